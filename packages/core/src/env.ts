@@ -1,0 +1,24 @@
+import { z } from 'zod';
+
+/** Parses configuration from environment variables once, failing with every problem listed. */
+export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new Error(`Invalid configuration from environment:\n${problems}`);
+  }
+  return result.data;
+}
+
+/** Environment shared by every service: where the infrastructure is and how topics are named. */
+export const baseEnvSchema = z.object({
+  KAFKA_BROKERS: z.string().min(1).default('127.0.0.1:19092'),
+  HOOKLINE_TOPIC_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]*$/).default('hookline.'),
+  HOOKLINE_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(4),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+export type BaseEnv = z.infer<typeof baseEnvSchema>;
+
+export function brokerList(brokers: string): string[] {
+  return brokers.split(',').map((b) => b.trim()).filter(Boolean);
+}

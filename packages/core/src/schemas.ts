@@ -1,0 +1,124 @@
+import { z } from 'zod';
+
+/** Event type names: dotted lowercase words, e.g. `invoice.paid`, `project.created`. */
+export const eventTypeName = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[a-zA-Z0-9_-]+(\.[a-zA-Z0-9_-]+)*$/, 'must be dot-separated words of letters, digits, "_" or "-"');
+
+/** A subscription pattern: an event type, `prefix.*`, or `*` for everything. */
+export const eventPattern = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^(\*|[a-zA-Z0-9_-]+(\.[a-zA-Z0-9_-]+)*(\.\*)?)$/, 'must be an event type, "prefix.*" or "*"');
+
+/** The envelope every event carries on the `events` topic. */
+export const eventEnvelope = z.object({
+  id: z.string().min(1).max(128),
+  type: eventTypeName,
+  tenantId: z.string().min(1),
+  timestamp: z.string().datetime({ offset: true }),
+  data: z.unknown(),
+  channels: z.array(z.string().min(1).max(128)).max(32).optional(),
+});
+export type EventEnvelope = z.infer<typeof eventEnvelope>;
+
+export const roles = ['owner', 'admin', 'member', 'viewer'] as const;
+export const role = z.enum(roles);
+export type Role = z.infer<typeof role>;
+
+export const signatureSchemes = ['standard-webhooks', 'hmac-sha256-hex'] as const;
+
+const timestamps = { createdAt: z.string(), updatedAt: z.string() };
+
+export const tenantRecord = z.object({
+  kind: z.literal('tenant'),
+  id: z.string(),
+  name: z.string(),
+  ...timestamps,
+});
+export type TenantRecord = z.infer<typeof tenantRecord>;
+
+/** API keys are stored as a SHA-256 of the key: keys are 160 random bits, so a fast hash is enough. */
+export const apiKeyRecord = z.object({
+  kind: z.literal('apiKey'),
+  id: z.string(),
+  tenantId: z.string(),
+  name: z.string(),
+  role,
+  keyHash: z.string(),
+  keyPrefix: z.string(),
+  ...timestamps,
+});
+export type ApiKeyRecord = z.infer<typeof apiKeyRecord>;
+
+export const endpointSecret = z.object({
+  secret: z.string(),
+  /** Set on a rotated-out secret: it keeps signing alongside the new one until then. */
+  expiresAt: z.string().optional(),
+});
+
+export const endpointRecord = z.object({
+  kind: z.literal('endpoint'),
+  id: z.string(),
+  tenantId: z.string(),
+  name: z.string(),
+  url: z.string(),
+  description: z.string().optional(),
+  events: z.array(eventPattern),
+  channels: z.array(z.string()).optional(),
+  secrets: z.array(endpointSecret).min(1),
+  headers: z.record(z.string(), z.string()).optional(),
+  signatureScheme: z.enum(signatureSchemes),
+  signatureHeaderName: z.string().optional(),
+  isActive: z.boolean(),
+  disabledReason: z.string().optional(),
+  ...timestamps,
+});
+export type EndpointRecord = z.infer<typeof endpointRecord>;
+
+/** Latest state of one entity on the compacted `config` topic (key `<kind>:<id>`, tombstone on delete). */
+export const configRecord = z.discriminatedUnion('kind', [tenantRecord, apiKeyRecord, endpointRecord]);
+export type ConfigRecord = z.infer<typeof configRecord>;
+export type ConfigKind = ConfigRecord['kind'];
+
+export function configKey(kind: ConfigKind, id: string): string {
+  return `${kind}:${id}`;
+}
+
+/** One delivery of one event to one endpoint; the same task travels through `deliveries` and `retry.*`. */
+export const deliveryTask = z.object({
+  deliveryId: z.string(),
+  eventId: z.string(),
+  endpointId: z.string(),
+  tenantId: z.string(),
+  attempt: z.number().int().min(1),
+  dueAt: z.number().int(),
+  event: eventEnvelope,
+});
+export type DeliveryTask = z.infer<typeof deliveryTask>;
+
+/** What one HTTP attempt did; every attempt, success or failure, is written to `attempts`. */
+export const attemptRecord = z.object({
+  attemptId: z.string(),
+  deliveryId: z.string(),
+  eventId: z.string(),
+  eventType: z.string(),
+  endpointId: z.string(),
+  tenantId: z.string(),
+  attempt: z.number().int().min(1),
+  url: z.string(),
+  startedAt: z.string(),
+  durationMs: z.number(),
+  outcome: z.enum(['success', 'failure']),
+  statusCode: z.number().int().optional(),
+  errorClass: z.string().optional(),
+  errorMessage: z.string().optional(),
+  responseExcerpt: z.string().optional(),
+  responseHeaders: z.record(z.string(), z.string()).optional(),
+  /** True when no further attempt will follow (delivered, dead-lettered or dropped with a reason). */
+  final: z.boolean(),
+});
+export type AttemptRecord = z.infer<typeof attemptRecord>;

@@ -1,0 +1,55 @@
+import kafkajs from 'kafkajs';
+import type { Kafka as KafkaClient, LogEntry, Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+
+const { Kafka, logLevel, Partitioners } = kafkajs;
+export type { KafkaClient, Producer };
+
+export interface KafkaOptions {
+  brokers: string[];
+  clientId: string;
+  logger: Logger;
+}
+
+const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+export function createKafka({ brokers, clientId, logger }: KafkaOptions): KafkaClient {
+  const kafkaLogger = logger.child({ component: 'kafkajs' });
+  return new Kafka({
+    clientId,
+    brokers,
+    // kafkajs is chatty at INFO (every join/leave); keep its warnings and errors.
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log }: LogEntry) => {
+        const { message, ...rest } = log;
+        kafkaLogger[levels[level] ?? 'info'](rest, message);
+      },
+    retry: { initialRetryTime: 200, retries: 12, maxRetryTime: 5_000 },
+  });
+}
+
+/**
+ * Producer for everything Hookline writes: idempotent (no duplicates from its own retries) and acks=all,
+ * so a send that resolved is on every in-sync replica.
+ */
+export async function connectProducer(kafka: KafkaClient): Promise<Producer> {
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 5,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5_000 },
+  });
+  await producer.connect();
+  return producer;
+}
+
+export function jsonValue(value: unknown): Buffer {
+  return Buffer.from(JSON.stringify(value));
+}

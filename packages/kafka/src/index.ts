@@ -1,0 +1,5 @@
+export * from './client.js';
+export * from './topics.js';
+export * from './view.js';
+export * from './config-view.js';
+export * from './bootstrap.js';

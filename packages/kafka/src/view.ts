@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import type { Admin, Consumer } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { KafkaClient } from './client.js';
+
+interface Waiter {
+  partition: number;
+  offset: bigint;
+  resolve: () => void;
+}
+
+/**
+ * Reads a (compacted) topic from offset 0 into whatever `apply` folds it into, and lets callers wait until a
+ * given offset has been applied: that is how a service gets read-your-writes on its own writes, and how fanout
+ * makes sure it has seen every config change that happened before an event.
+ */
+export class TopicView {
+  private readonly applied = new Map<number, bigint>();
+  private waiters: Waiter[] = [];
+  private consumer: Consumer | undefined;
+  private admin: Admin | undefined;
+
+  constructor(
+    private readonly kafka: KafkaClient,
+    private readonly topic: string,
+    private readonly apply: (key: string, value: Buffer | null) => void,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Starts consuming and resolves once everything present at start has been applied. */
+  async start(): Promise<void> {
+    this.admin = this.kafka.admin();
+    await this.admin.connect();
+    // Views never commit: a throwaway group per process, always starting from the beginning.
+    this.consumer = this.kafka.consumer({ groupId: `hookline-view-${randomUUID()}`, allowAutoTopicCreation: false });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ partition, message }) => {
+        const key = message.key?.toString() ?? '';
+        try {
+          this.apply(key, message.value);
+        } catch (error) {
+          this.logger.error({ err: error, topic: this.topic, key }, 'skipping unreadable record');
+        }
+        this.markApplied(partition, BigInt(message.offset));
+      },
+    });
+    await this.catchUp();
+  }
+
+  /** Waits until every record written to the topic before this call has been applied. */
+  async catchUp(timeoutMs = 30_000): Promise<void> {
+    const offsets = await this.admin!.fetchTopicOffsets(this.topic);
+    await Promise.all(
+      offsets
+        .filter((o) => BigInt(o.high) > BigInt(o.low))
+        .map((o) => this.waitFor(o.partition, BigInt(o.high) - 1n, timeoutMs)),
+    );
+  }
+
+  waitFor(partition: number, offset: bigint | string, timeoutMs = 30_000): Promise<void> {
+    const target = BigInt(offset);
+    if ((this.applied.get(partition) ?? -1n) >= target) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new Error(`${this.topic}[${partition}] did not reach offset ${target} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const waiter: Waiter = {
+        partition,
+        offset: target,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+    await this.admin?.disconnect();
+  }
+
+  private markApplied(partition: number, offset: bigint): void {
+    this.applied.set(partition, offset);
+    if (this.waiters.length === 0) return;
+    const still: Waiter[] = [];
+    for (const w of this.waiters) {
+      if (w.partition === partition && w.offset <= offset) w.resolve();
+      else still.push(w);
+    }
+    this.waiters = still;
+  }
+}

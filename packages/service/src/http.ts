@@ -1,0 +1,106 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { ApiError } from '@hookline/core';
+import type { z } from 'zod';
+
+export type HealthCheck = () => { ok: boolean; reason?: string } | Promise<{ ok: boolean; reason?: string }>;
+
+export interface HttpAppOptions {
+  logger: Logger;
+  metrics: Registry;
+  health?: Record<string, HealthCheck>;
+}
+
+/** An express app with `/health`, `/metrics`, and the house error format already wired. */
+export function createHttpApp({ metrics, health = {} }: HttpAppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.get('/health', async (_req, res) => {
+    const checks: Record<string, { ok: boolean; reason?: string }> = {};
+    for (const [name, check] of Object.entries(health)) {
+      try {
+        checks[name] = await check();
+      } catch (error) {
+        checks[name] = { ok: false, reason: (error as Error).message };
+      }
+    }
+    const ok = Object.values(checks).every((c) => c.ok);
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', checks });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.contentType).send(await metrics.metrics());
+  });
+  return app;
+}
+
+/** JSON body parser that answers bad bodies with machine-readable codes instead of HTML pages. */
+export function jsonBody(limit: string | number): RequestHandler[] {
+  const requireJson: RequestHandler = (req, _res, next) => {
+    if (req.method !== 'GET' && req.method !== 'DELETE' && req.headers['content-length'] !== '0' && !req.is('application/json')) {
+      return next(new ApiError('unsupported_media_type', 'request body must be application/json'));
+    }
+    next();
+  };
+  return [requireJson, express.json({ limit, strict: false })];
+}
+
+/** Must be the last middleware: turns any error into `{ error: { code, message, details? } }`. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error, req, res, _next) => {
+    const apiError = toApiError(error);
+    if (apiError.status >= 500) logger.error({ err: error, path: req.path }, 'request failed');
+    res.status(apiError.status).json({
+      error: { code: apiError.code, message: apiError.message, ...(apiError.details ? { details: apiError.details } : {}) },
+    });
+  };
+}
+
+function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  const type = (error as { type?: string }).type;
+  if (type === 'entity.parse.failed') return new ApiError('invalid_json', 'request body is not valid JSON');
+  if (type === 'entity.too.large') return new ApiError('payload_too_large', 'request body is too large');
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
+    return new ApiError('unsupported_media_type', (error as Error).message);
+  }
+  return new ApiError('internal_error', 'internal error');
+}
+
+export function notFoundHandler(): RequestHandler {
+  return (_req, _res, next) => next(new ApiError('not_found', 'no such route'));
+}
+
+/** Starts listening and returns the server and the port it got (0 asks the OS for a free one). */
+export async function listen(app: Express, port: number, host = '127.0.0.1'): Promise<{ server: Server; port: number }> {
+  const server = createServer(app);
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return { server, port: (server.address() as AddressInfo).port };
+}
+
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}
+
+/** Validates a request part against a zod schema; failures become 422 `validation_failed` with each problem. */
+export function validate<S extends z.ZodType>(schema: S, value: unknown, what = 'request body'): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new ApiError(
+      'validation_failed',
+      `${what} is invalid`,
+      result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    );
+  }
+  return result.data;
+}

@@ -1,0 +1,44 @@
+import type { Logger } from 'pino';
+
+export interface RunningService {
+  /** Stops taking new work, finishes or hands back what is in flight, commits, and releases connections. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs a service until SIGTERM/SIGINT, then stops it gracefully; a second signal or a stop that takes longer
+ * than `graceMs` exits at once (Kafka redelivers whatever was not committed).
+ */
+export async function runService(logger: Logger, start: () => Promise<RunningService>, graceMs = 15_000): Promise<void> {
+  let running: RunningService;
+  try {
+    running = await start();
+  } catch (error) {
+    logger.fatal({ err: error }, 'failed to start');
+    process.exit(1);
+  }
+  logger.info('started');
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    const timer = setTimeout(() => {
+      logger.warn('graceful stop timed out');
+      process.exit(1);
+    }, graceMs);
+    timer.unref();
+    running.stop().then(
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}

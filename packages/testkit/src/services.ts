@@ -1,0 +1,144 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import type { InfraUrls } from './infra.js';
+import { repoRoot } from './paths.js';
+
+export const serviceNames = ['ingest', 'config-api', 'fanout', 'delivery', 'projector'] as const;
+export type ServiceName = (typeof serviceNames)[number];
+
+const portVariable: Record<ServiceName, string> = {
+  ingest: 'INGEST_PORT',
+  'config-api': 'CONFIG_API_PORT',
+  fanout: 'FANOUT_PORT',
+  delivery: 'DELIVERY_PORT',
+  projector: 'PROJECTOR_PORT',
+};
+
+export interface HooklineOptions {
+  infra: InfraUrls;
+  /** Topic prefix and database name; unique per test file so runs never see each other's data. */
+  namespace?: string;
+  env?: Record<string, string>;
+  /** Directory for each service's log file. */
+  logDir?: string;
+}
+
+/** The five services running as separate processes, as in production. */
+export class Hookline {
+  readonly rootToken = `root_${randomBytes(16).toString('hex')}`;
+  readonly namespace: string;
+  readonly ports = {} as Record<ServiceName, number>;
+  private readonly processes = new Map<ServiceName, ChildProcess>();
+  private readonly logDir: string;
+
+  private constructor(private readonly options: HooklineOptions) {
+    this.namespace = options.namespace ?? `t${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+    this.logDir = options.logDir ?? join(repoRoot, '.hookline', 'test-logs', this.namespace);
+    mkdirSync(this.logDir, { recursive: true });
+  }
+
+  static async start(options: HooklineOptions): Promise<Hookline> {
+    const hookline = new Hookline(options);
+    for (const name of serviceNames) hookline.ports[name] = await freePort();
+    await Promise.all(serviceNames.map((name) => hookline.startService(name)));
+    return hookline;
+  }
+
+  get ingestUrl(): string {
+    return `http://127.0.0.1:${this.ports.ingest}`;
+  }
+
+  get configApiUrl(): string {
+    return `http://127.0.0.1:${this.ports['config-api']}`;
+  }
+
+  serviceUrl(name: ServiceName): string {
+    return `http://127.0.0.1:${this.ports[name]}`;
+  }
+
+  env(name: ServiceName): Record<string, string> {
+    const { infra } = this.options;
+    return {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      KAFKA_BROKERS: infra.kafkaBrokers,
+      MONGO_URL: infra.mongoUrl,
+      ...(infra.schemaRegistryUrl ? { SCHEMA_REGISTRY_URL: infra.schemaRegistryUrl } : {}),
+      MONGO_DB: this.namespace,
+      HOOKLINE_TOPIC_PREFIX: `${this.namespace}.`,
+      HOOKLINE_ROOT_TOKEN: this.rootToken,
+      FANOUT_GROUP_ID: `${this.namespace}-fanout`,
+      DELIVERY_GROUP_ID: `${this.namespace}-delivery`,
+      PROJECTOR_GROUP_ID: `${this.namespace}-projector`,
+      LOG_LEVEL: 'info',
+      [portVariable[name]]: String(this.ports[name]),
+      ...this.options.env,
+    };
+  }
+
+  /** Starts one service and resolves when its HTTP port answers `/health`. */
+  async startService(name: ServiceName): Promise<void> {
+    const log = createWriteStream(join(this.logDir, `${name}.log`), { flags: 'a' });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'services', name, 'src', 'main.ts')], {
+      cwd: repoRoot,
+      env: this.env(name),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.pipe(log);
+    child.stderr!.pipe(log);
+    this.processes.set(name, child);
+    const exited = new Promise<never>((_, reject) =>
+      child.once('exit', (code) => reject(new Error(`${name} exited with ${code} during start; see ${this.logDir}/${name}.log`))),
+    );
+    await Promise.race([waitForHealth(this.serviceUrl(name), 60_000), exited]);
+  }
+
+  /** Sends a signal (SIGKILL for a crash, SIGTERM for a graceful stop) and waits for the process to end. */
+  async signal(name: ServiceName, signal: NodeJS.Signals): Promise<void> {
+    const child = this.processes.get(name);
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const ended = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill(signal);
+    await ended;
+    this.processes.delete(name);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(
+      [...this.processes.keys()].map(async (name) => {
+        const done = this.signal(name, 'SIGTERM');
+        const timeout = new Promise<void>((resolve) => setTimeout(resolve, 10_000).unref());
+        await Promise.race([done, timeout]);
+        await this.signal(name, 'SIGKILL');
+      }),
+    );
+  }
+}
+
+async function waitForHealth(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const response = await fetch(`${url}/health`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url}/health did not answer within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,36 @@
+import type { ConfigView, Producer } from '@hookline/kafka';
+import { createHttpApp, errorHandler, jsonBody, notFoundHandler } from '@hookline/service';
+import type { Store } from '@hookline/store';
+import type { Express } from 'express';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { tenantRoutes } from './tenants.js';
+import { webhookRoutes } from './webhooks.js';
+
+export interface ConfigApiDeps {
+  config: ConfigView;
+  producer: Producer;
+  store: Store;
+  logger: Logger;
+  metrics: Registry;
+  rootToken: string | undefined;
+}
+
+export function createConfigApiApp({ config, producer, store, logger, metrics, rootToken }: ConfigApiDeps): Express {
+  const app = createHttpApp({
+    logger,
+    metrics,
+    health: {
+      mongo: async () => {
+        await store.ping();
+        return { ok: true };
+      },
+    },
+  });
+  app.use('/api/admin', ...jsonBody('256kb'));
+  app.use('/api/admin', tenantRoutes(config, producer, rootToken));
+  app.use('/api/admin', webhookRoutes(config, producer, store));
+  app.use(notFoundHandler());
+  app.use(errorHandler(logger));
+  return app;
+}

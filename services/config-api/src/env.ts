@@ -1,0 +1,12 @@
+import { baseEnvSchema } from '@hookline/core';
+import { z } from 'zod';
+
+export const configApiEnvSchema = baseEnvSchema.extend({
+  CONFIG_API_PORT: z.coerce.number().int().min(0).max(65535).default(8200),
+  CONFIG_API_HOST: z.string().default('127.0.0.1'),
+  MONGO_URL: z.string().default('mongodb://127.0.0.1:37017/'),
+  MONGO_DB: z.string().default('hookline'),
+  /** Operator token that may create tenants; tenant creation is off when it is not set. */
+  HOOKLINE_ROOT_TOKEN: z.string().min(16).optional(),
+});
+export type ConfigApiEnv = z.infer<typeof configApiEnvSchema>;

@@ -1,0 +1,124 @@
+import {
+  ApiError,
+  authenticate,
+  configKey,
+  eventPattern,
+  newId,
+  requireConfigureRole,
+  signatureSchemes,
+  type EndpointRecord,
+} from '@hookline/core';
+import type { ConfigView, Producer } from '@hookline/kafka';
+import { validate } from '@hookline/service';
+import { generateSecret } from '@hookline/signing';
+import type { Store } from '@hookline/store';
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+
+const httpUrl = z
+  .string()
+  .max(2048)
+  .url()
+  .refine((u) => /^https?:$/.test(new URL(u).protocol), 'must be an http or https URL');
+
+const endpointFields = {
+  name: z.string().min(1).max(200),
+  url: httpUrl,
+  events: z.array(eventPattern).min(1).max(100),
+  description: z.string().max(2000).optional(),
+  isActive: z.boolean().optional(),
+  channels: z.array(z.string().min(1).max(128)).max(100).optional(),
+  headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/), z.string().max(4096)).optional(),
+  signatureScheme: z.enum(signatureSchemes).optional(),
+  signatureHeaderName: z.string().regex(/^[A-Za-z0-9-]+$/).max(64).optional(),
+};
+const createEndpointInput = z.object({
+  ...endpointFields,
+  secret: z.string().regex(/^whsec_[A-Za-z0-9+/=]{24,}$/, 'must be whsec_ followed by base64').optional(),
+});
+const updateEndpointInput = z.object(endpointFields).partial();
+
+/** What the API shows of an endpoint: everything but its secrets. */
+function publicEndpoint({ secrets: _secrets, kind: _kind, ...rest }: EndpointRecord) {
+  return rest;
+}
+
+export function webhookRoutes(config: ConfigView, producer: Producer, store: Store): Router {
+  const router = Router();
+
+  /** The caller's endpoint, or 404 for another tenant's or a missing one (existence is not revealed). */
+  function ownEndpoint(req: Request<{ id: string }>) {
+    const key = authenticate(config.state, req.headers.authorization);
+    const endpoint = config.state.endpoints.get(req.params.id);
+    if (!endpoint || endpoint.tenantId !== key.tenantId) throw new ApiError('not_found', 'no such webhook');
+    return { key, endpoint };
+  }
+
+  router.get('/webhooks', (req, res) => {
+    const key = authenticate(config.state, req.headers.authorization);
+    res.json({ data: [...config.state.endpointsOf(key.tenantId)].map(publicEndpoint) });
+  });
+
+  router.post('/webhooks', async (req, res) => {
+    const key = authenticate(config.state, req.headers.authorization);
+    requireConfigureRole(key);
+    const { secret, ...input } = validate(createEndpointInput, req.body);
+    const now = new Date().toISOString();
+    const endpoint: EndpointRecord = {
+      kind: 'endpoint',
+      id: newId('ep'),
+      tenantId: key.tenantId,
+      ...input,
+      isActive: input.isActive ?? true,
+      signatureScheme: input.signatureScheme ?? 'standard-webhooks',
+      secrets: [{ secret: secret ?? generateSecret() }],
+      createdAt: now,
+      updatedAt: now,
+    };
+    await config.write(producer, configKey('endpoint', endpoint.id), endpoint);
+    // The secret is returned once, at creation; later reads never show it.
+    res.status(201).json({ ...publicEndpoint(endpoint), secret: endpoint.secrets[0]!.secret });
+  });
+
+  router.get('/webhooks/:id', (req, res) => {
+    res.json(publicEndpoint(ownEndpoint(req).endpoint));
+  });
+
+  router.patch('/webhooks/:id', async (req, res) => {
+    const { key, endpoint } = ownEndpoint(req);
+    requireConfigureRole(key);
+    const changes = validate(updateEndpointInput, req.body);
+    const updated: EndpointRecord = { ...endpoint, ...changes, updatedAt: new Date().toISOString() };
+    if (changes.isActive === true) delete updated.disabledReason;
+    await config.write(producer, configKey('endpoint', endpoint.id), updated);
+    res.json(publicEndpoint(updated));
+  });
+
+  router.delete('/webhooks/:id', async (req, res) => {
+    const { key, endpoint } = ownEndpoint(req);
+    requireConfigureRole(key);
+    await config.write(producer, configKey('endpoint', endpoint.id), null);
+    res.status(204).end();
+  });
+
+  router.get('/webhooks/:id/stats', async (req, res) => {
+    const { endpoint } = ownEndpoint(req);
+    const stats = await store.endpointStats(endpoint.id);
+    const attempts = stats?.attempts ?? 0;
+    res.json({
+      webhookId: endpoint.id,
+      state: endpoint.isActive ? 'active' : 'disabled',
+      ...(endpoint.disabledReason ? { disabledReason: endpoint.disabledReason } : {}),
+      totalDeliveries: attempts,
+      succeeded: stats?.succeeded ?? 0,
+      failed: stats?.failed ?? 0,
+      successRate: attempts === 0 ? null : (stats!.succeeded / attempts),
+      averageResponseTimeMs: attempts === 0 ? null : Math.round(stats!.totalLatencyMs / attempts),
+      lastDelivery: stats
+        ? { at: stats.lastAttemptAt, status: stats.lastStatus, statusCode: stats.lastStatusCode, error: stats.lastError }
+        : null,
+    });
+  });
+
+  return router;
+}

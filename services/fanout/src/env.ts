@@ -1,0 +1,7 @@
+import { baseEnvSchema } from '@hookline/core';
+import { z } from 'zod';
+
+export const fanoutEnvSchema = baseEnvSchema.extend({
+  FANOUT_GROUP_ID: z.string().default('hookline-fanout'),
+  FANOUT_PORT: z.coerce.number().int().min(0).max(65535).default(8300),
+});

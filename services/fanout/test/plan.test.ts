@@ -1,0 +1,21 @@
+import { ConfigState, deliveryIdFor, type EndpointRecord } from '@hookline/core';
+import { describe, expect, it } from 'vitest';
+import { planDeliveries } from '../src/plan.js';
+
+function endpoint(id: string, events: string[], isActive = true): EndpointRecord {
+  return { kind: 'endpoint', id, tenantId: 'ten_1', name: id, url: 'http://x', events, secrets: [{ secret: 's' }], signatureScheme: 'standard-webhooks', isActive, createdAt: '', updatedAt: '' };
+}
+
+describe('planDeliveries', () => {
+  it('emits one task per matching active endpoint with deterministic delivery ids', () => {
+    const state = new ConfigState();
+    state.apply('endpoint:a', endpoint('a', ['project.*']));
+    state.apply('endpoint:b', endpoint('b', ['prd.generated']));
+    state.apply('endpoint:c', endpoint('c', ['*'], false));
+    state.apply('endpoint:d', endpoint('d', ['project.created', 'prd.*']));
+    const event = { id: 'evt_1', type: 'project.created', tenantId: 'ten_1', timestamp: new Date().toISOString(), data: {} };
+    const tasks = planDeliveries(event, state, 42);
+    expect(tasks.map((t) => t.endpointId).sort()).toEqual(['a', 'd']);
+    expect(tasks[0]).toMatchObject({ attempt: 1, dueAt: 42, deliveryId: deliveryIdFor('evt_1', tasks[0]!.endpointId) });
+  });
+});

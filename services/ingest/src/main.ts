@@ -1,0 +1,26 @@
+import { parseEnv } from '@hookline/core';
+import { ConfigView, connectKafka, connectProducer } from '@hookline/kafka';
+import { closeServer, createLogger, createMetricsRegistry, listen, runService } from '@hookline/service';
+import { createIngestApp } from './app.js';
+import { ingestEnvSchema } from './env.js';
+
+const env = parseEnv(ingestEnvSchema);
+const logger = createLogger('ingest', env.LOG_LEVEL);
+
+await runService(logger, async () => {
+  const { kafka, topics } = await connectKafka(env, 'hookline-ingest', logger);
+  const config = new ConfigView(kafka, topics.config, logger);
+  await config.start();
+  const producer = await connectProducer(kafka);
+  const metrics = createMetricsRegistry('ingest');
+  const app = createIngestApp({ config, producer, topics, logger, metrics, maxBodyBytes: env.INGEST_MAX_BODY_BYTES });
+  const { server, port } = await listen(app, env.INGEST_PORT, env.INGEST_HOST);
+  logger.info({ url: `http://${env.INGEST_HOST}:${port}` }, 'ingest listening');
+  return {
+    async stop() {
+      await closeServer(server);
+      await producer.disconnect();
+      await config.stop();
+    },
+  };
+});

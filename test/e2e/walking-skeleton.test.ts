@@ -1,0 +1,98 @@
+import { Hookline, Receiver, eventually, requestJson } from '@hookline/testkit';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+/**
+ * One event through every stage: config-api → config topic → fanout's index; ingest → events → fanout →
+ * deliveries → delivery (signed POST) → attempts → projector → MongoDB → config-api stats.
+ */
+describe('walking skeleton', () => {
+  let hookline: Hookline;
+  let receiver: Receiver;
+  let apiKey: string;
+
+  beforeAll(async () => {
+    [hookline, receiver] = await Promise.all([Hookline.start({ infra: inject('infra') }), Receiver.start()]);
+    const tenant = await requestJson('POST', `${hookline.configApiUrl}/api/admin/tenants`, {
+      token: hookline.rootToken,
+      body: { name: 'Acme' },
+    });
+    expect(tenant.status).toBe(201);
+    apiKey = tenant.body.apiKey.key;
+  });
+
+  afterAll(async () => {
+    await Promise.all([hookline?.stop(), receiver?.close()]);
+  });
+
+  it('delivers a signed event that the official standardwebhooks package verifies, and reports stats', async () => {
+    const created = await requestJson('POST', `${hookline.configApiUrl}/api/admin/webhooks`, {
+      token: apiKey,
+      body: { name: 'receiver', url: `${receiver.url}/hooks`, events: ['project.*'] },
+    });
+    expect(created.status).toBe(201);
+    const { id: endpointId, secret } = created.body;
+    expect(secret).toMatch(/^whsec_/);
+
+    // Read-your-writes: the endpoint is visible right after the write.
+    const read = await requestJson('GET', `${hookline.configApiUrl}/api/admin/webhooks/${endpointId}`, { token: apiKey });
+    expect(read.status).toBe(200);
+    expect(read.body.secret).toBeUndefined();
+
+    const posted = await requestJson('POST', `${hookline.ingestUrl}/v1/events`, {
+      token: apiKey,
+      body: { type: 'project.created', data: { projectId: 'p_1', name: 'Apollo' } },
+    });
+    expect(posted.status).toBe(202);
+
+    const [delivery] = await receiver.waitForRequests(1, 60_000);
+    expect(delivery!.path).toBe('/hooks');
+    const headers = Object.fromEntries(Object.entries(delivery!.headers).map(([k, v]) => [k, String(v)]));
+    const payload = new Webhook(secret).verify(delivery!.body, headers) as any;
+    expect(payload).toMatchObject({ type: 'project.created', data: { projectId: 'p_1', name: 'Apollo' } });
+    expect(headers['webhook-id']).toMatch(/^msg_/);
+
+    const stats = await eventually(async () => {
+      const response = await requestJson('GET', `${hookline.configApiUrl}/api/admin/webhooks/${endpointId}/stats`, { token: apiKey });
+      return response.body.totalDeliveries === 1 ? response.body : undefined;
+    });
+    expect(stats).toMatchObject({ totalDeliveries: 1, successRate: 1, state: 'active', lastDelivery: { status: 'success', statusCode: 200 } });
+  });
+
+  it('answers bad input with 4xx and a machine-readable code, producing nothing', async () => {
+    const url = `${hookline.ingestUrl}/v1/events`;
+    const cases = [
+      { options: { token: apiKey, rawBody: '{"type": "project.created", "data": ' }, status: 400, code: 'invalid_json' },
+      { options: { token: apiKey, body: { data: {} } }, status: 422, code: 'validation_failed' },
+      { options: { token: apiKey, body: { type: 'project.created' } }, status: 422, code: 'validation_failed' },
+      { options: { token: apiKey, body: { type: 'not a type!', data: {} } }, status: 422, code: 'validation_failed' },
+      { options: { token: 'hk_unknown', body: { type: 'project.created', data: {} } }, status: 401, code: 'unauthorized' },
+      { options: { body: { type: 'project.created', data: {} } }, status: 401, code: 'unauthorized' },
+      { options: { token: apiKey, rawBody: 'type=x', headers: { 'content-type': 'text/plain' } }, status: 415, code: 'unsupported_media_type' },
+      { options: { token: apiKey, body: { type: 'project.created', data: { blob: 'x'.repeat(2 * 1024 * 1024) } } }, status: 413, code: 'payload_too_large' },
+    ];
+    for (const { options, status, code } of cases) {
+      const response = await requestJson('POST', url, options);
+      expect({ status: response.status, code: response.body?.error?.code }).toEqual({ status, code });
+    }
+    // Nothing was produced: a later good event is the only other delivery the receiver gets.
+    const before = receiver.requests.length;
+    const good = await requestJson('POST', url, { token: apiKey, body: { type: 'project.updated', data: { n: 2 } } });
+    expect(good.status).toBe(202);
+    await receiver.waitForRequests(before + 1, 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(receiver.requests.length).toBe(before + 1);
+    expect(JSON.parse(receiver.requests.at(-1)!.body).type).toBe('project.updated');
+  });
+
+  it('refuses configuration from unknown keys and bad endpoint definitions', async () => {
+    const base = `${hookline.configApiUrl}/api/admin/webhooks`;
+    expect((await requestJson('GET', base, { token: 'hk_nope' })).status).toBe(401);
+    const bad = await requestJson('POST', base, { token: apiKey, body: { name: 'x', url: 'ftp://example.com', events: ['a.b'] } });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.code).toBe('validation_failed');
+    const missing = await requestJson('GET', `${base}/ep_doesnotexist`, { token: apiKey });
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.code).toBe('not_found');
+  });
+});

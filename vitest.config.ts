@@ -1,0 +1,31 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Two projects: `unit` (pure logic, no infrastructure, fast) and `e2e` (real Kafka, schema registry and
+ * MongoDB-wire server started once by the global setup, services as separate processes).
+ */
+export default defineConfig({
+  test: {
+    reporters: ['default'],
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['packages/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts'],
+          exclude: ['**/*.int.test.ts', '**/node_modules/**'],
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts', 'packages/*/test/**/*.int.test.ts', 'services/*/test/**/*.int.test.ts'],
+          globalSetup: ['test/setup/infra.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+          // Each file starts its own five services; two cores cannot run several such files at once.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
