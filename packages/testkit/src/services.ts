@@ -24,17 +24,21 @@ export interface HooklineOptions {
   env?: Record<string, string>;
   /** Directory for each service's log file. */
   logDir?: string;
+  /** Fixed ports (for `./dev up`); free ones are picked otherwise. */
+  ports?: Partial<Record<ServiceName, number>>;
+  rootToken?: string;
 }
 
 /** The five services running as separate processes, as in production. */
 export class Hookline {
-  readonly rootToken = `root_${randomBytes(16).toString('hex')}`;
+  readonly rootToken: string;
   readonly namespace: string;
   readonly ports = {} as Record<ServiceName, number>;
   private readonly processes = new Map<ServiceName, ChildProcess>();
   private readonly logDir: string;
 
   private constructor(private readonly options: HooklineOptions) {
+    this.rootToken = options.rootToken ?? `root_${randomBytes(16).toString('hex')}`;
     this.namespace = options.namespace ?? `t${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
     this.logDir = options.logDir ?? join(repoRoot, '.hookline', 'test-logs', this.namespace);
     mkdirSync(this.logDir, { recursive: true });
@@ -42,7 +46,7 @@ export class Hookline {
 
   static async start(options: HooklineOptions): Promise<Hookline> {
     const hookline = new Hookline(options);
-    for (const name of serviceNames) hookline.ports[name] = await freePort();
+    for (const name of serviceNames) hookline.ports[name] = options.ports?.[name] ?? (await freePort());
     await Promise.all(serviceNames.map((name) => hookline.startService(name)));
     return hookline;
   }
