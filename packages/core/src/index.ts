@@ -6,3 +6,7 @@ export * from './schemas.js';
 export * from './config-state.js';
 export * from './matching.js';
 export * from './api-keys.js';
+export * from './durations.js';
+export * from './profiles.js';
+export * from './signature-scheme.js';
+export * from './policy.js';

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { durationPattern } from './durations.js';
+import { payloadFormats, profileNames } from './profiles.js';
+import { signatureSchemeSchema } from './signature-scheme.js';
 
 /** Event type names: dotted lowercase words, e.g. `invoice.paid`, `project.created`. */
 export const eventTypeName = z
@@ -29,8 +32,6 @@ export const roles = ['owner', 'admin', 'member', 'viewer'] as const;
 export const role = z.enum(roles);
 export type Role = z.infer<typeof role>;
 
-export const signatureSchemes = ['standard-webhooks', 'hmac-sha256-hex'] as const;
-
 const timestamps = { createdAt: z.string(), updatedAt: z.string() };
 
 export const tenantRecord = z.object({
@@ -60,6 +61,25 @@ export const endpointSecret = z.object({
   expiresAt: z.string().optional(),
 });
 
+/**
+ * Per-endpoint delivery settings: a profile (the seeds' presets) and optional overrides of its parts. Shared by
+ * the stored record and the admin API's input, so both accept exactly the same values.
+ */
+export function deliverySettingsShape() {
+  return {
+    profile: z.enum(profileNames).optional(),
+    signature: signatureSchemeSchema.optional(),
+    /** Shortcut for the hex scheme's header (thig.ai API: `signatureHeaderName`). */
+    signatureHeaderName: z.string().regex(/^[A-Za-z0-9-]+$/).max(64).optional(),
+    payloadFormat: z.enum(payloadFormats).optional(),
+    retrySchedule: z.array(z.string().regex(durationPattern, 'must be a duration like 5s, 1m, 2h')).max(20).optional(),
+    disableAfterConsecutiveFailures: z.number().int().min(1).max(10_000).nullable().optional(),
+    timeoutMs: z.number().int().min(100).max(60_000).optional(),
+    maxConcurrency: z.number().int().min(1).max(1_000).optional(),
+    rateLimitPerSecond: z.number().min(0.01).max(100_000).optional(),
+  };
+}
+
 export const endpointRecord = z.object({
   kind: z.literal('endpoint'),
   id: z.string(),
@@ -71,10 +91,10 @@ export const endpointRecord = z.object({
   channels: z.array(z.string()).optional(),
   secrets: z.array(endpointSecret).min(1),
   headers: z.record(z.string(), z.string()).optional(),
-  signatureScheme: z.enum(signatureSchemes),
-  signatureHeaderName: z.string().optional(),
+  ...deliverySettingsShape(),
   isActive: z.boolean(),
   disabledReason: z.string().optional(),
+  disabledAt: z.string().optional(),
   ...timestamps,
 });
 export type EndpointRecord = z.infer<typeof endpointRecord>;
@@ -122,3 +142,14 @@ export const attemptRecord = z.object({
   final: z.boolean(),
 });
 export type AttemptRecord = z.infer<typeof attemptRecord>;
+
+/** A task that will not be attempted again, with why; replayable from the admin API. */
+export const deadLetterRecord = z.object({
+  task: deliveryTask,
+  reason: z.string(),
+  /** `failed`: attempts ended in failure; `parked`: never attempted because the endpoint was disabled or deleted. */
+  kind: z.enum(['failed', 'parked']),
+  lastAttempt: attemptRecord.optional(),
+  deadLetteredAt: z.string(),
+});
+export type DeadLetterRecord = z.infer<typeof deadLetterRecord>;

@@ -9,7 +9,6 @@ const endpoint = (over: Partial<EndpointRecord> = {}): EndpointRecord => ({
   url: 'http://example.com',
   events: ['project.*'],
   secrets: [{ secret: 'whsec_x' }],
-  signatureScheme: 'standard-webhooks',
   isActive: true,
   createdAt: '',
   updatedAt: '',

@@ -52,12 +52,25 @@ export class TopicView {
 
   /** Waits until every record written to the topic before this call has been applied. */
   async catchUp(timeoutMs = 30_000): Promise<void> {
-    const offsets = await this.admin!.fetchTopicOffsets(this.topic);
+    const offsets = await this.endOffsets(timeoutMs);
     await Promise.all(
       offsets
         .filter((o) => BigInt(o.high) > BigInt(o.low))
         .map((o) => this.waitFor(o.partition, BigInt(o.high) - 1n, timeoutMs)),
     );
+  }
+
+  /** The topic's end offsets, retried while the broker is electing leaders or briefly unreachable. */
+  private async endOffsets(timeoutMs: number) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        return await this.admin!.fetchTopicOffsets(this.topic);
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
   }
 
   waitFor(partition: number, offset: bigint | string, timeoutMs = 30_000): Promise<void> {

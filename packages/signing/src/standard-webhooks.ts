@@ -1,20 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { Webhook } from 'standardwebhooks';
+import { Webhook, WebhookVerificationError } from 'standardwebhooks';
+import { WebhookVerificationFailed } from './errors.js';
 
 /** A new endpoint secret in the Standard Webhooks format: `whsec_` + base64 of 24 random bytes. */
 export function generateSecret(): string {
   return `whsec_${randomBytes(24).toString('base64')}`;
 }
 
-export interface SignedHeaders {
-  [name: string]: string;
-}
-
 /**
  * Standard Webhooks headers for one delivery. Every secret in `secrets` signs (space-separated `v1,<sig>`),
  * which is how a rotation overlap works: receivers holding either the old or the new secret accept.
  */
-export function signStandardWebhooks(secrets: string[], msgId: string, timestamp: Date, body: string): SignedHeaders {
+export function signStandardWebhooks(secrets: string[], msgId: string, timestamp: Date, body: string): Record<string, string> {
   const signatures = secrets.map((secret) => new Webhook(secret).sign(msgId, timestamp, body));
   return {
     'webhook-id': msgId,
@@ -23,7 +20,25 @@ export function signStandardWebhooks(secrets: string[], msgId: string, timestamp
   };
 }
 
-/** Verifies a Standard Webhooks delivery; throws with the reason when it does not verify. */
-export function verifyStandardWebhooks(secret: string, headers: Record<string, string>, body: string): unknown {
-  return new Webhook(secret).verify(body, headers);
+/**
+ * Verifies a Standard Webhooks delivery with the official package (5-minute timestamp tolerance, constant-time
+ * comparison) and returns the parsed body; throws WebhookVerificationFailed with the reason otherwise.
+ */
+export function verifyStandardWebhooks(secret: string, headers: Record<string, string | string[] | undefined>, body: string): unknown {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value[0]! : value;
+  let webhook: Webhook;
+  try {
+    webhook = new Webhook(secret);
+  } catch (error) {
+    throw new WebhookVerificationFailed('invalid_secret', (error as Error).message);
+  }
+  try {
+    return webhook.verify(body, flat);
+  } catch (error) {
+    if (!(error instanceof WebhookVerificationError)) throw error;
+    const message = error.message;
+    const reason = /header/i.test(message) ? 'missing_signature' : /timestamp/i.test(message) ? 'timestamp_out_of_tolerance' : 'signature_mismatch';
+    throw new WebhookVerificationFailed(reason, message);
+  }
 }

@@ -14,6 +14,8 @@ export interface EndpointStatsDoc {
   lastStatus: 'success' | 'failure';
   lastStatusCode: number | null;
   lastError: string | null;
+  /** Failed attempts since the last success; drives auto-disable. */
+  consecutiveFailures: number;
 }
 
 export type AttemptDoc = AttemptRecord & { _id: string };
@@ -52,18 +54,19 @@ export class Store {
    * Records one attempt and folds it into the endpoint's stats. The attempt id is the document id, so an
    * attempt seen twice (a replayed batch after a crash) is counted once.
    */
-  async recordAttempt(attempt: AttemptRecord): Promise<boolean> {
+  async recordAttempt(attempt: AttemptRecord): Promise<EndpointStatsDoc | undefined> {
     try {
       await this.attempts.insertOne({ _id: attempt.attemptId, ...attempt });
     } catch (error) {
-      if (error instanceof MongoServerError && error.code === 11000) return false;
+      if (error instanceof MongoServerError && error.code === 11000) return undefined;
       throw error;
     }
     const success = attempt.outcome === 'success';
-    await this.stats.updateOne(
+    // Attempts of one endpoint arrive in order (same partition), so "reset on success" is well defined.
+    const stats = await this.stats.findOneAndUpdate(
       { _id: attempt.endpointId },
       {
-        $inc: { attempts: 1, succeeded: success ? 1 : 0, failed: success ? 0 : 1, totalLatencyMs: attempt.durationMs },
+        $inc: { attempts: 1, succeeded: success ? 1 : 0, failed: success ? 0 : 1, totalLatencyMs: attempt.durationMs, ...(success ? {} : { consecutiveFailures: 1 }) },
         $max: { maxLatencyMs: attempt.durationMs },
         $set: {
           tenantId: attempt.tenantId,
@@ -71,11 +74,12 @@ export class Store {
           lastStatus: attempt.outcome,
           lastStatusCode: attempt.statusCode ?? null,
           lastError: attempt.errorMessage ?? null,
+          ...(success ? { consecutiveFailures: 0 } : {}),
         },
       },
-      { upsert: true },
+      { upsert: true, returnDocument: 'after' },
     );
-    return true;
+    return stats ?? undefined;
   }
 
   endpointStats(endpointId: string): Promise<EndpointStatsDoc | null> {

@@ -14,9 +14,10 @@ export interface ConfigApiDeps {
   logger: Logger;
   metrics: Registry;
   rootToken: string | undefined;
+  retryTiers: string[];
 }
 
-export function createConfigApiApp({ config, producer, store, logger, metrics, rootToken }: ConfigApiDeps): Express {
+export function createConfigApiApp({ config, producer, store, logger, metrics, rootToken, retryTiers }: ConfigApiDeps): Express {
   const app = createHttpApp({
     logger,
     metrics,
@@ -29,7 +30,7 @@ export function createConfigApiApp({ config, producer, store, logger, metrics, r
   });
   app.use('/api/admin', ...jsonBody('256kb'));
   app.use('/api/admin', tenantRoutes(config, producer, rootToken));
-  app.use('/api/admin', webhookRoutes(config, producer, store));
+  app.use('/api/admin', webhookRoutes(config, producer, store, retryTiers));
   app.use(notFoundHandler());
   app.use(errorHandler(logger));
   return app;

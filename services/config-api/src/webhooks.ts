@@ -5,7 +5,7 @@ import {
   eventPattern,
   newId,
   requireConfigureRole,
-  signatureSchemes,
+  deliverySettingsShape,
   type EndpointRecord,
 } from '@hookline/core';
 import type { ConfigView, Producer } from '@hookline/kafka';
@@ -29,8 +29,7 @@ const endpointFields = {
   isActive: z.boolean().optional(),
   channels: z.array(z.string().min(1).max(128)).max(100).optional(),
   headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/), z.string().max(4096)).optional(),
-  signatureScheme: z.enum(signatureSchemes).optional(),
-  signatureHeaderName: z.string().regex(/^[A-Za-z0-9-]+$/).max(64).optional(),
+  ...deliverySettingsShape(),
 };
 const createEndpointInput = z.object({
   ...endpointFields,
@@ -43,8 +42,18 @@ function publicEndpoint({ secrets: _secrets, kind: _kind, ...rest }: EndpointRec
   return rest;
 }
 
-export function webhookRoutes(config: ConfigView, producer: Producer, store: Store): Router {
+export function webhookRoutes(config: ConfigView, producer: Producer, store: Store, retryTiers: string[]): Router {
   const router = Router();
+
+  /** Retry delays must be tiers that exist as topics. */
+  function checkSchedule(schedule: string[] | undefined) {
+    const unknown = schedule?.filter((delay) => !retryTiers.includes(delay)) ?? [];
+    if (unknown.length) {
+      throw new ApiError('validation_failed', 'retrySchedule uses delays that are not retry tiers', [
+        { path: 'retrySchedule', message: `unknown tiers ${unknown.join(', ')}; available: ${retryTiers.join(', ')}` },
+      ]);
+    }
+  }
 
   /** The caller's endpoint, or 404 for another tenant's or a missing one (existence is not revealed). */
   function ownEndpoint(req: Request<{ id: string }>) {
@@ -63,6 +72,7 @@ export function webhookRoutes(config: ConfigView, producer: Producer, store: Sto
     const key = authenticate(config.state, req.headers.authorization);
     requireConfigureRole(key);
     const { secret, ...input } = validate(createEndpointInput, req.body);
+    checkSchedule(input.retrySchedule);
     const now = new Date().toISOString();
     const endpoint: EndpointRecord = {
       kind: 'endpoint',
@@ -70,7 +80,6 @@ export function webhookRoutes(config: ConfigView, producer: Producer, store: Sto
       tenantId: key.tenantId,
       ...input,
       isActive: input.isActive ?? true,
-      signatureScheme: input.signatureScheme ?? 'standard-webhooks',
       secrets: [{ secret: secret ?? generateSecret() }],
       createdAt: now,
       updatedAt: now,
@@ -88,8 +97,12 @@ export function webhookRoutes(config: ConfigView, producer: Producer, store: Sto
     const { key, endpoint } = ownEndpoint(req);
     requireConfigureRole(key);
     const changes = validate(updateEndpointInput, req.body);
+    checkSchedule(changes.retrySchedule);
     const updated: EndpointRecord = { ...endpoint, ...changes, updatedAt: new Date().toISOString() };
-    if (changes.isActive === true) delete updated.disabledReason;
+    if (changes.isActive === true) {
+      delete updated.disabledReason;
+      delete updated.disabledAt;
+    }
     await config.write(producer, configKey('endpoint', endpoint.id), updated);
     res.json(publicEndpoint(updated));
   });
@@ -108,7 +121,8 @@ export function webhookRoutes(config: ConfigView, producer: Producer, store: Sto
     res.json({
       webhookId: endpoint.id,
       state: endpoint.isActive ? 'active' : 'disabled',
-      ...(endpoint.disabledReason ? { disabledReason: endpoint.disabledReason } : {}),
+      ...(endpoint.disabledReason ? { disabledReason: endpoint.disabledReason, disabledAt: endpoint.disabledAt } : {}),
+      consecutiveFailures: stats?.consecutiveFailures ?? 0,
       totalDeliveries: attempts,
       succeeded: stats?.succeeded ?? 0,
       failed: stats?.failed ?? 0,

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { planDeliveries } from '../src/plan.js';
 
 function endpoint(id: string, events: string[], isActive = true): EndpointRecord {
-  return { kind: 'endpoint', id, tenantId: 'ten_1', name: id, url: 'http://x', events, secrets: [{ secret: 's' }], signatureScheme: 'standard-webhooks', isActive, createdAt: '', updatedAt: '' };
+  return { kind: 'endpoint', id, tenantId: 'ten_1', name: id, url: 'http://x', events, secrets: [{ secret: 's' }], isActive, createdAt: '', updatedAt: '' };
 }
 
 describe('planDeliveries', () => {

@@ -1,21 +1,28 @@
 import { attemptRecord, type TopicNames } from '@hookline/core';
-import type { KafkaClient } from '@hookline/kafka';
+import type { ConfigView, KafkaClient, Producer } from '@hookline/kafka';
 import type { Store } from '@hookline/store';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
+import { disabledAfter, endpointKey } from './auto-disable.js';
 
 export interface ProjectorDeps {
   kafka: KafkaClient;
   topics: TopicNames;
   store: Store;
+  config: ConfigView;
+  producer: Producer;
   logger: Logger;
   metrics: Registry;
   groupId: string;
 }
 
-/** Folds `attempts` into MongoDB; offsets are committed after the write, and replays are counted once. */
-export async function startProjector({ kafka, topics, store, logger, metrics, groupId }: ProjectorDeps) {
+/**
+ * Folds `attempts` into MongoDB and disables endpoints that fail too often (a config change with the reason).
+ * Offsets are committed after the write, and an attempt seen twice is counted once.
+ */
+export async function startProjector({ kafka, topics, store, config, producer, logger, metrics, groupId }: ProjectorDeps) {
   const projected = new Counter({ name: 'hookline_projected_attempts_total', help: 'Attempts written to the read models', labelNames: ['result'], registers: [metrics] });
+  const disabled = new Counter({ name: 'hookline_endpoints_auto_disabled_total', help: 'Endpoints disabled after consecutive failures', registers: [metrics] });
   const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
   await consumer.connect();
   await consumer.subscribe({ topic: topics.attempts, fromBeginning: true });
@@ -27,8 +34,15 @@ export async function startProjector({ kafka, topics, store, logger, metrics, gr
         projected.inc({ result: 'unreadable' });
         return;
       }
-      const fresh = await store.recordAttempt(parsed.data);
-      projected.inc({ result: fresh ? 'new' : 'duplicate' });
+      const stats = await store.recordAttempt(parsed.data);
+      projected.inc({ result: stats ? 'new' : 'duplicate' });
+      if (!stats) return;
+      const endpoint = disabledAfter(config.state.endpoints.get(parsed.data.endpointId), stats, parsed.data);
+      if (endpoint) {
+        await config.write(producer, endpointKey(endpoint.id), endpoint);
+        disabled.inc();
+        logger.warn({ endpointId: endpoint.id, reason: endpoint.disabledReason }, 'endpoint disabled');
+      }
     },
   });
   return consumer;

@@ -1,0 +1,200 @@
+import { deadLetterRecord, deliveryTask, resolvePolicy, type AttemptRecord, type DeadLetterRecord, type DeliveryTask, type EndpointRecord, type TopicNames } from '@hookline/core';
+import { OffsetBook, type ConfigView, type KafkaClient, type Producer } from '@hookline/kafka';
+import type { Consumer, KafkaMessage } from 'kafkajs';
+import type { Logger } from 'pino';
+import { EndpointLimiter } from './limiter.js';
+import type { DeliveryMetrics } from './metrics.js';
+import { nextStep, parseRetryAfter } from './outcome.js';
+import type { Sender } from './sender.js';
+
+export interface EngineOptions {
+  kafka: KafkaClient;
+  topics: TopicNames;
+  config: ConfigView;
+  producer: Producer;
+  sender: Sender;
+  logger: Logger;
+  metrics: DeliveryMetrics;
+  groupId: string;
+  /** Requests in flight per endpoint unless the endpoint sets its own. */
+  endpointConcurrency: number;
+  /** Tasks waiting behind one endpoint before further ones are deferred to a retry tier. */
+  endpointBacklog: number;
+  /** Tasks accepted but unfinished across all partitions before consumption waits. */
+  maxInFlight: number;
+  /** Tier used to defer work of an endpoint whose backlog is full. */
+  deferTier: string;
+}
+
+/**
+ * The delivery loop. Tasks are taken from `deliveries` as fast as they come and run concurrently, each behind
+ * its endpoint's limiter, so a slow or hanging endpoint delays only itself. Offsets are committed up to the
+ * earliest unfinished task of each partition; a crash redelivers at most the in-flight window, with the same
+ * delivery id (so the same `webhook-id`).
+ */
+export class DeliveryEngine {
+  private consumer: Consumer | undefined;
+  private readonly book = new OffsetBook();
+  private readonly limiters = new Map<string, EndpointLimiter>();
+  private commitTimer: NodeJS.Timeout | undefined;
+  private capacityWaiters: (() => void)[] = [];
+
+  constructor(private readonly options: EngineOptions) {}
+
+  async start(): Promise<void> {
+    const { kafka, topics, groupId } = this.options;
+    const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 250 });
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topic: topics.deliveries, fromBeginning: true });
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      const assigned = payload.memberAssignment;
+      this.book.retain((topic, partition) => assigned[topic]?.includes(partition) ?? false);
+    });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        for (const message of batch.messages) {
+          if (!isRunning() || isStale()) break;
+          await this.waitForCapacity(heartbeat);
+          this.book.accept(batch.topic, batch.partition, message.offset);
+          // Resolving moves the fetch position on; what gets committed is decided by the offset book.
+          resolveOffset(message.offset);
+          void this.handle(message).finally(() => {
+            this.book.finish(batch.topic, batch.partition, message.offset);
+            this.releaseCapacity();
+          });
+        }
+        await heartbeat();
+      },
+    });
+    this.commitTimer = setInterval(() => void this.commit(), 500);
+  }
+
+  /** Stops taking tasks, lets those in flight finish (up to `graceMs`), commits, and leaves the group. */
+  async stop(graceMs = 10_000): Promise<void> {
+    const consumer = this.consumer;
+    if (!consumer) return;
+    consumer.pause([{ topic: this.options.topics.deliveries }]);
+    const deadline = Date.now() + graceMs;
+    while (this.book.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    clearInterval(this.commitTimer);
+    await this.commit();
+    await consumer.disconnect();
+  }
+
+  get inFlight(): number {
+    return this.book.inFlight;
+  }
+
+  private async commit(): Promise<void> {
+    const commits = this.book.takeCommits();
+    if (!commits.length || !this.consumer) return;
+    try {
+      await this.consumer.commitOffsets(commits);
+    } catch (error) {
+      // A rebalance is under way; the partitions' new owner starts from the last successful commit.
+      this.options.logger.warn({ err: error }, 'offset commit failed');
+    }
+  }
+
+  private async waitForCapacity(heartbeat: () => Promise<void>): Promise<void> {
+    while (this.book.inFlight >= this.options.maxInFlight) {
+      await new Promise<void>((resolve) => {
+        this.capacityWaiters.push(resolve);
+        setTimeout(resolve, 1_000);
+      });
+      await heartbeat();
+    }
+  }
+
+  private releaseCapacity(): void {
+    const waiters = this.capacityWaiters;
+    this.capacityWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  private async handle(message: KafkaMessage): Promise<void> {
+    const { logger } = this.options;
+    let task: DeliveryTask;
+    try {
+      task = deliveryTask.parse(JSON.parse(message.value?.toString() ?? 'null'));
+    } catch (error) {
+      logger.error({ err: error, offset: message.offset }, 'unreadable delivery task sent to the rejected topic');
+      await this.options.producer.send({ topic: this.options.topics.rejected, acks: -1, messages: [{ key: message.key, value: message.value }] });
+      return;
+    }
+    // Kafka retries of our own sends can fail for long; keep trying rather than lose the outcome.
+    for (let delay = 100; ; delay = Math.min(delay * 2, 5_000)) {
+      try {
+        return await this.deliver(task);
+      } catch (error) {
+        logger.error({ err: error, deliveryId: task.deliveryId }, 'recording a delivery outcome failed; retrying');
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
+  private async deliver(task: DeliveryTask): Promise<void> {
+    const { config, sender, metrics } = this.options;
+    const endpoint = config.state.endpoints.get(task.endpointId);
+    if (!endpoint || !endpoint.isActive) return this.park(task, endpoint);
+    let policy = resolvePolicy(endpoint);
+    const limiter = this.limiterFor(endpoint, policy.maxConcurrency, policy.rateLimitPerSecond);
+    if (limiter.queued >= this.options.endpointBacklog) return this.defer(task);
+    const result = await limiter.run(async () => {
+      // The endpoint may have been disabled, changed or deleted while this task waited its turn.
+      const current = config.state.endpoints.get(task.endpointId);
+      if (!current || !current.isActive) return undefined;
+      policy = resolvePolicy(current);
+      return sender.send(task, current, policy);
+    });
+    if (!result) return this.park(task, config.state.endpoints.get(task.endpointId));
+    const { record } = result;
+    const step = nextStep(record, policy, parseRetryAfter(result.retryAfter));
+    const attempt: AttemptRecord = { ...record, final: step.kind !== 'retry' };
+    metrics.attempts.inc({ outcome: attempt.outcome });
+    metrics.attemptDuration.observe(attempt.durationMs / 1000);
+    const topicMessages = [{ topic: this.options.topics.attempts, messages: [{ key: task.endpointId, value: JSON.stringify(attempt) }] }];
+    if (step.kind === 'retry') {
+      const retried: DeliveryTask = { ...task, attempt: step.attempt, dueAt: Date.now() + step.delayMs };
+      topicMessages.push({ topic: this.tierTopic(step.tier), messages: [{ key: task.endpointId, value: JSON.stringify(retried) }] });
+      metrics.retries.inc({ tier: step.tier });
+    } else if (step.kind === 'dead-letter') {
+      topicMessages.push(this.deadLetter(task, step.reason, 'failed', attempt));
+    }
+    await this.options.producer.sendBatch({ acks: -1, topicMessages });
+  }
+
+  /** Never attempted: its endpoint is disabled or gone. Kept in the dead-letter topic for a later replay. */
+  private async park(task: DeliveryTask, endpoint: EndpointRecord | undefined): Promise<void> {
+    const reason = endpoint ? `endpoint disabled${endpoint.disabledReason ? `: ${endpoint.disabledReason}` : ''}` : 'endpoint deleted';
+    await this.options.producer.sendBatch({ acks: -1, topicMessages: [this.deadLetter(task, reason, 'parked')] });
+  }
+
+  /** The endpoint's backlog is full: hand the task to a retry tier without counting an attempt. */
+  private async defer(task: DeliveryTask): Promise<void> {
+    this.options.metrics.deferred.inc();
+    const deferred: DeliveryTask = { ...task, dueAt: Date.now() };
+    await this.options.producer.send({ topic: this.tierTopic(this.options.deferTier), acks: -1, messages: [{ key: task.endpointId, value: JSON.stringify(deferred) }] });
+  }
+
+  private deadLetter(task: DeliveryTask, reason: string, kind: DeadLetterRecord['kind'], lastAttempt?: AttemptRecord) {
+    this.options.metrics.deadLettered.inc({ kind });
+    const record = deadLetterRecord.parse({ task, reason, kind, lastAttempt, deadLetteredAt: new Date().toISOString() });
+    return { topic: this.options.topics.deadLetter, messages: [{ key: task.endpointId, value: JSON.stringify(record) }] };
+  }
+
+  /** `0s` retries go straight back to `deliveries`; every other tier is its own topic. */
+  private tierTopic(tier: string): string {
+    return tier === '0s' ? this.options.topics.deliveries : this.options.topics.retry(tier);
+  }
+
+  private limiterFor(endpoint: EndpointRecord, concurrency: number | undefined, rate: number | undefined): EndpointLimiter {
+    let limiter = this.limiters.get(endpoint.id);
+    if (!limiter) this.limiters.set(endpoint.id, (limiter = new EndpointLimiter(concurrency ?? this.options.endpointConcurrency, rate)));
+    else limiter.configure(concurrency ?? this.options.endpointConcurrency, rate);
+    return limiter;
+  }
+}
