@@ -3,3 +3,4 @@ export * from './services.js';
 export * from './receiver.js';
 export * from './api.js';
 export * from './paths.js';
+export * from './tenant.js';

@@ -29,9 +29,10 @@ export class Receiver {
   private server: Server | undefined;
   url = '';
 
-  static async start(): Promise<Receiver> {
+  /** Listens on `host` (another loopback address such as 127.0.0.2 lets SSRF tests allow only it). */
+  static async start(host = '127.0.0.1'): Promise<Receiver> {
     const receiver = new Receiver();
-    await receiver.listen();
+    await receiver.listen(host);
     return receiver;
   }
 
@@ -58,7 +59,7 @@ export class Receiver {
     await new Promise<void>((resolve) => this.server!.close(() => resolve()));
   }
 
-  private async listen(): Promise<void> {
+  private async listen(host: string): Promise<void> {
     this.server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
@@ -81,7 +82,7 @@ export class Receiver {
         }, reply.delayMs ?? 0);
       });
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', () => resolve()));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => this.server!.listen(0, host, () => resolve()));
+    this.url = `http://${host}:${(this.server.address() as AddressInfo).port}`;
   }
 }
