@@ -22,7 +22,7 @@ export function signStandardWebhooks(secrets: string[], msgId: string, timestamp
 
 /**
  * Verifies a Standard Webhooks delivery with the official package (5-minute timestamp tolerance, constant-time
- * comparison) and returns the parsed body; throws WebhookVerificationFailed with the reason otherwise.
+ * comparison) and returns the parsed body (the raw body when it is not JSON); throws WebhookVerificationFailed with the reason otherwise.
  */
 export function verifyStandardWebhooks(secret: string, headers: Record<string, string | string[] | undefined>, body: string): unknown {
   const flat: Record<string, string> = {};
@@ -36,6 +36,8 @@ export function verifyStandardWebhooks(secret: string, headers: Record<string, s
   try {
     return webhook.verify(body, flat);
   } catch (error) {
+    // The package parses the body as JSON only after the signature matched: a non-JSON body is verified.
+    if (error instanceof SyntaxError) return body;
     if (!(error instanceof WebhookVerificationError)) throw error;
     const message = error.message;
     const reason = /header/i.test(message) ? 'missing_signature' : /timestamp/i.test(message) ? 'timestamp_out_of_tolerance' : 'signature_mismatch';
