@@ -53,3 +53,11 @@ export async function connectProducer(kafka: KafkaClient): Promise<Producer> {
 export function jsonValue(value: unknown): Buffer {
   return Buffer.from(JSON.stringify(value));
 }
+
+/**
+ * A consumer-group member as every Hookline service runs one: a 10 s session timeout (a crashed instance's
+ * partitions move on within seconds, not the default 30) and no topic auto-creation.
+ */
+export function groupConsumer(kafka: KafkaClient, groupId: string, options: { maxWaitTimeInMs?: number } = {}) {
+  return kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, allowAutoTopicCreation: false, ...options });
+}

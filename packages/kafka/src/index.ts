@@ -5,3 +5,4 @@ export * from './config-view.js';
 export * from './bootstrap.js';
 export * from './offsets.js';
 export * from './retry-tier.js';
+export * from './batching-producer.js';

@@ -1,6 +1,6 @@
 import type { Consumer, Message } from 'kafkajs';
 import type { Logger } from 'pino';
-import type { KafkaClient, Producer } from './client.js';
+import { groupConsumer, type KafkaClient, type Producer } from './client.js';
 
 export interface DelayedRecord {
   /** When the record may move on (epoch ms). */
@@ -28,7 +28,7 @@ export interface RetryTierOptions {
  */
 export async function startRetryTierForwarder(options: RetryTierOptions): Promise<Consumer> {
   const { kafka, producer, groupId, topics, destination, dueAt, logger } = options;
-  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 1_000 });
+  const consumer = groupConsumer(kafka, groupId, { maxWaitTimeInMs: 1_000 });
   const timers = new Set<NodeJS.Timeout>();
   await consumer.connect();
   await consumer.subscribe({ topics, fromBeginning: true });

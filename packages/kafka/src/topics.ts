@@ -3,39 +3,35 @@ import type { Admin } from 'kafkajs';
 import type { KafkaClient } from './client.js';
 
 /**
- * Creates the topics that do not exist yet and waits until every partition has a leader; safe to call from
- * every service at once (whoever loses the creation race still waits for the leaders).
+ * Creates the topics that do not exist yet and waits until every partition has a leader. Safe to call from
+ * every service at once: creation races and the broker's metadata catching up are retried until `timeoutMs`.
  */
-export async function ensureTopics(kafka: KafkaClient, specs: TopicSpec[]): Promise<void> {
+export async function ensureTopics(kafka: KafkaClient, specs: TopicSpec[], timeoutMs = 60_000): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
+  const deadline = Date.now() + timeoutMs;
   try {
-    const existing = new Set(await admin.listTopics());
-    const missing = specs.filter((s) => !existing.has(s.topic));
-    if (missing.length > 0) {
+    for (;;) {
       try {
-        await admin.createTopics({ topics: missing.map((s) => ({ ...s, replicationFactor: -1 })), waitForLeaders: true });
+        const existing = new Set(await admin.listTopics());
+        const missing = specs.filter((s) => !existing.has(s.topic));
+        if (missing.length > 0) {
+          await admin.createTopics({ topics: missing.map((s) => ({ ...s, replicationFactor: -1 })), waitForLeaders: false });
+        }
+        if (await allHaveLeaders(admin, specs.map((s) => s.topic))) return;
       } catch (error) {
-        const nowExisting = new Set(await admin.listTopics());
-        if (missing.some((s) => !nowExisting.has(s.topic))) throw error;
+        // Another service created the same topic a moment ago, or metadata is still propagating.
+        if (Date.now() > deadline) throw error;
       }
+      if (Date.now() > deadline) throw new Error(`topics not ready after ${timeoutMs} ms: ${specs.map((s) => s.topic).join(', ')}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    await waitForLeaders(admin, specs.map((s) => s.topic));
   } finally {
     await admin.disconnect();
   }
 }
 
-async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
-      if (metadata.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-    }
-    if (Date.now() > deadline) throw new Error(`topics without leaders after ${timeoutMs} ms: ${topics.join(', ')}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+async function allHaveLeaders(admin: Admin, topics: string[]): Promise<boolean> {
+  const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
+  return metadata.length === topics.length && metadata.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
 }

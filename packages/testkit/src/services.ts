@@ -77,7 +77,7 @@ export class Hookline {
       FANOUT_GROUP_ID: `${this.namespace}-fanout`,
       DELIVERY_GROUP_ID: `${this.namespace}-delivery`,
       PROJECTOR_GROUP_ID: `${this.namespace}-projector`,
-      LOG_LEVEL: 'info',
+      LOG_LEVEL: process.env.HOOKLINE_TEST_LOG_LEVEL ?? 'info',
       // Test receivers listen on loopback; the SSRF tests override this.
       DELIVERY_ALLOW_PRIVATE_CIDRS: '127.0.0.0/8,::1/128',
       [portVariable[name]]: String(this.ports[name]),

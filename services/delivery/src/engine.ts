@@ -1,5 +1,5 @@
 import { deadLetterRecord, deliveryTask, resolvePolicy, type AttemptRecord, type DeadLetterRecord, type DeliveryTask, type EndpointRecord, type TopicNames } from '@hookline/core';
-import { OffsetBook, type ConfigView, type KafkaClient, type Producer } from '@hookline/kafka';
+import { OffsetBook, groupConsumer, type BatchingProducer, type ConfigView, type KafkaClient } from '@hookline/kafka';
 import type { Consumer, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import { EndpointLimiter } from './limiter.js';
@@ -11,7 +11,7 @@ export interface EngineOptions {
   kafka: KafkaClient;
   topics: TopicNames;
   config: ConfigView;
-  producer: Producer;
+  producer: BatchingProducer;
   sender: Sender;
   logger: Logger;
   metrics: DeliveryMetrics;
@@ -43,7 +43,7 @@ export class DeliveryEngine {
 
   async start(): Promise<void> {
     const { kafka, topics, groupId } = this.options;
-    const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 250 });
+    const consumer = groupConsumer(kafka, groupId, { maxWaitTimeInMs: 250 });
     this.consumer = consumer;
     await consumer.connect();
     await consumer.subscribe({ topic: topics.deliveries, fromBeginning: true });
@@ -69,7 +69,7 @@ export class DeliveryEngine {
         await heartbeat();
       },
     });
-    this.commitTimer = setInterval(() => void this.commit(), 500);
+    this.commitTimer = setInterval(() => void this.commit(), 250);
   }
 
   /** Stops taking tasks, lets those in flight finish (up to `graceMs`), commits, and leaves the group. */
@@ -79,6 +79,7 @@ export class DeliveryEngine {
     consumer.pause([{ topic: this.options.topics.deliveries }]);
     const deadline = Date.now() + graceMs;
     while (this.book.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await this.options.producer.drain();
     clearInterval(this.commitTimer);
     await this.commit();
     await consumer.disconnect();
@@ -93,6 +94,7 @@ export class DeliveryEngine {
     if (!commits.length || !this.consumer) return;
     try {
       await this.consumer.commitOffsets(commits);
+      this.options.logger.debug({ commits, inFlight: this.book.inFlight }, 'committed');
     } catch (error) {
       // A rebalance is under way; the partitions' new owner starts from the last successful commit.
       this.options.logger.warn({ err: error }, 'offset commit failed');
@@ -122,7 +124,7 @@ export class DeliveryEngine {
       task = deliveryTask.parse(JSON.parse(message.value?.toString() ?? 'null'));
     } catch (error) {
       logger.error({ err: error, offset: message.offset }, 'unreadable delivery task sent to the rejected topic');
-      await this.options.producer.send({ topic: this.options.topics.rejected, acks: -1, messages: [{ key: message.key, value: message.value }] });
+      await this.options.producer.send([{ topic: this.options.topics.rejected, messages: [{ key: message.key, value: message.value }] }]);
       return;
     }
     // Kafka retries of our own sends can fail for long; keep trying rather than lose the outcome.
@@ -138,8 +140,13 @@ export class DeliveryEngine {
 
   private async deliver(task: DeliveryTask): Promise<void> {
     const { config, sender, metrics } = this.options;
-    const endpoint = config.state.endpoints.get(task.endpointId);
-    if (!endpoint || !endpoint.isActive) return this.park(task, endpoint);
+    let endpoint = config.state.endpoints.get(task.endpointId);
+    if (!endpoint || !endpoint.isActive) {
+      // This view may trail the config topic (an endpoint created or re-enabled a moment ago): catch up first.
+      await config.catchUp();
+      endpoint = config.state.endpoints.get(task.endpointId);
+      if (!endpoint || !endpoint.isActive) return this.park(task, endpoint);
+    }
     let policy = resolvePolicy(endpoint);
     const limiter = this.limiterFor(endpoint, policy.maxConcurrency, policy.rateLimitPerSecond);
     if (limiter.queued >= this.options.endpointBacklog) return this.defer(task);
@@ -164,20 +171,20 @@ export class DeliveryEngine {
     } else if (step.kind === 'dead-letter') {
       topicMessages.push(this.deadLetter(task, step.reason, 'failed', attempt));
     }
-    await this.options.producer.sendBatch({ acks: -1, topicMessages });
+    await this.options.producer.send(topicMessages);
   }
 
   /** Never attempted: its endpoint is disabled or gone. Kept in the dead-letter topic for a later replay. */
   private async park(task: DeliveryTask, endpoint: EndpointRecord | undefined): Promise<void> {
     const reason = endpoint ? `endpoint disabled${endpoint.disabledReason ? `: ${endpoint.disabledReason}` : ''}` : 'endpoint deleted';
-    await this.options.producer.sendBatch({ acks: -1, topicMessages: [this.deadLetter(task, reason, 'parked')] });
+    await this.options.producer.send([this.deadLetter(task, reason, 'parked')]);
   }
 
   /** The endpoint's backlog is full: hand the task to a retry tier without counting an attempt. */
   private async defer(task: DeliveryTask): Promise<void> {
     this.options.metrics.deferred.inc();
     const deferred: DeliveryTask = { ...task, dueAt: Date.now() };
-    await this.options.producer.send({ topic: this.tierTopic(this.options.deferTier), acks: -1, messages: [{ key: task.endpointId, value: JSON.stringify(deferred) }] });
+    await this.options.producer.send([{ topic: this.tierTopic(this.options.deferTier), messages: [{ key: task.endpointId, value: JSON.stringify(deferred) }] }]);
   }
 
   private deadLetter(task: DeliveryTask, reason: string, kind: DeadLetterRecord['kind'], lastAttempt?: AttemptRecord) {

@@ -1,5 +1,5 @@
 import { deliveryTask, parseEnv } from '@hookline/core';
-import { ConfigView, connectKafka, connectProducer, ensureTopics, startRetryTierForwarder } from '@hookline/kafka';
+import { BatchingProducer, ConfigView, connectKafka, connectProducer, ensureTopics, startRetryTierForwarder } from '@hookline/kafka';
 import { closeServer, createHttpApp, createLogger, createMetricsRegistry, listen, runService } from '@hookline/service';
 import { DeliveryEngine } from './engine.js';
 import { deliveryEnvSchema } from './env.js';
@@ -23,7 +23,7 @@ await runService(logger, async () => {
   const guard = new SsrfGuard({ allowCidrs: env.DELIVERY_ALLOW_PRIVATE_CIDRS, requireHttps: env.HOOKLINE_MODE === 'production' });
   const sender = new Sender({ timeoutMs: env.DELIVERY_TIMEOUT_MS, responseExcerptBytes: env.DELIVERY_RESPONSE_EXCERPT_BYTES, guard });
   engine = new DeliveryEngine({
-    kafka, topics, config, producer, sender, logger, metrics,
+    kafka, topics, config, producer: new BatchingProducer(producer), sender, logger, metrics,
     groupId: env.DELIVERY_GROUP_ID,
     endpointConcurrency: env.DELIVERY_ENDPOINT_CONCURRENCY,
     endpointBacklog: env.DELIVERY_ENDPOINT_BACKLOG,

@@ -1,5 +1,5 @@
 import { eventEnvelope, type TopicNames } from '@hookline/core';
-import type { ConfigView, KafkaClient, Producer } from '@hookline/kafka';
+import { groupConsumer, type ConfigView, type KafkaClient, type Producer } from '@hookline/kafka';
 import type { Message } from 'kafkajs';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
@@ -24,7 +24,7 @@ export async function startFanout({ kafka, topics, config, producer, logger, met
   const tasksOut = new Counter({ name: 'hookline_fanout_tasks_total', help: 'Delivery tasks emitted', registers: [metrics] });
   const rejectedOut = new Counter({ name: 'hookline_fanout_rejected_total', help: 'Unreadable events sent to rejected', registers: [metrics] });
 
-  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
+  const consumer = groupConsumer(kafka, groupId);
   await consumer.connect();
   await consumer.subscribe({ topic: topics.events, fromBeginning: true });
   await consumer.run({

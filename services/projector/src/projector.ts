@@ -1,5 +1,5 @@
 import { attemptRecord, type TopicNames } from '@hookline/core';
-import type { ConfigView, KafkaClient, Producer } from '@hookline/kafka';
+import { groupConsumer, type ConfigView, type KafkaClient, type Producer } from '@hookline/kafka';
 import type { Store } from '@hookline/store';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
@@ -23,7 +23,7 @@ export interface ProjectorDeps {
 export async function startProjector({ kafka, topics, store, config, producer, logger, metrics, groupId }: ProjectorDeps) {
   const projected = new Counter({ name: 'hookline_projected_attempts_total', help: 'Attempts written to the read models', labelNames: ['result'], registers: [metrics] });
   const disabled = new Counter({ name: 'hookline_endpoints_auto_disabled_total', help: 'Endpoints disabled after consecutive failures', registers: [metrics] });
-  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
+  const consumer = groupConsumer(kafka, groupId);
   await consumer.connect();
   await consumer.subscribe({ topic: topics.attempts, fromBeginning: true });
   await consumer.run({

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Stop dev/test servers started by infra/start.sh: SIGTERM, then SIGKILL after
+# $STOP_TIMEOUT seconds. Only processes recorded in $HOOKLINE_DATA/pids are
+# touched. --kill sends SIGKILL right away (simulates a crash).
+#
+# Usage: infra/stop.sh [--kill] [kafka|registry|mongo ...]   (default: all)
+set -euo pipefail
+# shellcheck source=infra/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+stop_one() {
+  local c=$1 hard=$2 pid t0
+  if ! pid=$(running_pid "$c"); then
+    rm -f "$(pid_file "$c")"
+    log "$c: not running"
+    return 0
+  fi
+  t0=$(now)
+  if [[ $hard == 1 ]]; then
+    kill -KILL "$pid" 2>/dev/null || true
+  else
+    kill -TERM "$pid" 2>/dev/null || true
+  fi
+  while kill -0 "$pid" 2>/dev/null; do
+    if [[ $hard == 0 ]] && (($(now) - t0 >= STOP_TIMEOUT)); then
+      log "$c: still alive after ${STOP_TIMEOUT}s, sending SIGKILL"
+      kill -KILL "$pid" 2>/dev/null || true
+      hard=1
+    fi
+    sleep 0.1
+  done
+  rm -f "$(pid_file "$c")"
+  log "$c: stopped (pid $pid, $(($(now) - t0))s)"
+}
+
+main() {
+  local hard=0 comps c
+  if [[ ${1:-} == --kill ]]; then
+    hard=1
+    shift
+  fi
+  mapfile -t comps < <(components_from_args "$@")
+  # stop in parallel: Kafka's clean shutdown takes a few seconds
+  local pids=()
+  for c in "${comps[@]}"; do
+    stop_one "$c" "$hard" &
+    pids+=("$!")
+  done
+  local rc=0 p
+  for p in "${pids[@]}"; do wait "$p" || rc=1; done
+  return "$rc"
+}
+
+main "$@"

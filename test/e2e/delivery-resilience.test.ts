@@ -1,0 +1,122 @@
+import { Hookline, Receiver, TestTenant, eventually, type ReceivedRequest } from '@hookline/testkit';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+/** Receivers listen on 127.0.0.2, the only private address the SSRF guard is told to allow here. */
+const allowedHost = '127.0.0.2';
+const env = { DELIVERY_ALLOW_PRIVATE_CIDRS: `${allowedHost}/32`, DELIVERY_TIMEOUT_MS: '2000', HOOKLINE_RETRY_TIERS: '0s,1s,5s,30s,1m,5m,30m,1h,2h,5h,10h' };
+
+let hookline: Hookline;
+let tenant: TestTenant;
+const receivers: Receiver[] = [];
+
+beforeAll(async () => {
+  hookline = await Hookline.start({ infra: inject('infra'), env });
+  tenant = await TestTenant.create(hookline);
+});
+afterAll(async () => {
+  await Promise.all([hookline?.stop(), ...receivers.map((r) => r.close())]);
+});
+
+async function receiver(host = allowedHost): Promise<Receiver> {
+  const r = await Receiver.start(host);
+  receivers.push(r);
+  return r;
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/** Posts `count` events at `perSecond`, each carrying its send time, and returns their sequence numbers. */
+async function postSteadily(type: string, count: number, perSecond: number): Promise<void> {
+  const started = Date.now();
+  const posts: Promise<string>[] = [];
+  for (let seq = 0; seq < count; seq++) {
+    const due = started + (seq * 1000) / perSecond;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - Date.now())));
+    posts.push(tenant.postEvent(type, { seq, sentAt: Date.now() }));
+  }
+  await Promise.all(posts);
+}
+
+const latencyOf = (request: ReceivedRequest) => request.receivedAt - JSON.parse(request.body).data.sentAt;
+
+describe('isolation', () => {
+  it("keeps healthy endpoints' p99 latency when one endpoint hangs until timeout", async () => {
+    const healthy = await receiver();
+    const paths = Array.from({ length: 20 }, (_, i) => `/healthy/${i}`);
+    for (const path of paths) await tenant.createEndpoint({ url: `${healthy.url}${path}`, events: ['iso.*'] });
+    const events = 40;
+
+    await postSteadily('iso.clean', events, 20);
+    await healthy.waitForRequests(events * paths.length, 60_000);
+    const clean = healthy.requests.map(latencyOf);
+
+    const hanging = await receiver();
+    hanging.respond(() => ({ hang: true }));
+    await tenant.createEndpoint({ url: hanging.url, events: ['iso.*'], retrySchedule: ['1s'] });
+    const before = healthy.requests.length;
+    await postSteadily('iso.dirty', events, 20);
+    await healthy.waitForRequests(before + events * paths.length, 60_000);
+    const dirty = healthy.requests.slice(before).map(latencyOf);
+
+    const [cleanP99, dirtyP99] = [percentile(clean, 99), percentile(dirty, 99)];
+    console.log(`isolation: healthy p99 ${cleanP99} ms clean, ${dirtyP99} ms with a hanging endpoint (p50 ${percentile(clean, 50)} → ${percentile(dirty, 50)} ms)`);
+    // Loose bound for a shared 2-core machine; `pnpm bench` measures the ratio properly.
+    expect(dirtyP99).toBeLessThanOrEqual(Math.max(cleanP99 * 3, cleanP99 + 500));
+    expect(hanging.requests.length).toBeGreaterThan(0);
+  });
+});
+
+describe('crash safety', () => {
+  it('after kill -9 of delivery mid-load every event is delivered, duplicates with the same webhook-id', async () => {
+    const targets = await Promise.all([receiver(), receiver(), receiver()]);
+    for (const r of targets) {
+      r.respond(() => ({ status: 200, delayMs: 20 }));
+      await tenant.createEndpoint({ url: r.url, events: ['crash.*'] });
+    }
+    const events = 150;
+    const posting = postSteadily('crash.tick', events, 100);
+    await eventually(async () => targets.reduce((n, r) => n + r.requests.length, 0) >= 200, 60_000, 20);
+    await hookline.signal('delivery', 'SIGKILL');
+    const atKill = targets.reduce((n, r) => n + r.requests.length, 0);
+    await posting;
+    await hookline.startService('delivery');
+
+    for (const r of targets) {
+      await eventually(async () => new Set(r.requests.map((q) => JSON.parse(q.body).data.seq)).size === events, 90_000);
+      const idsBySeq = new Map<number, Set<string>>();
+      for (const q of r.requests) {
+        const seq = JSON.parse(q.body).data.seq as number;
+        idsBySeq.set(seq, (idsBySeq.get(seq) ?? new Set()).add(String(q.headers['webhook-id'])));
+      }
+      expect([...idsBySeq.values()].every((ids) => ids.size === 1), 'one webhook-id per event and endpoint').toBe(true);
+    }
+    const total = targets.reduce((n, r) => n + r.requests.length, 0);
+    const duplicates = total - events * targets.length;
+    console.log(`kill -9: ${atKill} deliveries before the kill, ${total} requests for ${events * targets.length} deliveries (${duplicates} duplicates)`);
+    // Only the uncommitted window is redelivered, not everything delivered before the crash.
+    expect(duplicates).toBeLessThan(atKill);
+  });
+});
+
+describe('SSRF guard', () => {
+  it('refuses loopback, private and metadata destinations, by address or by name, without retrying', async () => {
+    const loopback = await receiver('127.0.0.1');
+    const urls = [loopback.url, 'http://10.0.0.1/hook', 'http://169.254.169.254/latest/meta-data', `http://localhost:${new URL(loopback.url).port}/`];
+    const endpoints: { id: string }[] = [];
+    for (const url of urls) endpoints.push(await tenant.createEndpoint({ url, events: ['ssrf.probe'], retrySchedule: ['1s', '1s'] }));
+    await tenant.postEvent('ssrf.probe', {});
+    const stats = await eventually(async () => {
+      const all = await Promise.all(endpoints.map((e) => tenant.stats(e.id)));
+      return all.every((s) => s.totalDeliveries >= 1) ? all : undefined;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    for (const [i, s] of stats.entries()) {
+      expect(s.lastDelivery.error, urls[i]).toMatch(/refused by the SSRF guard/);
+      expect((await tenant.stats(endpoints[i]!.id)).totalDeliveries, `${urls[i]} is not retried`).toBe(1);
+    }
+    expect(loopback.requests).toHaveLength(0);
+  });
+});
