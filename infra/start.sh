@@ -60,12 +60,13 @@ EOF
       cid=$(<"$KAFKA_DATA/cluster.id")
     else
       # 16 random bytes, url-safe base64 without padding = a Kafka Uuid string
-      cid=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+      # (no leading '-', like Kafka's own Uuid.randomUuid(), so it is never taken for an option)
+      cid=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=' | sed 's/^-/A/')
       echo "$cid" >"$KAFKA_DATA/cluster.id"
     fi
     log "kafka: formatting storage (cluster id $cid)"
     java "${jvm[@]}" -Dlog4j.configuration="file:$KAFKA_HOME/config/tools-log4j.properties" \
-      kafka.tools.StorageTool format -t "$cid" -c "$props" --ignore-formatted >"$LOG_DIR/kafka-format.log" 2>&1 ||
+      kafka.tools.StorageTool format --cluster-id="$cid" --config="$props" --ignore-formatted >"$LOG_DIR/kafka-format.log" 2>&1 ||
       {
         cat "$LOG_DIR/kafka-format.log" >&2
         die "kafka: storage format failed"
@@ -118,6 +119,8 @@ main() {
   for c in registry mongo kafka; do
     [[ " ${comps[*]} " == *" $c "* ]] && order+=("$c")
   done
+  # 1) check everything first, so a port conflict starts nothing
+  local launch_list=()
   for c in "${order[@]}"; do
     if pid=$(running_pid "$c"); then
       if component_ready "$c"; then
@@ -129,11 +132,16 @@ main() {
       continue
     fi
     rm -f "$(pid_file "$c")"
-    port_open "$(component_port "$c")" &&
+    if port_open "$(component_port "$c")"; then
       die "$c: port $(component_port "$c") is already in use by another process (set the port env var or stop it)"
+    fi
     if [[ $c == kafka ]] && port_open "$KAFKA_CONTROLLER_PORT"; then
       die "kafka: controller port $KAFKA_CONTROLLER_PORT is already in use (set KAFKA_CONTROLLER_PORT)"
     fi
+    launch_list+=("$c")
+  done
+  # 2) launch (all in the background; readiness is awaited below in parallel)
+  for c in ${launch_list[@]+"${launch_list[@]}"}; do
     "start_$c"
     log "$c: started (pid $(<"$(pid_file "$c")"), log $(log_file "$c"))"
     pending+=("$c")

@@ -1,4 +1,4 @@
-import { MongoClient, MongoServerError, type Collection, type Db } from 'mongodb';
+import { MongoBulkWriteError, MongoClient, type Collection, type Db, type UpdateFilter } from 'mongodb';
 import type { AttemptRecord } from '@hookline/core';
 
 /** Per-endpoint delivery statistics, maintained by the projector from the `attempts` topic. */
@@ -51,35 +51,38 @@ export class Store {
   }
 
   /**
-   * Records one attempt and folds it into the endpoint's stats. The attempt id is the document id, so an
-   * attempt seen twice (a replayed batch after a crash) is counted once.
+   * Records attempts and folds them into their endpoints' stats: one insert for the batch and one update per
+   * endpoint. Attempt ids are document ids, so attempts seen again (a replayed batch after a crash) are skipped
+   * and never counted twice. Returns how many were new and the updated stats of their endpoints.
    */
-  async recordAttempt(attempt: AttemptRecord): Promise<EndpointStatsDoc | undefined> {
-    try {
-      await this.attempts.insertOne({ _id: attempt.attemptId, ...attempt });
-    } catch (error) {
-      if (error instanceof MongoServerError && error.code === 11000) return undefined;
-      throw error;
+  async recordAttempts(attempts: AttemptRecord[]): Promise<{ recorded: number; stats: Map<string, EndpointStatsDoc> }> {
+    const fresh = await this.insertNew(attempts);
+    const byEndpoint = new Map<string, AttemptRecord[]>();
+    for (const attempt of fresh) {
+      const list = byEndpoint.get(attempt.endpointId);
+      if (list) list.push(attempt);
+      else byEndpoint.set(attempt.endpointId, [attempt]);
     }
-    const success = attempt.outcome === 'success';
-    // Attempts of one endpoint arrive in order (same partition), so "reset on success" is well defined.
-    const stats = await this.stats.findOneAndUpdate(
-      { _id: attempt.endpointId },
-      {
-        $inc: { attempts: 1, succeeded: success ? 1 : 0, failed: success ? 0 : 1, totalLatencyMs: attempt.durationMs, ...(success ? {} : { consecutiveFailures: 1 }) },
-        $max: { maxLatencyMs: attempt.durationMs },
-        $set: {
-          tenantId: attempt.tenantId,
-          lastAttemptAt: attempt.startedAt,
-          lastStatus: attempt.outcome,
-          lastStatusCode: attempt.statusCode ?? null,
-          lastError: attempt.errorMessage ?? null,
-          ...(success ? { consecutiveFailures: 0 } : {}),
-        },
-      },
-      { upsert: true, returnDocument: 'after' },
-    );
-    return stats ?? undefined;
+    const updated = new Map<string, EndpointStatsDoc>();
+    for (const [endpointId, list] of byEndpoint) {
+      const stats = await this.stats.findOneAndUpdate({ _id: endpointId }, statsUpdate(list), { upsert: true, returnDocument: 'after' });
+      if (stats) updated.set(endpointId, stats);
+    }
+    return { recorded: fresh.length, stats: updated };
+  }
+
+  private async insertNew(attempts: AttemptRecord[]): Promise<AttemptRecord[]> {
+    if (attempts.length === 0) return [];
+    try {
+      await this.attempts.insertMany(attempts.map((a) => ({ _id: a.attemptId, ...a })), { ordered: false });
+      return attempts;
+    } catch (error) {
+      if (!(error instanceof MongoBulkWriteError)) throw error;
+      const errors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+      if (errors.some((e) => e.code !== 11000)) throw error;
+      const duplicates = new Set(errors.map((e) => e.index));
+      return attempts.filter((_, i) => !duplicates.has(i));
+    }
   }
 
   endpointStats(endpointId: string): Promise<EndpointStatsDoc | null> {
@@ -93,4 +96,31 @@ export class Store {
   close(): Promise<void> {
     return this.client.close();
   }
+}
+
+/** One endpoint's attempts (in order) as a single stats update. */
+function statsUpdate(attempts: AttemptRecord[]): UpdateFilter<EndpointStatsDoc> {
+  const last = attempts[attempts.length - 1]!;
+  const succeeded = attempts.filter((a) => a.outcome === 'success').length;
+  const lastSuccess = attempts.map((a) => a.outcome).lastIndexOf('success');
+  const failuresSinceSuccess = attempts.length - 1 - lastSuccess;
+  return {
+    $inc: {
+      attempts: attempts.length,
+      succeeded,
+      failed: attempts.length - succeeded,
+      totalLatencyMs: attempts.reduce((n, a) => n + a.durationMs, 0),
+      // With a success in the batch the counter restarts (set below); otherwise it grows.
+      ...(lastSuccess < 0 ? { consecutiveFailures: attempts.length } : {}),
+    },
+    $max: { maxLatencyMs: Math.max(...attempts.map((a) => a.durationMs)) },
+    $set: {
+      tenantId: last.tenantId,
+      lastAttemptAt: last.startedAt,
+      lastStatus: last.outcome,
+      lastStatusCode: last.statusCode ?? null,
+      lastError: last.errorMessage ?? null,
+      ...(lastSuccess >= 0 ? { consecutiveFailures: failuresSinceSuccess } : {}),
+    },
+  };
 }

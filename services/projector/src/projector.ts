@@ -1,4 +1,4 @@
-import { attemptRecord, type TopicNames } from '@hookline/core';
+import { attemptRecord, type AttemptRecord, type TopicNames } from '@hookline/core';
 import { groupConsumer, type ConfigView, type KafkaClient, type Producer } from '@hookline/kafka';
 import type { Store } from '@hookline/store';
 import type { Logger } from 'pino';
@@ -27,23 +27,37 @@ export async function startProjector({ kafka, topics, store, config, producer, l
   await consumer.connect();
   await consumer.subscribe({ topic: topics.attempts, fromBeginning: true });
   await consumer.run({
-    eachMessage: async ({ message }) => {
-      const parsed = attemptRecord.safeParse(JSON.parse(message.value?.toString() ?? 'null'));
-      if (!parsed.success) {
-        logger.error({ offset: message.offset }, 'skipping unreadable attempt');
-        projected.inc({ result: 'unreadable' });
-        return;
+    eachBatch: async ({ batch, heartbeat }) => {
+      const attempts: AttemptRecord[] = [];
+      for (const message of batch.messages) {
+        const parsed = attemptRecord.safeParse(parseJson(message.value));
+        if (parsed.success) attempts.push(parsed.data);
+        else {
+          logger.error({ offset: message.offset }, 'skipping unreadable attempt');
+          projected.inc({ result: 'unreadable' });
+        }
       }
-      const stats = await store.recordAttempt(parsed.data);
-      projected.inc({ result: stats ? 'new' : 'duplicate' });
-      if (!stats) return;
-      const endpoint = disabledAfter(config.state.endpoints.get(parsed.data.endpointId), stats, parsed.data);
-      if (endpoint) {
+      const { recorded, stats: updated } = await store.recordAttempts(attempts);
+      projected.inc({ result: 'new' }, recorded);
+      projected.inc({ result: 'duplicate' }, attempts.length - recorded);
+      for (const [endpointId, stats] of updated) {
+        const last = attempts.filter((a) => a.endpointId === endpointId).at(-1)!;
+        const endpoint = disabledAfter(config.state.endpoints.get(endpointId), stats, last);
+        if (!endpoint) continue;
         await config.write(producer, endpointKey(endpoint.id), endpoint);
         disabled.inc();
         logger.warn({ endpointId: endpoint.id, reason: endpoint.disabledReason }, 'endpoint disabled');
       }
+      await heartbeat();
     },
   });
   return consumer;
+}
+
+function parseJson(value: Buffer | null): unknown {
+  try {
+    return JSON.parse(value?.toString() ?? 'null');
+  } catch {
+    return null;
+  }
 }

@@ -1,0 +1,41 @@
+import type { AttemptRecord } from '@hookline/core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { Store } from '../src/index.js';
+
+let store: Store;
+beforeAll(async () => {
+  store = await Store.connect(inject('infra').mongoUrl, `store_${Date.now().toString(36)}`);
+});
+afterAll(async () => {
+  await store?.db.dropDatabase();
+  await store?.close();
+});
+
+let n = 0;
+function attempt(endpointId: string, outcome: 'success' | 'failure', durationMs = 10): AttemptRecord {
+  n++;
+  return {
+    attemptId: `msg_${n}.1`, deliveryId: `msg_${n}`, eventId: `evt_${n}`, eventType: 'a.b', endpointId, tenantId: 't', attempt: 1,
+    url: 'http://x', startedAt: new Date(1_700_000_000_000 + n).toISOString(), durationMs, outcome, final: true,
+    ...(outcome === 'failure' ? { statusCode: 500, errorMessage: 'receiver answered 500' } : { statusCode: 200 }),
+  };
+}
+
+describe('Store.recordAttempts (real MongoDB-wire server)', () => {
+  it('counts a replayed batch once', async () => {
+    const batch = [attempt('ep_a', 'success', 10), attempt('ep_a', 'failure', 30), attempt('ep_b', 'success', 5)];
+    expect((await store.recordAttempts(batch)).recorded).toBe(3);
+    const replay = await store.recordAttempts([...batch, attempt('ep_a', 'success', 20)]);
+    expect(replay.recorded).toBe(1);
+    expect(await store.endpointStats('ep_a')).toMatchObject({ attempts: 3, succeeded: 2, failed: 1, totalLatencyMs: 60, maxLatencyMs: 30, lastStatus: 'success', consecutiveFailures: 0 });
+    expect(await store.endpointStats('ep_b')).toMatchObject({ attempts: 1, succeeded: 1 });
+  });
+
+  it('tracks consecutive failures across batches and resets them on success', async () => {
+    await store.recordAttempts([attempt('ep_c', 'failure'), attempt('ep_c', 'failure')]);
+    const { stats } = await store.recordAttempts([attempt('ep_c', 'failure')]);
+    expect(stats.get('ep_c')).toMatchObject({ consecutiveFailures: 3, lastError: 'receiver answered 500' });
+    const after = await store.recordAttempts([attempt('ep_c', 'success'), attempt('ep_c', 'failure')]);
+    expect(after.stats.get('ep_c')).toMatchObject({ consecutiveFailures: 1, attempts: 5, failed: 4 });
+  });
+});
