@@ -85,6 +85,29 @@ describe('walking skeleton', () => {
     expect(JSON.parse(receiver.requests.at(-1)!.body).type).toBe('project.updated');
   });
 
+  it('signs with both the old and the new secret during a rotation overlap', async () => {
+    const rotating = await Receiver.start();
+    try {
+      const created = await requestJson('POST', `${hookline.configApiUrl}/api/admin/webhooks`, {
+        token: apiKey,
+        body: { name: 'rotating', url: rotating.url, events: ['rotation.check'] },
+      });
+      const oldSecret = created.body.secret;
+      const rotated = await requestJson('POST', `${hookline.configApiUrl}/api/admin/webhooks/${created.body.id}/secret/rotate`, { token: apiKey, body: { overlapSeconds: 3600 } });
+      expect(rotated.status).toBe(200);
+      const newSecret = rotated.body.secret;
+      expect(newSecret).not.toBe(oldSecret);
+      await requestJson('POST', `${hookline.ingestUrl}/v1/events`, { token: apiKey, body: { type: 'rotation.check', data: {} } });
+      const [delivery] = await rotating.waitForRequests(1, 60_000);
+      const headers = Object.fromEntries(Object.entries(delivery!.headers).map(([k, v]) => [k, String(v)]));
+      expect(String(headers['webhook-signature']).split(' ')).toHaveLength(2);
+      expect(() => new Webhook(oldSecret).verify(delivery!.body, headers)).not.toThrow();
+      expect(() => new Webhook(newSecret).verify(delivery!.body, headers)).not.toThrow();
+    } finally {
+      await rotating.close();
+    }
+  });
+
   it('refuses configuration from unknown keys and bad endpoint definitions', async () => {
     const base = `${hookline.configApiUrl}/api/admin/webhooks`;
     expect((await requestJson('GET', base, { token: 'hk_nope' })).status).toBe(401);

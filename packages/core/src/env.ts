@@ -21,6 +21,8 @@ export const baseEnvSchema = z.object({
     .default('0s,5s,30s,1m,5m,30m,1h,2h,5h,10h')
     .transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean))
     .pipe(z.array(z.string().regex(/^(\d+)(ms|s|m|h|d)$/)).min(1)),
+  /** Production refuses plain-http endpoints (at configuration and at delivery). */
+  HOOKLINE_MODE: z.enum(['development', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type BaseEnv = z.infer<typeof baseEnvSchema>;

@@ -15,9 +15,10 @@ export interface ConfigApiDeps {
   metrics: Registry;
   rootToken: string | undefined;
   retryTiers: string[];
+  requireHttps: boolean;
 }
 
-export function createConfigApiApp({ config, producer, store, logger, metrics, rootToken, retryTiers }: ConfigApiDeps): Express {
+export function createConfigApiApp({ config, producer, store, logger, metrics, rootToken, retryTiers, requireHttps }: ConfigApiDeps): Express {
   const app = createHttpApp({
     logger,
     metrics,
@@ -30,7 +31,7 @@ export function createConfigApiApp({ config, producer, store, logger, metrics, r
   });
   app.use('/api/admin', ...jsonBody('256kb'));
   app.use('/api/admin', tenantRoutes(config, producer, rootToken));
-  app.use('/api/admin', webhookRoutes(config, producer, store, retryTiers));
+  app.use('/api/admin', webhookRoutes(config, producer, store, { retryTiers, requireHttps }));
   app.use(notFoundHandler());
   app.use(errorHandler(logger));
   return app;

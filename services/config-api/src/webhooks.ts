@@ -42,8 +42,27 @@ function publicEndpoint({ secrets: _secrets, kind: _kind, ...rest }: EndpointRec
   return rest;
 }
 
-export function webhookRoutes(config: ConfigView, producer: Producer, store: Store, retryTiers: string[]): Router {
+const rotateInput = z.object({
+  /** The new secret; generated when absent. */
+  secret: z.string().regex(/^whsec_[A-Za-z0-9+/=]{24,}$/, 'must be whsec_ followed by base64').optional(),
+  /** How long the previous secret keeps signing alongside the new one (receivers switch over meanwhile). */
+  overlapSeconds: z.number().int().min(0).max(7 * 24 * 3600).default(24 * 3600),
+});
+
+export interface WebhookRouteOptions {
+  retryTiers: string[];
+  /** Production mode: endpoint URLs must be https. */
+  requireHttps: boolean;
+}
+
+export function webhookRoutes(config: ConfigView, producer: Producer, store: Store, { retryTiers, requireHttps }: WebhookRouteOptions): Router {
   const router = Router();
+
+  function checkUrl(url: string | undefined) {
+    if (url && requireHttps && !url.startsWith('https://')) {
+      throw new ApiError('validation_failed', 'endpoint URLs must be https in production mode', [{ path: 'url', message: 'must be https' }]);
+    }
+  }
 
   /** Retry delays must be tiers that exist as topics. */
   function checkSchedule(schedule: string[] | undefined) {
@@ -73,6 +92,7 @@ export function webhookRoutes(config: ConfigView, producer: Producer, store: Sto
     requireConfigureRole(key);
     const { secret, ...input } = validate(createEndpointInput, req.body);
     checkSchedule(input.retrySchedule);
+    checkUrl(input.url);
     const now = new Date().toISOString();
     const endpoint: EndpointRecord = {
       kind: 'endpoint',
@@ -98,6 +118,7 @@ export function webhookRoutes(config: ConfigView, producer: Producer, store: Sto
     requireConfigureRole(key);
     const changes = validate(updateEndpointInput, req.body);
     checkSchedule(changes.retrySchedule);
+    checkUrl(changes.url);
     const updated: EndpointRecord = { ...endpoint, ...changes, updatedAt: new Date().toISOString() };
     if (changes.isActive === true) {
       delete updated.disabledReason;
@@ -112,6 +133,20 @@ export function webhookRoutes(config: ConfigView, producer: Producer, store: Sto
     requireConfigureRole(key);
     await config.write(producer, configKey('endpoint', endpoint.id), null);
     res.status(204).end();
+  });
+
+  router.post('/webhooks/:id/secret/rotate', async (req, res) => {
+    const { key, endpoint } = ownEndpoint(req);
+    requireConfigureRole(key);
+    const input = validate(rotateInput, req.body ?? {});
+    const now = Date.now();
+    const secret = input.secret ?? generateSecret();
+    const expiresAt = new Date(now + input.overlapSeconds * 1000).toISOString();
+    // The new secret signs first; still-valid old ones keep signing until their overlap ends.
+    const kept = endpoint.secrets.filter((s) => !s.expiresAt || Date.parse(s.expiresAt) > now).map((s) => ({ secret: s.secret, expiresAt: s.expiresAt ?? expiresAt }));
+    const updated: EndpointRecord = { ...endpoint, secrets: [{ secret }, ...(input.overlapSeconds > 0 ? kept : [])], updatedAt: new Date(now).toISOString() };
+    await config.write(producer, configKey('endpoint', endpoint.id), updated);
+    res.json({ secret, previousSecretsExpireAt: input.overlapSeconds > 0 ? expiresAt : null });
   });
 
   router.get('/webhooks/:id/stats', async (req, res) => {

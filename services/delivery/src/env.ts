@@ -16,6 +16,5 @@ export const deliveryEnvSchema = baseEnvSchema.extend({
     .string()
     .default('')
     .transform((s) => s.split(',').map((c) => c.trim()).filter(Boolean)),
-  HOOKLINE_MODE: z.enum(['development', 'production']).default('development'),
 });
 export type DeliveryEnv = z.infer<typeof deliveryEnvSchema>;
