@@ -17,7 +17,8 @@ launch() {
   if [[ -f $lf ]]; then mv -f "$lf" "$lf.prev"; fi
   printf '=== %s hookline infra: starting %s\n=== %s\n' "$(date -u +%FT%TZ)" "$name" "$*" >"$lf"
   # setsid does not fork here (we are not a process-group leader), so $! is the server's pid.
-  (cd "$dir" && exec setsid nohup "$@" >>"$lf" 2>&1 </dev/null) &
+  # fd 9 (the start lock) must not leak into the server, or it would hold the lock forever.
+  (cd "$dir" && exec setsid nohup "$@" >>"$lf" 2>&1 </dev/null 9>&-) &
   echo "$!" >"$(pid_file "$name")"
 }
 

@@ -1,16 +1,17 @@
-import http from 'node:http';
-import https from 'node:https';
+import type { IncomingHttpHeaders } from 'node:http';
 import { attemptIdFor, type AttemptRecord, type DeliveryPolicy, type DeliveryTask, type EndpointRecord } from '@hookline/core';
 import { signatureHeaders } from '@hookline/signing';
-import got, { RequestError, type Got } from 'got';
+import { Agent, request } from 'undici';
 import { deliveryBody } from './payload.js';
-import { DestinationRefused, type SsrfGuard } from './ssrf.js';
+import type { SsrfGuard } from './ssrf.js';
 
 export interface SenderOptions {
   timeoutMs: number;
   responseExcerptBytes: number;
   guard: SsrfGuard;
   userAgent?: string;
+  /** Keep-alive connections per receiver origin. */
+  connectionsPerOrigin?: number;
 }
 
 /** Response headers worth keeping in the attempt log. */
@@ -22,22 +23,19 @@ export interface AttemptResult {
 }
 
 /**
- * Sends one attempt. got is used as a plain HTTP client: keep-alive agents whose DNS lookup goes through the
- * SSRF guard, one request per call (retries are ours, through Kafka), no redirects (a 3xx is an answer, not an
- * instruction), and the response body read only up to a cap.
+ * Sends one attempt with undici (see docs/decisions.md for why not got): keep-alive connections whose DNS
+ * lookup goes through the SSRF guard, one request per call (retries are ours, through Kafka), no redirects (a
+ * 3xx is an answer, not an instruction), one deadline for the whole exchange (a receiver dribbling bytes
+ * cannot hold a slot longer), and the response body read only up to a cap.
  */
 export class Sender {
-  private readonly client: Got;
+  private readonly dispatcher: Agent;
 
   constructor(private readonly options: SenderOptions) {
-    const agentOptions = { keepAlive: true, maxSockets: 1024, lookup: options.guard.lookup };
-    this.client = got.extend({
-      agent: { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) },
-      retry: { limit: 0 },
-      followRedirect: false,
-      throwHttpErrors: false,
-      decompress: true,
-      http2: false,
+    this.dispatcher = new Agent({
+      connections: options.connectionsPerOrigin ?? 256,
+      keepAliveTimeout: 30_000,
+      connect: { lookup: options.guard.lookup, timeout: Math.min(options.timeoutMs, 10_000) },
     });
   }
 
@@ -68,56 +66,46 @@ export class Sender {
       const response = await this.post(endpoint.url, body, headers, policy.timeoutMs ?? this.options.timeoutMs);
       const durationMs = Math.round(performance.now() - started);
       const ok = response.statusCode >= 200 && response.statusCode < 300;
+      const location = headerText(response.headers.location);
       return {
-        retryAfter: response.headers['retry-after'],
+        retryAfter: headerText(response.headers['retry-after']),
         record: {
           ...base,
           durationMs,
           outcome: ok ? 'success' : 'failure',
           statusCode: response.statusCode,
-          ...(ok ? {} : { errorClass: `http_${response.statusCode}`, errorMessage: describeStatus(response.statusCode, response.headers.location) }),
+          ...(ok ? {} : { errorClass: `http_${response.statusCode}`, errorMessage: describeStatus(response.statusCode, location) }),
           responseExcerpt: response.excerpt,
           responseHeaders: pickHeaders(response.headers),
         },
       };
     } catch (error) {
       const durationMs = Math.round(performance.now() - started);
-      const code = errorCode(error);
-      return { retryAfter: undefined, record: { ...base, durationMs, outcome: 'failure', errorClass: code.toLowerCase(), errorMessage: (error as Error).message } };
+      return { retryAfter: undefined, record: { ...base, durationMs, outcome: 'failure', errorClass: errorCode(error), errorMessage: errorMessage(error) } };
     }
   }
 
-  /** POSTs and reads at most `responseExcerptBytes` of the answer; the whole exchange is bounded by `timeoutMs`. */
-  private post(url: string, body: string, headers: Record<string, string>, timeoutMs: number) {
-    return new Promise<{ statusCode: number; headers: http.IncomingHttpHeaders; excerpt: string }>((resolve, reject) => {
-      const stream = this.client.stream.post(url, { body, headers, timeout: { request: timeoutMs } });
-      const chunks: Buffer[] = [];
-      let size = 0;
-      let settled = false;
-      stream.once('response', (response: http.IncomingMessage) => {
-        const finish = () => {
-          if (settled) return;
-          settled = true;
-          resolve({ statusCode: response.statusCode ?? 0, headers: response.headers, excerpt: Buffer.concat(chunks).toString('utf8').slice(0, this.options.responseExcerptBytes) });
-        };
-        stream.on('data', (chunk: Buffer) => {
-          chunks.push(chunk);
-          size += chunk.length;
-          // Enough for the log: stop reading (a huge or endless body must not cost more than the cap).
-          if (size >= this.options.responseExcerptBytes) {
-            finish();
-            stream.destroy();
-          }
-        });
-        stream.once('end', finish);
-      });
-      stream.once('error', (error) => {
-        if (!settled) {
-          settled = true;
-          reject(error);
-        }
-      });
-    });
+  close(): Promise<void> {
+    return this.dispatcher.close();
+  }
+
+  /** POSTs and reads at most `responseExcerptBytes` of the answer, all within `timeoutMs`. */
+  private async post(url: string, body: string, headers: Record<string, string>, timeoutMs: number) {
+    const signal = AbortSignal.timeout(timeoutMs);
+    const response = await request(url, { method: 'POST', body, headers, dispatcher: this.dispatcher, signal });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of response.body) {
+      chunks.push(chunk as Buffer);
+      size += (chunk as Buffer).length;
+      // Enough for the log: stop reading (a huge or endless body must not cost more than the cap).
+      if (size >= this.options.responseExcerptBytes) {
+        response.body.destroy();
+        break;
+      }
+    }
+    const excerpt = Buffer.concat(chunks).subarray(0, this.options.responseExcerptBytes).toString('utf8');
+    return { statusCode: response.statusCode, headers: response.headers as IncomingHttpHeaders, excerpt };
   }
 }
 
@@ -126,21 +114,34 @@ function describeStatus(status: number, location: string | undefined): string {
   return `receiver answered ${status}`;
 }
 
-function errorCode(error: unknown): string {
-  if (error instanceof DestinationRefused) return error.code;
-  if (error instanceof RequestError) {
-    const cause = (error as RequestError & { cause?: unknown }).cause;
-    if (cause instanceof DestinationRefused) return cause.code;
-    return error.code ?? 'request_error';
-  }
-  return 'internal_error';
+/** The innermost cause with a code: undici wraps socket and lookup errors. */
+function rootCause(error: unknown): { code?: string; name?: string; message?: string } {
+  let current = error as { code?: string; name?: string; message?: string; cause?: unknown } | undefined;
+  while (current?.cause && !current.code?.startsWith('E')) current = current.cause as typeof current;
+  return current ?? {};
 }
 
-function pickHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {
+function errorCode(error: unknown): string {
+  if ((error as Error).name === 'TimeoutError') return 'timeout';
+  const cause = rootCause(error);
+  return (cause.code ?? cause.name ?? 'request_error').toLowerCase();
+}
+
+function errorMessage(error: unknown): string {
+  if ((error as Error).name === 'TimeoutError') return `timeout: no complete answer within the deadline (${(error as Error).message})`;
+  const cause = rootCause(error);
+  return cause.message ?? String(error);
+}
+
+function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+function pickHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const kept: Record<string, string> = {};
   for (const name of keptResponseHeaders) {
-    const value = headers[name];
-    if (value !== undefined) kept[name] = Array.isArray(value) ? value.join(', ') : value;
+    const value = headerText(headers[name]);
+    if (value !== undefined) kept[name] = value;
   }
   return kept;
 }
