@@ -36,6 +36,14 @@ export class ConfigState {
     }
   }
 
+  apiKeyById(id: string): ApiKeyRecord | undefined {
+    return this.apiKeysById.get(id);
+  }
+
+  *apiKeysOf(tenantId: string): Iterable<ApiKeyRecord> {
+    for (const key of this.apiKeysById.values()) if (key.tenantId === tenantId) yield key;
+  }
+
   endpointsOf(tenantId: string): Iterable<EndpointRecord> {
     return this.endpointsByTenant.get(tenantId)?.values() ?? [];
   }

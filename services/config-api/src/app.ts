@@ -4,6 +4,7 @@ import type { Store } from '@hookline/store';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { apiKeyRoutes } from './api-keys.js';
 import { tenantRoutes } from './tenants.js';
 import { webhookRoutes } from './webhooks.js';
 
@@ -31,6 +32,7 @@ export function createConfigApiApp({ config, producer, store, logger, metrics, r
   });
   app.use('/api/admin', ...jsonBody('256kb'));
   app.use('/api/admin', tenantRoutes(config, producer, rootToken));
+  app.use('/api/admin', apiKeyRoutes(config, producer));
   app.use('/api/admin', webhookRoutes(config, producer, store, { retryTiers, requireHttps }));
   app.use(notFoundHandler());
   app.use(errorHandler(logger));
