@@ -1,28 +1,13 @@
-import { Hookline, Receiver, TestTenant, eventually } from '@hookline/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
+import { eventually } from '@hookline/testkit';
+import { describe, expect, it } from 'vitest';
+import { useHookline } from './support/harness.js';
 import { taskappVerifier, thigVerifier, threadhoundVerifier, twigVerifier, type SeedVerifier } from './support/seed-receivers.js';
 
 /** Short tiers stand in for the seeds' minutes and hours; the code path (tier topics, pause/resume) is the same. */
 const env = { HOOKLINE_RETRY_TIERS: '0s,1s,2s,3s,5s,30s,1m,5m,30m,1h,2h,5h,10h', DELIVERY_TIMEOUT_MS: '2000' };
 
-let hookline: Hookline;
-let tenant: TestTenant;
-const receivers: Receiver[] = [];
-
-beforeAll(async () => {
-  hookline = await Hookline.start({ infra: inject('infra'), env });
-  tenant = await TestTenant.create(hookline);
-});
-afterAll(async () => {
-  await Promise.all([hookline?.stop(), ...receivers.map((r) => r.close())]);
-});
-
-async function receiver(): Promise<Receiver> {
-  const r = await Receiver.start();
-  receivers.push(r);
-  return r;
-}
+const context = useHookline(env);
+const receiver = () => context.receiver();
 
 /** Gaps between consecutive requests, in ms. */
 function gaps(times: number[]): number[] {
@@ -49,14 +34,14 @@ describe.each([
       const r = await receiver();
       let secret = '';
       r.respond((request, index) => ({ status: !verifier(request, secret) ? 401 : index < failures ? 503 : 200 }));
-      const endpoint = await tenant.createEndpoint({ url: `${r.url}/${profile}`, events: [`${profile}.*`], profile, retrySchedule: schedule });
+      const endpoint = await context.tenant.createEndpoint({ url: `${r.url}/${profile}`, events: [`${profile}.*`], profile, retrySchedule: schedule });
       secret = endpoint.secret;
       const type = profile === 'threadhound' ? 'threadhound.chatmessage-crud.created' : `${profile}.thing.created`;
-      await tenant.postEvent(type, { communityId: 'c1', timestamp: new Date().toISOString(), n: 1 });
+      await context.tenant.postEvent(type, { communityId: 'c1', timestamp: new Date().toISOString(), n: 1 });
 
       const requests = await r.waitForRequests(failures + 1, 60_000);
       const stats = await eventually(async () => {
-        const s = await tenant.stats(endpoint.id);
+        const s = await context.tenant.stats(endpoint.id);
         return s.totalDeliveries === failures + 1 ? s : undefined;
       });
       expect(requests.every((q) => verifier(q, secret)), 'every delivery verifies').toBe(true);
@@ -72,14 +57,14 @@ describe('retries and dead letters', () => {
   it('a receiver answering 500 three times then 200 gets the event once successfully, 4 attempts, one webhook-id', async () => {
     const r = await receiver();
     r.respond((_, index) => ({ status: index < 3 ? 500 : 200 }));
-    const endpoint = await tenant.createEndpoint({ url: r.url, events: ['retry.once'], retrySchedule: ['1s', '1s', '1s', '1s'] });
-    await tenant.postEvent('retry.once', { x: 1 });
+    const endpoint = await context.tenant.createEndpoint({ url: r.url, events: ['retry.once'], retrySchedule: ['1s', '1s', '1s', '1s'] });
+    await context.tenant.postEvent('retry.once', { x: 1 });
     const requests = await r.waitForRequests(4, 60_000);
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     expect(r.requests).toHaveLength(4);
     expect(new Set(requests.map((q) => q.headers['webhook-id'])).size).toBe(1);
     const stats = await eventually(async () => {
-      const s = await tenant.stats(endpoint.id);
+      const s = await context.tenant.stats(endpoint.id);
       return s.totalDeliveries === 4 ? s : undefined;
     });
     expect(stats).toMatchObject({ succeeded: 1, failed: 3, consecutiveFailures: 0, lastDelivery: { status: 'success', statusCode: 200 } });
@@ -88,19 +73,19 @@ describe('retries and dead letters', () => {
   it('does not retry a 4xx other than 408/429', async () => {
     const r = await receiver();
     r.respond(() => ({ status: 400 }));
-    const endpoint = await tenant.createEndpoint({ url: r.url, events: ['retry.no'], retrySchedule: ['1s', '1s'] });
-    await tenant.postEvent('retry.no', {});
+    const endpoint = await context.tenant.createEndpoint({ url: r.url, events: ['retry.no'], retrySchedule: ['1s', '1s'] });
+    await context.tenant.postEvent('retry.no', {});
     await r.waitForRequests(1, 30_000);
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     expect(r.requests).toHaveLength(1);
-    expect((await tenant.stats(endpoint.id)).failed).toBe(1);
+    expect((await context.tenant.stats(endpoint.id)).failed).toBe(1);
   });
 
   it("honours 429 Retry-After by waiting at least that long", async () => {
     const r = await receiver();
     r.respond((_, index) => (index === 0 ? { status: 429, headers: { 'retry-after': '3' } } : { status: 200 }));
-    await tenant.createEndpoint({ url: r.url, events: ['retry.after'], retrySchedule: ['1s', '3s'] });
-    await tenant.postEvent('retry.after', {});
+    await context.tenant.createEndpoint({ url: r.url, events: ['retry.after'], retrySchedule: ['1s', '3s'] });
+    await context.tenant.postEvent('retry.after', {});
     const [first, second] = await r.waitForRequests(2, 30_000);
     expect(second!.receivedAt - first!.receivedAt).toBeGreaterThanOrEqual(2_950);
   });
@@ -111,13 +96,13 @@ describe('retries and dead letters', () => {
     const redirect = await receiver();
     redirect.respond(() => ({ status: 302, headers: { location: 'http://127.0.0.1:1/elsewhere' } }));
     const [a, b] = await Promise.all([
-      tenant.createEndpoint({ url: hanging.url, events: ['odd.hang'], retrySchedule: [] }),
-      tenant.createEndpoint({ url: redirect.url, events: ['odd.redirect'], retrySchedule: [] }),
+      context.tenant.createEndpoint({ url: hanging.url, events: ['odd.hang'], retrySchedule: [] }),
+      context.tenant.createEndpoint({ url: redirect.url, events: ['odd.redirect'], retrySchedule: [] }),
     ]);
-    await tenant.postEvent('odd.hang', {});
-    await tenant.postEvent('odd.redirect', {});
+    await context.tenant.postEvent('odd.hang', {});
+    await context.tenant.postEvent('odd.redirect', {});
     const [hangStats, redirectStats] = await eventually(async () => {
-      const both = await Promise.all([tenant.stats(a.id), tenant.stats(b.id)]);
+      const both = await Promise.all([context.tenant.stats(a.id), context.tenant.stats(b.id)]);
       return both.every((s) => s.totalDeliveries === 1) ? both : undefined;
     });
     expect(hangStats.lastDelivery.error).toMatch(/timeout/i);
@@ -132,21 +117,21 @@ describe('auto-disable', () => {
   it('disables a task-app endpoint after 3 consecutive failures and parks what is left', async () => {
     const r = await receiver();
     r.respond(() => ({ status: 500, body: 'boom' }));
-    const endpoint = await tenant.createEndpoint({ url: r.url, events: ['disable.taskapp'], profile: 'taskapp', retrySchedule: ['1s', '1s', '3s'] });
-    await tenant.postEvent('disable.taskapp', {});
+    const endpoint = await context.tenant.createEndpoint({ url: r.url, events: ['disable.taskapp'], profile: 'taskapp', retrySchedule: ['1s', '1s', '3s'] });
+    await context.tenant.postEvent('disable.taskapp', {});
     await r.waitForRequests(3, 30_000);
     const disabled = await eventually(async () => {
-      const s = await tenant.stats(endpoint.id);
+      const s = await context.tenant.stats(endpoint.id);
       return s.state === 'disabled' ? s : undefined;
     });
     expect(disabled.disabledReason).toMatch(/3 consecutive failed deliveries; last error: receiver answered 500/);
     await new Promise((resolve) => setTimeout(resolve, 4_000));
     expect(r.requests).toHaveLength(3);
     // Disabled endpoints get nothing new.
-    await tenant.postEvent('disable.taskapp', {});
+    await context.tenant.postEvent('disable.taskapp', {});
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(r.requests).toHaveLength(3);
-    const reenabled = await tenant.admin('PATCH', `/webhooks/${endpoint.id}`, { isActive: true });
+    const reenabled = await context.tenant.admin('PATCH', `/webhooks/${endpoint.id}`, { isActive: true });
     expect(reenabled.body).toMatchObject({ isActive: true });
     expect(reenabled.body.disabledReason).toBeUndefined();
   });
@@ -154,10 +139,10 @@ describe('auto-disable', () => {
   it('disables a ThreadHound endpoint at the first non-2xx', async () => {
     const r = await receiver();
     r.respond(() => ({ status: 404 }));
-    const endpoint = await tenant.createEndpoint({ url: r.url, events: ['disable.th'], profile: 'threadhound' });
-    await tenant.postEvent('disable.th', {});
+    const endpoint = await context.tenant.createEndpoint({ url: r.url, events: ['disable.th'], profile: 'threadhound' });
+    await context.tenant.postEvent('disable.th', {});
     const stats = await eventually(async () => {
-      const s = await tenant.stats(endpoint.id);
+      const s = await context.tenant.stats(endpoint.id);
       return s.state === 'disabled' ? s : undefined;
     });
     expect(stats.disabledReason).toMatch(/^1 consecutive failed deliveries; last error: receiver answered 404/);

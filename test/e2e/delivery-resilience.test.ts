@@ -1,27 +1,13 @@
-import { Hookline, Receiver, TestTenant, eventually, type ReceivedRequest } from '@hookline/testkit';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { eventually, type ReceivedRequest } from '@hookline/testkit';
+import { describe, expect, it } from 'vitest';
+import { useHookline } from './support/harness.js';
 
 /** Receivers listen on 127.0.0.2, the only private address the SSRF guard is told to allow here. */
 const allowedHost = '127.0.0.2';
 const env = { DELIVERY_ALLOW_PRIVATE_CIDRS: `${allowedHost}/32`, DELIVERY_TIMEOUT_MS: '2000', HOOKLINE_RETRY_TIERS: '0s,1s,5s,30s,1m,5m,30m,1h,2h,5h,10h' };
 
-let hookline: Hookline;
-let tenant: TestTenant;
-const receivers: Receiver[] = [];
-
-beforeAll(async () => {
-  hookline = await Hookline.start({ infra: inject('infra'), env });
-  tenant = await TestTenant.create(hookline);
-});
-afterAll(async () => {
-  await Promise.all([hookline?.stop(), ...receivers.map((r) => r.close())]);
-});
-
-async function receiver(host = allowedHost): Promise<Receiver> {
-  const r = await Receiver.start(host);
-  receivers.push(r);
-  return r;
-}
+const context = useHookline(env, allowedHost);
+const receiver = (host?: string) => context.receiver(host);
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -35,7 +21,7 @@ async function postSteadily(type: string, count: number, perSecond: number): Pro
   for (let seq = 0; seq < count; seq++) {
     const due = started + (seq * 1000) / perSecond;
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - Date.now())));
-    posts.push(tenant.postEvent(type, { seq, sentAt: Date.now() }));
+    posts.push(context.tenant.postEvent(type, { seq, sentAt: Date.now() }));
   }
   await Promise.all(posts);
 }
@@ -46,7 +32,7 @@ describe('isolation', () => {
   it("keeps healthy endpoints' p99 latency when one endpoint hangs until timeout", async () => {
     const healthy = await receiver();
     const paths = Array.from({ length: 20 }, (_, i) => `/healthy/${i}`);
-    for (const path of paths) await tenant.createEndpoint({ url: `${healthy.url}${path}`, events: ['iso.*'] });
+    for (const path of paths) await context.tenant.createEndpoint({ url: `${healthy.url}${path}`, events: ['iso.*'] });
     const events = 40;
 
     // Warm up first (connections, JIT, consumer fetch sessions) so the clean run measures steady state.
@@ -59,7 +45,7 @@ describe('isolation', () => {
 
     const hanging = await receiver();
     hanging.respond(() => ({ hang: true }));
-    await tenant.createEndpoint({ url: hanging.url, events: ['iso.*'], retrySchedule: ['1s'] });
+    await context.tenant.createEndpoint({ url: hanging.url, events: ['iso.*'], retrySchedule: ['1s'] });
     const before = healthy.requests.length;
     await postSteadily('iso.dirty', events, 20);
     await healthy.waitForRequests(before + events * paths.length, 60_000);
@@ -78,15 +64,15 @@ describe('crash safety', () => {
     const targets = await Promise.all([receiver(), receiver(), receiver()]);
     for (const r of targets) {
       r.respond(() => ({ status: 200, delayMs: 20 }));
-      await tenant.createEndpoint({ url: r.url, events: ['crash.*'] });
+      await context.tenant.createEndpoint({ url: r.url, events: ['crash.*'] });
     }
     const events = 150;
     const posting = postSteadily('crash.tick', events, 100);
     await eventually(async () => targets.reduce((n, r) => n + r.requests.length, 0) >= 200, 60_000, 20);
-    await hookline.signal('delivery', 'SIGKILL');
+    await context.hookline.signal('delivery', 'SIGKILL');
     const atKill = targets.reduce((n, r) => n + r.requests.length, 0);
     await posting;
-    await hookline.startService('delivery');
+    await context.hookline.startService('delivery');
 
     for (const r of targets) {
       await eventually(async () => new Set(r.requests.map((q) => JSON.parse(q.body).data.seq)).size === events, 90_000);
@@ -110,16 +96,16 @@ describe('SSRF guard', () => {
     const loopback = await receiver('127.0.0.1');
     const urls = [loopback.url, 'http://10.0.0.1/hook', 'http://169.254.169.254/latest/meta-data', `http://localhost:${new URL(loopback.url).port}/`];
     const endpoints: { id: string }[] = [];
-    for (const url of urls) endpoints.push(await tenant.createEndpoint({ url, events: ['ssrf.probe'], retrySchedule: ['1s', '1s'] }));
-    await tenant.postEvent('ssrf.probe', {});
+    for (const url of urls) endpoints.push(await context.tenant.createEndpoint({ url, events: ['ssrf.probe'], retrySchedule: ['1s', '1s'] }));
+    await context.tenant.postEvent('ssrf.probe', {});
     const stats = await eventually(async () => {
-      const all = await Promise.all(endpoints.map((e) => tenant.stats(e.id)));
+      const all = await Promise.all(endpoints.map((e) => context.tenant.stats(e.id)));
       return all.every((s) => s.totalDeliveries >= 1) ? all : undefined;
     });
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     for (const [i, s] of stats.entries()) {
       expect(s.lastDelivery.error, urls[i]).toMatch(/refused by the SSRF guard/);
-      expect((await tenant.stats(endpoints[i]!.id)).totalDeliveries, `${urls[i]} is not retried`).toBe(1);
+      expect((await context.tenant.stats(endpoints[i]!.id)).totalDeliveries, `${urls[i]} is not retried`).toBe(1);
     }
     expect(loopback.requests).toHaveLength(0);
   });
