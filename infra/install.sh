@@ -125,7 +125,7 @@ main() {
   mkdir -p "$HOOKLINE_CACHE"
   # Serialize concurrent installs (e.g. parallel test runners).
   exec 9>"$HOOKLINE_CACHE/.install.lock"
-  flock 9
+  flock -w 600 9 || die "timed out waiting for the lock held by another infra script"
   total0=$(now)
   for c in "${comps[@]}"; do
     if component_installed "$c"; then

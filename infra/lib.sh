@@ -24,6 +24,9 @@ MONGO_PORT=${MONGO_PORT:-37017}
 # ---- tunables ---------------------------------------------------------------
 KAFKA_HEAP_OPTS=${KAFKA_HEAP_OPTS:--Xms256m -Xmx768m}
 REGISTRY_HEAP_OPTS=${REGISTRY_HEAP_OPTS:--Xms64m -Xmx512m}
+KAFKA_JVM_OPTS=${KAFKA_JVM_OPTS:--XX:+UseG1GC -XX:MaxGCPauseMillis=20}
+# C1-only JIT + serial GC: the registry starts ~40% faster and sees little load
+REGISTRY_JVM_OPTS=${REGISTRY_JVM_OPTS:--XX:TieredStopAtLevel=1 -XX:+UseSerialGC}
 START_TIMEOUT=${START_TIMEOUT:-90} # seconds, per component
 STOP_TIMEOUT=${STOP_TIMEOUT:-30}   # seconds before SIGKILL
 
@@ -88,6 +91,15 @@ port_open() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
+# True if pid $1 exists and is not a zombie (servers are detached, so after
+# exiting they may linger as zombies until init reaps them).
+pid_alive() {
+  local state
+  kill -0 "$1" 2>/dev/null || return 1
+  state=$(sed -n 's/^[0-9]* ([^)]*) \(.\).*/\1/p' "/proc/$1/stat" 2>/dev/null) || return 1
+  [[ -n $state && $state != Z && $state != X ]]
+}
+
 # Prints the pid of our running process for a component, or fails.
 # The pid must be alive and its command line must mention $HOOKLINE_DATA
 # (guards against pid reuse and against processes of other checkouts).
@@ -97,7 +109,7 @@ running_pid() {
   [[ -f $pf ]] || return 1
   pid=$(<"$pf")
   [[ $pid =~ ^[0-9]+$ ]] || return 1
-  kill -0 "$pid" 2>/dev/null || return 1
+  pid_alive "$pid" || return 1
   tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$HOOKLINE_DATA" || return 1
   echo "$pid"
 }

@@ -21,13 +21,21 @@ stop_one() {
   else
     kill -TERM "$pid" 2>/dev/null || true
   fi
-  while kill -0 "$pid" 2>/dev/null; do
+  while pid_alive "$pid"; do
     if [[ $hard == 0 ]] && (($(now) - t0 >= STOP_TIMEOUT)); then
       log "$c: still alive after ${STOP_TIMEOUT}s, sending SIGKILL"
       kill -KILL "$pid" 2>/dev/null || true
       hard=1
     fi
     sleep 0.1
+  done
+  # the leader thread turns zombie before the other threads have closed the
+  # sockets: wait (bounded) until the ports are really free for a restart
+  local port ports=("$(component_port "$c")") t1
+  [[ $c == kafka ]] && ports+=("$KAFKA_CONTROLLER_PORT")
+  t1=$(now)
+  for port in "${ports[@]}"; do
+    while port_open "$port" && (($(now) - t1 < 10)); do sleep 0.1; done
   done
   rm -f "$(pid_file "$c")"
   log "$c: stopped (pid $pid, $(($(now) - t0))s)"

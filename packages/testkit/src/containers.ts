@@ -8,7 +8,7 @@ export async function startContainers(): Promise<RunningInfra> {
   const [kafka, mongo, registry] = await Promise.all([
     new KafkaContainer('apache/kafka:3.9.1').withKraft().start(),
     new MongoDBContainer('mongo:7').start(),
-    new GenericContainer('apicurio/apicurio-registry-mem:2.6.5.Final')
+    new GenericContainer('apicurio/apicurio-registry:3.0.9')
       .withExposedPorts(8080)
       .withWaitStrategy(Wait.forHttp('/apis/ccompat/v7/subjects', 8080))
       .start(),
