@@ -1,4 +1,4 @@
-import { ConfigState, configRecord, type ConfigRecord } from '@hookline/core';
+import { ApiError, ConfigState, authenticate, configRecord, type ApiKeyRecord, type ConfigRecord } from '@hookline/core';
 import type { Logger } from 'pino';
 import type { KafkaClient, Producer } from './client.js';
 import { TopicView } from './view.js';
@@ -32,6 +32,28 @@ export class ConfigView {
   /** Waits until every config change committed before this call is in `state`. */
   catchUp(timeoutMs?: number): Promise<void> {
     return this.view.catchUp(timeoutMs);
+  }
+
+  /**
+   * Reads from the state; when nothing is found (an entity created a moment ago through another service may
+   * not have reached this view yet), catches up once and reads again.
+   */
+  async readFresh<T>(read: (state: ConfigState) => T | undefined): Promise<T | undefined> {
+    const found = read(this.state);
+    if (found !== undefined) return found;
+    await this.catchUp();
+    return read(this.state);
+  }
+
+  /** `authenticate` with read-your-writes: a key created a moment ago elsewhere is found. */
+  async authenticate(authorization: string | undefined): Promise<ApiKeyRecord> {
+    try {
+      return authenticate(this.state, authorization);
+    } catch (error) {
+      if (!(error instanceof ApiError) || !authorization) throw error;
+      await this.catchUp();
+      return authenticate(this.state, authorization);
+    }
   }
 
   /** Appends a change (or a tombstone) and returns once this process's view reflects it. */

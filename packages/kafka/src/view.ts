@@ -50,8 +50,29 @@ export class TopicView {
     await this.catchUp();
   }
 
-  /** Waits until every record written to the topic before this call has been applied. */
-  async catchUp(timeoutMs = 30_000): Promise<void> {
+  private running: Promise<void> | undefined;
+  private queued: Promise<void> | undefined;
+
+  /**
+   * Waits until every record written to the topic before this call has been applied. Concurrent callers share
+   * work: while one catch-up runs, later callers share the single one queued behind it (which fetches end
+   * offsets after they called), so a burst of misses costs two broker round trips, not one each.
+   */
+  catchUp(timeoutMs = 30_000): Promise<void> {
+    if (!this.running) {
+      this.running = this.catchUpOnce(timeoutMs).finally(() => (this.running = undefined));
+      return this.running;
+    }
+    this.queued ??= this.running
+      .catch(() => undefined)
+      .then(() => {
+        this.queued = undefined;
+        return this.catchUp(timeoutMs);
+      });
+    return this.queued;
+  }
+
+  private async catchUpOnce(timeoutMs: number): Promise<void> {
     const offsets = await this.endOffsets(timeoutMs);
     await Promise.all(
       offsets

@@ -27,14 +27,14 @@ function publicKey({ keyHash: _hash, kind: _kind, ...rest }: ApiKeyRecord) {
 export function apiKeyRoutes(config: ConfigView, producer: Producer): Router {
   const router = Router();
 
-  router.get('/api-keys', (req, res) => {
-    const caller = authenticate(config.state, req.headers.authorization);
+  router.get('/api-keys', async (req, res) => {
+    const caller = await config.authenticate(req.headers.authorization);
     requireConfigureRole(caller);
     res.json({ data: [...config.state.apiKeysOf(caller.tenantId)].map(publicKey) });
   });
 
   router.post('/api-keys', async (req, res) => {
-    const caller = authenticate(config.state, req.headers.authorization);
+    const caller = await config.authenticate(req.headers.authorization);
     requireConfigureRole(caller);
     const input = validate(createKeyInput, req.body);
     if (input.role === 'owner' && caller.role !== 'owner') throw new ApiError('forbidden', 'only an owner may create owner keys');
@@ -49,7 +49,7 @@ export function apiKeyRoutes(config: ConfigView, producer: Producer): Router {
   });
 
   router.delete('/api-keys/:id', async (req, res) => {
-    const caller = authenticate(config.state, req.headers.authorization);
+    const caller = await config.authenticate(req.headers.authorization);
     requireConfigureRole(caller);
     const target = config.state.apiKeyById(req.params.id);
     if (!target || target.tenantId !== caller.tenantId) throw new ApiError('not_found', 'no such API key');

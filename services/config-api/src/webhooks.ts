@@ -75,20 +75,20 @@ export function webhookRoutes(config: ConfigView, producer: Producer, store: Sto
   }
 
   /** The caller's endpoint, or 404 for another tenant's or a missing one (existence is not revealed). */
-  function ownEndpoint(req: Request<{ id: string }>) {
-    const key = authenticate(config.state, req.headers.authorization);
-    const endpoint = config.state.endpoints.get(req.params.id);
+  async function ownEndpoint(req: Request<{ id: string }>) {
+    const key = await config.authenticate(req.headers.authorization);
+    const endpoint = await config.readFresh((state) => state.endpoints.get(req.params.id));
     if (!endpoint || endpoint.tenantId !== key.tenantId) throw new ApiError('not_found', 'no such webhook');
     return { key, endpoint };
   }
 
-  router.get('/webhooks', (req, res) => {
-    const key = authenticate(config.state, req.headers.authorization);
+  router.get('/webhooks', async (req, res) => {
+    const key = await config.authenticate(req.headers.authorization);
     res.json({ data: [...config.state.endpointsOf(key.tenantId)].map(publicEndpoint) });
   });
 
   router.post('/webhooks', async (req, res) => {
-    const key = authenticate(config.state, req.headers.authorization);
+    const key = await config.authenticate(req.headers.authorization);
     requireConfigureRole(key);
     const { secret, ...input } = validate(createEndpointInput, req.body);
     checkSchedule(input.retrySchedule);
@@ -109,12 +109,12 @@ export function webhookRoutes(config: ConfigView, producer: Producer, store: Sto
     res.status(201).json({ ...publicEndpoint(endpoint), secret: endpoint.secrets[0]!.secret });
   });
 
-  router.get('/webhooks/:id', (req, res) => {
-    res.json(publicEndpoint(ownEndpoint(req).endpoint));
+  router.get('/webhooks/:id', async (req, res) => {
+    res.json(publicEndpoint((await ownEndpoint(req)).endpoint));
   });
 
   router.patch('/webhooks/:id', async (req, res) => {
-    const { key, endpoint } = ownEndpoint(req);
+    const { key, endpoint } = await ownEndpoint(req);
     requireConfigureRole(key);
     const changes = validate(updateEndpointInput, req.body);
     checkSchedule(changes.retrySchedule);
@@ -129,14 +129,14 @@ export function webhookRoutes(config: ConfigView, producer: Producer, store: Sto
   });
 
   router.delete('/webhooks/:id', async (req, res) => {
-    const { key, endpoint } = ownEndpoint(req);
+    const { key, endpoint } = await ownEndpoint(req);
     requireConfigureRole(key);
     await config.write(producer, configKey('endpoint', endpoint.id), null);
     res.status(204).end();
   });
 
   router.post('/webhooks/:id/secret/rotate', async (req, res) => {
-    const { key, endpoint } = ownEndpoint(req);
+    const { key, endpoint } = await ownEndpoint(req);
     requireConfigureRole(key);
     const input = validate(rotateInput, req.body ?? {});
     const now = Date.now();
@@ -150,7 +150,7 @@ export function webhookRoutes(config: ConfigView, producer: Producer, store: Sto
   });
 
   router.get('/webhooks/:id/stats', async (req, res) => {
-    const { endpoint } = ownEndpoint(req);
+    const { endpoint } = await ownEndpoint(req);
     const stats = await store.endpointStats(endpoint.id);
     const attempts = stats?.attempts ?? 0;
     res.json({
