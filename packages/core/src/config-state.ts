@@ -1,4 +1,4 @@
-import type { ApiKeyRecord, ConfigRecord, EndpointRecord, TenantRecord } from './schemas.js';
+import type { ApiKeyRecord, ConfigRecord, EndpointRecord, IncomingHookRecord, TenantRecord } from './schemas.js';
 
 /**
  * The in-memory fold of the compacted `config` topic. Every service that needs configuration builds one from
@@ -9,6 +9,8 @@ export class ConfigState {
   readonly endpoints = new Map<string, EndpointRecord>();
   readonly apiKeysByHash = new Map<string, ApiKeyRecord>();
   private readonly apiKeysById = new Map<string, ApiKeyRecord>();
+  readonly incomingHooksByTokenHash = new Map<string, IncomingHookRecord>();
+  private readonly incomingHooksById = new Map<string, IncomingHookRecord>();
   private readonly endpointsByTenant = new Map<string, Map<string, EndpointRecord>>();
 
   /** Applies one record; `value` null is a tombstone for `key`. */
@@ -33,6 +35,13 @@ export class ConfigState {
         byTenant.set(value.id, value);
         break;
       }
+      case 'incomingHook': {
+        const previous = this.incomingHooksById.get(value.id);
+        if (previous) this.incomingHooksByTokenHash.delete(previous.tokenHash);
+        this.incomingHooksById.set(value.id, value);
+        this.incomingHooksByTokenHash.set(value.tokenHash, value);
+        break;
+      }
     }
   }
 
@@ -42,6 +51,14 @@ export class ConfigState {
 
   *apiKeysOf(tenantId: string): Iterable<ApiKeyRecord> {
     for (const key of this.apiKeysById.values()) if (key.tenantId === tenantId) yield key;
+  }
+
+  incomingHookById(id: string): IncomingHookRecord | undefined {
+    return this.incomingHooksById.get(id);
+  }
+
+  *incomingHooksOf(tenantId: string): Iterable<IncomingHookRecord> {
+    for (const hook of this.incomingHooksById.values()) if (hook.tenantId === tenantId) yield hook;
   }
 
   endpointsOf(tenantId: string): Iterable<EndpointRecord> {
@@ -59,6 +76,11 @@ export class ConfigState {
       const previous = this.endpoints.get(id);
       if (previous) this.endpointsByTenant.get(previous.tenantId)?.delete(id);
       this.endpoints.delete(id);
+    }
+    if (kind === 'incomingHook') {
+      const previous = this.incomingHooksById.get(id);
+      if (previous) this.incomingHooksByTokenHash.delete(previous.tokenHash);
+      this.incomingHooksById.delete(id);
     }
   }
 }

@@ -99,8 +99,24 @@ export const endpointRecord = z.object({
 });
 export type EndpointRecord = z.infer<typeof endpointRecord>;
 
+/**
+ * An incoming webhook: a secret URL that turns whatever a third party POSTs into an event of `eventType` for
+ * the tenant. Only the SHA-256 (hex) of the URL's token is stored, like API keys.
+ */
+export const incomingHookRecord = z.object({
+  kind: z.literal('incomingHook'),
+  id: z.string(),
+  tenantId: z.string(),
+  name: z.string(),
+  eventType: eventTypeName,
+  channels: z.array(z.string().min(1).max(128)).max(32).optional(),
+  tokenHash: z.string(),
+  ...timestamps,
+});
+export type IncomingHookRecord = z.infer<typeof incomingHookRecord>;
+
 /** Latest state of one entity on the compacted `config` topic (key `<kind>:<id>`, tombstone on delete). */
-export const configRecord = z.discriminatedUnion('kind', [tenantRecord, apiKeyRecord, endpointRecord]);
+export const configRecord = z.discriminatedUnion('kind', [tenantRecord, apiKeyRecord, endpointRecord, incomingHookRecord]);
 export type ConfigRecord = z.infer<typeof configRecord>;
 export type ConfigKind = ConfigRecord['kind'];
 

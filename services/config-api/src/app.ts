@@ -5,6 +5,7 @@ import type { Express } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { apiKeyRoutes } from './api-keys.js';
+import { incomingHookRoutes } from './incoming-hooks.js';
 import { tenantRoutes } from './tenants.js';
 import { webhookRoutes } from './webhooks.js';
 
@@ -34,6 +35,7 @@ export function createConfigApiApp({ config, producer, store, logger, metrics, r
   app.use('/api/admin', tenantRoutes(config, producer, rootToken));
   app.use('/api/admin', apiKeyRoutes(config, producer));
   app.use('/api/admin', webhookRoutes(config, producer, store, { retryTiers, requireHttps }));
+  app.use('/api/admin', incomingHookRoutes(config, producer));
   app.use(notFoundHandler());
   app.use(errorHandler(logger));
   return app;

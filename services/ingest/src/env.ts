@@ -6,5 +6,10 @@ export const ingestEnvSchema = baseEnvSchema.extend({
   INGEST_HOST: z.string().default('127.0.0.1'),
   /** Largest accepted request body; bigger ones get 413 `payload_too_large`. */
   INGEST_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  /** Where Idempotency-Keys are kept (the same server and database as config-api's read models). */
+  MONGO_URL: z.string().default('mongodb://127.0.0.1:37017/'),
+  MONGO_DB: z.string().default('hookline'),
+  /** How long a request waits for a concurrent one with the same Idempotency-Key before answering 409. */
+  INGEST_IDEMPOTENCY_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(10_000),
 });
 export type IngestEnv = z.infer<typeof ingestEnvSchema>;

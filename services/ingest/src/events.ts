@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { eventTypeName, newId, type EventEnvelope } from '@hookline/core';
 import { z } from 'zod';
 
@@ -11,6 +12,13 @@ export const eventInput = z.object({
 });
 export type EventInput = z.infer<typeof eventInput>;
 
+export const maxBatchEvents = 500;
+
+/** What a producer may POST to `/v1/events/batch`: problems are reported per item as `events.<i>.<field>`. */
+export const eventBatchInput = z.object({
+  events: z.array(eventInput).min(1).max(maxBatchEvents),
+});
+
 export function toEnvelope(input: EventInput, tenantId: string, now = new Date()): EventEnvelope {
   return {
     id: input.id ?? newId('evt', now.getTime()),
@@ -20,4 +28,12 @@ export function toEnvelope(input: EventInput, tenantId: string, now = new Date()
     data: input.data,
     ...(input.channels ? { channels: input.channels } : {}),
   };
+}
+
+/** `Idempotency-Key`: 1-255 printable ASCII characters. */
+export const idempotencyKey = z.string().regex(/^[\x20-\x7e]{1,255}$/, 'must be 1-255 printable ASCII characters');
+
+/** Fingerprint of a request body, to tell a retry (same body) from a reused key (different body). */
+export function bodyHash(body: unknown): string {
+  return createHash('sha256').update(JSON.stringify(body) ?? '').digest('hex');
 }

@@ -1,6 +1,7 @@
 import { parseEnv } from '@hookline/core';
 import { ConfigView, connectKafka, connectProducer } from '@hookline/kafka';
 import { closeServer, createLogger, createMetricsRegistry, listen, runService } from '@hookline/service';
+import { IdempotencyKeys } from '@hookline/store';
 import { createIngestApp } from './app.js';
 import { ingestEnvSchema } from './env.js';
 
@@ -12,8 +13,9 @@ await runService(logger, async () => {
   const config = new ConfigView(kafka, topics.config, logger);
   await config.start();
   const producer = await connectProducer(kafka);
+  const idempotency = await IdempotencyKeys.connect(env.MONGO_URL, env.MONGO_DB, { waitMs: env.INGEST_IDEMPOTENCY_WAIT_MS });
   const metrics = createMetricsRegistry('ingest');
-  const app = createIngestApp({ config, producer, topics, logger, metrics, maxBodyBytes: env.INGEST_MAX_BODY_BYTES });
+  const app = createIngestApp({ config, producer, topics, logger, metrics, idempotency, maxBodyBytes: env.INGEST_MAX_BODY_BYTES });
   const { server, port } = await listen(app, env.INGEST_PORT, env.INGEST_HOST);
   logger.info({ url: `http://${env.INGEST_HOST}:${port}` }, 'ingest listening');
   return {
@@ -21,6 +23,7 @@ await runService(logger, async () => {
       await closeServer(server);
       await producer.disconnect();
       await config.stop();
+      await idempotency.close();
     },
   };
 });

@@ -1,0 +1,104 @@
+import { ApiError, hashApiKey, type IncomingHookRecord, type TopicNames } from '@hookline/core';
+import type { ConfigView, Producer } from '@hookline/kafka';
+import { validate } from '@hookline/service';
+import express, { Router, type ErrorRequestHandler, type Request } from 'express';
+import type { Counter } from 'prom-client';
+import { z } from 'zod';
+import { toEnvelope } from './events.js';
+import { publishEvents } from './publish.js';
+
+export interface IncomingWebhookDeps {
+  config: ConfigView;
+  producer: Producer;
+  topics: TopicNames;
+  maxBodyBytes: number;
+  eventsIn: Counter;
+}
+
+const jsonTypes = ['application/json', 'application/*+json'];
+const formType = 'application/x-www-form-urlencoded';
+
+/** A form body as event data: a flat object of strings; of a repeated field the last value wins. */
+export function formToData(form: Record<string, unknown>): Record<string, string> {
+  // Object.fromEntries defines own properties, so a field named `__proto__` cannot reach the prototype.
+  return Object.fromEntries(
+    Object.entries(form).map(([name, value]) => [name, String(Array.isArray(value) ? (value.at(-1) ?? '') : (value ?? ''))]),
+  );
+}
+
+/** Slack-style endpoint verification: `{type: "url_verification", challenge}` is answered, not turned into an event. */
+export function verificationChallenge(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+  const { type, challenge } = body as Record<string, unknown>;
+  return type === 'url_verification' && typeof challenge === 'string' ? challenge : undefined;
+}
+
+const challengeQuery = z.object({ challenge: z.string().min(1).max(1024) });
+
+/**
+ * `/api/webhooks/incoming/:token`: third parties POST whatever they send (JSON or a form) and it becomes an
+ * event of the hook's type for the hook's tenant. The token is the only credential; it is looked up by its
+ * SHA-256, so a known and an unknown token take the same path and the same time. This router parses its own
+ * bodies because the rest of ingest accepts JSON only.
+ */
+export function incomingWebhookRoutes({ config, producer, topics, maxBodyBytes, eventsIn }: IncomingWebhookDeps): Router {
+  const router = Router();
+  const parsers = [
+    express.json({ limit: maxBodyBytes, type: jsonTypes, strict: false }),
+    express.urlencoded({ limit: maxBodyBytes, type: formType, extended: false }),
+  ];
+
+  /**
+   * The hook a token belongs to. A hook created a moment ago through config-api may not have reached this
+   * process's view yet, so a miss catches up on the config topic once before answering 404.
+   */
+  async function hookFor(req: Request<{ token: string }>): Promise<IncomingHookRecord> {
+    const tokenHash = hashApiKey(req.params.token);
+    // Concurrent misses share one catch-up (ConfigView coalesces them), so unknown tokens cost the broker little.
+    const hook = await config.readFresh((state) => {
+      const found = state.incomingHooksByTokenHash.get(tokenHash);
+      return found && state.tenants.has(found.tenantId) ? found : undefined;
+    });
+    if (!hook) throw new ApiError('not_found', 'no such incoming webhook');
+    return hook;
+  }
+
+  // Providers that verify an endpoint before use: `GET ...?challenge=xyz` must answer `xyz`.
+  router.get('/:token', async (req, res) => {
+    await hookFor(req);
+    const { challenge } = validate(challengeQuery, req.query, 'query');
+    res.set('x-content-type-options', 'nosniff').type('text/plain').send(challenge);
+  });
+
+  router.post('/:token', ...parsers, async (req, res) => {
+    const hook = await hookFor(req);
+    let data: object;
+    if (req.is(jsonTypes)) {
+      const body: unknown = req.body;
+      if (typeof body !== 'object' || body === null) {
+        throw new ApiError('validation_failed', 'request body is invalid', [{ path: '', message: 'JSON body must be an object or an array' }]);
+      }
+      const challenge = verificationChallenge(body);
+      if (challenge !== undefined) {
+        res.json({ challenge });
+        return;
+      }
+      data = body;
+    } else if (req.is(formType)) {
+      data = formToData(req.body as Record<string, unknown>);
+    } else {
+      throw new ApiError('unsupported_media_type', 'request body must be application/json or application/x-www-form-urlencoded');
+    }
+    const envelope = toEnvelope({ type: hook.eventType, data, ...(hook.channels ? { channels: hook.channels } : {}) }, hook.tenantId);
+    await publishEvents(producer, topics, [envelope]);
+    eventsIn.inc();
+    res.status(202).json({ id: envelope.id });
+  });
+
+  // A form with more fields than the parser allows is a too-large body, not an internal error.
+  const tooManyFields: ErrorRequestHandler = (error, _req, _res, next) => {
+    next((error as { type?: string }).type === 'parameters.too.many' ? new ApiError('payload_too_large', 'too many form fields') : error);
+  };
+  router.use(tooManyFields);
+  return router;
+}

@@ -1,0 +1,177 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { deliveryIdFor } from '@hookline/core';
+import { eventually, freePort, repoRoot, requestJson, type Receiver } from '@hookline/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useHookline } from './support/harness.js';
+
+/**
+ * Ingest beyond the single event: Idempotency-Key across two ingest instances, batches, and incoming
+ * webhooks created on config-api, each checked by what subscribers actually receive.
+ */
+const ctx = useHookline();
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function subscribed(events: string[], extra: Record<string, unknown> = {}): Promise<{ receiver: Receiver; endpointId: string }> {
+  const receiver = await ctx.receiver();
+  const { id } = await ctx.tenant.createEndpoint({ url: receiver.url, events, ...extra });
+  return { receiver, endpointId: id };
+}
+
+const payloadOf = (receiver: Receiver) => receiver.requests.map((r) => JSON.parse(r.body) as { type: string; data: unknown });
+
+describe('Idempotency-Key on POST /v1/events', () => {
+  // A second ingest process on the same topics and database: the key must hold across instances.
+  let secondIngest: ChildProcess;
+  let secondIngestUrl: string;
+  beforeAll(async () => {
+    const port = await freePort();
+    secondIngestUrl = `http://127.0.0.1:${port}`;
+    secondIngest = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'services/ingest/src/main.ts')], {
+      cwd: repoRoot,
+      env: { ...ctx.hookline.env('ingest'), INGEST_PORT: String(port) },
+      stdio: 'ignore',
+    });
+    for (let i = 0; !(await fetch(`${secondIngestUrl}/health`).then((r) => r.ok, () => false)); i++) {
+      if (i > 300) throw new Error('second ingest did not start');
+      await sleep(200);
+    }
+  });
+  afterAll(async () => {
+    if (!secondIngest || secondIngest.exitCode !== null) return;
+    const exited = new Promise((resolve) => secondIngest.once('exit', resolve));
+    secondIngest.kill('SIGTERM');
+    await exited;
+  });
+
+  const post = (url: string, key: string, body: unknown) =>
+    requestJson('POST', `${url}/v1/events`, { token: ctx.tenant.apiKey, body, headers: { 'idempotency-key': key } });
+
+  it('accepts ten concurrent requests with one key as one event, delivered once', async () => {
+    const { receiver } = await subscribed(['idem.*']);
+    const body = { type: 'idem.checked', data: { order: 42 } };
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => post(i % 2 ? secondIngestUrl : ctx.hookline.ingestUrl, 'order-42', body)),
+    );
+    expect(responses.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 200, 202]);
+    const ids = new Set(responses.map((r) => r.body.id));
+    expect(ids.size).toBe(1);
+
+    await receiver.waitForRequests(1, 60_000);
+    await sleep(2_500); // long enough for a duplicate to have arrived too
+    expect(receiver.requests).toHaveLength(1);
+    expect(payloadOf(receiver)[0]).toMatchObject(body);
+
+    // A later retry with the key still answers the same id and produces nothing.
+    const retry = await post(ctx.hookline.ingestUrl, 'order-42', body);
+    expect({ status: retry.status, id: retry.body.id }).toEqual({ status: 200, id: [...ids][0] });
+  });
+
+  it('refuses a reused key with a different body (409) and malformed keys (422)', async () => {
+    expect((await post(ctx.hookline.ingestUrl, 'order-43', { type: 'idem.checked', data: { n: 1 } })).status).toBe(202);
+    const reused = await post(secondIngestUrl, 'order-43', { type: 'idem.checked', data: { n: 2 } });
+    expect({ status: reused.status, code: reused.body.error?.code }).toEqual({ status: 409, code: 'conflict' });
+    for (const key of ['x'.repeat(256), 'caf\u00e9']) {
+      const bad = await post(ctx.hookline.ingestUrl, key, { type: 'idem.checked', data: {} });
+      expect({ status: bad.status, code: bad.body.error?.code }).toEqual({ status: 422, code: 'validation_failed' });
+    }
+  });
+});
+
+describe('POST /v1/events/batch', () => {
+  const postBatch = (events: unknown) => requestJson('POST', `${ctx.hookline.ingestUrl}/v1/events/batch`, { token: ctx.tenant.apiKey, body: { events } });
+
+  it('accepts valid events in one request and they are delivered in order', async () => {
+    const { receiver, endpointId } = await subscribed(['batch.*'], { maxConcurrency: 1 });
+    const events = [0, 1, 2].map((n) => ({ type: 'batch.item', data: { n } }));
+    const response = await postBatch(events);
+    expect(response.status).toBe(202);
+    expect(response.body.ids).toHaveLength(3);
+    await receiver.waitForRequests(3, 60_000);
+    expect(payloadOf(receiver).map((p) => p.data)).toEqual([{ n: 0 }, { n: 1 }, { n: 2 }]);
+    expect(receiver.requests.map((r) => r.headers['webhook-id'])).toEqual(response.body.ids.map((id: string) => deliveryIdFor(id, endpointId)));
+  });
+
+  it('rejects the whole batch when one item is invalid, naming it, and produces nothing', async () => {
+    const { receiver } = await subscribed(['rejected.*']);
+    const response = await postBatch([{ type: 'rejected.item', data: {} }, { type: 'not valid!', data: {} }, { type: 'rejected.item', data: {} }]);
+    expect({ status: response.status, code: response.body.error?.code }).toEqual({ status: 422, code: 'validation_failed' });
+    expect(response.body.error.details.map((d: { path: string }) => d.path)).toEqual(['events.1.type']);
+    expect((await postBatch([])).status).toBe(422);
+    await sleep(3_000);
+    expect(receiver.requests).toHaveLength(0);
+  });
+});
+
+describe('incoming webhooks', () => {
+  let hook: { id: string; url: string; token: string; eventType: string };
+  let receiver: Receiver;
+  const incoming = (path: string, init: { method?: string; body?: string; contentType?: string } = {}) =>
+    fetch(`${ctx.hookline.ingestUrl}${path}`, {
+      method: init.method ?? 'POST',
+      ...(init.body !== undefined ? { body: init.body, headers: { 'content-type': init.contentType ?? 'application/json' } } : {}),
+    });
+
+  beforeAll(async () => {
+    ({ receiver } = await subscribed(['form.*']));
+    const created = await ctx.tenant.admin('POST', '/incoming-webhooks', { name: 'contact form', eventType: 'form.submitted' });
+    expect(created.status).toBe(201);
+    hook = created.body;
+    expect(hook.url).toBe(`/api/webhooks/incoming/${hook.token}`);
+  });
+
+  it('turns a JSON body and a form body into events of the hook type', async () => {
+    const json = await incoming(hook.url, { body: JSON.stringify({ email: 'ada@example.com', tags: ['a'] }) });
+    expect(json.status).toBe(202);
+    expect(((await json.json()) as { id: string }).id).toMatch(/^evt_/);
+    await receiver.waitForRequests(1, 60_000);
+    const form = await incoming(hook.url, { body: 'name=Ada+Lovelace&plan=pro&plan=team', contentType: 'application/x-www-form-urlencoded' });
+    expect(form.status).toBe(202);
+    await receiver.waitForRequests(2, 60_000);
+    expect(payloadOf(receiver)).toMatchObject([
+      { type: 'form.submitted', data: { email: 'ada@example.com', tags: ['a'] } },
+      { type: 'form.submitted', data: { name: 'Ada Lovelace', plan: 'team' } },
+    ]);
+  });
+
+  it('answers verification challenges without producing an event', async () => {
+    const before = receiver.requests.length;
+    const get = await incoming(`${hook.url}?challenge=xyz`, { method: 'GET' });
+    expect({ status: get.status, type: get.headers.get('content-type'), body: await get.text() }).toEqual({
+      status: 200, type: 'text/plain; charset=utf-8', body: 'xyz',
+    });
+    const slack = await incoming(hook.url, { body: JSON.stringify({ type: 'url_verification', challenge: 'abc', token: 't' }) });
+    expect({ status: slack.status, body: await slack.json() }).toEqual({ status: 200, body: { challenge: 'abc' } });
+    await sleep(2_000);
+    expect(receiver.requests.length).toBe(before);
+  });
+
+  it('answers unknown tokens 404 and bad bodies 415/422', async () => {
+    for (const method of ['GET', 'POST']) {
+      const response = await incoming(`/api/webhooks/incoming/${'A'.repeat(43)}?challenge=x`, { method, ...(method === 'POST' ? { body: '{}' } : {}) });
+      expect({ method, status: response.status, code: ((await response.json()) as { error: { code: string } }).error.code }).toEqual({ method, status: 404, code: 'not_found' });
+    }
+    expect((await incoming(hook.url, { body: 'hello', contentType: 'text/plain' })).status).toBe(415);
+    expect((await incoming(hook.url, { body: '"just a string"' })).status).toBe(422);
+    expect((await incoming(hook.url, { body: '{"broken": ' })).status).toBe(400);
+  });
+
+  it('is managed by owners and admins only, never shows tokens again, and stops working once deleted', async () => {
+    for (const role of ['member', 'viewer']) {
+      const key = (await ctx.tenant.admin('POST', '/api-keys', { name: role, role })).body.key;
+      const call = (method: string, path: string, body?: unknown) =>
+        requestJson(method, `${ctx.hookline.configApiUrl}/api/admin${path}`, { token: key, ...(body === undefined ? {} : { body }) });
+      expect((await call('POST', '/incoming-webhooks', { name: 'x', eventType: 'form.x' })).status).toBe(403);
+      expect((await call('DELETE', `/incoming-webhooks/${hook.id}`)).status).toBe(403);
+      expect((await call('GET', '/incoming-webhooks')).status).toBe(200);
+    }
+    const listed = await ctx.tenant.admin('GET', '/incoming-webhooks');
+    expect(listed.body.data).toEqual([expect.objectContaining({ id: hook.id, name: 'contact form', eventType: 'form.submitted' })]);
+    expect(JSON.stringify(listed.body)).not.toMatch(/token/i);
+    expect((await ctx.tenant.admin('POST', '/incoming-webhooks', { name: 'x', eventType: 'not valid!' })).status).toBe(422);
+
+    expect((await ctx.tenant.admin('DELETE', `/incoming-webhooks/${hook.id}`)).status).toBe(204);
+    // Ingest learns of the deletion from the config topic, a moment later.
+    await eventually(async () => (await incoming(`${hook.url}?challenge=x`, { method: 'GET' })).status === 404, 10_000);
+  });
+});
