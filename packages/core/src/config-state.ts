@@ -1,5 +1,29 @@
 import type { ApiKeyRecord, ConfigRecord, EndpointRecord, IncomingHookRecord, TenantRecord } from './schemas.js';
 
+/** Records found by id and by the hash of their secret (API keys, incoming-hook tokens). */
+class SecretIndex<T extends { id: string; tenantId: string }> {
+  readonly byId = new Map<string, T>();
+  readonly byHash = new Map<string, T>();
+
+  constructor(private readonly hashOf: (record: T) => string) {}
+
+  set(record: T): void {
+    this.delete(record.id);
+    this.byId.set(record.id, record);
+    this.byHash.set(this.hashOf(record), record);
+  }
+
+  delete(id: string): void {
+    const previous = this.byId.get(id);
+    if (previous) this.byHash.delete(this.hashOf(previous));
+    this.byId.delete(id);
+  }
+
+  *ofTenant(tenantId: string): Iterable<T> {
+    for (const record of this.byId.values()) if (record.tenantId === tenantId) yield record;
+  }
+}
+
 /**
  * The in-memory fold of the compacted `config` topic. Every service that needs configuration builds one from
  * offset 0 at start and keeps it current; it is a pure data structure so it can be tested without Kafka.
@@ -7,10 +31,8 @@ import type { ApiKeyRecord, ConfigRecord, EndpointRecord, IncomingHookRecord, Te
 export class ConfigState {
   readonly tenants = new Map<string, TenantRecord>();
   readonly endpoints = new Map<string, EndpointRecord>();
-  readonly apiKeysByHash = new Map<string, ApiKeyRecord>();
-  private readonly apiKeysById = new Map<string, ApiKeyRecord>();
-  readonly incomingHooksByTokenHash = new Map<string, IncomingHookRecord>();
-  private readonly incomingHooksById = new Map<string, IncomingHookRecord>();
+  private readonly apiKeys = new SecretIndex<ApiKeyRecord>((k) => k.keyHash);
+  private readonly incomingHooks = new SecretIndex<IncomingHookRecord>((h) => h.tokenHash);
   private readonly endpointsByTenant = new Map<string, Map<string, EndpointRecord>>();
 
   /** Applies one record; `value` null is a tombstone for `key`. */
@@ -21,13 +43,12 @@ export class ConfigState {
       case 'tenant':
         this.tenants.set(value.id, value);
         break;
-      case 'apiKey': {
-        const previous = this.apiKeysById.get(value.id);
-        if (previous) this.apiKeysByHash.delete(previous.keyHash);
-        this.apiKeysById.set(value.id, value);
-        this.apiKeysByHash.set(value.keyHash, value);
+      case 'apiKey':
+        this.apiKeys.set(value);
         break;
-      }
+      case 'incomingHook':
+        this.incomingHooks.set(value);
+        break;
       case 'endpoint': {
         this.endpoints.set(value.id, value);
         let byTenant = this.endpointsByTenant.get(value.tenantId);
@@ -35,30 +56,31 @@ export class ConfigState {
         byTenant.set(value.id, value);
         break;
       }
-      case 'incomingHook': {
-        const previous = this.incomingHooksById.get(value.id);
-        if (previous) this.incomingHooksByTokenHash.delete(previous.tokenHash);
-        this.incomingHooksById.set(value.id, value);
-        this.incomingHooksByTokenHash.set(value.tokenHash, value);
-        break;
-      }
     }
   }
 
-  apiKeyById(id: string): ApiKeyRecord | undefined {
-    return this.apiKeysById.get(id);
+  get apiKeysByHash(): ReadonlyMap<string, ApiKeyRecord> {
+    return this.apiKeys.byHash;
   }
 
-  *apiKeysOf(tenantId: string): Iterable<ApiKeyRecord> {
-    for (const key of this.apiKeysById.values()) if (key.tenantId === tenantId) yield key;
+  apiKeyById(id: string): ApiKeyRecord | undefined {
+    return this.apiKeys.byId.get(id);
+  }
+
+  apiKeysOf(tenantId: string): Iterable<ApiKeyRecord> {
+    return this.apiKeys.ofTenant(tenantId);
+  }
+
+  get incomingHooksByTokenHash(): ReadonlyMap<string, IncomingHookRecord> {
+    return this.incomingHooks.byHash;
   }
 
   incomingHookById(id: string): IncomingHookRecord | undefined {
-    return this.incomingHooksById.get(id);
+    return this.incomingHooks.byId.get(id);
   }
 
-  *incomingHooksOf(tenantId: string): Iterable<IncomingHookRecord> {
-    for (const hook of this.incomingHooksById.values()) if (hook.tenantId === tenantId) yield hook;
+  incomingHooksOf(tenantId: string): Iterable<IncomingHookRecord> {
+    return this.incomingHooks.ofTenant(tenantId);
   }
 
   endpointsOf(tenantId: string): Iterable<EndpointRecord> {
@@ -67,20 +89,12 @@ export class ConfigState {
 
   private remove(kind: string, id: string): void {
     if (kind === 'tenant') this.tenants.delete(id);
-    if (kind === 'apiKey') {
-      const previous = this.apiKeysById.get(id);
-      if (previous) this.apiKeysByHash.delete(previous.keyHash);
-      this.apiKeysById.delete(id);
-    }
+    if (kind === 'apiKey') this.apiKeys.delete(id);
+    if (kind === 'incomingHook') this.incomingHooks.delete(id);
     if (kind === 'endpoint') {
       const previous = this.endpoints.get(id);
       if (previous) this.endpointsByTenant.get(previous.tenantId)?.delete(id);
       this.endpoints.delete(id);
-    }
-    if (kind === 'incomingHook') {
-      const previous = this.incomingHooksById.get(id);
-      if (previous) this.incomingHooksByTokenHash.delete(previous.tokenHash);
-      this.incomingHooksById.delete(id);
     }
   }
 }
