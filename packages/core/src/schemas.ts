@@ -133,6 +133,8 @@ export const deliveryTask = z.object({
   attempt: z.number().int().min(1),
   dueAt: z.number().int(),
   event: eventEnvelope,
+  /** A send-test from the admin API: one attempt, even to a disabled endpoint, never retried or dead-lettered. */
+  test: z.boolean().optional(),
 });
 export type DeliveryTask = z.infer<typeof deliveryTask>;
 

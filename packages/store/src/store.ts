@@ -85,6 +85,27 @@ export class Store {
     }
   }
 
+  /** The endpoint's most recent attempts, newest first. */
+  recentAttempts(endpointId: string, limit: number): Promise<AttemptDoc[]> {
+    return this.attempts.find({ endpointId }).sort({ startedAt: -1 }).limit(limit).toArray();
+  }
+
+  /** Every attempt of one delivery, in order. */
+  deliveryAttempts(endpointId: string, deliveryId: string): Promise<AttemptDoc[]> {
+    return this.attempts.find({ endpointId, deliveryId }).sort({ attempt: 1 }).toArray();
+  }
+
+  /** Waits for an attempt to be projected (send-test answers with its outcome); undefined after `timeoutMs`. */
+  async waitForAttempt(attemptId: string, timeoutMs: number): Promise<AttemptDoc | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = await this.attempts.findOne({ _id: attemptId });
+      if (found) return found;
+      if (Date.now() > deadline) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
   endpointStats(endpointId: string): Promise<EndpointStatsDoc | null> {
     return this.stats.findOne({ _id: endpointId });
   }

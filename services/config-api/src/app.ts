@@ -1,3 +1,4 @@
+import type { TopicNames } from '@hookline/core';
 import type { ConfigView, Producer } from '@hookline/kafka';
 import { createHttpApp, errorHandler, jsonBody, notFoundHandler } from '@hookline/service';
 import type { Store } from '@hookline/store';
@@ -7,6 +8,7 @@ import type { Registry } from 'prom-client';
 import { apiKeyRoutes } from './api-keys.js';
 import { incomingHookRoutes } from './incoming-hooks.js';
 import { tenantRoutes } from './tenants.js';
+import { deliveryRoutes } from './deliveries.js';
 import { webhookRoutes } from './webhooks.js';
 
 export interface ConfigApiDeps {
@@ -18,9 +20,12 @@ export interface ConfigApiDeps {
   rootToken: string | undefined;
   retryTiers: string[];
   requireHttps: boolean;
+  topics: TopicNames;
+  /** How long send-test waits for the attempt's outcome. */
+  testTimeoutMs: number;
 }
 
-export function createConfigApiApp({ config, producer, store, logger, metrics, rootToken, retryTiers, requireHttps }: ConfigApiDeps): Express {
+export function createConfigApiApp({ config, producer, store, logger, metrics, rootToken, retryTiers, requireHttps, topics, testTimeoutMs }: ConfigApiDeps): Express {
   const app = createHttpApp({
     logger,
     metrics,
@@ -35,6 +40,7 @@ export function createConfigApiApp({ config, producer, store, logger, metrics, r
   app.use('/api/admin', tenantRoutes(config, producer, rootToken));
   app.use('/api/admin', apiKeyRoutes(config, producer));
   app.use('/api/admin', webhookRoutes(config, producer, store, { retryTiers, requireHttps }));
+  app.use('/api/admin', deliveryRoutes(config, producer, store, topics, testTimeoutMs));
   app.use('/api/admin', incomingHookRoutes(config, producer));
   app.use(notFoundHandler());
   app.use(errorHandler(logger));

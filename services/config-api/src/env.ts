@@ -6,6 +6,8 @@ export const configApiEnvSchema = baseEnvSchema.extend({
   CONFIG_API_HOST: z.string().default('127.0.0.1'),
   MONGO_URL: z.string().default('mongodb://127.0.0.1:37017/'),
   MONGO_DB: z.string().default('hookline'),
+  /** How long send-test waits for its attempt (the delivery timeout plus projection). */
+  CONFIG_API_TEST_TIMEOUT_MS: z.coerce.number().int().min(1000).default(20_000),
   /** Operator token that may create tenants; tenant creation is off when it is not set. */
   HOOKLINE_ROOT_TOKEN: z.string().min(16).optional(),
 });

@@ -12,7 +12,8 @@ import type { ConfigView, Producer } from '@hookline/kafka';
 import { validate } from '@hookline/service';
 import { generateSecret } from '@hookline/signing';
 import type { Store } from '@hookline/store';
-import { Router, type Request } from 'express';
+import { Router } from 'express';
+import { ownEndpoint } from './access.js';
 import { z } from 'zod';
 
 const httpUrl = z
@@ -74,13 +75,6 @@ export function webhookRoutes(config: ConfigView, producer: Producer, store: Sto
     }
   }
 
-  /** The caller's endpoint, or 404 for another tenant's or a missing one (existence is not revealed). */
-  async function ownEndpoint(req: Request<{ id: string }>) {
-    const key = await config.authenticate(req.headers.authorization);
-    const endpoint = await config.readFresh((state) => state.endpoints.get(req.params.id));
-    if (!endpoint || endpoint.tenantId !== key.tenantId) throw new ApiError('not_found', 'no such webhook');
-    return { key, endpoint };
-  }
 
   router.get('/webhooks', async (req, res) => {
     const key = await config.authenticate(req.headers.authorization);
@@ -110,11 +104,11 @@ export function webhookRoutes(config: ConfigView, producer: Producer, store: Sto
   });
 
   router.get('/webhooks/:id', async (req, res) => {
-    res.json(publicEndpoint((await ownEndpoint(req)).endpoint));
+    res.json(publicEndpoint((await ownEndpoint(config, req)).endpoint));
   });
 
   router.patch('/webhooks/:id', async (req, res) => {
-    const { key, endpoint } = await ownEndpoint(req);
+    const { key, endpoint } = await ownEndpoint(config, req);
     requireConfigureRole(key);
     const changes = validate(updateEndpointInput, req.body);
     checkSchedule(changes.retrySchedule);
@@ -129,14 +123,14 @@ export function webhookRoutes(config: ConfigView, producer: Producer, store: Sto
   });
 
   router.delete('/webhooks/:id', async (req, res) => {
-    const { key, endpoint } = await ownEndpoint(req);
+    const { key, endpoint } = await ownEndpoint(config, req);
     requireConfigureRole(key);
     await config.write(producer, configKey('endpoint', endpoint.id), null);
     res.status(204).end();
   });
 
   router.post('/webhooks/:id/secret/rotate', async (req, res) => {
-    const { key, endpoint } = await ownEndpoint(req);
+    const { key, endpoint } = await ownEndpoint(config, req);
     requireConfigureRole(key);
     const input = validate(rotateInput, req.body ?? {});
     const now = Date.now();
@@ -150,7 +144,7 @@ export function webhookRoutes(config: ConfigView, producer: Producer, store: Sto
   });
 
   router.get('/webhooks/:id/stats', async (req, res) => {
-    const { endpoint } = await ownEndpoint(req);
+    const { endpoint } = await ownEndpoint(config, req);
     const stats = await store.endpointStats(endpoint.id);
     const attempts = stats?.attempts ?? 0;
     res.json({

@@ -140,12 +140,14 @@ export class DeliveryEngine {
 
   private async deliver(task: DeliveryTask): Promise<void> {
     const { config, sender, metrics } = this.options;
+    // A send-test goes out even to a disabled endpoint: checking it before re-enabling is what it is for.
+    const usable = (e: EndpointRecord | undefined): e is EndpointRecord => Boolean(e && (e.isActive || task.test));
     let endpoint = config.state.endpoints.get(task.endpointId);
-    if (!endpoint || !endpoint.isActive) {
+    if (!usable(endpoint)) {
       // This view may trail the config topic (an endpoint created or re-enabled a moment ago): catch up first.
       await config.catchUp();
       endpoint = config.state.endpoints.get(task.endpointId);
-      if (!endpoint || !endpoint.isActive) return this.park(task, endpoint);
+      if (!usable(endpoint)) return this.park(task, endpoint);
     }
     let policy = resolvePolicy(endpoint);
     const limiter = this.limiterFor(endpoint, policy.maxConcurrency, policy.rateLimitPerSecond);
@@ -153,13 +155,13 @@ export class DeliveryEngine {
     const result = await limiter.run(async () => {
       // The endpoint may have been disabled, changed or deleted while this task waited its turn.
       const current = config.state.endpoints.get(task.endpointId);
-      if (!current || !current.isActive) return undefined;
+      if (!usable(current)) return undefined;
       policy = resolvePolicy(current);
       return sender.send(task, current, policy);
     });
     if (!result) return this.park(task, config.state.endpoints.get(task.endpointId));
     const { record } = result;
-    const step = nextStep(record, policy, parseRetryAfter(result.retryAfter));
+    const step = task.test ? { kind: 'done' as const } : nextStep(record, policy, parseRetryAfter(result.retryAfter));
     const attempt: AttemptRecord = { ...record, final: step.kind !== 'retry' };
     metrics.attempts.inc({ outcome: attempt.outcome });
     metrics.attemptDuration.observe(attempt.durationMs / 1000);
