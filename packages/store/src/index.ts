@@ -1,2 +1,3 @@
 export * from './store.js';
 export * from './idempotency.js';
+export * from './dead-letters.js';

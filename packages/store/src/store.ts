@@ -1,5 +1,6 @@
 import { MongoBulkWriteError, MongoClient, type Collection, type Db, type UpdateFilter } from 'mongodb';
 import type { AttemptRecord } from '@hookline/core';
+import { DeadLetters } from './dead-letters.js';
 
 /** Per-endpoint delivery statistics, maintained by the projector from the `attempts` topic. */
 export interface EndpointStatsDoc {
@@ -27,6 +28,7 @@ export type AttemptDoc = AttemptRecord & { _id: string };
 export class Store {
   readonly stats: Collection<EndpointStatsDoc>;
   readonly attempts: Collection<AttemptDoc>;
+  readonly deadLetters: DeadLetters;
 
   private constructor(
     private readonly client: MongoClient,
@@ -34,6 +36,7 @@ export class Store {
   ) {
     this.stats = db.collection<EndpointStatsDoc>('endpoint_stats');
     this.attempts = db.collection<AttemptDoc>('attempts');
+    this.deadLetters = new DeadLetters(db);
   }
 
   static async connect(url: string, dbName: string): Promise<Store> {
@@ -48,6 +51,7 @@ export class Store {
     await this.attempts.createIndex({ endpointId: 1, startedAt: -1 });
     await this.attempts.createIndex({ deliveryId: 1, attempt: 1 });
     await this.stats.createIndex({ tenantId: 1 });
+    await this.deadLetters.ensureIndexes();
   }
 
   /**

@@ -9,6 +9,7 @@ import { apiKeyRoutes } from './api-keys.js';
 import { incomingHookRoutes } from './incoming-hooks.js';
 import { tenantRoutes } from './tenants.js';
 import { deliveryRoutes } from './deliveries.js';
+import { replayRoutes } from './replays.js';
 import { webhookRoutes } from './webhooks.js';
 
 export interface ConfigApiDeps {
@@ -41,6 +42,7 @@ export function createConfigApiApp({ config, producer, store, logger, metrics, r
   app.use('/api/admin', apiKeyRoutes(config, producer));
   app.use('/api/admin', webhookRoutes(config, producer, store, { retryTiers, requireHttps }));
   app.use('/api/admin', deliveryRoutes(config, producer, store, topics, testTimeoutMs));
+  app.use('/api/admin', replayRoutes(config, producer, store, topics, logger));
   app.use('/api/admin', incomingHookRoutes(config, producer));
   app.use(notFoundHandler());
   app.use(errorHandler(logger));

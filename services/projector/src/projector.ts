@@ -1,4 +1,4 @@
-import { attemptRecord, type AttemptRecord, type TopicNames } from '@hookline/core';
+import { attemptRecord, deadLetterRecord, type AttemptRecord, type TopicNames } from '@hookline/core';
 import { groupConsumer, type ConfigView, type KafkaClient, type Producer } from '@hookline/kafka';
 import type { Store } from '@hookline/store';
 import type { Logger } from 'pino';
@@ -17,7 +17,7 @@ export interface ProjectorDeps {
 }
 
 /**
- * Folds `attempts` into MongoDB and disables endpoints that fail too often (a config change with the reason).
+ * Folds `attempts` (and `dead-letter`, kept for replays) into MongoDB and disables endpoints that fail too often (a config change with the reason).
  * Offsets are committed after the write, and an attempt seen twice is counted once.
  */
 export async function startProjector({ kafka, topics, store, config, producer, logger, metrics, groupId }: ProjectorDeps) {
@@ -25,9 +25,15 @@ export async function startProjector({ kafka, topics, store, config, producer, l
   const disabled = new Counter({ name: 'hookline_endpoints_auto_disabled_total', help: 'Endpoints disabled after consecutive failures', registers: [metrics] });
   const consumer = groupConsumer(kafka, groupId);
   await consumer.connect();
-  await consumer.subscribe({ topic: topics.attempts, fromBeginning: true });
+  await consumer.subscribe({ topics: [topics.attempts, topics.deadLetter], fromBeginning: true });
   await consumer.run({
     eachBatch: async ({ batch, heartbeat }) => {
+      if (batch.topic === topics.deadLetter) {
+        const letters = batch.messages.map((m) => deadLetterRecord.safeParse(parseJson(m.value))).flatMap((r) => (r.success ? [r.data] : []));
+        await store.deadLetters.record(letters);
+        projected.inc({ result: 'dead-letter' }, letters.length);
+        return;
+      }
       const attempts: AttemptRecord[] = [];
       for (const message of batch.messages) {
         const parsed = attemptRecord.safeParse(parseJson(message.value));
