@@ -48,6 +48,14 @@ describe('delivery log', () => {
 
     const missing = await context.tenant.admin('GET', `/webhooks/${endpoint.id}/deliveries/msg_nope`);
     expect(missing.status).toBe(404);
+
+    const stats = await context.tenant.stats(endpoint.id);
+    expect(stats).toMatchObject({ totalDeliveries: 3, succeeded: 1, failed: 2, failuresLast24h: 2, state: 'active', lastDelivery: { statusCode: 200 } });
+    expect(stats.p95ResponseTimeMs).toBeGreaterThan(0);
+    const tenant = await context.tenant.admin('GET', '/stats');
+    expect(tenant.body.totalDeliveries).toBeGreaterThanOrEqual(3);
+    expect(tenant.body.failuresLast24h).toBeGreaterThanOrEqual(2);
+    expect(tenant.body.endpoints.total).toBeGreaterThanOrEqual(2);
   });
 
   it('lets a viewer read the log but not send tests', async () => {

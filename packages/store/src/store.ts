@@ -17,6 +17,29 @@ export interface EndpointStatsDoc {
   lastError: string | null;
   /** Failed attempts since the last success; drives auto-disable. */
   consecutiveFailures: number;
+  /** Attempt counts per latency bucket, keyed by the bucket's upper bound in ms (`inf` for the last). */
+  latencyBuckets?: Record<string, number>;
+}
+
+/** Upper bounds (ms) of the latency buckets; percentiles are reported as the bound of their bucket. */
+export const latencyBucketBounds = [10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000] as const;
+
+function bucketOf(durationMs: number): string {
+  const bound = latencyBucketBounds.find((b) => durationMs <= b);
+  return bound === undefined ? 'inf' : String(bound);
+}
+
+/** The upper bound of the bucket holding the `p` quantile (e.g. 0.95); null without data. */
+export function latencyPercentile(buckets: Record<string, number> | undefined, p: number): number | null {
+  if (!buckets) return null;
+  const total = Object.values(buckets).reduce((a, b) => a + b, 0);
+  if (total === 0) return null;
+  let seen = 0;
+  for (const bound of [...latencyBucketBounds.map(String), 'inf']) {
+    seen += buckets[bound] ?? 0;
+    if (seen >= p * total) return bound === 'inf' ? Number.POSITIVE_INFINITY : Number(bound);
+  }
+  return null;
 }
 
 export type AttemptDoc = AttemptRecord & { _id: string };
@@ -51,6 +74,7 @@ export class Store {
     await this.attempts.createIndex({ endpointId: 1, startedAt: -1 });
     await this.attempts.createIndex({ deliveryId: 1, attempt: 1 });
     await this.stats.createIndex({ tenantId: 1 });
+    await this.attempts.createIndex({ tenantId: 1, startedAt: -1 });
     await this.deadLetters.ensureIndexes();
   }
 
@@ -110,6 +134,15 @@ export class Store {
     }
   }
 
+  /** Failed attempts since `since` for one endpoint or a whole tenant. */
+  failuresSince(scope: { endpointId: string } | { tenantId: string }, since: Date): Promise<number> {
+    return this.attempts.countDocuments({ ...scope, outcome: 'failure', startedAt: { $gte: since.toISOString() } });
+  }
+
+  tenantStats(tenantId: string): Promise<EndpointStatsDoc[]> {
+    return this.stats.find({ tenantId }).toArray();
+  }
+
   endpointStats(endpointId: string): Promise<EndpointStatsDoc | null> {
     return this.stats.findOne({ _id: endpointId });
   }
@@ -129,8 +162,11 @@ function statsUpdate(attempts: AttemptRecord[]): UpdateFilter<EndpointStatsDoc> 
   const succeeded = attempts.filter((a) => a.outcome === 'success').length;
   const lastSuccess = attempts.map((a) => a.outcome).lastIndexOf('success');
   const failuresSinceSuccess = attempts.length - 1 - lastSuccess;
+  const buckets: Record<string, number> = {};
+  for (const a of attempts) buckets[`latencyBuckets.${bucketOf(a.durationMs)}`] = (buckets[`latencyBuckets.${bucketOf(a.durationMs)}`] ?? 0) + 1;
   return {
     $inc: {
+      ...buckets,
       attempts: attempts.length,
       succeeded,
       failed: attempts.length - succeeded,

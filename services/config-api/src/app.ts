@@ -10,6 +10,7 @@ import { incomingHookRoutes } from './incoming-hooks.js';
 import { tenantRoutes } from './tenants.js';
 import { deliveryRoutes } from './deliveries.js';
 import { replayRoutes } from './replays.js';
+import { statsRoutes } from './stats.js';
 import { webhookRoutes } from './webhooks.js';
 
 export interface ConfigApiDeps {
@@ -40,9 +41,10 @@ export function createConfigApiApp({ config, producer, store, logger, metrics, r
   app.use('/api/admin', ...jsonBody('256kb'));
   app.use('/api/admin', tenantRoutes(config, producer, rootToken));
   app.use('/api/admin', apiKeyRoutes(config, producer));
-  app.use('/api/admin', webhookRoutes(config, producer, store, { retryTiers, requireHttps }));
+  app.use('/api/admin', webhookRoutes(config, producer, { retryTiers, requireHttps }));
   app.use('/api/admin', deliveryRoutes(config, producer, store, topics, testTimeoutMs));
   app.use('/api/admin', replayRoutes(config, producer, store, topics, logger));
+  app.use('/api/admin', statsRoutes(config, store));
   app.use('/api/admin', incomingHookRoutes(config, producer));
   app.use(notFoundHandler());
   app.use(errorHandler(logger));

@@ -11,7 +11,6 @@ import {
 import type { ConfigView, Producer } from '@hookline/kafka';
 import { validate } from '@hookline/service';
 import { generateSecret } from '@hookline/signing';
-import type { Store } from '@hookline/store';
 import { Router } from 'express';
 import { ownEndpoint } from './access.js';
 import { z } from 'zod';
@@ -56,7 +55,7 @@ export interface WebhookRouteOptions {
   requireHttps: boolean;
 }
 
-export function webhookRoutes(config: ConfigView, producer: Producer, store: Store, { retryTiers, requireHttps }: WebhookRouteOptions): Router {
+export function webhookRoutes(config: ConfigView, producer: Producer, { retryTiers, requireHttps }: WebhookRouteOptions): Router {
   const router = Router();
 
   function checkUrl(url: string | undefined) {
@@ -141,26 +140,6 @@ export function webhookRoutes(config: ConfigView, producer: Producer, store: Sto
     const updated: EndpointRecord = { ...endpoint, secrets: [{ secret }, ...(input.overlapSeconds > 0 ? kept : [])], updatedAt: new Date(now).toISOString() };
     await config.write(producer, configKey('endpoint', endpoint.id), updated);
     res.json({ secret, previousSecretsExpireAt: input.overlapSeconds > 0 ? expiresAt : null });
-  });
-
-  router.get('/webhooks/:id/stats', async (req, res) => {
-    const { endpoint } = await ownEndpoint(config, req);
-    const stats = await store.endpointStats(endpoint.id);
-    const attempts = stats?.attempts ?? 0;
-    res.json({
-      webhookId: endpoint.id,
-      state: endpoint.isActive ? 'active' : 'disabled',
-      ...(endpoint.disabledReason ? { disabledReason: endpoint.disabledReason, disabledAt: endpoint.disabledAt } : {}),
-      consecutiveFailures: stats?.consecutiveFailures ?? 0,
-      totalDeliveries: attempts,
-      succeeded: stats?.succeeded ?? 0,
-      failed: stats?.failed ?? 0,
-      successRate: attempts === 0 ? null : (stats!.succeeded / attempts),
-      averageResponseTimeMs: attempts === 0 ? null : Math.round(stats!.totalLatencyMs / attempts),
-      lastDelivery: stats
-        ? { at: stats.lastAttemptAt, status: stats.lastStatus, statusCode: stats.lastStatusCode, error: stats.lastError }
-        : null,
-    });
   });
 
   return router;
