@@ -74,3 +74,30 @@ describe('replay', () => {
     expect(await deadCount(endpoint.id)).toBe(0);
   });
 });
+
+describe('recover', () => {
+  it('resends every event of a time range that the endpoint subscribes to, with the original webhook-ids', async () => {
+    const r = await context.receiver();
+    const endpoint = await context.tenant.createEndpoint({ url: r.url, events: ['recover.*'] });
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const since = new Date().toISOString();
+    for (let seq = 0; seq < 5; seq++) await context.tenant.postEvent('recover.item', { seq });
+    await context.tenant.postEvent('other.item', { seq: 99 });
+    await r.waitForRequests(5);
+    const first = r.requests.map((q) => String(q.headers['webhook-id'])).sort();
+
+    const started = await context.tenant.admin('POST', `/webhooks/${endpoint.id}/recover`, { since });
+    expect(started.status).toBe(202);
+    expect(started.body.total).toBeGreaterThanOrEqual(6);
+    const job = await eventually(async () => {
+      const polled = await context.tenant.admin('GET', `/replays/${started.body.jobId}`);
+      return polled.body.state === 'done' ? polled.body : undefined;
+    }, 60_000);
+    expect(job.done).toBe(job.total);
+    const all = await r.waitForRequests(10);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(r.requests).toHaveLength(10);
+    expect(all.slice(5).map((q) => String(q.headers['webhook-id'])).sort()).toEqual(first);
+    expect((await context.tenant.admin('POST', `/webhooks/${endpoint.id}/recover`, { since: 'yesterday' })).status).toBe(422);
+  });
+});

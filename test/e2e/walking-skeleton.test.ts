@@ -108,6 +108,35 @@ describe('walking skeleton', () => {
     }
   });
 
+  it('delivers only events whose payload passes the endpoint filter', async () => {
+    const filtered = await Receiver.start();
+    try {
+      const created = await requestJson('POST', `${hookline.configApiUrl}/api/admin/webhooks`, {
+        token: apiKey,
+        body: { name: 'filtered', url: filtered.url, events: ['export.completed'], filter: { format: ['pdf', 'docx'], 'project.archived': false } },
+      });
+      expect(created.status).toBe(201);
+      for (const data of [
+        { n: 1, format: 'pdf', project: { archived: false } },
+        { n: 2, format: 'html', project: { archived: false } },
+        { n: 3, format: 'docx', project: { archived: true } },
+        { n: 4, format: 'docx', project: { archived: false } },
+      ]) {
+        await requestJson('POST', `${hookline.ingestUrl}/v1/events`, { token: apiKey, body: { type: 'export.completed', data } });
+      }
+      await filtered.waitForRequests(2, 60_000);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(filtered.requests.map((r) => JSON.parse(r.body).data.n).sort()).toEqual([1, 4]);
+      const bad = await requestJson('POST', `${hookline.configApiUrl}/api/admin/webhooks`, {
+        token: apiKey,
+        body: { name: 'bad', url: filtered.url, events: ['a.b'], filter: { 'not a path!': 1 } },
+      });
+      expect(bad.status).toBe(422);
+    } finally {
+      await filtered.close();
+    }
+  });
+
   it('refuses configuration from unknown keys and bad endpoint definitions', async () => {
     const base = `${hookline.configApiUrl}/api/admin/webhooks`;
     expect((await requestJson('GET', base, { token: 'hk_nope' })).status).toBe(401);

@@ -1,4 +1,4 @@
-import type { ApiKeyRecord, ConfigRecord, EndpointRecord, IncomingHookRecord, TenantRecord } from './schemas.js';
+import type { ApiKeyRecord, ConfigRecord, EndpointRecord, EventTypeRecord, IncomingHookRecord, TenantRecord } from './schemas.js';
 
 /** Records found by id and by the hash of their secret (API keys, incoming-hook tokens). */
 class SecretIndex<T extends { id: string; tenantId: string }> {
@@ -34,6 +34,8 @@ export class ConfigState {
   private readonly apiKeys = new SecretIndex<ApiKeyRecord>((k) => k.keyHash);
   private readonly incomingHooks = new SecretIndex<IncomingHookRecord>((h) => h.tokenHash);
   private readonly endpointsByTenant = new Map<string, Map<string, EndpointRecord>>();
+  /** Event-type catalogs: tenant id → name → record. */
+  private readonly eventTypes = new Map<string, Map<string, EventTypeRecord>>();
 
   /** Applies one record; `value` null is a tombstone for `key`. */
   apply(key: string, value: ConfigRecord | null): void {
@@ -49,6 +51,12 @@ export class ConfigState {
       case 'incomingHook':
         this.incomingHooks.set(value);
         break;
+      case 'eventType': {
+        let byName = this.eventTypes.get(value.tenantId);
+        if (!byName) this.eventTypes.set(value.tenantId, (byName = new Map()));
+        byName.set(value.name, value);
+        break;
+      }
       case 'endpoint': {
         this.endpoints.set(value.id, value);
         let byTenant = this.endpointsByTenant.get(value.tenantId);
@@ -83,6 +91,14 @@ export class ConfigState {
     return this.incomingHooks.ofTenant(tenantId);
   }
 
+  eventType(tenantId: string, name: string): EventTypeRecord | undefined {
+    return this.eventTypes.get(tenantId)?.get(name);
+  }
+
+  eventTypesOf(tenantId: string): Iterable<EventTypeRecord> {
+    return this.eventTypes.get(tenantId)?.values() ?? [];
+  }
+
   endpointsOf(tenantId: string): Iterable<EndpointRecord> {
     return this.endpointsByTenant.get(tenantId)?.values() ?? [];
   }
@@ -91,6 +107,13 @@ export class ConfigState {
     if (kind === 'tenant') this.tenants.delete(id);
     if (kind === 'apiKey') this.apiKeys.delete(id);
     if (kind === 'incomingHook') this.incomingHooks.delete(id);
+    if (kind === 'eventType') {
+      // The id is `<tenantId>:<name>`; tenant ids hold no ':' and names cannot.
+      const at = id.indexOf(':');
+      const byName = this.eventTypes.get(id.slice(0, at));
+      byName?.delete(id.slice(at + 1));
+      if (byName?.size === 0) this.eventTypes.delete(id.slice(0, at));
+    }
     if (kind === 'endpoint') {
       const previous = this.endpoints.get(id);
       if (previous) this.endpointsByTenant.get(previous.tenantId)?.delete(id);

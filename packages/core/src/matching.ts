@@ -14,5 +14,24 @@ export function endpointWants(endpoint: EndpointRecord, event: EventEnvelope): b
   if (endpoint.channels?.length) {
     if (!event.channels?.some((c) => endpoint.channels!.includes(c))) return false;
   }
-  return true;
+  return endpoint.filter ? payloadMatches(endpoint.filter, event.data) : true;
+}
+
+type FilterValue = string | number | boolean | null;
+
+/** Every condition holds: the value at the dot path equals the expected one, or is one of the listed ones. */
+export function payloadMatches(filter: Record<string, FilterValue | FilterValue[]>, data: unknown): boolean {
+  return Object.entries(filter).every(([path, expected]) => {
+    const actual = valueAt(data, path);
+    return Array.isArray(expected) ? expected.some((e) => e === actual) : expected === actual;
+  });
+}
+
+function valueAt(data: unknown, path: string): unknown {
+  let current = data;
+  for (const part of path.split('.')) {
+    if (current === null || typeof current !== 'object' || !Object.hasOwn(current, part)) return undefined;
+    current = (current as Record<string, unknown>)[part];
+  }
+  return current;
 }

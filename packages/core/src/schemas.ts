@@ -61,6 +61,8 @@ export const endpointSecret = z.object({
   expiresAt: z.string().optional(),
 });
 
+const filterScalar = z.union([z.string().max(256), z.number(), z.boolean(), z.null()]);
+
 /**
  * Per-endpoint delivery settings: a profile (the seeds' presets) and optional overrides of its parts. Shared by
  * the stored record and the admin API's input, so both accept exactly the same values.
@@ -77,6 +79,17 @@ export function deliverySettingsShape() {
     timeoutMs: z.number().int().min(100).max(60_000).optional(),
     maxConcurrency: z.number().int().min(1).max(1_000).optional(),
     rateLimitPerSecond: z.number().min(0.01).max(100_000).optional(),
+    /**
+     * Payload filter: every condition must hold for the event to be delivered. Keys are dot paths into the
+     * event's `data`; a value must equal it, an array lists the accepted values.
+     */
+    filter: z
+      .record(
+        z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'must be a dot path like "status" or "project.priority"'),
+        z.union([filterScalar, z.array(filterScalar).min(1).max(100)]),
+      )
+      .refine((f) => Object.keys(f).length <= 20, 'at most 20 conditions')
+      .optional(),
   };
 }
 
@@ -115,8 +128,26 @@ export const incomingHookRecord = z.object({
 });
 export type IncomingHookRecord = z.infer<typeof incomingHookRecord>;
 
+/**
+ * An entry of a tenant's event-type catalog (id `<tenantId>:<name>`). `schema` is a JSON Schema for `data`;
+ * when set, it is also registered in the schema registry, whose id and version are kept here so ingest can
+ * cache compiled validators per version.
+ */
+export const eventTypeRecord = z.object({
+  kind: z.literal('eventType'),
+  id: z.string(),
+  tenantId: z.string(),
+  name: eventTypeName,
+  description: z.string().optional(),
+  schema: z.record(z.string(), z.unknown()).optional(),
+  schemaId: z.number().int().optional(),
+  schemaVersion: z.number().int().optional(),
+  ...timestamps,
+});
+export type EventTypeRecord = z.infer<typeof eventTypeRecord>;
+
 /** Latest state of one entity on the compacted `config` topic (key `<kind>:<id>`, tombstone on delete). */
-export const configRecord = z.discriminatedUnion('kind', [tenantRecord, apiKeyRecord, endpointRecord, incomingHookRecord]);
+export const configRecord = z.discriminatedUnion('kind', [tenantRecord, apiKeyRecord, endpointRecord, incomingHookRecord, eventTypeRecord]);
 export type ConfigRecord = z.infer<typeof configRecord>;
 export type ConfigKind = ConfigRecord['kind'];
 

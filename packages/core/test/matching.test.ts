@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigState, endpointWants, patternMatches, type EndpointRecord, type EventEnvelope } from '../src/index.js';
+import { ConfigState, endpointWants, patternMatches, payloadMatches, type EndpointRecord, type EventEnvelope } from '../src/index.js';
 
 const endpoint = (over: Partial<EndpointRecord> = {}): EndpointRecord => ({
   kind: 'endpoint',
@@ -74,5 +74,26 @@ describe('ConfigState', () => {
     expect(state.apiKeysByHash.get('h2')?.id).toBe('key_1');
     state.apply('apiKey:key_1', null);
     expect(state.apiKeysByHash.size).toBe(0);
+  });
+});
+
+describe('payload filter', () => {
+  const data = { status: 'COMPLETED', project: { priority: 'high', archived: false }, count: 3, nothing: null };
+
+  it('requires every condition: equality or one of a list, on dot paths', () => {
+    expect(payloadMatches({ status: 'COMPLETED' }, data)).toBe(true);
+    expect(payloadMatches({ status: 'FAILED' }, data)).toBe(false);
+    expect(payloadMatches({ 'project.priority': ['high', 'urgent'], count: 3 }, data)).toBe(true);
+    expect(payloadMatches({ 'project.priority': ['low'] }, data)).toBe(false);
+    expect(payloadMatches({ 'project.archived': false, nothing: null }, data)).toBe(true);
+    expect(payloadMatches({ 'project.missing': null }, data)).toBe(false);
+    expect(payloadMatches({ 'status.length': 9 }, data)).toBe(false);
+    expect(payloadMatches({ '__proto__.polluted': true }, data)).toBe(false);
+  });
+
+  it('applies to endpoints that set one', () => {
+    expect(endpointWants(endpoint({ filter: { 'n': 1 } }), event({ data: { n: 1 } }))).toBe(true);
+    expect(endpointWants(endpoint({ filter: { 'n': 1 } }), event({ data: { n: 2 } }))).toBe(false);
+    expect(endpointWants(endpoint({ filter: { 'n': 1 } }), event({ data: 'not an object' }))).toBe(false);
   });
 });

@@ -14,7 +14,7 @@ import { validate } from '@hookline/service';
 import { Router } from 'express';
 import { z } from 'zod';
 
-const createKeyInput = z.object({ name: z.string().min(1).max(200), role });
+export const createKeyInput = z.object({ name: z.string().min(1).max(200), role });
 
 function publicKey({ keyHash: _hash, kind: _kind, ...rest }: ApiKeyRecord) {
   return rest;

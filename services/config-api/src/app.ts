@@ -1,14 +1,17 @@
 import type { TopicNames } from '@hookline/core';
-import type { ConfigView, Producer } from '@hookline/kafka';
+import type { ConfigView, KafkaClient, Producer } from '@hookline/kafka';
 import { createHttpApp, errorHandler, jsonBody, notFoundHandler } from '@hookline/service';
 import type { Store } from '@hookline/store';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { apiKeyRoutes } from './api-keys.js';
+import { eventTypeRoutes, type EventTypeOptions } from './event-types.js';
 import { incomingHookRoutes } from './incoming-hooks.js';
+import { openApiJson } from './openapi.js';
 import { tenantRoutes } from './tenants.js';
 import { deliveryRoutes } from './deliveries.js';
+import { recoverRoutes } from './recover.js';
 import { replayRoutes } from './replays.js';
 import { statsRoutes } from './stats.js';
 import { webhookRoutes } from './webhooks.js';
@@ -23,11 +26,14 @@ export interface ConfigApiDeps {
   retryTiers: string[];
   requireHttps: boolean;
   topics: TopicNames;
+  kafka: KafkaClient;
   /** How long send-test waits for the attempt's outcome. */
   testTimeoutMs: number;
+  /** Where event types' schemas are registered. */
+  eventTypes: EventTypeOptions;
 }
 
-export function createConfigApiApp({ config, producer, store, logger, metrics, rootToken, retryTiers, requireHttps, topics, testTimeoutMs }: ConfigApiDeps): Express {
+export function createConfigApiApp({ config, producer, store, logger, metrics, rootToken, retryTiers, requireHttps, topics, kafka, testTimeoutMs, eventTypes }: ConfigApiDeps): Express {
   const app = createHttpApp({
     logger,
     metrics,
@@ -44,8 +50,11 @@ export function createConfigApiApp({ config, producer, store, logger, metrics, r
   app.use('/api/admin', webhookRoutes(config, producer, { retryTiers, requireHttps }));
   app.use('/api/admin', deliveryRoutes(config, producer, store, topics, testTimeoutMs));
   app.use('/api/admin', replayRoutes(config, producer, store, topics, logger));
+  app.use('/api/admin', recoverRoutes({ config, producer, store, kafka, topics, logger }));
   app.use('/api/admin', statsRoutes(config, store));
   app.use('/api/admin', incomingHookRoutes(config, producer));
+  app.use('/api/admin', eventTypeRoutes(config, producer, eventTypes));
+  app.get('/openapi.json', openApiJson);
   app.use(notFoundHandler());
   app.use(errorHandler(logger));
   return app;

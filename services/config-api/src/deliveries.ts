@@ -6,8 +6,8 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { ownEndpoint } from './access.js';
 
-const testInput = z.object({ eventType: eventTypeName.optional(), data: z.unknown().optional() });
-const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) });
+export const testInput = z.object({ eventType: eventTypeName.optional(), data: z.unknown().optional() });
+export const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) });
 
 /** One delivery as the log shows it: its latest attempt and how many there were (task-app seed's fields). */
 function deliverySummary(attempts: AttemptDoc[]) {

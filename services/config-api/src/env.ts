@@ -10,5 +10,7 @@ export const configApiEnvSchema = baseEnvSchema.extend({
   CONFIG_API_TEST_TIMEOUT_MS: z.coerce.number().int().min(1000).default(20_000),
   /** Operator token that may create tenants; tenant creation is off when it is not set. */
   HOOKLINE_ROOT_TOKEN: z.string().min(16).optional(),
+  /** Confluent-compatible schema registry for event types' schemas; without it, schemas are refused (503). */
+  SCHEMA_REGISTRY_URL: z.string().url().optional(),
 });
 export type ConfigApiEnv = z.infer<typeof configApiEnvSchema>;

@@ -13,7 +13,7 @@ import { validate } from '@hookline/service';
 import { Router } from 'express';
 import { z } from 'zod';
 
-const createHookInput = z.object({
+export const createHookInput = z.object({
   name: z.string().min(1).max(200),
   eventType: eventTypeName,
   channels: z.array(z.string().min(1).max(128)).max(32).optional(),

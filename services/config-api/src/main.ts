@@ -15,7 +15,7 @@ await runService(logger, async () => {
   await config.start();
   const producer = await connectProducer(kafka);
   const metrics = createMetricsRegistry('config-api');
-  const app = createConfigApiApp({ config, producer, store, logger, metrics, rootToken: env.HOOKLINE_ROOT_TOKEN, retryTiers: env.HOOKLINE_RETRY_TIERS, requireHttps: env.HOOKLINE_MODE === 'production', topics, testTimeoutMs: env.CONFIG_API_TEST_TIMEOUT_MS });
+  const app = createConfigApiApp({ config, producer, store, logger, metrics, rootToken: env.HOOKLINE_ROOT_TOKEN, retryTiers: env.HOOKLINE_RETRY_TIERS, requireHttps: env.HOOKLINE_MODE === 'production', topics, kafka, testTimeoutMs: env.CONFIG_API_TEST_TIMEOUT_MS, eventTypes: { schemaRegistryUrl: env.SCHEMA_REGISTRY_URL, topicPrefix: env.HOOKLINE_TOPIC_PREFIX } });
   const { server, port } = await listen(app, env.CONFIG_API_PORT, env.CONFIG_API_HOST);
   logger.info({ url: `http://${env.CONFIG_API_HOST}:${port}` }, 'config-api listening');
   return {

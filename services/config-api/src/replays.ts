@@ -7,8 +7,8 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { ownEndpoint } from './access.js';
 
-const replayInput = z.object({ from: z.string().datetime({ offset: true }).optional(), to: z.string().datetime({ offset: true }).optional() });
-const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50), state: z.enum(['dead', 'replayed']).optional() });
+export const replayInput = z.object({ from: z.string().datetime({ offset: true }).optional(), to: z.string().datetime({ offset: true }).optional() });
+export const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50), state: z.enum(['dead', 'replayed']).optional() });
 const batchSize = 200;
 
 /** The dead-lettered task sent again as its next attempt, due now. */

@@ -5,7 +5,7 @@ import { validate } from '@hookline/service';
 import { Router } from 'express';
 import { z } from 'zod';
 
-const tenantInput = z.object({ name: z.string().min(1).max(200) });
+export const tenantInput = z.object({ name: z.string().min(1).max(200) });
 
 function sameSecret(given: string, expected: string): boolean {
   const a = createHash('sha256').update(given).digest();

@@ -31,18 +31,18 @@ const endpointFields = {
   headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/), z.string().max(4096)).optional(),
   ...deliverySettingsShape(),
 };
-const createEndpointInput = z.object({
+export const createEndpointInput = z.object({
   ...endpointFields,
   secret: z.string().regex(/^whsec_[A-Za-z0-9+/=]{24,}$/, 'must be whsec_ followed by base64').optional(),
 });
-const updateEndpointInput = z.object(endpointFields).partial();
+export const updateEndpointInput = z.object(endpointFields).partial();
 
 /** What the API shows of an endpoint: everything but its secrets. */
 function publicEndpoint({ secrets: _secrets, kind: _kind, ...rest }: EndpointRecord) {
   return rest;
 }
 
-const rotateInput = z.object({
+export const rotateInput = z.object({
   /** The new secret; generated when absent. */
   secret: z.string().regex(/^whsec_[A-Za-z0-9+/=]{24,}$/, 'must be whsec_ followed by base64').optional(),
   /** How long the previous secret keeps signing alongside the new one (receivers switch over meanwhile). */

@@ -1,8 +1,9 @@
-import { eventEnvelope, type TopicNames } from '@hookline/core';
+import type { TopicNames } from '@hookline/core';
 import { groupConsumer, type ConfigView, type KafkaClient, type Producer } from '@hookline/kafka';
 import type { Message } from 'kafkajs';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
+import { EventDecoder } from './decode.js';
 import { planDeliveries } from './plan.js';
 
 export interface FanoutDeps {
@@ -13,17 +14,20 @@ export interface FanoutDeps {
   logger: Logger;
   metrics: Registry;
   groupId: string;
+  /** Decodes Confluent-framed (e.g. Avro) events; without it such records are rejected. */
+  schemaRegistryUrl?: string | undefined;
 }
 
 /**
  * Consumes `events` and emits delivery tasks. A batch's offsets are committed only after its tasks are on the
  * broker, so a crash replays the batch; delivery ids are deterministic, so the replay produces the same ids.
  */
-export async function startFanout({ kafka, topics, config, producer, logger, metrics, groupId }: FanoutDeps) {
+export async function startFanout({ kafka, topics, config, producer, logger, metrics, groupId, schemaRegistryUrl }: FanoutDeps) {
   const eventsSeen = new Counter({ name: 'hookline_fanout_events_total', help: 'Events fanned out', registers: [metrics] });
   const tasksOut = new Counter({ name: 'hookline_fanout_tasks_total', help: 'Delivery tasks emitted', registers: [metrics] });
   const rejectedOut = new Counter({ name: 'hookline_fanout_rejected_total', help: 'Unreadable events sent to rejected', registers: [metrics] });
 
+  const decoder = new EventDecoder(schemaRegistryUrl);
   const consumer = groupConsumer(kafka, groupId);
   await consumer.connect();
   await consumer.subscribe({ topic: topics.events, fromBeginning: true });
@@ -36,7 +40,7 @@ export async function startFanout({ kafka, topics, config, producer, logger, met
       const deliveries: Message[] = [];
       const rejected: Message[] = [];
       for (const message of batch.messages) {
-        const event = parseEvent(message.value);
+        const event = await decoder.parse(message.value);
         if (!event.ok) {
           rejected.push({ key: message.key, value: JSON.stringify({ reason: event.reason, topic: batch.topic, partition: batch.partition, offset: message.offset, value: message.value?.toString('base64') ?? null }) });
           continue;
@@ -59,16 +63,4 @@ export async function startFanout({ kafka, topics, config, producer, logger, met
     },
   });
   return consumer;
-}
-
-function parseEvent(value: Buffer | null): { ok: true; value: ReturnType<typeof eventEnvelope.parse> } | { ok: false; reason: string } {
-  if (!value) return { ok: false, reason: 'empty record' };
-  let json: unknown;
-  try {
-    json = JSON.parse(value.toString('utf8'));
-  } catch {
-    return { ok: false, reason: 'not JSON' };
-  }
-  const result = eventEnvelope.safeParse(json);
-  return result.success ? { ok: true, value: result.data } : { ok: false, reason: `invalid envelope: ${result.error.issues[0]?.message}` };
 }

@@ -13,7 +13,7 @@ await runService(logger, async () => {
   await config.start();
   const producer = await connectProducer(kafka);
   const metrics = createMetricsRegistry('fanout');
-  const consumer = await startFanout({ kafka, topics, config, producer, logger, metrics, groupId: env.FANOUT_GROUP_ID });
+  const consumer = await startFanout({ kafka, topics, config, producer, logger, metrics, groupId: env.FANOUT_GROUP_ID, schemaRegistryUrl: env.SCHEMA_REGISTRY_URL });
   const { server } = await listen(createHttpApp({ logger, metrics }), env.FANOUT_PORT);
   return {
     async stop() {

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { eventRoutes, type IdempotencyStore } from './event-routes.js';
 import { incomingWebhookRoutes } from './incoming-webhooks.js';
+import { openApiJson } from './openapi.js';
 
 export interface IngestDeps {
   config: ConfigView;
@@ -22,6 +23,7 @@ export function createIngestApp({ config, producer, topics, logger, metrics, ide
   const app = createHttpApp({ logger, metrics });
   app.use(eventRoutes({ config, producer, topics, logger, idempotency, maxBodyBytes, eventsIn }));
   app.use('/api/webhooks/incoming', incomingWebhookRoutes({ config, producer, topics, maxBodyBytes, eventsIn }));
+  app.get('/openapi.json', openApiJson);
   app.use(notFoundHandler());
   app.use(errorHandler(logger));
   return app;

@@ -5,6 +5,7 @@ import type { IdempotencyKeys } from '@hookline/store';
 import { Router } from 'express';
 import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
+import { EventSchemas } from './event-schemas.js';
 import { bodyHash, eventBatchInput, eventInput, idempotencyKey, toEnvelope } from './events.js';
 import { publishEvents } from './publish.js';
 
@@ -27,12 +28,14 @@ function accepted(envelope: Pick<EventEnvelope, 'id' | 'type' | 'timestamp'>) {
 /** `POST /v1/events` (one event, optionally with an Idempotency-Key) and `POST /v1/events/batch`. */
 export function eventRoutes({ config, producer, topics, logger, idempotency, maxBodyBytes, eventsIn }: EventRouteDeps): Router {
   const router = Router();
+  const schemas = new EventSchemas(config);
 
   router.post('/v1/events', ...jsonBody(maxBodyBytes), async (req, res) => {
     const caller = await config.authenticate(req.headers.authorization);
     const rawKey = req.headers['idempotency-key'];
     const key = rawKey === undefined ? undefined : validate(idempotencyKey, rawKey, 'Idempotency-Key header');
     const envelope = toEnvelope(validate(eventInput, req.body, 'event'), caller.tenantId);
+    await schemas.check(caller.tenantId, [envelope]);
     if (key === undefined) {
       await publishEvents(producer, topics, [envelope]);
       eventsIn.inc();
@@ -78,6 +81,7 @@ export function eventRoutes({ config, producer, topics, logger, idempotency, max
     }
     // Every item is validated before anything is produced: one bad item rejects the whole batch.
     const { events } = validate(eventBatchInput, req.body, 'batch');
+    await schemas.check(caller.tenantId, events, (i) => `events.${i}.`);
     const now = new Date();
     const envelopes = events.map((event) => toEnvelope(event, caller.tenantId, now));
     await publishEvents(producer, topics, envelopes);

@@ -33,7 +33,7 @@ export function verificationChallenge(body: unknown): string | undefined {
   return type === 'url_verification' && typeof challenge === 'string' ? challenge : undefined;
 }
 
-const challengeQuery = z.object({ challenge: z.string().min(1).max(1024) });
+export const challengeQuery = z.object({ challenge: z.string().min(1).max(1024) });
 
 /**
  * `/api/webhooks/incoming/:token`: third parties POST whatever they send (JSON or a form) and it becomes an
