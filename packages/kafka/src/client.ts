@@ -61,3 +61,12 @@ export function jsonValue(value: unknown): Buffer {
 export function groupConsumer(kafka: KafkaClient, groupId: string, options: { maxWaitTimeInMs?: number } = {}) {
   return kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, allowAutoTopicCreation: false, ...options });
 }
+
+/** A record value parsed as JSON, or null when it is empty or not JSON (the caller's schema check rejects it). */
+export function jsonOf(value: Buffer | null): unknown {
+  try {
+    return JSON.parse(value?.toString() ?? 'null');
+  } catch {
+    return null;
+  }
+}

@@ -1,5 +1,5 @@
 import { ApiError, deliveryIdFor, endpointWants, eventEnvelope, newId, requireConfigureRole, type DeliveryTask, type EndpointRecord, type TopicNames } from '@hookline/core';
-import type { ConfigView, KafkaClient, Producer } from '@hookline/kafka';
+import { jsonOf, type ConfigView, type KafkaClient, type Producer } from '@hookline/kafka';
 import { validate } from '@hookline/service';
 import type { ReplayJobDoc, Store } from '@hookline/store';
 import { Router } from 'express';
@@ -75,7 +75,7 @@ export function recoverRoutes({ config, producer, store, kafka, topics, logger }
           if (offset < range.start || offset >= range.end) continue;
           scanned++;
           position.set(batch.partition, offset + 1n);
-          const parsed = eventEnvelope.safeParse(safeJson(message.value));
+          const parsed = eventEnvelope.safeParse(jsonOf(message.value));
           if (!parsed.success || parsed.data.tenantId !== endpoint.tenantId || !endpointWants(endpoint, parsed.data)) continue;
           const event = parsed.data;
           tasks.push({ deliveryId: deliveryIdFor(event.id, endpoint.id), eventId: event.id, endpointId: endpoint.id, tenantId: event.tenantId, attempt: 1, dueAt: Date.now(), event });
@@ -112,12 +112,4 @@ export function recoverRoutes({ config, producer, store, kafka, topics, logger }
   });
 
   return router;
-}
-
-function safeJson(value: Buffer | null): unknown {
-  try {
-    return JSON.parse(value?.toString() ?? 'null');
-  } catch {
-    return null;
-  }
 }

@@ -1,5 +1,5 @@
 import { attemptRecord, deadLetterRecord, type AttemptRecord, type TopicNames } from '@hookline/core';
-import { groupConsumer, type ConfigView, type KafkaClient, type Producer } from '@hookline/kafka';
+import { groupConsumer, jsonOf, type ConfigView, type KafkaClient, type Producer } from '@hookline/kafka';
 import type { Store } from '@hookline/store';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
@@ -29,14 +29,14 @@ export async function startProjector({ kafka, topics, store, config, producer, l
   await consumer.run({
     eachBatch: async ({ batch, heartbeat }) => {
       if (batch.topic === topics.deadLetter) {
-        const letters = batch.messages.map((m) => deadLetterRecord.safeParse(parseJson(m.value))).flatMap((r) => (r.success ? [r.data] : []));
+        const letters = batch.messages.map((m) => deadLetterRecord.safeParse(jsonOf(m.value))).flatMap((r) => (r.success ? [r.data] : []));
         await store.deadLetters.record(letters);
         projected.inc({ result: 'dead-letter' }, letters.length);
         return;
       }
       const attempts: AttemptRecord[] = [];
       for (const message of batch.messages) {
-        const parsed = attemptRecord.safeParse(parseJson(message.value));
+        const parsed = attemptRecord.safeParse(jsonOf(message.value));
         if (parsed.success) attempts.push(parsed.data);
         else {
           logger.error({ offset: message.offset }, 'skipping unreadable attempt');
@@ -58,12 +58,4 @@ export async function startProjector({ kafka, topics, store, config, producer, l
     },
   });
   return consumer;
-}
-
-function parseJson(value: Buffer | null): unknown {
-  try {
-    return JSON.parse(value?.toString() ?? 'null');
-  } catch {
-    return null;
-  }
 }
