@@ -134,6 +134,22 @@ describe('incoming webhooks', () => {
     ]);
   });
 
+  it('maps body fields into the event data when the hook has a mapping', async () => {
+    const { receiver: mapped } = await subscribed(['issue.*']);
+    const created = await ctx.tenant.admin('POST', '/incoming-webhooks', {
+      name: 'tracker', eventType: 'issue.created', mapping: { title: 'issue.title', 'reporter.login': 'sender.login' },
+    });
+    expect(created.status).toBe(201);
+    const response = await incoming(created.body.url, { body: JSON.stringify({ issue: { title: 'Bug report', body: 'long' }, sender: { login: 'ada' } }) });
+    expect(response.status).toBe(202);
+    await mapped.waitForRequests(1, 60_000);
+    expect(payloadOf(mapped)[0]).toMatchObject({ type: 'issue.created', data: { title: 'Bug report', reporter: { login: 'ada' } } });
+    expect(payloadOf(mapped)[0]!.data).not.toHaveProperty('issue');
+    const bad = await ctx.tenant.admin('POST', '/incoming-webhooks', { name: 'x', eventType: 'issue.x', mapping: { 'bad target!': 'a' } });
+    expect(bad.status).toBe(422);
+    expect((await ctx.tenant.admin('DELETE', `/incoming-webhooks/${created.body.id}`)).status).toBe(204);
+  });
+
   it('answers verification challenges without producing an event', async () => {
     const before = receiver.requests.length;
     const get = await incoming(`${hook.url}?challenge=xyz`, { method: 'GET' });

@@ -27,11 +27,29 @@ export function payloadMatches(filter: Record<string, FilterValue | FilterValue[
   });
 }
 
-function valueAt(data: unknown, path: string): unknown {
+/** The value at a dot path inside `data` (own properties only), or undefined. */
+export function valueAt(data: unknown, path: string): unknown {
   let current = data;
   for (const part of path.split('.')) {
     if (current === null || typeof current !== 'object' || !Object.hasOwn(current, part)) return undefined;
     current = (current as Record<string, unknown>)[part];
   }
   return current;
+}
+
+/** Builds event data from a body through a `{ target: source }` mapping of dot paths; missing sources are left out. */
+export function mapFields(mapping: Record<string, string>, body: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [target, source] of Object.entries(mapping)) {
+    const value = valueAt(body, source);
+    if (value === undefined) continue;
+    const parts = target.split('.');
+    let node = out;
+    for (const part of parts.slice(0, -1)) {
+      const next = Object.hasOwn(node, part) ? node[part] : undefined;
+      node = (node[part] = typeof next === 'object' && next !== null ? next : {}) as Record<string, unknown>;
+    }
+    node[parts[parts.length - 1]!] = value;
+  }
+  return out;
 }

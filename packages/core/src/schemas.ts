@@ -116,6 +116,14 @@ export type EndpointRecord = z.infer<typeof endpointRecord>;
  * An incoming webhook: a secret URL that turns whatever a third party POSTs into an event of `eventType` for
  * the tenant. Only the SHA-256 (hex) of the URL's token is stored, like API keys.
  */
+const dotPath = z.string().max(256).regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'must be a dot path like "issue.title"');
+
+/**
+ * How an incoming webhook's body becomes event data: `{ target: source }`, both dot paths; without a mapping the
+ * whole body is the data. Sources missing from a body are left out.
+ */
+export const fieldMapping = z.record(dotPath, dotPath).refine((m) => Object.keys(m).length >= 1 && Object.keys(m).length <= 50, 'between 1 and 50 fields');
+
 export const incomingHookRecord = z.object({
   kind: z.literal('incomingHook'),
   id: z.string(),
@@ -123,6 +131,7 @@ export const incomingHookRecord = z.object({
   name: z.string(),
   eventType: eventTypeName,
   channels: z.array(z.string().min(1).max(128)).max(32).optional(),
+  mapping: fieldMapping.optional(),
   tokenHash: z.string(),
   ...timestamps,
 });

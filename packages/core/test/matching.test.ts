@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigState, endpointWants, patternMatches, payloadMatches, type EndpointRecord, type EventEnvelope } from '../src/index.js';
+import { ConfigState, endpointWants, mapFields, patternMatches, payloadMatches, type EndpointRecord, type EventEnvelope } from '../src/index.js';
 
 const endpoint = (over: Partial<EndpointRecord> = {}): EndpointRecord => ({
   kind: 'endpoint',
@@ -95,5 +95,16 @@ describe('payload filter', () => {
     expect(endpointWants(endpoint({ filter: { 'n': 1 } }), event({ data: { n: 1 } }))).toBe(true);
     expect(endpointWants(endpoint({ filter: { 'n': 1 } }), event({ data: { n: 2 } }))).toBe(false);
     expect(endpointWants(endpoint({ filter: { 'n': 1 } }), event({ data: 'not an object' }))).toBe(false);
+  });
+});
+
+describe('mapFields', () => {
+  it('copies sources to targets by dot path, leaving out missing sources', () => {
+    const body = { issue: { title: 'Bug', labels: ['a'] }, sender: { login: 'octo' }, __proto__: { evil: 1 } };
+    expect(mapFields({ title: 'issue.title', 'meta.by': 'sender.login', 'meta.labels': 'issue.labels', gone: 'issue.nope' }, body)).toEqual({
+      title: 'Bug',
+      meta: { by: 'octo', labels: ['a'] },
+    });
+    expect(mapFields({ x: 'evil' }, body)).toEqual({});
   });
 });

@@ -3,6 +3,7 @@ import {
   ApiError,
   configKey,
   eventTypeName,
+  fieldMapping,
   hashApiKey,
   newId,
   requireConfigureRole,
@@ -17,6 +18,7 @@ export const createHookInput = z.object({
   name: z.string().min(1).max(200),
   eventType: eventTypeName,
   channels: z.array(z.string().min(1).max(128)).max(32).optional(),
+  mapping: fieldMapping.optional(),
 });
 
 /** Where ingest answers for a token; relative, because only the deployment knows ingest's public origin. */

@@ -1,4 +1,4 @@
-import { ApiError, hashApiKey, type IncomingHookRecord, type TopicNames } from '@hookline/core';
+import { ApiError, hashApiKey, mapFields, type IncomingHookRecord, type TopicNames } from '@hookline/core';
 import type { ConfigView, Producer } from '@hookline/kafka';
 import { validate } from '@hookline/service';
 import express, { Router, type ErrorRequestHandler, type Request } from 'express';
@@ -89,6 +89,7 @@ export function incomingWebhookRoutes({ config, producer, topics, maxBodyBytes, 
     } else {
       throw new ApiError('unsupported_media_type', 'request body must be application/json or application/x-www-form-urlencoded');
     }
+    if (hook.mapping) data = mapFields(hook.mapping, data);
     const envelope = toEnvelope({ type: hook.eventType, data, ...(hook.channels ? { channels: hook.channels } : {}) }, hook.tenantId);
     await publishEvents(producer, topics, [envelope]);
     eventsIn.inc();
