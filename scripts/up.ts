@@ -33,8 +33,8 @@ await requestJson('POST', `${hookline.ingestUrl}/v1/events`, { token: apiKey, bo
 
 console.log(`
 Hookline is up.
-  web page / admin API  ${hookline.configApiUrl}   (admin API under /api/admin)
-  ingest API            ${hookline.ingestUrl}/v1/events
+  admin API             ${hookline.configApiUrl}/api/admin   (OpenAPI: ${hookline.configApiUrl}/openapi.json)
+  ingest API            ${hookline.ingestUrl}/v1/events   (OpenAPI: ${hookline.ingestUrl}/openapi.json)
   metrics               ${hookline.serviceUrl('delivery')}/metrics (each service on its own port)
   Kafka ${infra.kafkaBrokers}   MongoDB ${infra.mongoUrl}   schema registry ${infra.schemaRegistryUrl ?? 'n/a'}
   service logs          .hookline/logs/
