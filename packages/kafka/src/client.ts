@@ -1,5 +1,6 @@
 import kafkajs from 'kafkajs';
-import type { Kafka as KafkaClient, LogEntry, Producer } from 'kafkajs';
+import type { DeliveryTask } from '@hookline/core';
+import type { Kafka as KafkaClient, LogEntry, Message, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 
 const { Kafka, logLevel, Partitioners } = kafkajs;
@@ -50,8 +51,9 @@ export async function connectProducer(kafka: KafkaClient): Promise<Producer> {
   return producer;
 }
 
-export function jsonValue(value: unknown): Buffer {
-  return Buffer.from(JSON.stringify(value));
+/** A delivery task as a record of `deliveries` or a retry tier: keyed by endpoint, for per-endpoint order. */
+export function taskMessage(task: DeliveryTask): Message {
+  return { key: task.endpointId, value: JSON.stringify(task) };
 }
 
 /**

@@ -1,4 +1,5 @@
-import { MongoClient, MongoServerError, type Collection, type Db } from 'mongodb';
+import { MongoServerError, type Collection, type Db, type MongoClient } from 'mongodb';
+import { connectMongo } from './client.js';
 
 /**
  * One Idempotency-Key of one tenant: which event it produced (or is producing) and a hash of the request
@@ -67,8 +68,7 @@ export class IdempotencyKeys {
   }
 
   static async connect(url: string, dbName: string, options: IdempotencyOptions = {}): Promise<IdempotencyKeys> {
-    const client = new MongoClient(url, { serverSelectionTimeoutMS: 10_000, retryWrites: false });
-    await client.connect();
+    const client = await connectMongo(url);
     const keys = IdempotencyKeys.on(client.db(dbName), options, client);
     await keys.ensureIndexes();
     return keys;

@@ -1,4 +1,5 @@
-import { MongoBulkWriteError, MongoClient, type Collection, type Db, type UpdateFilter } from 'mongodb';
+import { MongoBulkWriteError, type Collection, type Db, type MongoClient, type UpdateFilter } from 'mongodb';
+import { connectMongo } from './client.js';
 import type { AttemptRecord } from '@hookline/core';
 import { DeadLetters } from './dead-letters.js';
 
@@ -63,8 +64,7 @@ export class Store {
   }
 
   static async connect(url: string, dbName: string): Promise<Store> {
-    const client = new MongoClient(url, { serverSelectionTimeoutMS: 10_000, retryWrites: false });
-    await client.connect();
+    const client = await connectMongo(url);
     const store = new Store(client, client.db(dbName));
     await store.ensureIndexes();
     return store;

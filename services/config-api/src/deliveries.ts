@@ -1,5 +1,5 @@
 import { ApiError, attemptIdFor, deliveryIdFor, eventTypeName, newId, requireConfigureRole, type DeliveryTask, type TopicNames } from '@hookline/core';
-import type { ConfigView, Producer } from '@hookline/kafka';
+import { taskMessage, type ConfigView, type Producer } from '@hookline/kafka';
 import { validate } from '@hookline/service';
 import type { AttemptDoc, Store } from '@hookline/store';
 import { Router } from 'express';
@@ -57,7 +57,7 @@ export function deliveryRoutes(config: ConfigView, producer: Producer, store: St
         data: input.data ?? { test: true, message: 'Test delivery from Hookline' },
       },
     };
-    await producer.send({ topic: topics.deliveries, acks: -1, messages: [{ key: endpoint.id, value: JSON.stringify(task) }] });
+    await producer.send({ topic: topics.deliveries, acks: -1, messages: [taskMessage(task)] });
     const attempt = await store.waitForAttempt(attemptIdFor(task.deliveryId, 1), testTimeoutMs);
     if (!attempt) throw new ApiError('unavailable', 'the test delivery was sent but its outcome did not arrive in time; see the delivery log', { deliveryId: task.deliveryId });
     res.json({

@@ -1,5 +1,5 @@
 import { ApiError, deliveryIdFor, endpointWants, eventEnvelope, newId, requireConfigureRole, type DeliveryTask, type EndpointRecord, type TopicNames } from '@hookline/core';
-import { jsonOf, type ConfigView, type KafkaClient, type Producer } from '@hookline/kafka';
+import { jsonOf, taskMessage, type ConfigView, type KafkaClient, type Producer } from '@hookline/kafka';
 import { validate } from '@hookline/service';
 import type { ReplayJobDoc, Store } from '@hookline/store';
 import { Router } from 'express';
@@ -83,7 +83,7 @@ export function recoverRoutes({ config, producer, store, kafka, topics, logger }
         // Records past the range's end (written after it) also mean this partition is finished.
         const next = BigInt(batch.lastOffset()) + 1n;
         if (batch.messages.length && next > position.get(batch.partition)!) position.set(batch.partition, next);
-        if (tasks.length) await producer.send({ topic: topics.deliveries, acks: -1, messages: tasks.map((t) => ({ key: t.endpointId, value: JSON.stringify(t) })) });
+        if (tasks.length) await producer.send({ topic: topics.deliveries, acks: -1, messages: tasks.map(taskMessage) });
         await progress('running');
         if (finished()) settle();
       },

@@ -1,5 +1,5 @@
 import { ApiError, newId, requireConfigureRole, type DeliveryTask, type TopicNames } from '@hookline/core';
-import type { ConfigView, Producer } from '@hookline/kafka';
+import { taskMessage, type ConfigView, type Producer } from '@hookline/kafka';
 import { validate } from '@hookline/service';
 import type { DeadLetterDoc, ReplayJobDoc, Store } from '@hookline/store';
 import { Router } from 'express';
@@ -25,7 +25,7 @@ export function replayRoutes(config: ConfigView, producer: Producer, store: Stor
   const router = Router();
 
   const resend = (letters: DeadLetterDoc[]) =>
-    producer.send({ topic: topics.deliveries, acks: -1, messages: letters.map((l) => ({ key: l.endpointId, value: JSON.stringify(again(l)) })) });
+    producer.send({ topic: topics.deliveries, acks: -1, messages: letters.map((l) => taskMessage(again(l))) });
 
   router.get('/webhooks/:id/dead-letters', async (req, res) => {
     const { endpoint } = await ownEndpoint(config, req);

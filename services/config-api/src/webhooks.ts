@@ -1,6 +1,5 @@
 import {
   ApiError,
-  authenticate,
   configKey,
   eventPattern,
   newId,

@@ -1,5 +1,5 @@
 import { deadLetterRecord, deliveryTask, resolvePolicy, type AttemptRecord, type DeadLetterRecord, type DeliveryTask, type EndpointRecord, type TopicNames } from '@hookline/core';
-import { OffsetBook, groupConsumer, type BatchingProducer, type ConfigView, type KafkaClient } from '@hookline/kafka';
+import { OffsetBook, groupConsumer, taskMessage, type BatchingProducer, type TopicMessages, type ConfigView, type KafkaClient } from '@hookline/kafka';
 import type { Consumer, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import { EndpointLimiter } from './limiter.js';
@@ -165,10 +165,10 @@ export class DeliveryEngine {
     const attempt: AttemptRecord = { ...record, final: step.kind !== 'retry' };
     metrics.attempts.inc({ outcome: attempt.outcome });
     metrics.attemptDuration.observe(attempt.durationMs / 1000);
-    const topicMessages = [{ topic: this.options.topics.attempts, messages: [{ key: task.endpointId, value: JSON.stringify(attempt) }] }];
+    const topicMessages: TopicMessages[] = [{ topic: this.options.topics.attempts, messages: [{ key: task.endpointId, value: JSON.stringify(attempt) }] }];
     if (step.kind === 'retry') {
       const retried: DeliveryTask = { ...task, attempt: step.attempt, dueAt: Date.now() + step.delayMs };
-      topicMessages.push({ topic: this.tierTopic(step.tier), messages: [{ key: task.endpointId, value: JSON.stringify(retried) }] });
+      topicMessages.push({ topic: this.tierTopic(step.tier), messages: [taskMessage(retried)] });
       metrics.retries.inc({ tier: step.tier });
     } else if (step.kind === 'dead-letter') {
       topicMessages.push(this.deadLetter(task, step.reason, 'failed', attempt));
@@ -186,7 +186,7 @@ export class DeliveryEngine {
   private async defer(task: DeliveryTask): Promise<void> {
     this.options.metrics.deferred.inc();
     const deferred: DeliveryTask = { ...task, dueAt: Date.now() };
-    await this.options.producer.send([{ topic: this.tierTopic(this.options.deferTier), messages: [{ key: task.endpointId, value: JSON.stringify(deferred) }] }]);
+    await this.options.producer.send([{ topic: this.tierTopic(this.options.deferTier), messages: [taskMessage(deferred)] }]);
   }
 
   private deadLetter(task: DeliveryTask, reason: string, kind: DeadLetterRecord['kind'], lastAttempt?: AttemptRecord) {

@@ -1,5 +1,5 @@
 import type { TopicNames } from '@hookline/core';
-import { groupConsumer, type ConfigView, type KafkaClient, type Producer } from '@hookline/kafka';
+import { groupConsumer, taskMessage, type ConfigView, type KafkaClient, type Producer } from '@hookline/kafka';
 import type { Message } from 'kafkajs';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
@@ -46,7 +46,7 @@ export async function startFanout({ kafka, topics, config, producer, logger, met
           continue;
         }
         for (const task of planDeliveries(event.value, config.state)) {
-          deliveries.push({ key: task.endpointId, value: JSON.stringify(task) });
+          deliveries.push(taskMessage(task));
         }
       }
       const sends = [];
