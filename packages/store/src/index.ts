@@ -1,3 +1,4 @@
 export * from './store.js';
 export * from './idempotency.js';
 export * from './dead-letters.js';
+export * from './attempt-feed.js';

@@ -43,7 +43,8 @@ export function latencyPercentile(buckets: Record<string, number> | undefined, p
   return null;
 }
 
-export type AttemptDoc = AttemptRecord & { _id: string };
+/** An attempt as stored; `recordedAt` is when the projector wrote it (the tenant feed's order; absent on old rows). */
+export type AttemptDoc = AttemptRecord & { _id: string; recordedAt?: string };
 
 /**
  * The MongoDB read models. Only features FerretDB (SQLite backend) also supports are used: upserts with
@@ -75,6 +76,7 @@ export class Store {
     await this.attempts.createIndex({ deliveryId: 1, attempt: 1 });
     await this.stats.createIndex({ tenantId: 1 });
     await this.attempts.createIndex({ tenantId: 1, startedAt: -1 });
+    await this.attempts.createIndex({ tenantId: 1, recordedAt: 1 });
     await this.deadLetters.ensureIndexes();
   }
 
@@ -99,16 +101,22 @@ export class Store {
     return { recorded: fresh.length, stats: updated };
   }
 
+  /**
+   * Inserts the batch with one `recordedAt` and in id order, so a reader of the tenant feed (ordered by both)
+   * that sees part of a batch still being inserted sees a prefix of it in feed order.
+   */
   private async insertNew(attempts: AttemptRecord[]): Promise<AttemptRecord[]> {
     if (attempts.length === 0) return [];
+    const recordedAt = new Date().toISOString();
+    const order = attempts.map((_, i) => i).sort((i, j) => (attempts[i]!.attemptId < attempts[j]!.attemptId ? -1 : attempts[i]!.attemptId > attempts[j]!.attemptId ? 1 : 0));
     try {
-      await this.attempts.insertMany(attempts.map((a) => ({ _id: a.attemptId, ...a })), { ordered: false });
+      await this.attempts.insertMany(order.map((i) => ({ _id: attempts[i]!.attemptId, ...attempts[i]!, recordedAt })), { ordered: false });
       return attempts;
     } catch (error) {
       if (!(error instanceof MongoBulkWriteError)) throw error;
       const errors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
       if (errors.some((e) => e.code !== 11000)) throw error;
-      const duplicates = new Set(errors.map((e) => e.index));
+      const duplicates = new Set(errors.map((e) => order[e.index]));
       return attempts.filter((_, i) => !duplicates.has(i));
     }
   }

@@ -11,6 +11,7 @@ import { incomingHookRoutes } from './incoming-hooks.js';
 import { openApiJson } from './openapi.js';
 import { tenantRoutes } from './tenants.js';
 import { deliveryRoutes } from './deliveries.js';
+import { feedRoutes } from './feed.js';
 import { recoverRoutes } from './recover.js';
 import { replayRoutes } from './replays.js';
 import { statsRoutes } from './stats.js';
@@ -49,6 +50,7 @@ export function createConfigApiApp({ config, producer, store, logger, metrics, r
   app.use('/api/admin', apiKeyRoutes(config, producer));
   app.use('/api/admin', webhookRoutes(config, producer, { retryTiers, requireHttps }));
   app.use('/api/admin', deliveryRoutes(config, producer, store, topics, testTimeoutMs));
+  app.use('/api/admin', feedRoutes(config, store));
   app.use('/api/admin', replayRoutes(config, producer, store, topics, logger));
   app.use('/api/admin', recoverRoutes({ config, producer, store, kafka, topics, logger }));
   app.use('/api/admin', statsRoutes(config, store));

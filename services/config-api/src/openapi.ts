@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { createKeyInput } from './api-keys.js';
 import { listQuery as deliveryListQuery, testInput } from './deliveries.js';
 import { createEventTypeInput, updateEventTypeInput } from './event-types.js';
+import { attemptSummary, feedQuery } from './feed.js';
 import { createHookInput } from './incoming-hooks.js';
 import { recoverInput } from './recover.js';
 import { listQuery as deadLetterListQuery, replayInput } from './replays.js';
@@ -174,6 +175,17 @@ export const configApiPaths: OpenApiPaths = {
       summary: 'One delivery with all its attempts',
       requestParams: deliveryParams,
       responses: { '200': ok('The delivery', deliverySummary.extend({ attemptsLog: z.array(attempt) })), ...errorResponses(...read, 'not_found') },
+    },
+  },
+  '/api/admin/deliveries': {
+    get: {
+      ...tags('deliveries'),
+      summary: "The tenant's delivery attempts in the order they were recorded (follow with `after`: `next` of the previous page)",
+      requestParams: { query: feedQuery },
+      responses: {
+        '200': ok('Attempts, oldest first, and the cursor to continue from', z.object({ data: z.array(attemptSummary.meta({ id: 'AttemptSummary' })), next: z.string() })),
+        ...errorResponses(...read, 'validation_failed'),
+      },
     },
   },
   '/api/admin/webhooks/{id}/dead-letters': {

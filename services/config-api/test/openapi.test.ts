@@ -11,6 +11,7 @@ const configPaths = [
   '/api/admin/webhooks/{id}/test',
   '/api/admin/webhooks/{id}/deliveries',
   '/api/admin/webhooks/{id}/deliveries/{deliveryId}',
+  '/api/admin/deliveries',
   '/api/admin/webhooks/{id}/dead-letters',
   '/api/admin/webhooks/{id}/deliveries/{deliveryId}/retry',
   '/api/admin/webhooks/{id}/replay',

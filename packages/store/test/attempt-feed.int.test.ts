@@ -1,0 +1,53 @@
+import type { AttemptRecord } from '@hookline/core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { attemptFeed, nextFeedPosition, Store, type FeedPosition } from '../src/index.js';
+
+let store: Store;
+beforeAll(async () => {
+  store = await Store.connect(inject('infra').mongoUrl, `feed_${Date.now().toString(36)}`);
+});
+afterAll(async () => {
+  await store?.db.dropDatabase();
+  await store?.close();
+});
+
+function attempt(id: string, tenantId: string, endpointId: string): AttemptRecord {
+  return {
+    attemptId: `${id}.1`, deliveryId: id, eventId: `evt_${id}`, eventType: 'a.b', endpointId, tenantId, attempt: 1,
+    url: 'http://x', startedAt: new Date().toISOString(), durationMs: 5, outcome: 'success', statusCode: 200, final: true,
+  };
+}
+
+const later = () => new Date(Date.now() + 60_000).toISOString();
+
+describe('attemptFeed (real MongoDB-wire server)', () => {
+  it('pages through a tenant in recording order, each attempt once, and keeps other tenants out', async () => {
+    // Ids out of order inside batches; batches recorded one after another.
+    await store.recordAttempts([attempt('msg_c', 't1', 'ep_1'), attempt('msg_a', 't1', 'ep_2'), attempt('msg_x', 't2', 'ep_9')]);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await store.recordAttempts([attempt('msg_b', 't1', 'ep_1')]);
+
+    const seen: string[] = [];
+    let after: FeedPosition | undefined = { recordedAt: new Date(0).toISOString(), attemptId: '' };
+    for (let page = 0; page < 5; page++) {
+      const docs = await attemptFeed(store.attempts, { tenantId: 't1', after, limit: 1, settledBefore: later() });
+      seen.push(...docs.map((d) => d.deliveryId));
+      after = nextFeedPosition(docs, after, later());
+    }
+    expect(seen).toEqual(['msg_a', 'msg_c', 'msg_b']);
+
+    const newest = await attemptFeed(store.attempts, { tenantId: 't1', limit: 2, settledBefore: later() });
+    expect(newest.map((d) => d.deliveryId)).toEqual(['msg_c', 'msg_b']);
+    const oneEndpoint = await attemptFeed(store.attempts, { tenantId: 't1', endpointId: 'ep_1', limit: 10, settledBefore: later() });
+    expect(oneEndpoint.map((d) => d.deliveryId)).toEqual(['msg_c', 'msg_b']);
+  });
+
+  it('holds back attempts recorded after the settled edge', async () => {
+    await store.recordAttempts([attempt('msg_new', 't3', 'ep_3')]);
+    const edge = new Date(Date.now() - 60_000).toISOString();
+    expect(await attemptFeed(store.attempts, { tenantId: 't3', limit: 10, settledBefore: edge })).toEqual([]);
+    const start = nextFeedPosition([], undefined, edge);
+    const docs = await attemptFeed(store.attempts, { tenantId: 't3', after: start, limit: 10, settledBefore: later() });
+    expect(docs.map((d) => d.deliveryId)).toEqual(['msg_new']);
+  });
+});
