@@ -41,9 +41,35 @@ function dockerMayAnswer(env: NodeJS.ProcessEnv): boolean {
   return Boolean(env.DOCKER_HOST) || existsSync('/var/run/docker.sock');
 }
 
-export async function startLocalInfra(component?: 'kafka' | 'registry' | 'mongo'): Promise<RunningInfra> {
-  await run('bash', [join(repoRoot, 'infra/start.sh'), ...(component ? [component] : [])], { maxBuffer: 16 * 1024 * 1024 });
-  const values = readInfraEnv();
+export type InfraComponent = 'kafka' | 'registry' | 'mongo';
+
+/**
+ * Another instance of the project's infrastructure beside the default one (its own data directory and ports),
+ * e.g. for tests that stop the broker while other test runs keep using theirs. Unset fields keep the defaults
+ * of `infra/lib.sh` (`.hookline/`, ports 19092, 19093, 18081, 37017).
+ */
+export interface LocalInfraOptions {
+  dataDir?: string;
+  ports?: { kafka?: number; kafkaController?: number; schemaRegistry?: number; mongo?: number };
+}
+
+function infraScriptEnv({ dataDir, ports = {} }: LocalInfraOptions): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (dataDir) env.HOOKLINE_DATA = dataDir;
+  if (ports.kafka) env.KAFKA_PORT = String(ports.kafka);
+  if (ports.kafkaController) env.KAFKA_CONTROLLER_PORT = String(ports.kafkaController);
+  if (ports.schemaRegistry) env.SCHEMA_REGISTRY_PORT = String(ports.schemaRegistry);
+  if (ports.mongo) env.MONGO_PORT = String(ports.mongo);
+  return env;
+}
+
+const asList = (components: InfraComponent | InfraComponent[] | undefined) => (components === undefined ? [] : [components].flat());
+
+/** Starts the given components (all by default) with `infra/start.sh`; those already running are left alone. */
+export async function startLocalInfra(components?: InfraComponent | InfraComponent[], options: LocalInfraOptions = {}): Promise<RunningInfra> {
+  const env = infraScriptEnv(options);
+  await run('bash', [join(repoRoot, 'infra/start.sh'), ...asList(components)], { maxBuffer: 16 * 1024 * 1024, env });
+  const values = readInfraEnv(env.HOOKLINE_DATA);
   return {
     kafkaBrokers: values.KAFKA_BROKERS!,
     mongoUrl: values.MONGO_URL!,
@@ -54,12 +80,13 @@ export async function startLocalInfra(component?: 'kafka' | 'registry' | 'mongo'
   };
 }
 
-export async function stopLocalInfra(component?: 'kafka' | 'registry' | 'mongo'): Promise<void> {
-  await run('bash', [join(repoRoot, 'infra/stop.sh'), ...(component ? [component] : [])]);
+/** Stops the given components (all by default): SIGTERM and a clean shutdown, or SIGKILL with `kill` (a crash). */
+export async function stopLocalInfra(components?: InfraComponent | InfraComponent[], options: LocalInfraOptions & { kill?: boolean } = {}): Promise<void> {
+  const args = [join(repoRoot, 'infra/stop.sh'), ...(options.kill ? ['--kill'] : []), ...asList(components)];
+  await run('bash', args, { env: infraScriptEnv(options) });
 }
 
-function readInfraEnv(): Record<string, string> {
-  const dataDir = process.env.HOOKLINE_DATA ?? join(repoRoot, '.hookline');
+function readInfraEnv(dataDir = join(repoRoot, '.hookline')): Record<string, string> {
   const text = readFileSync(join(dataDir, 'infra.env'), 'utf8');
   return Object.fromEntries(
     text

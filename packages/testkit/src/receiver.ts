@@ -1,4 +1,4 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface ReceivedRequest {
@@ -7,6 +7,8 @@ export interface ReceivedRequest {
   headers: IncomingHttpHeaders;
   body: string;
   receivedAt: number;
+  /** What the receiver was told to answer (set when the request has been read). */
+  reply?: ReceiverReply;
 }
 
 export interface ReceiverReply {
@@ -19,6 +21,17 @@ export interface ReceiverReply {
   hang?: boolean;
   /** Destroy the socket instead of answering (a connection reset). */
   reset?: boolean;
+  /** Send the answer one byte every this many ms (a receiver that dribbles its response). */
+  dribbleMs?: number;
+  /** Answer with a body of this many bytes, streamed (a huge response); `body` is ignored. */
+  bodyBytes?: number;
+}
+
+/** True when the reply is a complete 2xx answer: the webhook counts as delivered. */
+export function isSuccessReply(reply: ReceiverReply | undefined): boolean {
+  if (!reply || reply.hang || reply.reset) return false;
+  const status = reply.status ?? 200;
+  return status >= 200 && status < 300;
 }
 
 /** A local HTTP receiver whose answers a test programs, recording every request it gets. */
@@ -74,15 +87,38 @@ export class Receiver {
         const index = this.requests.push(received) - 1;
         this.waiters = this.waiters.filter((w) => (this.requests.length >= w.count ? (w.resolve(), false) : true));
         const reply = this.reply(received, index);
+        received.reply = reply;
         if (reply.hang) return;
         if (reply.reset) return void req.socket.destroy();
-        setTimeout(() => {
-          res.writeHead(reply.status ?? 200, { 'content-type': 'text/plain', ...reply.headers });
-          res.end(reply.body ?? 'ok');
-        }, reply.delayMs ?? 0);
+        setTimeout(() => void writeReply(res, reply), reply.delayMs ?? 0);
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, host, () => resolve()));
     this.url = `http://${host}:${(this.server.address() as AddressInfo).port}`;
   }
+}
+
+async function writeReply(res: ServerResponse, reply: ReceiverReply): Promise<void> {
+  const body = reply.bodyBytes === undefined ? Buffer.from(reply.body ?? 'ok') : undefined;
+  res.writeHead(reply.status ?? 200, {
+    'content-type': 'text/plain',
+    'content-length': String(body?.length ?? reply.bodyBytes),
+    ...reply.headers,
+  });
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  if (body && reply.dribbleMs) {
+    for (let i = 0; i < body.length && !res.destroyed; i++) {
+      res.write(body.subarray(i, i + 1));
+      await pause(reply.dribbleMs);
+    }
+    return void res.end();
+  }
+  if (body) return void res.end(body);
+  // Streamed in 64 KiB chunks, honouring back-pressure; stops when the client goes away.
+  const chunk = Buffer.alloc(64 * 1024, 'x');
+  for (let left = reply.bodyBytes!; left > 0 && !res.destroyed; left -= chunk.length) {
+    const ok = res.write(left >= chunk.length ? chunk : chunk.subarray(0, left));
+    if (!ok) await new Promise((resolve) => (res.once('drain', resolve), res.once('close', resolve)));
+  }
+  res.end();
 }

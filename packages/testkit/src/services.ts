@@ -102,6 +102,12 @@ export class Hookline {
     await Promise.race([waitForHealth(this.serviceUrl(name), 60_000), exited]);
   }
 
+  /** True while the service's process runs (false once it has exited, e.g. after a crash). */
+  isRunning(name: ServiceName): boolean {
+    const child = this.processes.get(name);
+    return Boolean(child && child.exitCode === null && child.signalCode === null);
+  }
+
   /** Sends a signal (SIGKILL for a crash, SIGTERM for a graceful stop) and waits for the process to end. */
   async signal(name: ServiceName, signal: NodeJS.Signals): Promise<void> {
     const child = this.processes.get(name);

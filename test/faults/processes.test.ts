@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import type { ScenarioSummary } from './support/checker.js';
+import { healthy, useFaultBench } from './support/bench.js';
+
+/** kill -9 of each service (and of two at once) under steady load, restart, then: nothing lost. */
+const bench = useFaultBench();
+const { profile } = bench;
+
+function expectClean(summary: ScenarioSummary): void {
+  expect(summary.accepted, 'some events were accepted').toBeGreaterThan(0);
+  expect(summary.lost, 'lost').toBe(0);
+  expect(summary.webhookIdMismatches, 'duplicates with another webhook-id').toBe(0);
+  expect(summary.unexpectedOutcomes, 'unexpected outcomes').toEqual([]);
+  expect(summary.statsMismatches, 'stats equal the attempts made').toEqual([]);
+  expect(summary.crashedServices, 'services still running').toEqual([]);
+}
+
+describe('kill -9 under load', () => {
+  for (const service of ['ingest', 'fanout', 'delivery', 'projector'] as const) {
+    it(`kill -9 of ${service}`, async () => {
+      const summary = await bench.run({
+        name: `kill-${service}`,
+        events: profile.events,
+        perSecond: profile.perSecond,
+        endpoints: healthy(profile.endpoints),
+        fault: () => bench.killAndRestart(service),
+      });
+      expectClean(summary);
+      // Posts in flight while ingest was down were not accepted; the load went on against the restarted one.
+      if (service === 'ingest') expect(summary.failedPosts + summary.accepted).toBe(summary.eventsSent);
+      else expect(summary.accepted).toBe(summary.eventsSent);
+    });
+  }
+
+  it('kill -9 of fanout and delivery at once', async () => {
+    const summary = await bench.run({
+      name: 'kill-fanout-delivery',
+      events: profile.events,
+      perSecond: profile.perSecond,
+      endpoints: healthy(profile.endpoints),
+      fault: () => bench.killAndRestart('fanout', 'delivery'),
+    });
+    expectClean(summary);
+  });
+});

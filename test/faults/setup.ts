@@ -1,0 +1,34 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { repoRoot, startLocalInfra, stopLocalInfra, type InfraUrls, type LocalInfraOptions } from '@hookline/testkit';
+import { faultProfile, summaryFile } from './support/profile.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    faultInfra: { urls: InfraUrls; local: LocalInfraOptions };
+  }
+}
+
+/**
+ * The fault suite stops the broker and the MongoDB-wire server, so it runs on its own instance of the
+ * infrastructure (own data directory and ports), never on the shared one other test runs use. No schema
+ * registry: no scenario needs one. Stopped again at the end unless HOOKLINE_FAULTS_KEEP_INFRA=1.
+ */
+export const faultInfraOptions: LocalInfraOptions = {
+  dataDir: process.env.HOOKLINE_FAULTS_DATA ?? join(repoRoot, '.hookline', 'faults'),
+  ports: { kafka: 29092, kafkaController: 29093, schemaRegistry: 28081, mongo: 47017 },
+};
+
+export default async function setup(project: TestProject) {
+  const started = Date.now();
+  const infra = await startLocalInfra(['kafka', 'mongo'], faultInfraOptions);
+  const urls: InfraUrls = { kafkaBrokers: infra.kafkaBrokers, mongoUrl: infra.mongoUrl, schemaRegistryUrl: undefined, source: 'local' };
+  console.log(`fault suite (profile ${faultProfile().name}): own infrastructure ready in ${Date.now() - started} ms: kafka ${urls.kafkaBrokers}, mongo ${urls.mongoUrl}`);
+  mkdirSync(join(repoRoot, 'test-results'), { recursive: true });
+  rmSync(summaryFile, { force: true });
+  project.provide('faultInfra', { urls, local: faultInfraOptions });
+  return async () => {
+    if (process.env.HOOKLINE_FAULTS_KEEP_INFRA !== '1') await stopLocalInfra(undefined, faultInfraOptions);
+  };
+}

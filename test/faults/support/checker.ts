@@ -1,0 +1,168 @@
+import { deliveryIdFor, type AttemptRecord, type DeadLetterRecord } from '@hookline/core';
+import { isSuccessReply, type ReceivedRequest } from '@hookline/testkit';
+import type { LoadCounts } from './load.js';
+
+/** An endpoint of a scenario and what must become of every accepted event for it. */
+export interface EndpointUnderCheck {
+  id: string;
+  label: string;
+  /** Path on the scenario's receiver: identifies the endpoint's requests. */
+  path: string;
+  expect: 'delivered' | 'dead-lettered';
+  /** A dead letter's reason must match this. */
+  reason?: RegExp;
+  /** At most this many distinct attempts per delivery (1 = never retried). */
+  maxAttempts?: number;
+}
+
+export interface CheckInput {
+  scenario: string;
+  profile: string;
+  load: { counts: LoadCounts; accepted: Map<number, string> };
+  endpoints: EndpointUnderCheck[];
+  requests: ReceivedRequest[];
+  deadLetters: DeadLetterRecord[];
+  attempts: AttemptRecord[];
+  /** Total attempts per endpoint according to the projector's stats (config-api). */
+  statsAttempts: Map<string, number>;
+  crashedServices: string[];
+}
+
+export interface ScenarioSummary {
+  scenario: string;
+  profile: string;
+  eventsSent: number;
+  accepted: number;
+  refused: Record<string, number>;
+  failedPosts: number;
+  endpoints: number;
+  deliveriesExpected: number;
+  delivered: number;
+  deadLettered: number;
+  /** Accepted event × subscribed endpoint with neither a successful delivery nor a dead letter: must be 0. */
+  lost: number;
+  /** Successful requests beyond the first for the same event and endpoint. */
+  duplicates: number;
+  /** Event × endpoint pairs whose requests carried more than one `webhook-id`, or not the expected one: must be 0. */
+  webhookIdMismatches: number;
+  /** Delivered where a dead letter was expected or the other way round, a reason that does not match, or too many attempts. */
+  unexpectedOutcomes: string[];
+  /** Distinct attempt ids on the `attempts` topic, and the projector's total for the same endpoints. */
+  attemptsOnTopic: number;
+  statsAttempts: number;
+  /** Endpoints whose stats total differs from the attempts on the topic: must be empty. */
+  statsMismatches: string[];
+  /** Requests for events whose POST was not answered 202 but which reached the broker anyway (allowed). */
+  unacknowledgedButDelivered: number;
+  crashedServices: string[];
+  durationMs?: number;
+}
+
+const seqOf = (request: ReceivedRequest): number | undefined => {
+  try {
+    const seq = JSON.parse(request.body)?.data?.seq;
+    return typeof seq === 'number' ? seq : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** Everything a scenario must show, computed from what the receivers, the topics and the stats say. */
+export function checkScenario(input: CheckInput): ScenarioSummary {
+  const { endpoints, load } = input;
+  const byPath = new Map(endpoints.map((e) => [e.path, e]));
+  const deadByDelivery = new Map(input.deadLetters.map((d) => [d.task.deliveryId, d]));
+  const attemptIds = new Map<string, Set<string>>();
+  for (const a of input.attempts) {
+    const ids = attemptIds.get(a.endpointId) ?? new Set<string>();
+    attemptIds.set(a.endpointId, ids.add(a.attemptId));
+  }
+  const attemptsByDelivery = new Map<string, Set<string>>();
+  for (const a of input.attempts) attemptsByDelivery.set(a.deliveryId, (attemptsByDelivery.get(a.deliveryId) ?? new Set()).add(a.attemptId));
+
+  // Requests per (seq, endpoint), as the receiver saw them.
+  const seen = new Map<string, { ids: Set<string>; successes: number }>();
+  let unacknowledgedButDelivered = 0;
+  for (const request of input.requests) {
+    const endpoint = byPath.get(request.path);
+    const seq = seqOf(request);
+    if (!endpoint || seq === undefined) continue;
+    if (!load.accepted.has(seq)) {
+      if (isSuccessReply(request.reply)) unacknowledgedButDelivered++;
+      continue;
+    }
+    const key = `${seq}/${endpoint.id}`;
+    const entry = seen.get(key) ?? { ids: new Set<string>(), successes: 0 };
+    entry.ids.add(String(request.headers['webhook-id']));
+    if (isSuccessReply(request.reply)) entry.successes++;
+    seen.set(key, entry);
+  }
+
+  const summary: ScenarioSummary = {
+    scenario: input.scenario,
+    profile: input.profile,
+    eventsSent: load.counts.sent,
+    accepted: load.counts.accepted,
+    refused: load.counts.refused,
+    failedPosts: load.counts.failed,
+    endpoints: endpoints.length,
+    deliveriesExpected: load.accepted.size * endpoints.length,
+    delivered: 0,
+    deadLettered: 0,
+    lost: 0,
+    duplicates: 0,
+    webhookIdMismatches: 0,
+    unexpectedOutcomes: [],
+    attemptsOnTopic: 0,
+    statsAttempts: 0,
+    statsMismatches: [],
+    unacknowledgedButDelivered,
+    crashedServices: input.crashedServices,
+  };
+  const unexpected = (endpoint: EndpointUnderCheck, what: string) => {
+    // One line per endpoint and kind is enough to act on; the counts say how many.
+    const line = `${endpoint.label}: ${what}`;
+    if (!summary.unexpectedOutcomes.includes(line)) summary.unexpectedOutcomes.push(line);
+  };
+  for (const [seq, eventId] of load.accepted) {
+    for (const endpoint of endpoints) {
+      const deliveryId = deliveryIdFor(eventId, endpoint.id);
+      const entry = seen.get(`${seq}/${endpoint.id}`);
+      if (entry && (entry.ids.size > 1 || !entry.ids.has(deliveryId))) summary.webhookIdMismatches++;
+      const dead = deadByDelivery.get(deliveryId);
+      const attempts = attemptsByDelivery.get(deliveryId)?.size ?? 0;
+      if (endpoint.maxAttempts !== undefined && attempts > endpoint.maxAttempts) unexpected(endpoint, `more than ${endpoint.maxAttempts} attempt(s) per delivery`);
+      if (entry && entry.successes > 0) {
+        summary.delivered++;
+        summary.duplicates += entry.successes - 1;
+        if (endpoint.expect !== 'delivered') unexpected(endpoint, 'delivered, expected a dead letter');
+      } else if (dead && dead.reason) {
+        summary.deadLettered++;
+        if (endpoint.expect !== 'dead-lettered') unexpected(endpoint, `dead-lettered (${dead.reason}), expected delivered`);
+        else if (endpoint.reason && !endpoint.reason.test(dead.reason)) unexpected(endpoint, `dead-letter reason ${JSON.stringify(dead.reason)} does not match ${endpoint.reason}`);
+      } else {
+        summary.lost++;
+      }
+    }
+  }
+  for (const endpoint of endpoints) {
+    const onTopic = attemptIds.get(endpoint.id)?.size ?? 0;
+    const inStats = input.statsAttempts.get(endpoint.id) ?? 0;
+    summary.attemptsOnTopic += onTopic;
+    summary.statsAttempts += inStats;
+    if (onTopic !== inStats) summary.statsMismatches.push(`${endpoint.label}: ${inStats} in stats, ${onTopic} on the attempts topic`);
+  }
+  return summary;
+}
+
+/** The one-line form printed per scenario. */
+export function summaryLine(s: ScenarioSummary): string {
+  const refused = Object.entries(s.refused).map(([status, n]) => `${n}×${status}`).join(',') || '0';
+  return (
+    `[faults] ${s.scenario}: sent ${s.eventsSent}, accepted ${s.accepted} (refused ${refused}, no answer ${s.failedPosts}), ` +
+    `deliveries expected ${s.deliveriesExpected}, delivered ${s.delivered}, dead-lettered ${s.deadLettered}, lost ${s.lost}, ` +
+    `duplicates ${s.duplicates}, webhook-id mismatches ${s.webhookIdMismatches}, attempts ${s.attemptsOnTopic} on topic / ${s.statsAttempts} in stats` +
+    (s.unacknowledgedButDelivered ? `, ${s.unacknowledgedButDelivered} unacknowledged posts delivered anyway` : '') +
+    (s.durationMs !== undefined ? ` (${(s.durationMs / 1000).toFixed(1)} s)` : '')
+  );
+}
