@@ -1,6 +1,7 @@
 import { MongoBulkWriteError, type Collection, type Db, type MongoClient, type UpdateFilter } from 'mongodb';
 import { connectMongo } from './client.js';
 import type { AttemptRecord } from '@hookline/core';
+import { AttemptFold, type AttemptSource, type SourcedAttempt } from './attempt-fold.js';
 import { DeadLetters } from './dead-letters.js';
 
 /** Per-endpoint delivery statistics, maintained by the projector from the `attempts` topic. */
@@ -20,6 +21,8 @@ export interface EndpointStatsDoc {
   consecutiveFailures: number;
   /** Attempt counts per latency bucket, keyed by the bucket's upper bound in ms (`inf` for the last). */
   latencyBuckets?: Record<string, number>;
+  /** Per attempts-topic partition (`p<n>`), the highest record offset folded into these counters (AttemptFold). */
+  foldedOffsets?: Record<string, number>;
 }
 
 /** Upper bounds (ms) of the latency buckets; percentiles are reported as the bound of their bucket. */
@@ -83,10 +86,11 @@ export class Store {
   /**
    * Records attempts and folds them into their endpoints' stats: one insert for the batch and one update per
    * endpoint. Attempt ids are document ids, so attempts seen again (a replayed batch after a crash) are skipped
-   * and never counted twice. Returns how many were new and the updated stats of their endpoints.
+   * and never counted twice; given the records' topic `source`, also a batch replayed after a crash between
+   * the insert and the stats update is counted exactly once. Returns how many were folded and the updated stats.
    */
-  async recordAttempts(attempts: AttemptRecord[]): Promise<{ recorded: number; stats: Map<string, EndpointStatsDoc> }> {
-    const fresh = await this.insertNew(attempts);
+  async recordAttempts(attempts: AttemptRecord[], source?: AttemptSource): Promise<{ recorded: number; stats: Map<string, EndpointStatsDoc> }> {
+    const fresh = await this.foldable(attempts, source);
     const byEndpoint = new Map<string, AttemptRecord[]>();
     for (const attempt of fresh) {
       const list = byEndpoint.get(attempt.endpointId);
@@ -95,17 +99,31 @@ export class Store {
     }
     const updated = new Map<string, EndpointStatsDoc>();
     for (const [endpointId, list] of byEndpoint) {
-      const stats = await this.stats.findOneAndUpdate({ _id: endpointId }, statsUpdate(list), { upsert: true, returnDocument: 'after' });
+      const update = statsUpdate(list);
+      update.$max = { ...update.$max, ...AttemptFold.mark(list) };
+      const stats = await this.stats.findOneAndUpdate({ _id: endpointId }, update, { upsert: true, returnDocument: 'after' });
       if (stats) updated.set(endpointId, stats);
     }
     return { recorded: fresh.length, stats: updated };
   }
 
   /**
+   * The attempts to fold into the stats: those not stored before; with their topic `source` (the projector),
+   * exactly those not folded yet, so a crash between storing and folding neither loses nor repeats a count.
+   */
+  private async foldable(attempts: AttemptRecord[], source?: AttemptSource): Promise<SourcedAttempt[]> {
+    if (!source) return this.insertNew(attempts);
+    const tagged = AttemptFold.tag(attempts, source);
+    const inserted = await this.insertNew(tagged);
+    const isNew = new Set(inserted);
+    return new AttemptFold(this.attempts, this.stats).toFold(inserted, tagged.filter((a) => !isNew.has(a)), source);
+  }
+
+  /**
    * Inserts the batch with one `recordedAt` and in id order, so a reader of the tenant feed (ordered by both)
    * that sees part of a batch still being inserted sees a prefix of it in feed order.
    */
-  private async insertNew(attempts: AttemptRecord[]): Promise<AttemptRecord[]> {
+  private async insertNew<T extends AttemptRecord>(attempts: T[]): Promise<T[]> {
     if (attempts.length === 0) return [];
     const recordedAt = new Date().toISOString();
     const order = attempts.map((_, i) => i).sort((i, j) => (attempts[i]!.attemptId < attempts[j]!.attemptId ? -1 : attempts[i]!.attemptId > attempts[j]!.attemptId ? 1 : 0));

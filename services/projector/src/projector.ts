@@ -35,15 +35,19 @@ export async function startProjector({ kafka, topics, store, config, producer, l
         return;
       }
       const attempts: AttemptRecord[] = [];
+      const offsets: string[] = [];
       for (const message of batch.messages) {
         const parsed = attemptRecord.safeParse(jsonOf(message.value));
-        if (parsed.success) attempts.push(parsed.data);
-        else {
+        if (parsed.success) {
+          attempts.push(parsed.data);
+          offsets.push(message.offset);
+        } else {
           logger.error({ offset: message.offset }, 'skipping unreadable attempt');
           projected.inc({ result: 'unreadable' });
         }
       }
-      const { recorded, stats: updated } = await store.recordAttempts(attempts);
+      // With their offsets, a batch replayed after a crash mid-write is folded into the stats exactly once.
+      const { recorded, stats: updated } = await store.recordAttempts(attempts, { partition: batch.partition, offsets });
       projected.inc({ result: 'new' }, recorded);
       projected.inc({ result: 'duplicate' }, attempts.length - recorded);
       for (const [endpointId, stats] of updated) {

@@ -1,0 +1,49 @@
+import type { AttemptRecord } from '@hookline/core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { AttemptFold } from '../src/attempt-fold.js';
+import { Store } from '../src/index.js';
+
+let store: Store;
+beforeAll(async () => {
+  store = await Store.connect(inject('infra').mongoUrl, `fold_${Date.now().toString(36)}`);
+});
+afterAll(async () => {
+  await store?.db.dropDatabase();
+  await store?.close();
+});
+
+let n = 0;
+function attempt(endpointId: string): AttemptRecord {
+  n++;
+  return {
+    attemptId: `msg_${n}.1`, deliveryId: `msg_${n}`, eventId: `evt_${n}`, eventType: 'a.b', endpointId, tenantId: 't', attempt: 1,
+    url: 'http://x', startedAt: new Date(1_700_000_000_000 + n).toISOString(), durationMs: 10, outcome: 'success', statusCode: 200, final: true,
+  };
+}
+const offsets = (from: number, count: number) => Array.from({ length: count }, (_, i) => String(from + i));
+
+describe('exactly-once stats fold across projector crashes (real MongoDB-wire server)', () => {
+  it('counts a batch once when the crash came between storing the attempts and updating the stats', async () => {
+    const batch = [attempt('ep_crash'), attempt('ep_crash'), attempt('ep_crash')];
+    const source = { partition: 2, offsets: offsets(10, 3) };
+    // The crashed run stored the attempts, then died before the stats update.
+    await store.attempts.insertMany(AttemptFold.tag(batch, source).map((a) => ({ _id: a.attemptId, ...a })));
+    expect(await store.endpointStats('ep_crash')).toBeNull();
+
+    await store.recordAttempts(batch, source);
+    expect((await store.endpointStats('ep_crash'))?.attempts).toBe(3);
+    // Replayed again (crash after the stats update, before the commit), and in a larger batch: no double count.
+    await store.recordAttempts(batch, source);
+    const more = attempt('ep_crash');
+    await store.recordAttempts([...batch, more], { partition: 2, offsets: offsets(10, 4) });
+    expect((await store.endpointStats('ep_crash'))?.attempts).toBe(4);
+  });
+
+  it('counts an attempt id seen again on a later record once, as the attempt log does', async () => {
+    const first = attempt('ep_redo');
+    await store.recordAttempts([first], { partition: 0, offsets: ['5'] });
+    // The delivery service died before committing the task and made the same attempt again: a new record.
+    await store.recordAttempts([first], { partition: 0, offsets: ['9'] });
+    expect((await store.endpointStats('ep_redo'))?.attempts).toBe(1);
+  });
+});
