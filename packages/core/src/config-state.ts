@@ -1,4 +1,4 @@
-import type { ApiKeyRecord, ConfigRecord, EndpointRecord, EventTypeRecord, IncomingHookRecord, TenantRecord } from './schemas.js';
+import type { AlertSettingsRecord, ApiKeyRecord, ConfigRecord, EndpointRecord, EventTypeRecord, IncomingHookRecord, TenantRecord } from './schemas.js';
 
 /** Records found by id and by the hash of their secret (API keys, incoming-hook tokens). */
 class SecretIndex<T extends { id: string; tenantId: string }> {
@@ -31,6 +31,8 @@ class SecretIndex<T extends { id: string; tenantId: string }> {
 export class ConfigState {
   readonly tenants = new Map<string, TenantRecord>();
   readonly endpoints = new Map<string, EndpointRecord>();
+  /** Alert settings by tenant id (absent: the defaults, alerts off). */
+  readonly alertSettings = new Map<string, AlertSettingsRecord>();
   private readonly apiKeys = new SecretIndex<ApiKeyRecord>((k) => k.keyHash);
   private readonly incomingHooks = new SecretIndex<IncomingHookRecord>((h) => h.tokenHash);
   private readonly endpointsByTenant = new Map<string, Map<string, EndpointRecord>>();
@@ -47,6 +49,9 @@ export class ConfigState {
         break;
       case 'apiKey':
         this.apiKeys.set(value);
+        break;
+      case 'alertSettings':
+        this.alertSettings.set(value.tenantId, value);
         break;
       case 'incomingHook':
         this.incomingHooks.set(value);
@@ -106,6 +111,7 @@ export class ConfigState {
   private remove(kind: string, id: string): void {
     if (kind === 'tenant') this.tenants.delete(id);
     if (kind === 'apiKey') this.apiKeys.delete(id);
+    if (kind === 'alertSettings') this.alertSettings.delete(id);
     if (kind === 'incomingHook') this.incomingHooks.delete(id);
     if (kind === 'eventType') {
       // The id is `<tenantId>:<name>`; tenant ids hold no ':' and names cannot.

@@ -23,6 +23,10 @@ export const baseEnvSchema = z.object({
     .pipe(z.array(z.string().regex(/^(\d+)(ms|s|m|h|d)$/)).min(1)),
   /** Production refuses plain-http endpoints (at configuration and at delivery). */
   HOOKLINE_MODE: z.enum(['development', 'production']).default('development'),
+  /** Consumer lag (records per topic) above which a service's `/health` says `degraded`. */
+  HOOKLINE_HEALTH_MAX_CONSUMER_LAG: z.coerce.number().int().min(0).default(10_000),
+  /** How often consumer lag is measured for `/metrics` and `/health`. */
+  HOOKLINE_LAG_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type BaseEnv = z.infer<typeof baseEnvSchema>;

@@ -1,8 +1,14 @@
 import type { EndpointRecord, EventEnvelope } from './schemas.js';
 
-/** `*` matches all; `a.*` matches `a.b` and `a.b.c` but not `a`; anything else matches exactly. */
+/** Hookline's own events (`hookline.alert`) reach only endpoints that name them, never a plain `*`. */
+export const hooklineEventPrefix = 'hookline.';
+
+/**
+ * `*` matches all but Hookline's own events; `a.*` matches `a.b` and `a.b.c` but not `a`; anything else matches
+ * exactly.
+ */
 export function patternMatches(pattern: string, eventType: string): boolean {
-  if (pattern === '*') return true;
+  if (pattern === '*') return !eventType.startsWith(hooklineEventPrefix);
   if (pattern.endsWith('.*')) return eventType.startsWith(pattern.slice(0, -1));
   return pattern === eventType;
 }

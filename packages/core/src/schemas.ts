@@ -155,8 +155,32 @@ export const eventTypeRecord = z.object({
 });
 export type EventTypeRecord = z.infer<typeof eventTypeRecord>;
 
+/** The alert rules (Twig's list) and what a tenant sets for them; defaults are the seed's thresholds. */
+export const alertRules = ['failed_deliveries', 'response_time', 'success_rate'] as const;
+export type AlertRule = (typeof alertRules)[number];
+export const alertSettingsShape = {
+  enabled: z.boolean(),
+  /** Failed attempts of one endpoint within the alert window (at most 24 h) above which it alerts. */
+  failedDeliveries24h: z.number().int().min(0).max(1_000_000),
+  /** Average response time (ms) of an endpoint's recent attempts above which it alerts. */
+  responseTimeMs: z.number().int().min(1).max(600_000),
+  /** Success rate (percent) of an endpoint's recent attempts below which it alerts. */
+  successRatePercent: z.number().min(0).max(100),
+};
+export const defaultAlertSettings = { enabled: false, failedDeliveries24h: 10, responseTimeMs: 5000, successRatePercent: 95 };
+
+/** A tenant's alert settings (id = tenant id), one record per tenant. */
+export const alertSettingsRecord = z.object({
+  kind: z.literal('alertSettings'),
+  id: z.string(),
+  tenantId: z.string(),
+  ...alertSettingsShape,
+  ...timestamps,
+});
+export type AlertSettingsRecord = z.infer<typeof alertSettingsRecord>;
+
 /** Latest state of one entity on the compacted `config` topic (key `<kind>:<id>`, tombstone on delete). */
-export const configRecord = z.discriminatedUnion('kind', [tenantRecord, apiKeyRecord, endpointRecord, incomingHookRecord, eventTypeRecord]);
+export const configRecord = z.discriminatedUnion('kind', [tenantRecord, apiKeyRecord, endpointRecord, incomingHookRecord, eventTypeRecord, alertSettingsRecord]);
 export type ConfigRecord = z.infer<typeof configRecord>;
 export type ConfigKind = ConfigRecord['kind'];
 

@@ -32,6 +32,9 @@ describe('patternMatches', () => {
     ['a.*', 'a.b.c', true],
     ['a.*', 'a', false],
     ['a.*', 'ab.c', false],
+    ['*', 'hookline.alert', false],
+    ['hookline.*', 'hookline.alert', true],
+    ['hookline.alert', 'hookline.alert', true],
   ])('%s vs %s → %s', (pattern, type, expected) => {
     expect(patternMatches(pattern, type)).toBe(expected);
   });

@@ -2,6 +2,7 @@ import kafkajs from 'kafkajs';
 import type { DeliveryTask } from '@hookline/core';
 import type { Kafka as KafkaClient, LogEntry, Message, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
+import { consumerHealth } from './health.js';
 
 const { Kafka, logLevel, Partitioners } = kafkajs;
 export type { KafkaClient, Producer };
@@ -61,7 +62,9 @@ export function taskMessage(task: DeliveryTask): Message {
  * partitions move on within seconds, not the default 30) and no topic auto-creation.
  */
 export function groupConsumer(kafka: KafkaClient, groupId: string, options: { maxWaitTimeInMs?: number } = {}) {
-  return kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, allowAutoTopicCreation: false, ...options });
+  const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, allowAutoTopicCreation: false, ...options });
+  consumerHealth(consumer, groupId); // from creation on, so no lifecycle event is missed (see consumerHealthOf)
+  return consumer;
 }
 
 /** A record value parsed as JSON, or null when it is empty or not JSON (the caller's schema check rejects it). */

@@ -29,6 +29,11 @@ export class ConfigView {
     return this.view.stop();
   }
 
+  /** Health of the consumer that keeps `state` current. */
+  health() {
+    return this.view.health();
+  }
+
   /** Waits until every config change committed before this call is in `state`. */
   catchUp(timeoutMs?: number): Promise<void> {
     return this.view.catchUp(timeoutMs);

@@ -6,3 +6,5 @@ export * from './bootstrap.js';
 export * from './offsets.js';
 export * from './retry-tier.js';
 export * from './batching-producer.js';
+export * from './health.js';
+export * from './publish.js';

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { KafkaClient } from './client.js';
+import { consumerHealth, type HealthVerdict } from './health.js';
 
 interface Waiter {
   partition: number;
@@ -33,6 +34,7 @@ export class TopicView {
     await this.admin.connect();
     // Views never commit: a throwaway group per process, always starting from the beginning.
     this.consumer = this.kafka.consumer({ groupId: `hookline-view-${randomUUID()}`, allowAutoTopicCreation: false });
+    this.consumerVerdict = consumerHealth(this.consumer, `${this.topic} view`);
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
     await this.consumer.run({
@@ -48,6 +50,13 @@ export class TopicView {
       },
     });
     await this.catchUp();
+  }
+
+  private consumerVerdict: (() => HealthVerdict) | undefined;
+
+  /** `down` when the view's consumer crashed or stopped: the service then works on stale data. */
+  health(): HealthVerdict {
+    return this.consumerVerdict?.() ?? { status: 'down', reason: `${this.topic} view not started` };
   }
 
   private running: Promise<void> | undefined;

@@ -4,9 +4,17 @@ import express, { type ErrorRequestHandler, type Express, type RequestHandler } 
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { ApiError } from '@hookline/core';
+import { servicePhase } from './lifecycle.js';
 import type { z } from 'zod';
 
-export type HealthCheck = () => { ok: boolean; reason?: string } | Promise<{ ok: boolean; reason?: string }>;
+/**
+ * One health check's verdict. `degraded` still answers 200 (the service works, worse than it should: e.g. its
+ * consumer lags); `down` answers 503 (it cannot do its job: a crashed consumer, an unreachable database).
+ * `{ ok: boolean }` is accepted for short checks: true is `ok`, false is `down`.
+ */
+export type HealthStatus = 'ok' | 'degraded' | 'down';
+export type HealthResult = { status: HealthStatus; reason?: string } | { ok: boolean; reason?: string };
+export type HealthCheck = () => HealthResult | Promise<HealthResult>;
 
 export interface HttpAppOptions {
   logger: Logger;
@@ -14,22 +22,41 @@ export interface HttpAppOptions {
   health?: Record<string, HealthCheck>;
 }
 
-/** An express app with `/health`, `/metrics`, and the house error format already wired. */
+const severity: Record<HealthStatus, number> = { ok: 0, degraded: 1, down: 2 };
+
+/** Runs every check (a throwing check is `down` with its message) and combines them: the worst one wins. */
+export async function runHealthChecks(health: Record<string, HealthCheck>): Promise<{ status: HealthStatus; checks: Record<string, { status: HealthStatus; reason?: string }> }> {
+  const entries = await Promise.all(
+    Object.entries(health).map(async ([name, check]) => {
+      try {
+        const result = await check();
+        const status: HealthStatus = 'status' in result ? result.status : result.ok ? 'ok' : 'down';
+        return [name, { status, ...(result.reason ? { reason: result.reason } : {}) }] as const;
+      } catch (error) {
+        return [name, { status: 'down' as const, reason: (error as Error).message }] as const;
+      }
+    }),
+  );
+  const status = entries.reduce<HealthStatus>((worst, [, c]) => (severity[c.status] > severity[worst] ? c.status : worst), 'ok');
+  return { status, checks: Object.fromEntries(entries) };
+}
+
+/**
+ * An express app with `/health`, `/ready`, `/metrics`, and the house error format already wired.
+ * `/health` answers `{status, checks}`: 200 for ok and degraded, 503 for down. `/ready` answers 503 until the
+ * service has started and again once it is stopping (see `lifecycle.ts`), so a load balancer drains it first.
+ */
 export function createHttpApp({ metrics, health = {} }: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.get('/health', async (_req, res) => {
-    const checks: Record<string, { ok: boolean; reason?: string }> = {};
-    for (const [name, check] of Object.entries(health)) {
-      try {
-        checks[name] = await check();
-      } catch (error) {
-        checks[name] = { ok: false, reason: (error as Error).message };
-      }
-    }
-    const ok = Object.values(checks).every((c) => c.ok);
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', checks });
+    const result = await runHealthChecks(health);
+    res.status(result.status === 'down' ? 503 : 200).json(result);
+  });
+  app.get('/ready', (_req, res) => {
+    const phase = servicePhase();
+    res.status(phase === 'running' ? 200 : 503).json({ ready: phase === 'running', phase });
   });
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.contentType).send(await metrics.metrics());

@@ -1,5 +1,13 @@
 import type { Logger } from 'pino';
 
+export type ServicePhase = 'starting' | 'running' | 'stopping';
+let phase: ServicePhase = 'starting';
+
+/** Where this process is in its life; `/ready` answers 200 only while `running`. */
+export function servicePhase(): ServicePhase {
+  return phase;
+}
+
 export interface RunningService {
   /** Stops taking new work, finishes or hands back what is in flight, commits, and releases connections. */
   stop(): Promise<void>;
@@ -17,11 +25,13 @@ export async function runService(logger: Logger, start: () => Promise<RunningSer
     logger.fatal({ err: error }, 'failed to start');
     process.exit(1);
   }
+  phase = 'running';
   logger.info('started');
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) process.exit(1);
     stopping = true;
+    phase = 'stopping';
     logger.info({ signal }, 'stopping');
     const timer = setTimeout(() => {
       logger.warn('graceful stop timed out');

@@ -2,3 +2,4 @@ export * from './store.js';
 export * from './idempotency.js';
 export * from './dead-letters.js';
 export * from './attempt-feed.js';
+export * from './alerts.js';

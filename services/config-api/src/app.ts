@@ -1,10 +1,11 @@
 import type { TopicNames } from '@hookline/core';
-import type { ConfigView, KafkaClient, Producer } from '@hookline/kafka';
+import { kafkaHealthChecks, type ConfigView, type KafkaClient, type Producer } from '@hookline/kafka';
 import { createHttpApp, errorHandler, jsonBody, notFoundHandler } from '@hookline/service';
-import type { Store } from '@hookline/store';
+import { Alerts, type Store } from '@hookline/store';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { alertRoutes } from './alerts.js';
 import { apiKeyRoutes } from './api-keys.js';
 import { eventTypeRoutes, type EventTypeOptions } from './event-types.js';
 import { incomingHookRoutes } from './incoming-hooks.js';
@@ -39,6 +40,7 @@ export function createConfigApiApp({ config, producer, store, logger, metrics, r
     logger,
     metrics,
     health: {
+      ...kafkaHealthChecks({ config, producer }),
       mongo: async () => {
         await store.ping();
         return { ok: true };
@@ -54,6 +56,7 @@ export function createConfigApiApp({ config, producer, store, logger, metrics, r
   app.use('/api/admin', replayRoutes(config, producer, store, topics, logger));
   app.use('/api/admin', recoverRoutes({ config, producer, store, kafka, topics, logger }));
   app.use('/api/admin', statsRoutes(config, store));
+  app.use('/api/admin', alertRoutes(config, producer, new Alerts(store.db)));
   app.use('/api/admin', incomingHookRoutes(config, producer));
   app.use('/api/admin', eventTypeRoutes(config, producer, eventTypes));
   app.get('/openapi.json', openApiJson);

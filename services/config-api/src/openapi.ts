@@ -1,6 +1,7 @@
 import { apiKeyRecord, attemptRecord, deadLetterRecord, endpointRecord, eventTypeRecord, incomingHookRecord } from '@hookline/core';
 import { buildOpenApiDocument, errorResponses, jsonContent, openApiRoute, type OpenApiDocument, type OpenApiPaths } from '@hookline/service';
 import { z } from 'zod';
+import { alertListQuery, alertSettings, alertSettingsInput, alertView } from './alerts.js';
 import { createKeyInput } from './api-keys.js';
 import { listQuery as deliveryListQuery, testInput } from './deliveries.js';
 import { createEventTypeInput, updateEventTypeInput } from './event-types.js';
@@ -238,6 +239,23 @@ export const configApiPaths: OpenApiPaths = {
   },
   '/api/admin/stats': {
     get: { ...tags('stats'), summary: "The tenant's delivery stats", responses: { '200': ok('Stats', tenantStats), ...errorResponses(...read) } },
+  },
+  '/api/admin/alerts': {
+    get: {
+      ...tags('alerts'),
+      summary: "The tenant's alerts, newest first (raised by the projector; each fire and resolve is also a `hookline.alert` event)",
+      requestParams: { query: alertListQuery },
+      responses: { '200': ok('Alerts', list(alertView.meta({ id: 'Alert' }))), ...errorResponses(...read, 'validation_failed') },
+    },
+  },
+  '/api/admin/alerts/settings': {
+    get: { ...tags('alerts'), summary: "The tenant's alert settings (defaults until set; alerts are off by default)", responses: { '200': ok('Settings', alertSettings), ...errorResponses(...read) } },
+    put: {
+      ...tags('alerts'),
+      summary: 'Change alert settings (fields left out keep their value)',
+      requestBody: { content: jsonContent(alertSettingsInput) },
+      responses: { '200': ok('Settings', alertSettings), ...errorResponses(...write) },
+    },
   },
   '/api/admin/api-keys': {
     get: { ...tags('api keys'), summary: "List the tenant's API keys", responses: { '200': ok('Keys (never the keys themselves)', list(apiKey)), ...errorResponses('unauthorized', 'forbidden') } },

@@ -33,11 +33,13 @@ export interface EngineOptions {
  * delivery id (so the same `webhook-id`).
  */
 export class DeliveryEngine {
-  private consumer: Consumer | undefined;
+  consumer: Consumer | undefined;
   private readonly book = new OffsetBook();
   private readonly limiters = new Map<string, EndpointLimiter>();
   private commitTimer: NodeJS.Timeout | undefined;
   private capacityWaiters: (() => void)[] = [];
+  /** Set by `stop()`: the rest of the batch in hand is left for whoever owns the partition next. */
+  private stopping = false;
 
   constructor(private readonly options: EngineOptions) {}
 
@@ -56,8 +58,9 @@ export class DeliveryEngine {
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         for (const message of batch.messages) {
-          if (!isRunning() || isStale()) break;
+          if (!isRunning() || isStale() || this.stopping) break;
           await this.waitForCapacity(heartbeat);
+          if (this.stopping) break;
           this.book.accept(batch.topic, batch.partition, message.offset);
           // Resolving moves the fetch position on; what gets committed is decided by the offset book.
           resolveOffset(message.offset);
@@ -76,6 +79,7 @@ export class DeliveryEngine {
   async stop(graceMs = 10_000): Promise<void> {
     const consumer = this.consumer;
     if (!consumer) return;
+    this.stopping = true;
     consumer.pause([{ topic: this.options.topics.deliveries }]);
     const deadline = Date.now() + graceMs;
     while (this.book.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));

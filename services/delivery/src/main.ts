@@ -1,5 +1,5 @@
 import { deliveryTask, parseEnv } from '@hookline/core';
-import { BatchingProducer, ConfigView, connectKafka, connectProducer, ensureTopics, startRetryTierForwarder } from '@hookline/kafka';
+import { BatchingProducer, ConfigView, ConsumerLagMonitor, connectKafka, connectProducer, ensureTopics, kafkaHealthChecks, startRetryTierForwarder } from '@hookline/kafka';
 import { closeServer, createHttpApp, createLogger, createMetricsRegistry, listen, runService } from '@hookline/service';
 import { DeliveryEngine } from './engine.js';
 import { deliveryEnvSchema } from './env.js';
@@ -41,9 +41,16 @@ await runService(logger, async () => {
         onForwarded: (topic, lagMs) => metrics.retryLag.observe({ topic }, Math.max(0, lagMs) / 1000),
       })
     : undefined;
-  const { server } = await listen(createHttpApp({ logger, metrics: registry }), env.DELIVERY_PORT);
+  const lagOf = (groupId: string, topicList: string[], maxLag?: number) =>
+    new ConsumerLagMonitor({ kafka, groupId, topics: topicList, registry, logger, intervalMs: env.HOOKLINE_LAG_INTERVAL_MS, ...(maxLag === undefined ? {} : { maxLag }) });
+  // Retry tiers hold records until they are due: their lag is reported, never a health problem.
+  const lag = [lagOf(env.DELIVERY_GROUP_ID, [topics.deliveries], env.HOOKLINE_HEALTH_MAX_CONSUMER_LAG), ...(tiers.length ? [lagOf(`${env.DELIVERY_GROUP_ID}-retry`, tiers.map((t) => topics.retry(t)))] : [])];
+  await Promise.all(lag.map((m) => m.start()));
+  const health = kafkaHealthChecks({ config, producer, consumers: { deliveries: engine.consumer!, ...(forwarder ? { retryTiers: forwarder } : {}) }, lag });
+  const { server } = await listen(createHttpApp({ logger, metrics: registry, health }), env.DELIVERY_PORT);
   return {
     async stop() {
+      await Promise.all(lag.map((m) => m.stop()));
       await forwarder?.disconnect();
       await engine!.stop();
       await producer.disconnect();

@@ -1,5 +1,5 @@
 import { parseEnv } from '@hookline/core';
-import { ConfigView, connectKafka, connectProducer } from '@hookline/kafka';
+import { ConfigView, ConsumerLagMonitor, connectKafka, connectProducer, kafkaHealthChecks } from '@hookline/kafka';
 import { closeServer, createHttpApp, createLogger, createMetricsRegistry, listen, runService } from '@hookline/service';
 import { fanoutEnvSchema } from './env.js';
 import { startFanout } from './fanout.js';
@@ -14,9 +14,13 @@ await runService(logger, async () => {
   const producer = await connectProducer(kafka);
   const metrics = createMetricsRegistry('fanout');
   const consumer = await startFanout({ kafka, topics, config, producer, logger, metrics, groupId: env.FANOUT_GROUP_ID, schemaRegistryUrl: env.SCHEMA_REGISTRY_URL });
-  const { server } = await listen(createHttpApp({ logger, metrics }), env.FANOUT_PORT);
+  const lag = new ConsumerLagMonitor({ kafka, groupId: env.FANOUT_GROUP_ID, topics: [topics.events], registry: metrics, logger, intervalMs: env.HOOKLINE_LAG_INTERVAL_MS, maxLag: env.HOOKLINE_HEALTH_MAX_CONSUMER_LAG });
+  await lag.start();
+  const health = kafkaHealthChecks({ config, producer, consumers: { events: consumer }, lag: [lag] });
+  const { server } = await listen(createHttpApp({ logger, metrics, health }), env.FANOUT_PORT);
   return {
     async stop() {
+      await lag.stop();
       await consumer.disconnect();
       await producer.disconnect();
       await config.stop();

@@ -1,5 +1,5 @@
 import { parseEnv } from '@hookline/core';
-import { ConfigView, connectKafka, connectProducer } from '@hookline/kafka';
+import { ConfigView, connectKafka, connectProducer, kafkaHealthChecks } from '@hookline/kafka';
 import { closeServer, createLogger, createMetricsRegistry, listen, runService } from '@hookline/service';
 import { IdempotencyKeys } from '@hookline/store';
 import { createIngestApp } from './app.js';
@@ -15,7 +15,8 @@ await runService(logger, async () => {
   const producer = await connectProducer(kafka);
   const idempotency = await IdempotencyKeys.connect(env.MONGO_URL, env.MONGO_DB, { waitMs: env.INGEST_IDEMPOTENCY_WAIT_MS });
   const metrics = createMetricsRegistry('ingest');
-  const app = createIngestApp({ config, producer, topics, logger, metrics, idempotency, maxBodyBytes: env.INGEST_MAX_BODY_BYTES });
+  const health = { ...kafkaHealthChecks({ config, producer }), mongo: async () => (await idempotency.ping(), { ok: true }) };
+  const app = createIngestApp({ config, producer, topics, logger, metrics, idempotency, maxBodyBytes: env.INGEST_MAX_BODY_BYTES, health });
   const { server, port } = await listen(app, env.INGEST_PORT, env.INGEST_HOST);
   logger.info({ url: `http://${env.INGEST_HOST}:${port}` }, 'ingest listening');
   return {

@@ -1,14 +1,2 @@
-import type { EventEnvelope, TopicNames } from '@hookline/core';
-import type { Producer } from '@hookline/kafka';
-
-/**
- * Puts events on the `events` topic in one produce request and resolves once the broker has them on every
- * in-sync replica (acks=all): an accepted event is never lost. Events are keyed by tenant, so one tenant's
- * events keep their order.
- */
-export async function publishEvents(producer: Producer, topics: TopicNames, envelopes: EventEnvelope[]): Promise<void> {
-  await producer.sendBatch({
-    acks: -1,
-    topicMessages: [{ topic: topics.events, messages: envelopes.map((e) => ({ key: e.tenantId, value: JSON.stringify(e) })) }],
-  });
-}
+// Shared with the projector (alert events); kept here so ingest's modules import it from one place.
+export { publishEvents } from '@hookline/kafka';

@@ -3,6 +3,7 @@ import { groupConsumer, jsonOf, type ConfigView, type KafkaClient, type Producer
 import type { Store } from '@hookline/store';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
+import type { AlertNotifier } from './alerts/notifier.js';
 import { disabledAfter, endpointKey } from './auto-disable.js';
 
 export interface ProjectorDeps {
@@ -14,16 +15,18 @@ export interface ProjectorDeps {
   logger: Logger;
   metrics: Registry;
   groupId: string;
+  alerts: AlertNotifier;
 }
 
 /**
  * Folds `attempts` (and `dead-letter`, kept for replays) into MongoDB and disables endpoints that fail too often (a config change with the reason).
  * Offsets are committed after the write, and an attempt seen twice is counted once.
  */
-export async function startProjector({ kafka, topics, store, config, producer, logger, metrics, groupId }: ProjectorDeps) {
+export async function startProjector({ kafka, topics, store, config, producer, logger, metrics, groupId, alerts }: ProjectorDeps) {
   const projected = new Counter({ name: 'hookline_projected_attempts_total', help: 'Attempts written to the read models', labelNames: ['result'], registers: [metrics] });
   const disabled = new Counter({ name: 'hookline_endpoints_auto_disabled_total', help: 'Endpoints disabled after consecutive failures', registers: [metrics] });
   const consumer = groupConsumer(kafka, groupId);
+  consumer.on(consumer.events.GROUP_JOIN, () => alerts.forget());
   await consumer.connect();
   await consumer.subscribe({ topics: [topics.attempts, topics.deadLetter], fromBeginning: true });
   await consumer.run({
@@ -58,6 +61,8 @@ export async function startProjector({ kafka, topics, store, config, producer, l
         disabled.inc();
         logger.warn({ endpointId: endpoint.id, reason: endpoint.disabledReason }, 'endpoint disabled');
       }
+      // Endpoints whose stats moved had new attempts (a replayed batch after a crash updates none).
+      await alerts.afterAttempts(attempts.filter((a) => updated.has(a.endpointId)));
       await heartbeat();
     },
   });

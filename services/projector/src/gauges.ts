@@ -1,0 +1,32 @@
+import type { ConfigState } from '@hookline/core';
+import type { DeadLetters } from '@hookline/store';
+import { Gauge, type Registry } from 'prom-client';
+
+/**
+ * Gauges read when Prometheus scrapes: dead letters by state (the DLQ size, counted in MongoDB, all tenants)
+ * and endpoints by state (from the config view: `disabled` counts auto-disabled and switched-off endpoints).
+ */
+export function registerStateGauges(registry: Registry, deadLetters: DeadLetters, config: ConfigState): void {
+  new Gauge({
+    name: 'hookline_dead_letters',
+    help: 'Dead-lettered deliveries kept for replay, by state (dead: not replayed yet)',
+    labelNames: ['state'],
+    registers: [registry],
+    async collect() {
+      for (const state of ['dead', 'replayed'] as const) this.set({ state }, await deadLetters.letters.countDocuments({ state }));
+    },
+  });
+  new Gauge({
+    name: 'hookline_endpoints',
+    help: 'Endpoints by state',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      let active = 0;
+      let disabled = 0;
+      for (const endpoint of config.endpoints.values()) endpoint.isActive ? active++ : disabled++;
+      this.set({ state: 'active' }, active);
+      this.set({ state: 'disabled' }, disabled);
+    },
+  });
+}

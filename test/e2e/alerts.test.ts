@@ -1,0 +1,69 @@
+import { requestJson } from '@hookline/testkit';
+import { Webhook } from 'standardwebhooks';
+import { describe, expect, it } from 'vitest';
+import { useHookline } from './support/harness.js';
+
+const context = useHookline();
+
+interface AlertPayload {
+  type: string;
+  data: { alertId: string; rule: string; state: string; endpointId: string; endpointName: string; value: number; threshold: number; message: string };
+}
+
+describe('alerts', () => {
+  it('settings default to off with the seed thresholds; only owners and admins change them', async () => {
+    const { tenant } = context;
+    expect((await tenant.admin('GET', '/alerts/settings')).body).toEqual({ enabled: false, failedDeliveries24h: 10, responseTimeMs: 5000, successRatePercent: 95 });
+    const viewer = (await tenant.admin('POST', '/api-keys', { name: 'v', role: 'viewer' })).body.key;
+    const url = `${context.hookline.configApiUrl}/api/admin/alerts/settings`;
+    expect((await requestJson('PUT', url, { token: viewer, body: { enabled: true } })).status).toBe(403);
+    expect((await requestJson('GET', url, { token: viewer })).status).toBe(200);
+    expect((await tenant.admin('PUT', '/alerts/settings', { successRatePercent: 150 })).body.error.code).toBe('validation_failed');
+    expect((await tenant.admin('GET', '/alerts?state=burning')).status).toBe(422);
+  });
+
+  it('fires failed_deliveries as a signed hookline.alert delivery, and resolves once the receiver recovers', async () => {
+    const { tenant } = context;
+    const alertsInbox = await context.receiver();
+    const everything = await context.receiver();
+    const broken = await context.receiver();
+    broken.respond(() => ({ status: 500, body: 'down' }));
+    const alertEndpoint = await tenant.createEndpoint({ name: 'ops alerts', url: alertsInbox.url, events: ['hookline.alert'] });
+    await tenant.createEndpoint({ name: 'catch-all', url: everything.url, events: ['*'] });
+    const crm = await tenant.createEndpoint({ name: 'crm', url: broken.url, events: ['order.*'], retrySchedule: [] });
+
+    const settings = await tenant.admin('PUT', '/alerts/settings', { enabled: true, failedDeliveries24h: 2 });
+    expect(settings.status).toBe(200);
+    expect(settings.body).toEqual({ enabled: true, failedDeliveries24h: 2, responseTimeMs: 5000, successRatePercent: 95 });
+
+    for (let i = 0; i < 3; i++) await tenant.postEvent('order.created', { i });
+    const [fired] = await alertsInbox.waitForRequests(1, 60_000);
+    const firing = new Webhook(alertEndpoint.secret).verify(fired!.body, fired!.headers as Record<string, string>) as AlertPayload;
+    expect(firing.type).toBe('hookline.alert');
+    expect(firing.data).toMatchObject({ rule: 'failed_deliveries', state: 'firing', endpointId: crm.id, endpointName: 'crm', value: 3, threshold: 2 });
+    expect(firing.data.message).toContain('crm: 3 failed deliveries');
+
+    const listedFiring = (await tenant.admin('GET', '/alerts?state=firing')).body.data;
+    expect(listedFiring).toMatchObject([{ id: firing.data.alertId, endpointId: crm.id, endpointName: 'crm', rule: 'failed_deliveries', state: 'firing', value: 3, threshold: 2 }]);
+    expect(listedFiring[0].resolvedAt).toBeUndefined();
+
+    // A fourth failure does not fire again while the alert is open.
+    await tenant.postEvent('order.created', { i: 3 });
+    broken.respond(() => ({ status: 200 }));
+    await tenant.postEvent('order.created', { i: 4 });
+    const [, resolvedRequest] = await alertsInbox.waitForRequests(2, 60_000);
+    const resolved = new Webhook(alertEndpoint.secret).verify(resolvedRequest!.body, resolvedRequest!.headers as Record<string, string>) as AlertPayload;
+    expect(resolved.data).toMatchObject({ alertId: firing.data.alertId, rule: 'failed_deliveries', state: 'resolved', endpointId: crm.id });
+    expect(alertsInbox.requests).toHaveLength(2);
+
+    const all = (await tenant.admin('GET', '/alerts')).body.data;
+    expect(all).toMatchObject([{ id: firing.data.alertId, state: 'resolved', rule: 'failed_deliveries', value: 3, threshold: 2 }]);
+    expect(Date.parse(all[0].resolvedAt)).toBeGreaterThanOrEqual(Date.parse(all[0].firedAt));
+    expect((await tenant.admin('GET', '/alerts?state=firing')).body.data).toEqual([]);
+    expect((await tenant.admin('GET', '/alerts?state=resolved')).body.data).toHaveLength(1);
+
+    // Hookline's own events reach only endpoints that name them: the catch-all got the orders alone.
+    await broken.waitForRequests(5);
+    expect(everything.requests.map((q) => JSON.parse(q.body).type)).toEqual(Array(5).fill('order.created'));
+  });
+});
