@@ -3,6 +3,8 @@ import { connectMongo } from './client.js';
 import type { AttemptRecord } from '@hookline/core';
 import { AttemptFold, type AttemptSource, type SourcedAttempt } from './attempt-fold.js';
 import { DeadLetters } from './dead-letters.js';
+import { latencyBucketOf } from './latency.js';
+import { Timeseries } from './timeseries.js';
 
 /** Per-endpoint delivery statistics, maintained by the projector from the `attempts` topic. */
 export interface EndpointStatsDoc {
@@ -25,26 +27,7 @@ export interface EndpointStatsDoc {
   foldedOffsets?: Record<string, number>;
 }
 
-/** Upper bounds (ms) of the latency buckets; percentiles are reported as the bound of their bucket. */
-export const latencyBucketBounds = [10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000] as const;
-
-function bucketOf(durationMs: number): string {
-  const bound = latencyBucketBounds.find((b) => durationMs <= b);
-  return bound === undefined ? 'inf' : String(bound);
-}
-
-/** The upper bound of the bucket holding the `p` quantile (e.g. 0.95); null without data. */
-export function latencyPercentile(buckets: Record<string, number> | undefined, p: number): number | null {
-  if (!buckets) return null;
-  const total = Object.values(buckets).reduce((a, b) => a + b, 0);
-  if (total === 0) return null;
-  let seen = 0;
-  for (const bound of [...latencyBucketBounds.map(String), 'inf']) {
-    seen += buckets[bound] ?? 0;
-    if (seen >= p * total) return bound === 'inf' ? Number.POSITIVE_INFINITY : Number(bound);
-  }
-  return null;
-}
+export { latencyBucketBounds, latencyPercentile } from './latency.js';
 
 /** An attempt as stored; `recordedAt` is when the projector wrote it (the tenant feed's order; absent on old rows). */
 export type AttemptDoc = AttemptRecord & { _id: string; recordedAt?: string };
@@ -57,6 +40,7 @@ export class Store {
   readonly stats: Collection<EndpointStatsDoc>;
   readonly attempts: Collection<AttemptDoc>;
   readonly deadLetters: DeadLetters;
+  readonly timeseries: Timeseries;
 
   private constructor(
     private readonly client: MongoClient,
@@ -65,6 +49,7 @@ export class Store {
     this.stats = db.collection<EndpointStatsDoc>('endpoint_stats');
     this.attempts = db.collection<AttemptDoc>('attempts');
     this.deadLetters = new DeadLetters(db);
+    this.timeseries = new Timeseries(db);
   }
 
   static async connect(url: string, dbName: string): Promise<Store> {
@@ -91,6 +76,8 @@ export class Store {
    */
   async recordAttempts(attempts: AttemptRecord[], source?: AttemptSource): Promise<{ recorded: number; stats: Map<string, EndpointStatsDoc> }> {
     const fresh = await this.foldable(attempts, source);
+    // Only attempts not seen before reach the charts' buckets, so a replayed batch is counted once there too.
+    await this.timeseries.record(fresh);
     const byEndpoint = new Map<string, AttemptRecord[]>();
     for (const attempt of fresh) {
       const list = byEndpoint.get(attempt.endpointId);
@@ -189,7 +176,7 @@ function statsUpdate(attempts: AttemptRecord[]): UpdateFilter<EndpointStatsDoc> 
   const lastSuccess = attempts.map((a) => a.outcome).lastIndexOf('success');
   const failuresSinceSuccess = attempts.length - 1 - lastSuccess;
   const buckets: Record<string, number> = {};
-  for (const a of attempts) buckets[`latencyBuckets.${bucketOf(a.durationMs)}`] = (buckets[`latencyBuckets.${bucketOf(a.durationMs)}`] ?? 0) + 1;
+  for (const a of attempts) buckets[`latencyBuckets.${latencyBucketOf(a.durationMs)}`] = (buckets[`latencyBuckets.${latencyBucketOf(a.durationMs)}`] ?? 0) + 1;
   return {
     $inc: {
       ...buckets,

@@ -5,9 +5,11 @@ import { Alerts, type Store } from '@hookline/store';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { adminPageRoutes, defaultWebDir, meRoute, type AdminPageOptions } from './admin-page.js';
 import { alertRoutes } from './alerts.js';
 import { apiKeyRoutes } from './api-keys.js';
 import { eventTypeRoutes, type EventTypeOptions } from './event-types.js';
+import { incomingCallRoutes } from './incoming-calls.js';
 import { incomingHookRoutes } from './incoming-hooks.js';
 import { openApiJson } from './openapi.js';
 import { tenantRoutes } from './tenants.js';
@@ -16,6 +18,7 @@ import { feedRoutes } from './feed.js';
 import { recoverRoutes } from './recover.js';
 import { replayRoutes } from './replays.js';
 import { statsRoutes } from './stats.js';
+import { timeseriesRoutes } from './timeseries.js';
 import { webhookRoutes } from './webhooks.js';
 
 export interface ConfigApiDeps {
@@ -33,9 +36,11 @@ export interface ConfigApiDeps {
   testTimeoutMs: number;
   /** Where event types' schemas are registered. */
   eventTypes: EventTypeOptions;
+  /** The admin web page: where its build is, and ingest's public URL for incoming webhooks. */
+  adminPage?: AdminPageOptions;
 }
 
-export function createConfigApiApp({ config, producer, store, logger, metrics, rootToken, retryTiers, requireHttps, topics, kafka, testTimeoutMs, eventTypes }: ConfigApiDeps): Express {
+export function createConfigApiApp({ config, producer, store, logger, metrics, rootToken, retryTiers, requireHttps, topics, kafka, testTimeoutMs, eventTypes, adminPage = { webDir: defaultWebDir, ingestPublicUrl: undefined } }: ConfigApiDeps): Express {
   const app = createHttpApp({
     logger,
     metrics,
@@ -57,9 +62,13 @@ export function createConfigApiApp({ config, producer, store, logger, metrics, r
   app.use('/api/admin', recoverRoutes({ config, producer, store, kafka, topics, logger }));
   app.use('/api/admin', statsRoutes(config, store));
   app.use('/api/admin', alertRoutes(config, producer, new Alerts(store.db)));
+  app.use('/api/admin', timeseriesRoutes(config, store));
+  app.use('/api/admin', meRoute(config, adminPage));
   app.use('/api/admin', incomingHookRoutes(config, producer));
+  app.use('/api/admin', incomingCallRoutes(config, store));
   app.use('/api/admin', eventTypeRoutes(config, producer, eventTypes));
   app.get('/openapi.json', openApiJson);
+  app.use(adminPageRoutes(adminPage));
   app.use(notFoundHandler());
   app.use(errorHandler(logger));
   return app;

@@ -12,5 +12,9 @@ export const configApiEnvSchema = baseEnvSchema.extend({
   HOOKLINE_ROOT_TOKEN: z.string().min(16).optional(),
   /** Confluent-compatible schema registry for event types' schemas; without it, schemas are refused (503). */
   SCHEMA_REGISTRY_URL: z.string().url().optional(),
+  /** The built admin page (web/dist of the repository by default). */
+  CONFIG_API_WEB_DIR: z.string().optional(),
+  /** Ingest's public origin (e.g. https://hooks.example.com), to show incoming webhooks' full URLs on the page. */
+  HOOKLINE_INGEST_PUBLIC_URL: z.string().url().optional(),
 });
 export type ConfigApiEnv = z.infer<typeof configApiEnvSchema>;

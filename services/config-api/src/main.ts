@@ -2,6 +2,7 @@ import { parseEnv } from '@hookline/core';
 import { ConfigView, connectKafka, connectProducer } from '@hookline/kafka';
 import { closeServer, createLogger, createMetricsRegistry, listen, runService } from '@hookline/service';
 import { Store } from '@hookline/store';
+import { defaultWebDir } from './admin-page.js';
 import { createConfigApiApp } from './app.js';
 import { configApiEnvSchema } from './env.js';
 
@@ -15,7 +16,7 @@ await runService(logger, async () => {
   await config.start();
   const producer = await connectProducer(kafka);
   const metrics = createMetricsRegistry('config-api');
-  const app = createConfigApiApp({ config, producer, store, logger, metrics, rootToken: env.HOOKLINE_ROOT_TOKEN, retryTiers: env.HOOKLINE_RETRY_TIERS, requireHttps: env.HOOKLINE_MODE === 'production', topics, kafka, testTimeoutMs: env.CONFIG_API_TEST_TIMEOUT_MS, eventTypes: { schemaRegistryUrl: env.SCHEMA_REGISTRY_URL, topicPrefix: env.HOOKLINE_TOPIC_PREFIX } });
+  const app = createConfigApiApp({ config, producer, store, logger, metrics, rootToken: env.HOOKLINE_ROOT_TOKEN, retryTiers: env.HOOKLINE_RETRY_TIERS, requireHttps: env.HOOKLINE_MODE === 'production', topics, kafka, testTimeoutMs: env.CONFIG_API_TEST_TIMEOUT_MS, eventTypes: { schemaRegistryUrl: env.SCHEMA_REGISTRY_URL, topicPrefix: env.HOOKLINE_TOPIC_PREFIX }, adminPage: { webDir: env.CONFIG_API_WEB_DIR ?? defaultWebDir, ingestPublicUrl: env.HOOKLINE_INGEST_PUBLIC_URL } });
   const { server, port } = await listen(app, env.CONFIG_API_PORT, env.CONFIG_API_HOST);
   logger.info({ url: `http://${env.CONFIG_API_HOST}:${port}` }, 'config-api listening');
   return {

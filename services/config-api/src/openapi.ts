@@ -1,15 +1,18 @@
 import { apiKeyRecord, attemptRecord, deadLetterRecord, endpointRecord, eventTypeRecord, incomingHookRecord } from '@hookline/core';
 import { buildOpenApiDocument, errorResponses, jsonContent, openApiRoute, type OpenApiDocument, type OpenApiPaths } from '@hookline/service';
 import { z } from 'zod';
+import { mePaths } from './admin-page.js';
 import { alertListQuery, alertSettings, alertSettingsInput, alertView } from './alerts.js';
 import { createKeyInput } from './api-keys.js';
 import { listQuery as deliveryListQuery, testInput } from './deliveries.js';
 import { createEventTypeInput, updateEventTypeInput } from './event-types.js';
 import { attemptSummary, feedQuery } from './feed.js';
+import { incomingCallPaths } from './incoming-calls.js';
 import { createHookInput } from './incoming-hooks.js';
 import { recoverInput } from './recover.js';
 import { listQuery as deadLetterListQuery, replayInput } from './replays.js';
 import { tenantInput } from './tenants.js';
+import { timeseriesPaths } from './timeseries.js';
 import { createEndpointInput, rotateInput, updateEndpointInput } from './webhooks.js';
 
 // Responses: what the routes answer, described next to the paths. Request bodies are the routes' own schemas.
@@ -240,6 +243,8 @@ export const configApiPaths: OpenApiPaths = {
   '/api/admin/stats': {
     get: { ...tags('stats'), summary: "The tenant's delivery stats", responses: { '200': ok('Stats', tenantStats), ...errorResponses(...read) } },
   },
+  ...timeseriesPaths,
+  ...mePaths,
   '/api/admin/alerts': {
     get: {
       ...tags('alerts'),
@@ -284,6 +289,7 @@ export const configApiPaths: OpenApiPaths = {
   '/api/admin/incoming-webhooks/{id}': {
     delete: { ...tags('incoming webhooks'), summary: 'Delete an incoming webhook', requestParams: idParam, responses: { ...noContent, ...errorResponses('unauthorized', 'forbidden', 'not_found') } },
   },
+  ...incomingCallPaths,
   '/api/admin/event-types': {
     get: { ...tags('event types'), summary: "List the tenant's event types", responses: { '200': ok('Event types', list(eventType)), ...errorResponses(...read) } },
     post: {

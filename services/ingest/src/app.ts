@@ -1,6 +1,7 @@
 import type { TopicNames } from '@hookline/core';
 import type { ConfigView, Producer } from '@hookline/kafka';
 import { createHttpApp, errorHandler, notFoundHandler, type HealthCheck } from '@hookline/service';
+import type { IncomingCalls } from '@hookline/store';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
@@ -16,14 +17,16 @@ export interface IngestDeps {
   metrics: Registry;
   idempotency: IdempotencyStore;
   maxBodyBytes: number;
+  /** Keeps incoming webhooks' recent calls for the admin page. */
+  incomingCalls?: IncomingCalls;
   health?: Record<string, HealthCheck>;
 }
 
-export function createIngestApp({ config, producer, topics, logger, metrics, idempotency, maxBodyBytes, health }: IngestDeps): Express {
+export function createIngestApp({ config, producer, topics, logger, metrics, idempotency, maxBodyBytes, health, incomingCalls }: IngestDeps): Express {
   const eventsIn = new Counter({ name: 'hookline_events_in_total', help: 'Events accepted by ingest', registers: [metrics] });
   const app = createHttpApp({ logger, metrics, ...(health ? { health } : {}) });
   app.use(eventRoutes({ config, producer, topics, logger, idempotency, maxBodyBytes, eventsIn }));
-  app.use('/api/webhooks/incoming', incomingWebhookRoutes({ config, producer, topics, maxBodyBytes, eventsIn }));
+  app.use('/api/webhooks/incoming', incomingWebhookRoutes({ config, producer, topics, maxBodyBytes, eventsIn, calls: incomingCalls, logger }));
   app.get('/openapi.json', openApiJson);
   app.use(notFoundHandler());
   app.use(errorHandler(logger));

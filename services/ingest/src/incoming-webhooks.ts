@@ -1,7 +1,9 @@
 import { ApiError, hashApiKey, mapFields, type IncomingHookRecord, type TopicNames } from '@hookline/core';
 import type { ConfigView, Producer } from '@hookline/kafka';
+import { excerptChars, type IncomingCalls } from '@hookline/store';
 import { validate } from '@hookline/service';
-import express, { Router, type ErrorRequestHandler, type Request } from 'express';
+import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
+import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
 import { z } from 'zod';
 import { toEnvelope } from './events.js';
@@ -13,6 +15,23 @@ export interface IncomingWebhookDeps {
   topics: TopicNames;
   maxBodyBytes: number;
   eventsIn: Counter;
+  /** Where each call's outcome is kept for the admin page (not recorded without it). */
+  calls?: IncomingCalls;
+  logger?: Logger;
+}
+
+/** What a call left for `recordCall`: set by the parsers, the handler and the error handler. */
+interface CallLocals {
+  hook?: IncomingHookRecord;
+  bodyExcerpt?: string;
+  eventId?: string;
+  error?: string;
+}
+const callLocals = (res: Response) => res.locals as CallLocals;
+
+/** The body's first bytes as text, taken before parsing so even an unparseable body shows on the page. */
+function keepExcerpt(_req: unknown, res: Response, body: Buffer) {
+  callLocals(res).bodyExcerpt = body.subarray(0, excerptChars * 4).toString('utf8').slice(0, excerptChars);
 }
 
 const jsonTypes = ['application/json', 'application/*+json'];
@@ -41,12 +60,35 @@ export const challengeQuery = z.object({ challenge: z.string().min(1).max(1024) 
  * SHA-256, so a known and an unknown token take the same path and the same time. This router parses its own
  * bodies because the rest of ingest accepts JSON only.
  */
-export function incomingWebhookRoutes({ config, producer, topics, maxBodyBytes, eventsIn }: IncomingWebhookDeps): Router {
+export function incomingWebhookRoutes({ config, producer, topics, maxBodyBytes, eventsIn, calls, logger }: IncomingWebhookDeps): Router {
   const router = Router();
   const parsers = [
-    express.json({ limit: maxBodyBytes, type: jsonTypes, strict: false }),
-    express.urlencoded({ limit: maxBodyBytes, type: formType, extended: false }),
+    express.json({ limit: maxBodyBytes, type: jsonTypes, strict: false, verify: keepExcerpt }),
+    express.urlencoded({ limit: maxBodyBytes, type: formType, extended: false, verify: keepExcerpt }),
   ];
+
+  /**
+   * Resolves the hook before the body is read (unknown tokens cost no parsing) and, once the answer is sent,
+   * records the call's outcome for the hook's admin page; recording never delays or fails the answer.
+   */
+  const resolveAndRecord: RequestHandler<{ token: string }> = async (req, res, next) => {
+    const locals = callLocals(res);
+    locals.hook = await hookFor(req);
+    if (calls) {
+      res.once('finish', () => {
+        calls
+          .record(locals.hook!.id, {
+            at: new Date().toISOString(),
+            status: res.statusCode,
+            ...(locals.eventId ? { eventId: locals.eventId, eventType: locals.hook!.eventType } : {}),
+            ...(locals.error ? { error: locals.error } : {}),
+            bodyExcerpt: locals.bodyExcerpt ?? '',
+          })
+          .catch((error: unknown) => logger?.warn({ err: error, hookId: locals.hook!.id }, 'could not record an incoming call'));
+      });
+    }
+    next();
+  };
 
   /**
    * The hook a token belongs to. A hook created a moment ago through config-api may not have reached this
@@ -70,8 +112,8 @@ export function incomingWebhookRoutes({ config, producer, topics, maxBodyBytes, 
     res.set('x-content-type-options', 'nosniff').type('text/plain').send(challenge);
   });
 
-  router.post('/:token', ...parsers, async (req, res) => {
-    const hook = await hookFor(req);
+  router.post('/:token', resolveAndRecord, ...parsers, async (req, res) => {
+    const hook = callLocals(res).hook!;
     let data: object;
     if (req.is(jsonTypes)) {
       const body: unknown = req.body;
@@ -93,12 +135,15 @@ export function incomingWebhookRoutes({ config, producer, topics, maxBodyBytes, 
     const envelope = toEnvelope({ type: hook.eventType, data, ...(hook.channels ? { channels: hook.channels } : {}) }, hook.tenantId);
     await publishEvents(producer, topics, [envelope]);
     eventsIn.inc();
+    callLocals(res).eventId = envelope.id;
     res.status(202).json({ id: envelope.id });
   });
 
   // A form with more fields than the parser allows is a too-large body, not an internal error.
-  const tooManyFields: ErrorRequestHandler = (error, _req, _res, next) => {
-    next((error as { type?: string }).type === 'parameters.too.many' ? new ApiError('payload_too_large', 'too many form fields') : error);
+  const tooManyFields: ErrorRequestHandler = (error, _req, res, next) => {
+    const failure = (error as { type?: string }).type === 'parameters.too.many' ? new ApiError('payload_too_large', 'too many form fields') : error;
+    callLocals(res).error = failure instanceof Error ? failure.message : String(failure);
+    next(failure);
   };
   router.use(tooManyFields);
   return router;

@@ -1,7 +1,7 @@
 import { parseEnv } from '@hookline/core';
 import { ConfigView, connectKafka, connectProducer, kafkaHealthChecks } from '@hookline/kafka';
 import { closeServer, createLogger, createMetricsRegistry, listen, runService } from '@hookline/service';
-import { IdempotencyKeys } from '@hookline/store';
+import { IdempotencyKeys, IncomingCalls } from '@hookline/store';
 import { createIngestApp } from './app.js';
 import { ingestEnvSchema } from './env.js';
 
@@ -16,7 +16,7 @@ await runService(logger, async () => {
   const idempotency = await IdempotencyKeys.connect(env.MONGO_URL, env.MONGO_DB, { waitMs: env.INGEST_IDEMPOTENCY_WAIT_MS });
   const metrics = createMetricsRegistry('ingest');
   const health = { ...kafkaHealthChecks({ config, producer }), mongo: async () => (await idempotency.ping(), { ok: true }) };
-  const app = createIngestApp({ config, producer, topics, logger, metrics, idempotency, maxBodyBytes: env.INGEST_MAX_BODY_BYTES, health });
+  const app = createIngestApp({ config, producer, topics, logger, metrics, idempotency, maxBodyBytes: env.INGEST_MAX_BODY_BYTES, incomingCalls: new IncomingCalls(idempotency.collection.db), health });
   const { server, port } = await listen(app, env.INGEST_PORT, env.INGEST_HOST);
   logger.info({ url: `http://${env.INGEST_HOST}:${port}` }, 'ingest listening');
   return {

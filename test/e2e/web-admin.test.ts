@@ -1,0 +1,189 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { eventually, repoRoot, requestJson } from '@hookline/testkit';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useHookline } from './support/harness.js';
+
+/**
+ * The admin page in real headless Chromium (Debian's package): log in with a key, create an endpoint, send a
+ * test, see the stats change, retry a failed delivery, replay with the progress bar, use the Incoming tab, and
+ * check that a viewer sees no configure buttons. Screenshots of the main views go to test-results/screenshots/.
+ */
+const chromiumPath = process.env.HOOKLINE_CHROMIUM ?? '/usr/bin/chromium';
+const haveChromium = existsSync(chromiumPath);
+const screenshots = join(repoRoot, 'test-results', 'screenshots');
+
+if (!haveChromium && process.env.CI !== 'true') {
+  console.warn(`web-admin: skipped, no Chromium at ${chromiumPath} (run infra/install-chromium.sh, or set HOOKLINE_CHROMIUM)`);
+}
+
+describe.skipIf(haveChromium || process.env.CI !== 'true')('web admin page prerequisites', () => {
+  it('has Chromium in CI', () => {
+    throw new Error(`no Chromium at ${chromiumPath}: ./dev test installs it with infra/install-chromium.sh`);
+  });
+});
+
+describe.skipIf(!haveChromium)('web admin page (headless Chromium)', () => {
+  const context = useHookline({ DELIVERY_TIMEOUT_MS: '2000' });
+  let browser: Browser;
+
+  beforeAll(async () => {
+    // The page is built by ./dev up and ./dev test; build it here when a developer runs this file alone.
+    if (!existsSync(join(repoRoot, 'web', 'dist', 'index.html'))) {
+      execFileSync('corepack', ['pnpm', '--filter', '@hookline/web', 'build'], { cwd: repoRoot, stdio: 'inherit' });
+    }
+    mkdirSync(screenshots, { recursive: true });
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      // A closed network makes Chromium hang on its own background lookups; none of them is needed here.
+      // (Playwright adds --headless and a fresh temporary --user-data-dir itself.)
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      timeout: 60_000,
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  async function logIn(key: string): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.setDefaultTimeout(30_000);
+    await page.goto(`${context.hookline.configApiUrl}/`);
+    await page.getByLabel('API key').fill(key);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Outgoing webhooks' }).waitFor();
+    return page;
+  }
+
+  const shot = (page: Page, name: string) => page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+
+  it('manages an endpoint end to end: create, send test, stats, retry, replay', async () => {
+    const receiver = await context.receiver();
+    let healthy = true;
+    receiver.respond(() => (healthy ? { status: 200, body: '{"ok":true}' } : { status: 500, body: 'upstream exploded' }));
+    await context.tenant.admin('POST', '/event-types', { name: 'order.created', description: 'An order was placed' });
+    await context.tenant.admin('POST', '/event-types', { name: 'order.shipped', description: 'An order left the warehouse' });
+
+    const page = await logIn(context.tenant.apiKey);
+    expect(await page.getByTestId('role').textContent()).toBe('owner');
+
+    // Add Webhook: name, URL, events from the catalog; the secret is shown once.
+    await page.getByTestId('add-webhook').click();
+    await page.getByLabel('Name').fill('Orders <CRM>');
+    await page.getByLabel('Endpoint URL').fill(receiver.url);
+    await page.getByRole('checkbox', { name: /order\.created/ }).check();
+    await shot(page, '02-add-webhook');
+    await page.getByRole('button', { name: 'Create webhook' }).click();
+    const secret = await page.getByTestId('secret').textContent();
+    expect(secret).toMatch(/^whsec_/);
+    await page.getByRole('button', { name: 'Done' }).click();
+    const row = page.getByTestId('webhook-row').filter({ hasText: 'Orders <CRM>' });
+    await row.waitFor();
+    const endpointId = (await row.getAttribute('data-id'))!;
+
+    // Send Test: the outcome shows inline.
+    await row.getByTestId('send-test').click();
+    await expect.poll(() => row.getByTestId('test-outcome').textContent(), { timeout: 30_000 }).toMatch(/Test delivered · 200/);
+    expect(receiver.requests).toHaveLength(1);
+
+    // An event through ingest: the table's stats follow (it refreshes on its own).
+    await context.tenant.postEvent('order.created', { id: 'o_1' });
+    await expect.poll(() => row.getByTestId('total-deliveries').textContent(), { timeout: 30_000 }).toBe('2');
+    expect(await row.getByTestId('success-rate').textContent()).toBe('100%');
+    await shot(page, '01-endpoints');
+
+    // A failing receiver and no retries: the delivery is dead-lettered at once.
+    expect((await context.tenant.admin('PATCH', `/webhooks/${endpointId}`, { retrySchedule: [] })).status).toBe(200);
+    healthy = false;
+    await context.tenant.postEvent('order.created', { id: 'o_2' });
+    await page.getByRole('link', { name: 'Orders <CRM>' }).click();
+    const failed = page.getByTestId('delivery-row').filter({ has: page.getByTestId('retry') });
+    await failed.first().waitFor();
+    await expect.poll(() => page.getByTestId('detail-total').textContent()).toBe('3');
+    await expect.poll(() => page.getByTestId('detail-success-rate').textContent()).toBe('66.7%');
+    await shot(page, '03-endpoint-page');
+
+    // One delivery's request and response.
+    await failed.first().locator('td').first().click();
+    await page.getByTestId('attempt').first().waitFor();
+    expect(await page.getByTestId('response-body').first().textContent()).toBe('upstream exploded');
+    await shot(page, '04-delivery-detail');
+    await page.goBack();
+
+    // Retry from the page once the receiver is fixed.
+    healthy = true;
+    await page.getByTestId('delivery-row').filter({ has: page.getByTestId('retry') }).first().getByTestId('retry').click();
+    await receiver.waitForRequests(4);
+    await expect.poll(() => page.getByTestId('delivery-row').first().getAttribute('data-status'), { timeout: 30_000 }).toBe('success');
+    expect(await page.getByTestId('retry').count()).toBe(0);
+
+    // Replay failed deliveries with the progress bar.
+    healthy = false;
+    for (let i = 0; i < 5; i++) await context.tenant.postEvent('order.created', { id: `o_r${i}` });
+    await eventually(async () => (await context.tenant.admin('GET', `/webhooks/${endpointId}/dead-letters?state=dead&limit=1`)).body.total === 5);
+    healthy = true;
+    await page.getByTestId('replay').waitFor();
+    await expect.poll(() => page.getByTestId('replay').isEnabled()).toBe(true);
+    await page.getByTestId('replay').click();
+    await page.getByTestId('replay-progress').waitFor();
+    await expect.poll(() => page.getByTestId('replay-status').textContent(), { timeout: 30_000 }).toBe('Replayed 5 of 5');
+    await receiver.waitForRequests(4 + 5 + 5);
+    await expect.poll(() => page.getByTestId('delivery-row').filter({ has: page.locator('[data-status=failed]') }).count()).toBe(0);
+    await shot(page, '05-endpoint-after-replay');
+
+    // Alerts: the tab works whether or not the server has the alerts API yet.
+    await page.getByRole('link', { name: 'Alerts' }).click();
+    await page.getByRole('heading', { name: 'Alerts', exact: true }).waitFor();
+    await page.close();
+  });
+
+  it('creates an incoming webhook, copies its URL and shows its recent calls', async () => {
+    const page = await logIn(context.tenant.apiKey);
+    await page.getByRole('link', { name: 'Incoming' }).click();
+    await page.getByTestId('add-incoming').click();
+    await page.getByLabel('Name').fill('GitHub issues');
+    await page.getByLabel(/Event type/).fill('issue.opened');
+    await page.getByRole('button', { name: 'Create' }).click();
+    const url = (await page.getByTestId('incoming-url').textContent())!;
+    expect(url).toMatch(/^\/api\/webhooks\/incoming\/[A-Za-z0-9_-]{43}$/);
+    await page.getByRole('button', { name: 'Done' }).click();
+
+    const accepted = await requestJson('POST', `${context.hookline.ingestUrl}${url}`, { body: { action: 'opened', issue: { title: '<b>Broken</b>' } } });
+    expect(accepted.status).toBe(202);
+    const rejected = await requestJson('POST', `${context.hookline.ingestUrl}${url}`, { rawBody: '{"not json', headers: { 'content-type': 'application/json' } });
+    expect(rejected.status).toBe(400);
+
+    await page.getByTestId('incoming-row').filter({ hasText: 'GitHub issues' }).getByTestId('show-calls').click();
+    const calls = page.getByTestId('calls-table').locator('tbody tr');
+    await expect.poll(() => calls.count(), { timeout: 30_000 }).toBe(2);
+    expect(await calls.nth(0).textContent()).toContain('400');
+    expect(await calls.nth(1).textContent()).toContain(accepted.body.id);
+    // Server text is rendered as text, never as markup.
+    expect(await calls.nth(1).textContent()).toContain('<b>Broken</b>');
+    await shot(page, '06-incoming');
+    await page.close();
+  });
+
+  it('shows a viewer no configure buttons, and the API refuses anyway', async () => {
+    const created = await context.tenant.admin('POST', '/api-keys', { name: 'Read-only', role: 'viewer' });
+    expect(created.status).toBe(201);
+    const page = await logIn(created.body.key);
+    expect(await page.getByTestId('role').textContent()).toBe('viewer');
+    await page.getByTestId('webhook-row').first().waitFor();
+    expect(await page.getByTestId('add-webhook').count()).toBe(0);
+    expect(await page.getByTestId('send-test').count()).toBe(0);
+    expect(await page.getByTestId('delete').count()).toBe(0);
+    await shot(page, '07-viewer');
+    await page.getByTestId('webhook-row').first().getByRole('link').first().click();
+    await page.getByTestId('delivery-log').waitFor();
+    expect(await page.getByTestId('retry').count()).toBe(0);
+    expect(await page.getByTestId('replay').count()).toBe(0);
+    const endpointId = (await context.tenant.admin('GET', '/webhooks')).body.data[0].id;
+    const refused = await requestJson('POST', `${context.hookline.configApiUrl}/api/admin/webhooks/${endpointId}/test`, { token: created.body.key, body: {} });
+    expect(refused.status).toBe(403);
+    await page.close();
+  });
+});

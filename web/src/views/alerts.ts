@@ -1,0 +1,136 @@
+import { html, nothing } from 'lit-html';
+import { ApiFailure, api, describeFailure, encode } from '../api.js';
+import { dateTime, timeAgo } from '../format.js';
+import { canConfigure, poll, toast, update, type View } from '../runtime.js';
+import type { Alert, AlertSettings, List } from '../types.js';
+import { emptyState, errorBox, formValues, pill, spinner } from '../ui.js';
+
+/**
+ * Firing alerts for the banner on every page. A server without the alerts API answers 404; the page then
+ * shows no banner and says so on the Alerts tab instead of failing.
+ */
+export const alertFeed = {
+  firing: [] as Alert[],
+  available: true,
+  async refresh() {
+    try {
+      this.firing = (await api<List<Alert>>('/alerts?state=firing')).data;
+      this.available = true;
+    } catch (error) {
+      if (error instanceof ApiFailure && error.status === 404) this.available = false;
+      this.firing = [];
+    }
+    update();
+  },
+};
+
+const ruleNames: Record<Alert['rule'], string> = {
+  failed_deliveries: 'Failed deliveries',
+  response_time: 'Response time',
+  success_rate: 'Success rate',
+};
+
+export function alertBanner() {
+  const firing = alertFeed.firing;
+  if (firing.length === 0) return nothing;
+  return html`<div class="banner" role="alert" data-testid="alert-banner">
+    <strong>${firing.length} ${firing.length === 1 ? 'alert' : 'alerts'} firing</strong>
+    <span>${firing.slice(0, 2).map((a) => html`<a href="/admin/webhooks/${encode(a.endpointId)}">${a.endpointName}</a>: ${a.message}. `)}</span>
+    <a href="/admin/alerts">See all</a>
+  </div>`;
+}
+
+/** The Alerts tab: recent alerts and, for owners and admins, the thresholds. */
+export class AlertsView implements View {
+  readonly tab = 'alerts' as const;
+  private alerts: Alert[] | null = null;
+  private settings: AlertSettings | null = null;
+  private unavailable = false;
+  private error: string | null = null;
+  private saving = false;
+  private stopPolling = () => {};
+
+  start() {
+    void this.load();
+    this.stopPolling = poll(() => this.load(), 5000);
+  }
+
+  stop() {
+    this.stopPolling();
+  }
+
+  async load() {
+    try {
+      const [alerts, settings] = await Promise.all([api<List<Alert>>('/alerts'), api<AlertSettings>('/alerts/settings')]);
+      this.alerts = alerts.data;
+      this.settings ??= settings;
+      this.error = null;
+    } catch (error) {
+      if (error instanceof ApiFailure && error.status === 404) this.unavailable = true;
+      else this.error = describeFailure(error);
+    }
+    update();
+  }
+
+  private async save(e: SubmitEvent) {
+    e.preventDefault();
+    const values = formValues(e.currentTarget as HTMLFormElement);
+    const body: AlertSettings = {
+      enabled: values.all('enabled').length > 0,
+      failedDeliveries24h: Number(values.get('failedDeliveries24h')),
+      responseTimeMs: Number(values.get('responseTimeMs')),
+      successRatePercent: Number(values.get('successRatePercent')),
+    };
+    this.saving = true;
+    update();
+    try {
+      this.settings = await api<AlertSettings>('/alerts/settings', { method: 'PUT', body });
+      toast('ok', 'Alert settings saved');
+    } catch (error) {
+      toast('error', describeFailure(error));
+    } finally {
+      this.saving = false;
+      update();
+    }
+  }
+
+  render() {
+    return html`
+      <div class="page-head"><div><h1>Alerts</h1><p class="lede">Endpoints that fail too often or answer too slowly. Notifications go out as <code>hookline.alert</code> events.</p></div></div>
+      ${errorBox(this.error)}
+      ${this.unavailable
+        ? html`<div class="card">${emptyState('Alerts are not available', 'This server does not offer the alerts API yet.')}</div>`
+        : html`<div class="alerts-layout">${this.list()}${this.form()}</div>`}
+    `;
+  }
+
+  private list() {
+    if (this.alerts === null) return html`<div class="card center">${spinner()}</div>`;
+    if (this.alerts.length === 0) return html`<div class="card">${emptyState('All quiet', 'No alerts have fired.')}</div>`;
+    return html`<div class="card table-card"><table class="table" data-testid="alerts-table">
+      <thead><tr><th>State</th><th>Endpoint</th><th>Rule</th><th>Message</th><th>Fired</th></tr></thead>
+      <tbody>${this.alerts.map(
+        (a) => html`<tr>
+          <td>${a.state === 'firing' ? pill('bad', 'Firing') : pill('muted', 'Resolved')}</td>
+          <td><a href="/admin/webhooks/${encode(a.endpointId)}">${a.endpointName}</a></td>
+          <td>${ruleNames[a.rule] ?? a.rule}</td>
+          <td>${a.message}</td>
+          <td title=${dateTime(a.firedAt)}>${timeAgo(a.firedAt)}${a.resolvedAt ? html`<div class="muted">resolved ${timeAgo(a.resolvedAt)}</div>` : nothing}</td>
+        </tr>`,
+      )}</tbody></table></div>`;
+  }
+
+  private form() {
+    const s = this.settings;
+    if (!s) return nothing;
+    const disabled = !canConfigure();
+    return html`<form class="card form settings" data-testid="alert-settings" @submit=${(e: SubmitEvent) => this.save(e)}>
+      <h3>Alert settings</h3>
+      <label class="check"><input type="checkbox" name="enabled" value="on" .checked=${s.enabled} ?disabled=${disabled} /><span>Alerts enabled</span></label>
+      <label>Failed deliveries in 24 h at least<input type="number" name="failedDeliveries24h" min="1" .value=${String(s.failedDeliveries24h)} ?disabled=${disabled} /></label>
+      <label>Average response time above (ms)<input type="number" name="responseTimeMs" min="1" .value=${String(s.responseTimeMs)} ?disabled=${disabled} /></label>
+      <label>Success rate below (%)<input type="number" name="successRatePercent" min="0" max="100" step="0.1" .value=${String(s.successRatePercent)} ?disabled=${disabled} /></label>
+      ${disabled ? html`<p class="hint">Only owners and admins change these.</p>` : html`<button class="button primary" ?disabled=${this.saving}>${this.saving ? 'Saving…' : 'Save settings'}</button>`}
+    </form>`;
+  }
+}

@@ -1,0 +1,99 @@
+import { html, nothing } from 'lit-html';
+import { api, describeFailure, encode } from '../api.js';
+import { dateTime, ms } from '../format.js';
+import { canConfigure, toast, update, type View } from '../runtime.js';
+import type { Attempt, DeadLetter, DeliveryDetail } from '../types.js';
+import { deliveryStatusPill, errorBox, spinner, statusCodePill } from '../ui.js';
+
+/** One delivery: every attempt's request (what was sent where) and response (status, headers, body excerpt). */
+export class DeliveryDetailView implements View {
+  readonly tab = 'webhooks' as const;
+  private delivery: DeliveryDetail | null = null;
+  private retryable = false;
+  private error: string | null = null;
+
+  constructor(
+    private readonly endpointId: string,
+    private readonly deliveryId: string,
+  ) {}
+
+  start() {
+    void this.load();
+  }
+
+  async load() {
+    const base = `/webhooks/${encode(this.endpointId)}`;
+    try {
+      const [delivery, dead] = await Promise.all([
+        api<DeliveryDetail>(`${base}/deliveries/${encode(this.deliveryId)}`),
+        api<{ data: DeadLetter[] }>(`${base}/dead-letters?state=dead&limit=500`),
+      ]);
+      this.delivery = delivery;
+      this.retryable = dead.data.some((d) => d.deliveryId === this.deliveryId);
+      this.error = null;
+    } catch (error) {
+      this.error = describeFailure(error);
+    }
+    update();
+  }
+
+  private async retry() {
+    try {
+      const queued = await api<{ attempt: number }>(`/webhooks/${encode(this.endpointId)}/deliveries/${encode(this.deliveryId)}/retry`, { method: 'POST' });
+      toast('ok', `Retry queued as attempt ${queued.attempt}`);
+      this.retryable = false;
+      setTimeout(() => void this.load(), 1500);
+    } catch (error) {
+      toast('error', describeFailure(error));
+    }
+  }
+
+  render() {
+    const d = this.delivery;
+    if (!d) return html`${errorBox(this.error)}<div class="card center">${spinner()}</div>`;
+    return html`
+      <nav class="crumbs"><a href="/admin/webhooks">Outgoing webhooks</a> <span>/</span>
+        <a href="/admin/webhooks/${encode(this.endpointId)}">Endpoint</a> <span>/</span> Delivery</nav>
+      <div class="page-head">
+        <div>
+          <h1>Delivery ${deliveryStatusPill(d.status)}</h1>
+          <p class="lede"><code>${d.id}</code> · event <code>${d.event}</code> · ${d.attempts} ${d.attempts === 1 ? 'attempt' : 'attempts'}</p>
+        </div>
+        ${canConfigure() && this.retryable ? html`<div class="head-actions"><button class="button primary" data-testid="retry" @click=${() => this.retry()}>Retry now</button></div>` : nothing}
+      </div>
+      ${errorBox(this.error)}
+      ${[...d.attemptsLog].reverse().map((a) => this.attempt(a))}
+    `;
+  }
+
+  private attempt(a: Attempt) {
+    const headers = Object.entries(a.responseHeaders ?? {});
+    return html`<section class="card attempt" data-testid="attempt">
+      <div class="card-head">
+        <h3>Attempt ${a.attempt} ${a.outcome === 'success' ? deliveryStatusPill('success') : deliveryStatusPill('failed')}</h3>
+        <span class="muted">${dateTime(a.startedAt)} · ${ms(a.durationMs)}${a.final ? '' : ' · will be retried'}</span>
+      </div>
+      <div class="exchange">
+        <div>
+          <h4>Request</h4>
+          <dl class="kv">
+            <dt>Method</dt><dd><code>POST</code></dd>
+            <dt>URL</dt><dd><code>${a.url}</code></dd>
+            <dt>webhook-id</dt><dd><code>${a.deliveryId}</code></dd>
+            <dt>Event</dt><dd><code>${a.eventType}</code> · <code>${a.eventId}</code></dd>
+          </dl>
+        </div>
+        <div>
+          <h4>Response</h4>
+          <dl class="kv">
+            <dt>Status</dt><dd>${statusCodePill(a.statusCode)}</dd>
+            ${a.errorMessage ? html`<dt>Error</dt><dd class="bad">${a.errorClass ? `${a.errorClass}: ` : ''}${a.errorMessage}</dd>` : nothing}
+            ${headers.length ? html`<dt>Headers</dt><dd><pre class="code">${headers.map(([k, v]) => `${k}: ${v}`).join('\n')}</pre></dd>` : nothing}
+          </dl>
+          <h4>Body</h4>
+          ${a.responseExcerpt ? html`<pre class="code" data-testid="response-body">${a.responseExcerpt}</pre>` : html`<p class="muted">No body</p>`}
+        </div>
+      </div>
+    </section>`;
+  }
+}

@@ -1,0 +1,208 @@
+import { html, nothing } from 'lit-html';
+import { api, describeFailure, encode } from '../api.js';
+import { chartLegend, latencyChart, volumeChart } from '../chart.js';
+import { count, dateTime, ms, percent, timeAgo } from '../format.js';
+import { canConfigure, navigate, poll, toast, update, type View } from '../runtime.js';
+import type { DeadLetter, DeliverySummary, List, ReplayJob, Stats, Timeseries, Webhook } from '../types.js';
+import { deliveryStatusPill, emptyState, errorBox, pill, spinner, statusCodePill } from '../ui.js';
+import { confirmDelete, sendTest, setActive, testOutcome } from './actions.js';
+import { openWebhookForm } from './webhook-form.js';
+
+type Window = '1h' | '24h' | '7d';
+
+/** One endpoint: its stats, charts, dead letters (retry, replay with progress) and delivery log. */
+export class WebhookDetailView implements View {
+  readonly tab = 'webhooks' as const;
+  private endpoint: Webhook | null = null;
+  private stats: Stats | null = null;
+  private deliveries: DeliverySummary[] = [];
+  private dead: { total: number; ids: Set<string> } = { total: 0, ids: new Set() };
+  private series: Timeseries | null = null;
+  private window: Window = '1h';
+  private replay: ReplayJob | null = null;
+  private retrying = new Set<string>();
+  private error: string | null = null;
+  private stopPolling = () => {};
+
+  constructor(private readonly id: string) {}
+
+  private get path() {
+    return `/webhooks/${encode(this.id)}`;
+  }
+
+  start() {
+    void this.load();
+    this.stopPolling = poll(() => this.load(), 3000);
+  }
+
+  stop() {
+    this.stopPolling();
+  }
+
+  private readonly reload = () => void this.load();
+
+  async load() {
+    try {
+      const [endpoint, stats, deliveries, dead, series] = await Promise.all([
+        api<Webhook>(this.path),
+        api<Stats>(`${this.path}/stats`),
+        api<List<DeliverySummary>>(`${this.path}/deliveries?limit=50`),
+        api<{ total: number; data: DeadLetter[] }>(`${this.path}/dead-letters?state=dead&limit=500`),
+        api<Timeseries>(`${this.path}/timeseries?window=${this.window}`),
+      ]);
+      Object.assign(this, { endpoint, stats, deliveries: deliveries.data, series, error: null });
+      this.dead = { total: dead.total, ids: new Set(dead.data.map((d) => d.deliveryId)) };
+    } catch (error) {
+      this.error = describeFailure(error);
+    }
+    update();
+  }
+
+  private async retry(delivery: DeliverySummary) {
+    this.retrying.add(delivery.id);
+    update();
+    try {
+      const queued = await api<{ attempt: number }>(`${this.path}/deliveries/${encode(delivery.id)}/retry`, { method: 'POST' });
+      toast('ok', `Retry queued as attempt ${queued.attempt}`);
+    } catch (error) {
+      toast('error', describeFailure(error));
+    } finally {
+      this.retrying.delete(delivery.id);
+    }
+    await this.load();
+  }
+
+  private async replayFailed() {
+    try {
+      const { jobId, total } = await api<{ jobId: string; total: number }>(`${this.path}/replay`, { method: 'POST', body: {} });
+      this.replay = { jobId, total, done: 0, state: 'running' };
+      update();
+      while (this.replay.state === 'running') {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        this.replay = await api<ReplayJob>(`/replays/${encode(jobId)}`);
+        update();
+      }
+      toast(this.replay.state === 'done' ? 'ok' : 'error', this.replay.state === 'done' ? `Replayed ${this.replay.done} deliveries` : `Replay failed: ${this.replay.error ?? 'unknown error'}`);
+    } catch (error) {
+      toast('error', describeFailure(error));
+    }
+    await this.load();
+  }
+
+  private setWindow(window: Window) {
+    this.window = window;
+    this.series = null;
+    update();
+    void this.load();
+  }
+
+  render() {
+    const e = this.endpoint;
+    if (!e) return html`${errorBox(this.error)}<div class="card center">${spinner()}</div>`;
+    const configure = canConfigure();
+    const s = this.stats;
+    return html`
+      <nav class="crumbs"><a href="/admin/webhooks">Outgoing webhooks</a> <span>/</span> ${e.name}</nav>
+      <div class="page-head">
+        <div>
+          <h1>${e.name} ${e.isActive ? pill('ok', 'Active') : pill('bad', 'Disabled')}</h1>
+          <p class="lede"><code>${e.url}</code></p>
+          <div class="tags">${e.events.map((ev) => html`<code class="tag">${ev}</code>`)}</div>
+          ${!e.isActive && e.disabledReason ? html`<p class="reason">Disabled: ${e.disabledReason}${e.disabledAt ? ` (${timeAgo(e.disabledAt)})` : ''}</p>` : nothing}
+        </div>
+        ${configure
+          ? html`<div class="head-actions">
+              ${testOutcome(e.id)}
+              <button class="button" data-testid="send-test" @click=${() => sendTest(e, this.reload)}>Send Test</button>
+              <button class="button" @click=${() => openWebhookForm(e, this.reload)}>Edit</button>
+              ${e.isActive
+                ? html`<button class="button" @click=${() => setActive(e, false, this.reload)}>Disable</button>`
+                : html`<button class="button primary" data-testid="re-enable" @click=${() => setActive(e, true, this.reload)}>Re-enable</button>`}
+              <button class="button danger-text" @click=${() => confirmDelete(e, () => navigate('/admin/webhooks'))}>Delete</button>
+            </div>`
+          : nothing}
+      </div>
+      ${errorBox(this.error)}
+      ${s
+        ? html`<div class="cards six">
+            <div class="card stat"><span>Success rate</span><strong data-testid="detail-success-rate">${percent(s.successRate)}</strong></div>
+            <div class="card stat"><span>Total deliveries</span><strong data-testid="detail-total">${count(s.totalDeliveries)}</strong></div>
+            <div class="card stat"><span>Average response</span><strong>${ms(s.averageResponseTimeMs)}</strong></div>
+            <div class="card stat"><span>p95 response</span><strong>${s.p95ResponseTimeMs === null ? '—' : `≤ ${ms(s.p95ResponseTimeMs)}`}</strong></div>
+            <div class="card stat"><span>Failures, 24 h</span><strong class=${s.failuresLast24h ? 'bad' : ''}>${count(s.failuresLast24h)}</strong></div>
+            <div class="card stat"><span>Last delivery</span><strong class="small-strong">${s.lastDelivery ? timeAgo(s.lastDelivery.at) : 'Never'}</strong>${s.lastDelivery ? html`<small>${s.lastDelivery.status === 'success' ? 'delivered' : (s.lastDelivery.error ?? 'failed')}</small>` : nothing}</div>
+          </div>`
+        : nothing}
+      ${this.charts()}
+      ${this.deadLetters(configure, e)}
+      ${this.log(configure)}
+    `;
+  }
+
+  private charts() {
+    const windows: Window[] = ['1h', '24h', '7d'];
+    return html`<section class="card chart-card">
+      <div class="chart-head">
+        <h3>Deliveries</h3>
+        <div class="segmented">${windows.map((w) => html`<button class=${w === this.window ? 'on' : ''} @click=${() => this.setWindow(w)}>${w}</button>`)}</div>
+      </div>
+      ${this.series
+        ? html`<div class="chart-pair">
+            <div>${chartLegend([['ok', 'Delivered'], ['bad', 'Failed']])}${volumeChart(this.series)}</div>
+            <div>${chartLegend([['avg', 'Average response'], ['p95', 'p95 (bucket bound)']])}${latencyChart(this.series)}</div>
+          </div>`
+        : html`<div class="center">${spinner()}</div>`}
+    </section>`;
+  }
+
+  private deadLetters(configure: boolean, e: Webhook) {
+    const job = this.replay;
+    const running = job?.state === 'running';
+    if (this.dead.total === 0 && !job) return nothing;
+    const done = job ? (job.total === 0 ? 100 : Math.round((job.done / job.total) * 100)) : 0;
+    return html`<section class="card dead-letters">
+      <div>
+        <h3>${this.dead.total === 0 ? 'No failed deliveries waiting' : html`${count(this.dead.total)} failed ${this.dead.total === 1 ? 'delivery' : 'deliveries'} waiting`}</h3>
+        <p class="muted">Deliveries that ran out of retries (or were parked while the endpoint was disabled). Fix the endpoint, then send them again.</p>
+        ${job
+          ? html`<div class="progress" data-testid="replay-progress" role="progressbar" aria-valuenow=${done} aria-valuemin="0" aria-valuemax="100">
+                <div class="bar" style="width: ${done}%"></div>
+              </div>
+              <small data-testid="replay-status">${running ? `Replaying… ${job.done} of ${job.total}` : job.state === 'done' ? `Replayed ${job.done} of ${job.total}` : `Replay failed: ${job.error ?? ''}`}</small>`
+          : nothing}
+      </div>
+      ${configure
+        ? html`<button class="button primary" data-testid="replay" ?disabled=${running || this.dead.total === 0 || !e.isActive} title=${e.isActive ? '' : 'Re-enable the endpoint first'} @click=${() => this.replayFailed()}>
+            ${running ? 'Replaying…' : 'Replay failed'}</button>`
+        : nothing}
+    </section>`;
+  }
+
+  private log(configure: boolean) {
+    return html`<section class="card table-card">
+      <div class="card-head"><h3>Delivery log</h3><span class="muted">Newest first · refreshes every few seconds</span></div>
+      ${this.deliveries.length === 0
+        ? emptyState('No deliveries yet', 'Send a test, or wait for an event this endpoint subscribes to.')
+        : html`<table class="table" data-testid="delivery-log">
+            <thead><tr><th>Time</th><th>Event</th><th>Status</th><th>Response</th><th class="num">Response time</th><th class="num">Attempts</th><th class="actions-col"></th></tr></thead>
+            <tbody>
+              ${this.deliveries.map(
+                (d) => html`<tr class="clickable" data-testid="delivery-row" data-status=${d.status} @click=${(ev: Event) => (ev.target as Element).closest('button') || navigate(`/admin/webhooks/${encode(this.id)}/deliveries/${encode(d.id)}`)}>
+                  <td title=${dateTime(d.timestamp)}>${timeAgo(d.timestamp)}</td>
+                  <td><code>${d.event}</code></td>
+                  <td>${deliveryStatusPill(d.status)}</td>
+                  <td>${statusCodePill(d.response_code)}${d.lastError ? html`<div class="reason muted">${d.lastError}</div>` : nothing}</td>
+                  <td class="num">${ms(d.response_time_ms)}</td>
+                  <td class="num">${d.attempts}</td>
+                  <td class="actions">
+                    ${configure && this.dead.ids.has(d.id)
+                      ? html`<button class="button small" data-testid="retry" ?disabled=${this.retrying.has(d.id)} @click=${() => this.retry(d)}>${this.retrying.has(d.id) ? 'Retrying…' : 'Retry'}</button>`
+                      : nothing}
+                  </td>
+                </tr>`,
+              )}
+            </tbody>
+          </table>`}
+    </section>`;
+  }
+}

@@ -1,0 +1,119 @@
+import { html, nothing } from 'lit-html';
+import { api, describeFailure, encode } from '../api.js';
+import { chartLegend, volumeChart } from '../chart.js';
+import { count, dateTime, percent, timeAgo } from '../format.js';
+import { canConfigure, poll, update, type View } from '../runtime.js';
+import type { List, Stats, Timeseries, Webhook } from '../types.js';
+import { emptyState, errorBox, pill, spinner, statusCodePill } from '../ui.js';
+import { confirmDelete, sendTest, setActive, testOutcome } from './actions.js';
+import { openWebhookForm } from './webhook-form.js';
+
+type TenantStats = Stats & { endpoints: { total: number; active: number; disabled: number } };
+
+/** The Outgoing tab: every endpoint with its delivery stats and what can be done with it. */
+export class WebhooksView implements View {
+  readonly tab = 'webhooks' as const;
+  private endpoints: Webhook[] | null = null;
+  private stats = new Map<string, Stats>();
+  private tenant: TenantStats | null = null;
+  private series: Timeseries | null = null;
+  private error: string | null = null;
+  private stopPolling = () => {};
+
+  start() {
+    void this.load();
+    this.stopPolling = poll(() => this.load(), 4000);
+  }
+
+  stop() {
+    this.stopPolling();
+  }
+
+  private readonly reload = () => void this.load();
+
+  async load() {
+    try {
+      const [list, tenant, series] = await Promise.all([
+        api<List<Webhook>>('/webhooks'),
+        api<TenantStats>('/stats'),
+        api<Timeseries>('/timeseries?window=24h'),
+      ]);
+      const stats = await Promise.all(list.data.map((e) => api<Stats>(`/webhooks/${encode(e.id)}/stats`).catch(() => null)));
+      this.stats = new Map(list.data.flatMap((e, i) => (stats[i] ? [[e.id, stats[i]] as const] : [])));
+      this.endpoints = list.data.sort((a, b) => a.name.localeCompare(b.name));
+      this.tenant = tenant;
+      this.series = series;
+      this.error = null;
+    } catch (error) {
+      this.error = describeFailure(error);
+    }
+    update();
+  }
+
+  render() {
+    const configure = canConfigure();
+    return html`
+      <div class="page-head">
+        <div>
+          <h1>Outgoing webhooks</h1>
+          <p class="lede">HTTP POST notifications to your services whenever events occur, signed and retried.</p>
+        </div>
+        ${configure ? html`<button class="button primary" data-testid="add-webhook" @click=${() => openWebhookForm(undefined, this.reload)}>Add Webhook</button>` : nothing}
+      </div>
+      ${errorBox(this.error)}
+      ${this.tenant ? this.summary(this.tenant) : nothing}
+      ${this.endpoints === null ? html`<div class="card center">${spinner()}</div>` : this.table(this.endpoints, configure)}
+    `;
+  }
+
+  private summary(t: TenantStats) {
+    return html`<section class="summary">
+      <div class="cards">
+        <div class="card stat"><span>Endpoints</span><strong>${t.endpoints.total}</strong><small>${t.endpoints.active} active · ${t.endpoints.disabled} disabled</small></div>
+        <div class="card stat"><span>Success rate</span><strong>${percent(t.successRate)}</strong><small>${count(t.succeeded)} of ${count(t.totalDeliveries)} attempts</small></div>
+        <div class="card stat"><span>Failures, last 24 h</span><strong class=${t.failuresLast24h ? 'bad' : ''}>${count(t.failuresLast24h)}</strong><small>across all endpoints</small></div>
+      </div>
+      ${this.series
+        ? html`<div class="card chart-card compact"><div class="chart-head"><h3>Last 24 hours</h3>${chartLegend([['ok', 'Delivered'], ['bad', 'Failed']])}</div>${volumeChart(this.series)}</div>`
+        : nothing}
+    </section>`;
+  }
+
+  private table(endpoints: Webhook[], configure: boolean) {
+    if (endpoints.length === 0) {
+      return html`<div class="card">${emptyState('No webhooks yet', 'Add an endpoint to start receiving events.', configure ? html`<button class="button primary" @click=${() => openWebhookForm(undefined, this.reload)}>Add Webhook</button>` : undefined)}</div>`;
+    }
+    return html`<div class="card table-card">
+      <table class="table" data-testid="webhooks-table">
+        <thead><tr><th>Endpoint</th><th>Events</th><th class="num">Success rate</th><th>Last delivery</th><th class="num">Total deliveries</th><th>State</th><th class="actions-col"></th></tr></thead>
+        <tbody>${endpoints.map((e) => this.row(e, configure))}</tbody>
+      </table>
+    </div>`;
+  }
+
+  private row(endpoint: Webhook, configure: boolean) {
+    const stats = this.stats.get(endpoint.id);
+    const last = stats?.lastDelivery;
+    return html`<tr data-testid="webhook-row" data-id=${endpoint.id}>
+      <td class="name-cell"><a href="/admin/webhooks/${encode(endpoint.id)}" class="strong">${endpoint.name}</a><div class="url" title=${endpoint.url}>${endpoint.url}</div>
+        ${testOutcome(endpoint.id)}</td>
+      <td><div class="tags">${endpoint.events.slice(0, 3).map((e) => html`<code class="tag">${e}</code>`)}${endpoint.events.length > 3 ? html`<span class="muted">+${endpoint.events.length - 3}</span>` : nothing}</div></td>
+      <td class="num" data-testid="success-rate">${stats ? percent(stats.successRate) : '—'}</td>
+      <td>${last
+        ? html`<div title=${dateTime(last.at)}>${timeAgo(last.at)}</div><div>${last.status === 'success' ? pill('ok', `${last.statusCode ?? ''} OK`) : statusCodePill(last.statusCode)}</div>`
+        : html`<span class="muted">Never</span>`}</td>
+      <td class="num" data-testid="total-deliveries">${stats ? count(stats.totalDeliveries) : '—'}</td>
+      <td>${endpoint.isActive
+        ? pill('ok', 'Active')
+        : html`${pill('bad', 'Disabled')}<div class="reason">${endpoint.disabledReason ?? 'turned off'}</div>${last?.error ? html`<div class="reason muted" title=${last.error}>Last error: ${last.error}</div>` : nothing}`}</td>
+      <td class="actions">
+        ${configure
+          ? html`<button class="button small" data-testid="send-test" @click=${() => sendTest(endpoint, this.reload)}>Send Test</button>
+              ${endpoint.isActive ? nothing : html`<button class="button small primary" data-testid="re-enable" @click=${() => setActive(endpoint, true, this.reload)}>Re-enable</button>`}
+              <button class="button small" data-testid="edit" @click=${() => openWebhookForm(endpoint, this.reload)}>Edit</button>
+              <button class="button small danger-text" data-testid="delete" @click=${() => confirmDelete(endpoint, this.reload)}>Delete</button>`
+          : html`<a class="button small" href="/admin/webhooks/${encode(endpoint.id)}">View</a>`}
+      </td>
+    </tr>`;
+  }
+}
