@@ -47,6 +47,9 @@ Try:
   curl -s -X POST ${hookline.ingestUrl}/v1/events -H 'authorization: Bearer ${apiKey}' \\
        -H 'content-type: application/json' -d '{"type":"project.created","data":{"id":"p_1"}}'
   curl -s ${hookline.configApiUrl}/api/admin/webhooks/${endpoint.body.id}/stats -H 'authorization: Bearer ${apiKey}'
+In another terminal, the CLI (docs/cli.md):
+  export HOOKLINE_API_KEY=${apiKey}
+  ./hookline endpoints    ./hookline tail    ./hookline listen    ./hookline send project.created --data '{"id":"p_2"}'
 Ctrl-C stops the services.
 `);
 

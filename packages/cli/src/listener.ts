@@ -61,8 +61,9 @@ async function relay(target: string, req: IncomingMessage, headers: Record<strin
     res.writeHead(forwarded.status, contentType ? { 'content-type': contentType } : {}).end(answer);
     return { status: forwarded.status };
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-    const message = `cannot forward to ${target}: ${cause}`;
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const reason = cause?.code ?? cause?.message ?? (error as Error).message;
+    const message = `cannot forward to ${target}: ${reason}`;
     res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ error: message }));
     return { status: 502, error: message };
   }

@@ -32,5 +32,5 @@ export function shortTime(iso: string | null | undefined): string {
 }
 
 export function percent(rate: number | null | undefined): string {
-  return rate === null || rate === undefined ? '-' : `${(rate * 100).toFixed(rate === 1 ? 0 : 1)}%`;
+  return rate === null || rate === undefined ? '-' : `${(rate * 100).toFixed(rate === 1 || rate === 0 ? 0 : 1)}%`;
 }

@@ -99,6 +99,8 @@ export function listenCommand(): Command {
       const target = options.forward ? `, forwarding to ${options.forward}` : '';
       const registered = endpointId ? ` as endpoint ${endpointId} for ${events.join(', ')}` : ' (not registered: point an endpoint here)';
       console.log(paint('bold', `listening on ${listener.url}${registered}${target}; Ctrl-C to stop`));
+      // The app behind --forward verifies with the same secret, so it is shown (it dies with the endpoint).
+      if (endpointId && signing) console.log(paint('dim', `signing secret of the temporary endpoint: ${signing.secret}`));
 
       if (!stop.aborted) await new Promise<void>((resolve) => stop.addEventListener('abort', () => resolve(), { once: true }));
       await listener.close();
