@@ -15,6 +15,8 @@ const hookline = await Hookline.start({
   logDir: join(repoRoot, '.hookline', 'logs'),
   rootToken: process.env.HOOKLINE_ROOT_TOKEN ?? `root_${randomBytes(16).toString('hex')}`,
   ports: { ingest: 8100, 'config-api': 8200, fanout: 8300, delivery: 8400, projector: 8500 },
+  // The admin page shows incoming webhooks' full URLs on ingest.
+  env: { HOOKLINE_INGEST_PUBLIC_URL: 'http://127.0.0.1:8100' },
 });
 
 const receiver = await Receiver.start();
@@ -33,6 +35,7 @@ await requestJson('POST', `${hookline.ingestUrl}/v1/events`, { token: apiKey, bo
 
 console.log(`
 Hookline is up.
+  admin page            ${hookline.configApiUrl}/admin/   (sign in with the demo tenant API key below)
   admin API             ${hookline.configApiUrl}/api/admin   (OpenAPI: ${hookline.configApiUrl}/openapi.json)
   ingest API            ${hookline.ingestUrl}/v1/events   (OpenAPI: ${hookline.ingestUrl}/openapi.json)
   metrics               ${hookline.serviceUrl('delivery')}/metrics (each service on its own port)
