@@ -9,6 +9,8 @@ export interface ReceivedRequest {
   receivedAt: number;
   /** What the receiver was told to answer (set when the request has been read). */
   reply?: ReceiverReply;
+  /** True once the whole answer was written (a client that gave up mid-answer leaves it unset). */
+  answered?: boolean;
 }
 
 export interface ReceiverReply {
@@ -27,11 +29,10 @@ export interface ReceiverReply {
   bodyBytes?: number;
 }
 
-/** True when the reply is a complete 2xx answer: the webhook counts as delivered. */
-export function isSuccessReply(reply: ReceiverReply | undefined): boolean {
-  if (!reply || reply.hang || reply.reset) return false;
-  const status = reply.status ?? 200;
-  return status >= 200 && status < 300;
+/** True when the receiver gave a complete 2xx answer: the webhook counts as delivered. */
+export function answeredSuccess(request: ReceivedRequest): boolean {
+  const status = request.reply?.status ?? 200;
+  return Boolean(request.answered) && status >= 200 && status < 300;
 }
 
 /** A local HTTP receiver whose answers a test programs, recording every request it gets. */
@@ -90,6 +91,7 @@ export class Receiver {
         received.reply = reply;
         if (reply.hang) return;
         if (reply.reset) return void req.socket.destroy();
+        res.once('finish', () => (received.answered = true));
         setTimeout(() => void writeReply(res, reply), reply.delayMs ?? 0);
       });
     });

@@ -18,7 +18,6 @@ export interface EndpointSpec {
   overrides?: Record<string, unknown>;
   expect?: EndpointUnderCheck['expect'];
   reason?: RegExp;
-  maxAttempts?: number;
 }
 
 export interface ScenarioSpec {
@@ -61,11 +60,14 @@ export function useFaultBench() {
 
     async run(spec: ScenarioSpec): Promise<ScenarioSummary> {
       const started = Date.now();
-      const receiver = await Receiver.start();
-      receivers.push(receiver);
+      // One receiver (origin) per endpoint: endpoints of different subscribers do not share a host, and the
+      // sender's connection pool is per origin.
+      const endpointReceivers: Receiver[] = [];
       const endpoints: EndpointUnderCheck[] = [];
-      const replies = new Map<string, NonNullable<EndpointSpec['reply']>>();
       for (const [i, e] of spec.endpoints.entries()) {
+        const receiver = await Receiver.start();
+        receivers.push(receiver);
+        endpointReceivers.push(receiver.respond(e.reply ?? (() => ({ status: 200 }))));
         const path = `/${spec.name}/${i}`;
         const created = await bench.tenant.createEndpoint({
           name: `${spec.name} ${e.label}`,
@@ -74,10 +76,8 @@ export function useFaultBench() {
           retrySchedule: ['1s', '2s', '5s'],
           ...e.overrides,
         });
-        endpoints.push({ id: created.id, label: e.label, path, expect: e.expect ?? 'delivered', ...(e.reason ? { reason: e.reason } : {}), ...(e.maxAttempts ? { maxAttempts: e.maxAttempts } : {}) });
-        replies.set(path, e.reply ?? (() => ({ status: 200 })));
+        endpoints.push({ id: created.id, label: e.label, path, expect: e.expect ?? 'delivered', ...(e.reason ? { reason: e.reason } : {}) });
       }
-      receiver.respond((request, index) => replies.get(request.path)?.(request, index) ?? { status: 404 });
 
       const load = new LoadGenerator({ ingestUrl: bench.hookline.ingestUrl, apiKey: bench.tenant.apiKey, eventType: `${spec.name}.tick`, count: spec.events, perSecond: spec.perSecond });
       if (spec.fault) {
@@ -94,7 +94,7 @@ export function useFaultBench() {
           profile: bench.profile.name,
           load,
           endpoints,
-          requests: receiver.requests,
+          requests: endpointReceivers.flatMap((r) => r.requests),
           deadLetters: deadLetters.records,
           attempts: attempts.records,
           statsAttempts,
@@ -123,6 +123,7 @@ export function useFaultBench() {
     bench.infra = inject('faultInfra');
     bench.hookline = await Hookline.start({ infra: bench.infra.urls, env: serviceEnv });
     bench.tenant = await TestTenant.create(bench.hookline, 'Fault suite');
+    console.log(`[faults] services' namespace (topic prefix, database) ${bench.hookline.namespace}; logs in .hookline/test-logs/${bench.hookline.namespace}/`);
     const prefix = `${bench.hookline.namespace}.`;
     [deadLetters, attempts] = await Promise.all([
       TopicTail.start<DeadLetterRecord>(bench.infra.urls.kafkaBrokers, `${prefix}dead-letter`),
