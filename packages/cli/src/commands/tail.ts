@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { feedPage, type AttemptSummary } from '../api.js';
+import { endpoint, feedPage, type AttemptSummary } from '../api.js';
 import { parseCount } from '../config.js';
 import { clientOf, sleep, stopSignal } from '../context.js';
 import { CliError } from '../errors.js';
@@ -39,6 +39,8 @@ export function tailCommand(): Command {
       const print = (a: AttemptSummary) => console.log(options.json ? JSON.stringify(a) : attemptLine(a));
       const query = (params: Record<string, string>) => `/deliveries?${new URLSearchParams({ ...(options.endpoint ? { endpointId: options.endpoint } : {}), ...params })}`;
 
+      // The feed filters silently; a mistyped endpoint id should say so instead of showing nothing forever.
+      if (options.endpoint) await client.admin(endpoint, 'GET', `/webhooks/${encodeURIComponent(options.endpoint)}`);
       // The first page is the newest attempts (oldest first); with --lines 0 only its cursor is used.
       const first = await client.admin(feedPage, 'GET', query({ limit: String(Math.max(lines, 1)) }));
       if (lines > 0) first.data.forEach(print);
