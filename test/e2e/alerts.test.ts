@@ -1,9 +1,10 @@
-import { requestJson } from '@hookline/testkit';
+import { TestTenant, eventually, requestJson } from '@hookline/testkit';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { useHookline } from './support/harness.js';
 
-const context = useHookline();
+// Four recent attempts are enough to judge a success rate here (ten by default).
+const context = useHookline({ PROJECTOR_ALERT_MIN_ATTEMPTS: '4' });
 
 interface AlertPayload {
   type: string;
@@ -32,9 +33,10 @@ describe('alerts', () => {
     await tenant.createEndpoint({ name: 'catch-all', url: everything.url, events: ['*'] });
     const crm = await tenant.createEndpoint({ name: 'crm', url: broken.url, events: ['order.*'], retrySchedule: [] });
 
-    const settings = await tenant.admin('PUT', '/alerts/settings', { enabled: true, failedDeliveries24h: 2 });
+    // Only failed deliveries here: a success rate of 0 % never fires.
+    const settings = await tenant.admin('PUT', '/alerts/settings', { enabled: true, failedDeliveries24h: 2, successRatePercent: 0 });
     expect(settings.status).toBe(200);
-    expect(settings.body).toEqual({ enabled: true, failedDeliveries24h: 2, responseTimeMs: 5000, successRatePercent: 95 });
+    expect(settings.body).toEqual({ enabled: true, failedDeliveries24h: 2, responseTimeMs: 5000, successRatePercent: 0 });
 
     for (let i = 0; i < 3; i++) await tenant.postEvent('order.created', { i });
     const [fired] = await alertsInbox.waitForRequests(1, 60_000);
@@ -65,5 +67,40 @@ describe('alerts', () => {
     // Hookline's own events reach only endpoints that name them: the catch-all got the orders alone.
     await broken.waitForRequests(5);
     expect(everything.requests.map((q) => JSON.parse(q.body).type)).toEqual(Array(5).fill('order.created'));
+  });
+
+  it('fires response_time and success_rate on the recent attempts and resolves them when the endpoint recovers', async () => {
+    // A tenant of its own: its settings and alerts are separate from the other test's.
+    const tenant = await TestTenant.create(context.hookline, 'Second tenant');
+    const inbox = await context.receiver();
+    const flaky = await context.receiver();
+    let mode: 'slow' | 'failing' | 'fine' = 'slow';
+    flaky.respond(() => (mode === 'slow' ? { status: 200, delayMs: 700 } : mode === 'failing' ? { status: 503 } : { status: 200 }));
+    await tenant.createEndpoint({ url: inbox.url, events: ['hookline.*'] });
+    const api = await tenant.createEndpoint({ name: 'api', url: flaky.url, events: ['job.done'], retrySchedule: [] });
+    await tenant.admin('PUT', '/alerts/settings', { enabled: true, responseTimeMs: 300, successRatePercent: 75, failedDeliveries24h: 1000 });
+    const alerts = async () => (await tenant.admin('GET', '/alerts')).body.data as { rule: string; state: string; value: number }[];
+
+    await tenant.postEvent('job.done', { n: 0 });
+    await eventually(async () => (await alerts()).some((a) => a.rule === 'response_time' && a.state === 'firing'));
+    mode = 'fine';
+    for (let n = 1; n <= 3; n++) await tenant.postEvent('job.done', { n });
+    await eventually(async () => (await alerts()).some((a) => a.rule === 'response_time' && a.state === 'resolved'));
+
+    mode = 'failing';
+    for (let n = 0; n < 4; n++) await tenant.postEvent('job.done', { n: 10 + n });
+    const [rate] = await eventually(async () => {
+      const found = (await alerts()).filter((a) => a.rule === 'success_rate' && a.state === 'firing');
+      return found.length ? found : undefined;
+    });
+    expect(rate!.value).toBeLessThan(75);
+    mode = 'fine';
+    for (let n = 0; n < 12; n++) await tenant.postEvent('job.done', { n: 20 + n });
+    await eventually(async () => (await alerts()).some((a) => a.rule === 'success_rate' && a.state === 'resolved'));
+
+    const received = await inbox.waitForRequests(4, 30_000);
+    const states = received.map((q) => JSON.parse(q.body).data).map((d: { rule: string; state: string; endpointId: string }) => `${d.rule}:${d.state}:${d.endpointId === api.id}`);
+    expect(states).toEqual(['response_time:firing:true', 'response_time:resolved:true', 'success_rate:firing:true', 'success_rate:resolved:true']);
+    expect((await alerts()).every((a) => a.rule !== 'failed_deliveries')).toBe(true);
   });
 });

@@ -38,7 +38,7 @@ await runService(logger, async () => {
         topics: tiers.map((tier) => topics.retry(tier)),
         destination: topics.deliveries,
         dueAt: (value) => deliveryTask.shape.dueAt.parse(JSON.parse(value.toString()).dueAt),
-        onForwarded: (topic, lagMs) => metrics.retryLag.observe({ topic }, Math.max(0, lagMs) / 1000),
+        onForwarded: (topic, lagMs) => metrics.retryLag.observe({ tier: topic.slice(topics.retry('').length) }, Math.max(0, lagMs) / 1000),
       })
     : undefined;
   const lagOf = (groupId: string, topicList: string[], maxLag?: number) =>

@@ -17,7 +17,7 @@ export function createDeliveryMetrics(registry: Registry, inFlight: () => number
     retryLag: new Histogram({
       name: 'hookline_retry_tier_lag_seconds',
       help: 'How late a retry left its tier topic after it fell due',
-      labelNames: ['topic'],
+      labelNames: ['tier'],
       buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30],
       registers: [registry],
     }),

@@ -49,7 +49,9 @@ export class AlertNotifier {
   async afterAttempts(attempts: AttemptRecord[]): Promise<void> {
     const byEndpoint = new Map<string, AttemptRecord[]>();
     for (const a of attempts) {
-      if (a.eventType.startsWith(hooklineEventPrefix) || !this.enabledFor(a.tenantId)) continue;
+      // Tracked also while a tenant's alerts are off: switched on, they judge the last 24 h, not only what follows
+      // (and a settings change that reaches this view a moment after the first attempts misses none of them).
+      if (a.eventType.startsWith(hooklineEventPrefix)) continue;
       const list = byEndpoint.get(a.endpointId);
       if (list) list.push(a);
       else byEndpoint.set(a.endpointId, [a]);
@@ -92,6 +94,11 @@ export class AlertNotifier {
       minAttempts: this.deps.minAttempts,
       now,
     });
+    if (!settings.enabled) {
+      // Off: keep counting, announce nothing (open alerts stay open until alerts are on again).
+      result.transitions = [];
+      result.restartRecent = false;
+    }
     if (result.restartRecent) this.recent.restart(endpointId);
     const window = result.window;
     const endpointName = config.state.endpoints.get(endpointId)?.name ?? endpointId;
