@@ -1,5 +1,5 @@
 import { deliveryIdFor } from '@hookline/core';
-import { eventually } from '@hookline/testkit';
+import { eventually, TestTenant } from '@hookline/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CliProcess, runCli } from './support/cli-process.js';
 import { useHookline } from './support/harness.js';
@@ -115,5 +115,35 @@ describe('hookline retry and replay', () => {
 
     const nothing = await runCli(['replay', endpoint.id], env());
     expect(nothing.stdout).toMatch(/^nothing to replay/);
+  });
+});
+
+describe('GET /api/admin/deliveries (the feed behind tail)', () => {
+  it('pages with its cursor, filters by endpoint, stays within the tenant and refuses a bad cursor', async () => {
+    const receiver = await ctx.receiver();
+    const endpoint = await ctx.tenant.createEndpoint({ url: receiver.url, events: ['cli.feed.*'] });
+    const start = (await ctx.tenant.admin('GET', `/deliveries?limit=1&endpointId=${endpoint.id}`)).body;
+    expect(start.data).toEqual([]);
+    for (let i = 0; i < 3; i++) await ctx.tenant.postEvent('cli.feed.item', { i });
+    const seen: string[] = [];
+    let cursor: string = start.next;
+    await eventually(async () => {
+      const page = await ctx.tenant.admin('GET', `/deliveries?after=${cursor}&limit=2&endpointId=${endpoint.id}`);
+      expect(page.status).toBe(200);
+      seen.push(...page.body.data.map((a: { deliveryId: string }) => a.deliveryId));
+      cursor = page.body.next;
+      return seen.length >= 3;
+    });
+    expect(seen).toHaveLength(3);
+    expect(new Set(seen).size).toBe(3);
+    const newest = (await ctx.tenant.admin('GET', `/deliveries?limit=3&endpointId=${endpoint.id}`)).body.data;
+    expect(newest.map((a: { deliveryId: string }) => a.deliveryId).sort()).toEqual([...seen].sort());
+    expect(newest[0]).toMatchObject({ endpointId: endpoint.id, endpointName: 'endpoint', eventType: 'cli.feed.item', outcome: 'success', status: 'success', statusCode: 200, attempt: 1 });
+
+    const other = await TestTenant.create(ctx.hookline, 'Other');
+    expect((await other.admin('GET', '/deliveries?limit=500')).body.data).toEqual([]);
+    const bad = await ctx.tenant.admin('GET', '/deliveries?after=not-a-cursor');
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.code).toBe('validation_failed');
   });
 });
