@@ -10,3 +10,4 @@ export * from './durations.js';
 export * from './profiles.js';
 export * from './signature-scheme.js';
 export * from './policy.js';
+export * from './health.js';

@@ -1,13 +1,8 @@
 import type { Admin, Consumer, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { Gauge, type Registry } from 'prom-client';
+import { worstOf, type HealthVerdict } from '@hookline/core';
 import type { KafkaClient } from './client.js';
-
-/** A health verdict (structurally the `HealthResult` of `@hookline/service`, which this package does not import). */
-export interface HealthVerdict {
-  status: 'ok' | 'degraded' | 'down';
-  reason?: string;
-}
 
 const tracked = new WeakMap<Consumer, () => HealthVerdict>();
 
@@ -123,15 +118,6 @@ export class ConsumerLagMonitor {
       reason: behind.map(([topic, lag]) => `${this.options.groupId} is ${lag} records behind on ${topic} (limit ${maxLag})`).join('; '),
     };
   }
-}
-
-const severity = { ok: 0, degraded: 1, down: 2 } as const;
-
-/** The worst of several verdicts, with every reason that is not ok. */
-export function worstOf(verdicts: HealthVerdict[]): HealthVerdict {
-  const status = verdicts.reduce<HealthVerdict['status']>((w, v) => (severity[v.status] > severity[w] ? v.status : w), 'ok');
-  const reasons = verdicts.filter((v) => v.status !== 'ok' && v.reason).map((v) => v.reason);
-  return status === 'ok' ? { status } : { status, reason: reasons.join('; ') };
 }
 
 export interface KafkaHealthParts {

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { KafkaClient } from './client.js';
-import { consumerHealth, type HealthVerdict } from './health.js';
+import type { HealthVerdict } from '@hookline/core';
+import { consumerHealth } from './health.js';
 
 interface Waiter {
   partition: number;

@@ -3,17 +3,12 @@ import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { ApiError } from '@hookline/core';
+import { ApiError, worstOf, type HealthStatus, type HealthVerdict } from '@hookline/core';
 import { servicePhase } from './lifecycle.js';
 import type { z } from 'zod';
 
-/**
- * One health check's verdict. `degraded` still answers 200 (the service works, worse than it should: e.g. its
- * consumer lags); `down` answers 503 (it cannot do its job: a crashed consumer, an unreachable database).
- * `{ ok: boolean }` is accepted for short checks: true is `ok`, false is `down`.
- */
-export type HealthStatus = 'ok' | 'degraded' | 'down';
-export type HealthResult = { status: HealthStatus; reason?: string } | { ok: boolean; reason?: string };
+/** A check's verdict (see `HealthVerdict`); `{ ok: boolean }` is accepted for short checks: true is `ok`, false `down`. */
+export type HealthResult = HealthVerdict | { ok: boolean; reason?: string };
 export type HealthCheck = () => HealthResult | Promise<HealthResult>;
 
 export interface HttpAppOptions {
@@ -22,10 +17,8 @@ export interface HttpAppOptions {
   health?: Record<string, HealthCheck>;
 }
 
-const severity: Record<HealthStatus, number> = { ok: 0, degraded: 1, down: 2 };
-
 /** Runs every check (a throwing check is `down` with its message) and combines them: the worst one wins. */
-export async function runHealthChecks(health: Record<string, HealthCheck>): Promise<{ status: HealthStatus; checks: Record<string, { status: HealthStatus; reason?: string }> }> {
+export async function runHealthChecks(health: Record<string, HealthCheck>): Promise<{ status: HealthStatus; checks: Record<string, HealthVerdict> }> {
   const entries = await Promise.all(
     Object.entries(health).map(async ([name, check]) => {
       try {
@@ -37,8 +30,7 @@ export async function runHealthChecks(health: Record<string, HealthCheck>): Prom
       }
     }),
   );
-  const status = entries.reduce<HealthStatus>((worst, [, c]) => (severity[c.status] > severity[worst] ? c.status : worst), 'ok');
-  return { status, checks: Object.fromEntries(entries) };
+  return { status: worstOf(entries.map(([, verdict]) => verdict)).status, checks: Object.fromEntries(entries) };
 }
 
 /**
