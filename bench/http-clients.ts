@@ -1,15 +1,14 @@
 /**
- * Bare node:http keep-alive client (the raw limit) against the delivery service's Sender (got, signing, SSRF
+ * Bare node:http keep-alive client (the raw limit) against the delivery service's Sender (undici, signing, SSRF
  * lookup, capped body read), to the same receiver, same payload, same concurrency and duration.
  */
-import { fork } from 'node:child_process';
 import http from 'node:http';
-import { fileURLToPath } from 'node:url';
 import type { DeliveryTask, EndpointRecord } from '@hookline/core';
 import { resolvePolicy } from '@hookline/core';
 import { signatureHeaders, generateSecret } from '@hookline/signing';
 import { Sender } from '../services/delivery/src/sender.js';
 import { SsrfGuard } from '../services/delivery/src/ssrf.js';
+import { blob, eventType } from './stack.js';
 
 export interface ClientResult {
   name: string;
@@ -17,12 +16,6 @@ export interface ClientResult {
   perSecond: number;
   p50Ms: number;
   p99Ms: number;
-}
-
-export async function startReceiverProcess(): Promise<{ url: string; stop: () => void }> {
-  const child = fork(fileURLToPath(new URL('./receiver-process.ts', import.meta.url)), { execArgv: ['--import', 'tsx'] });
-  const port = await new Promise<number>((resolve) => child.once('message', (m: { port: number }) => resolve(m.port)));
-  return { url: `http://127.0.0.1:${port}/hook`, stop: () => child.kill() };
 }
 
 async function drive(name: string, durationMs: number, concurrency: number, once: () => Promise<void>): Promise<ClientResult> {
@@ -44,7 +37,8 @@ async function drive(name: string, durationMs: number, concurrency: number, once
   return { name, requests: latencies.length, perSecond: latencies.length / seconds, p50Ms: at(0.5), p99Ms: at(0.99) };
 }
 
-const payload = JSON.stringify({ type: 'bench.event', timestamp: new Date().toISOString(), data: { blob: 'x'.repeat(900) } });
+// The body Hookline delivers for a bench event (standard profile), so the receiver does the same work per request.
+const payload = JSON.stringify({ type: eventType, timestamp: new Date().toISOString(), data: { seq: 0, blob } });
 
 export function rawClient(url: string, durationMs: number, concurrency: number): Promise<ClientResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
@@ -71,7 +65,7 @@ export function senderClient(url: string, durationMs: number, concurrency: numbe
   const policy = resolvePolicy(endpoint);
   const task: DeliveryTask = {
     deliveryId: 'msg_bench', eventId: 'evt_bench', endpointId: endpoint.id, tenantId: endpoint.tenantId, attempt: 1, dueAt: 0,
-    event: { id: 'evt_bench', type: 'bench.event', tenantId: endpoint.tenantId, timestamp: new Date().toISOString(), data: { blob: 'x'.repeat(900) } },
+    event: { id: 'evt_bench', type: eventType, tenantId: endpoint.tenantId, timestamp: new Date().toISOString(), data: { seq: 0, blob } },
   };
   return drive('Hookline Sender (undici)', durationMs, concurrency, async () => {
     const { record } = await sender.send(task, endpoint, policy);

@@ -1,15 +1,64 @@
-/** A minimal keep-alive HTTP receiver in its own process, so the client under test has its core to itself. */
+/**
+ * The webhook receiver of every bench scenario, in its own process so the process under test has its cores to
+ * itself (and so its CPU shows separately). One keep-alive server; the path says how to answer:
+ * `/hang/...` never answers (the client times out), `/fail/...` answers 500, anything else 200. For each 200 it
+ * records the arrival time and the `"seq":N` of the body (the bench numbers its events), so the parent can turn
+ * them into accept-to-delivery latencies. Talks to the parent over IPC: progress counts every 50 ms, and
+ * `reset` / `collect` commands.
+ */
 import { createServer } from 'node:http';
 
+const seqs: number[] = [];
+const times: number[] = [];
+const counts = { ok: 0, failed: 0, hung: 0 };
+const seqPattern = /"seq":(\d+)/;
+
 const server = createServer((req, res) => {
-  req.resume();
+  const chunks: Buffer[] = [];
+  req.on('data', (chunk: Buffer) => chunks.push(chunk));
   req.on('end', () => {
+    const path = req.url ?? '';
+    if (path.startsWith('/hang')) return void counts.hung++;
+    if (path.startsWith('/fail')) {
+      counts.failed++;
+      res.writeHead(500, { 'content-type': 'text/plain', 'content-length': '4' });
+      return void res.end('fail');
+    }
+    const at = performance.timeOrigin + performance.now();
+    const seq = seqPattern.exec(Buffer.concat(chunks).toString('latin1'))?.[1];
+    if (seq !== undefined) {
+      seqs.push(Number(seq));
+      times.push(at);
+    }
+    counts.ok++;
     res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '2' });
     res.end('ok');
   });
 });
 server.keepAliveTimeout = 60_000;
+server.headersTimeout = 0;
+server.requestTimeout = 0;
+
+type Command = { cmd: 'reset' } | { cmd: 'collect' };
+process.on('message', (message: Command) => {
+  if (message.cmd === 'reset') {
+    seqs.length = 0;
+    times.length = 0;
+    counts.ok = counts.failed = counts.hung = 0;
+    process.send?.({ type: 'reset' });
+  } else if (message.cmd === 'collect') {
+    process.send?.({ type: 'samples', seqs, times });
+  }
+});
+
+let reported = '';
+setInterval(() => {
+  const now = JSON.stringify(counts);
+  if (now !== reported) process.send?.({ type: 'progress', ...counts });
+  reported = now;
+}, 50);
+
 server.listen(0, '127.0.0.1', () => {
-  process.send?.({ port: (server.address() as { port: number }).port });
+  process.send?.({ type: 'listening', port: (server.address() as { port: number }).port });
 });
 process.on('disconnect', () => process.exit(0));

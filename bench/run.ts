@@ -1,37 +1,91 @@
 /**
- * `pnpm bench`: measurements with a baseline taken in the same run. Prints a table of ratios against the raw
- * limit and writes the figures as JSON under bench/results/. Not part of the test suite.
+ * `pnpm bench`: Hookline measured end to end on the real broker, with the raw limit (a bare keep-alive client to
+ * the same receiver) measured in the same run as the denominator of every ratio. Prints Markdown tables and
+ * writes everything as JSON under bench/results/. Not part of the test suite. BENCH_PROFILE=quick|full,
+ * BENCH_ONLY=raw,throughput,latency,isolation,fanout,soak (see bench/profile.ts and docs/benchmarks.md).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import { rawClient, senderClient, startReceiverProcess, type ClientResult } from './http-clients.js';
+import { benchConfig, type ScenarioName } from './profile.js';
+import { BenchReceiver } from './receiver.js';
+import { machine } from './report.js';
+import type { BenchContext, ScenarioResult } from './scenarios/context.js';
+import { fanoutScenario } from './scenarios/fanout.js';
+import { isolationScenario } from './scenarios/isolation.js';
+import { latencyScenario } from './scenarios/latency.js';
+import { rawScenario } from './scenarios/raw.js';
+import { soakScenario } from './scenarios/soak.js';
+import { throughputScenario } from './scenarios/throughput.js';
+import { BenchStack } from './stack.js';
 
-const seconds = Number(process.env.BENCH_SECONDS ?? 10);
-const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 50);
+const scenarios: Record<ScenarioName, { title: string; run: (ctx: BenchContext) => Promise<ScenarioResult> }> = {
+  raw: { title: 'Raw limit and the delivery Sender alone', run: rawScenario },
+  throughput: { title: 'Delivery throughput (maximum sustained)', run: throughputScenario },
+  latency: { title: 'Latency, accepted -> delivered', run: latencyScenario },
+  isolation: { title: 'Isolation: one hanging and one failing endpoint', run: isolationScenario },
+  fanout: { title: 'Fan-out: one event to many endpoints', run: fanoutScenario },
+  soak: { title: 'Soak', run: soakScenario },
+};
 
-const receiver = await startReceiverProcess();
+/** Given to the services; printed and saved with the figures. */
+const serviceEnv = { LOG_LEVEL: 'warn' };
+
+const config = benchConfig();
+const startedAt = new Date();
+const receiver = await BenchReceiver.start();
+let stack: BenchStack | undefined;
+const ctx: BenchContext = {
+  config,
+  receiver,
+  stack: async () => (stack ??= await BenchStack.start(receiver.baseUrl, serviceEnv)),
+};
+const host = machine();
+const header = [
+  `# pnpm bench (${config.profile.name} profile), ${startedAt.toISOString()}`,
+  `${host.cores} cores (${host.cpuModel}), ${host.memoryGiB} GiB, load average at start ${host.loadAverage.join(' ')}; Node ${host.node}, Linux ${host.kernel}, commit ${host.git}`,
+  `Services: five processes on the shared Kafka/registry/FerretDB, env ${JSON.stringify(serviceEnv)} (defaults otherwise: 4 partitions,`,
+  'endpoint concurrency 10, backlog 200, timeout 10 s); the receiver and the load generator are processes of their own.',
+].join('\n');
+console.log(`${header}\n`);
+
+const results: Partial<Record<ScenarioName, ScenarioResult & { seconds: number }>> = {};
+let failed: unknown;
 try {
-  // Warm both paths (JIT, sockets) before measuring.
-  await rawClient(receiver.url, 1_000, concurrency);
-  await senderClient(receiver.url, 1_000, concurrency);
-  const raw = await rawClient(receiver.url, seconds * 1000, concurrency);
-  const sender = await senderClient(receiver.url, seconds * 1000, concurrency);
-  const rows = [raw, sender];
-  const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
-  console.log(`\nHTTP client: ${seconds} s each, concurrency ${concurrency}, ~1 KB signed JSON body, receiver in its own process\n${machine}\n`);
-  console.log(table(rows, raw));
-  mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-  const file = new URL(`./results/http-clients-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url);
-  writeFileSync(file, JSON.stringify({ machine, seconds, concurrency, rows }, null, 2));
-  console.log(`\nwritten to ${file.pathname}`);
+  for (const name of config.scenarios) {
+    console.log(`## ${scenarios[name].title}`);
+    const started = performance.now();
+    const result = await scenarios[name].run(ctx);
+    results[name] = { ...result, seconds: (performance.now() - started) / 1000 };
+    console.log(`\n${result.text}\n`);
+  }
+} catch (error) {
+  failed = error;
+  console.error(error);
 } finally {
+  await stack?.stop();
   receiver.stop();
 }
 
-function table(rows: ClientResult[], baseline: ClientResult): string {
-  const header = ['client', 'requests', 'req/s', 'vs raw', 'p50 ms', 'p99 ms'];
-  const lines = rows.map((r) => [r.name, String(r.requests), r.perSecond.toFixed(0), `${(r.perSecond / baseline.perSecond).toFixed(2)}x`, r.p50Ms.toFixed(2), r.p99Ms.toFixed(2)]);
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const fmt = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  return [fmt(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...lines.map(fmt)].join('\n');
-}
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+const file = new URL(`./results/bench-${config.profile.name}-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url);
+const summary = Object.entries(results).map(([name, r]) => `## ${scenarios[name as ScenarioName].title}\n\n${r.text}`).join('\n\n');
+writeFileSync(
+  file,
+  JSON.stringify(
+    {
+      startedAt,
+      machine: host,
+      profile: config.profile,
+      scenarios: config.scenarios,
+      serviceEnv,
+      rawPerSecond: ctx.rawPerSecond,
+      maxDeliveriesPerSecond: ctx.maxDeliveriesPerSecond,
+      results: Object.fromEntries(Object.entries(results).map(([name, r]) => [name, { seconds: r.seconds, ...(r.data as object) }])),
+      report: `${header}\n\n${summary}`,
+      ...(failed ? { error: String(failed) } : {}),
+    },
+    null,
+    2,
+  ),
+);
+console.log(`written to ${file.pathname}`);
+process.exit(failed ? 1 : 0);

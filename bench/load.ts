@@ -1,0 +1,147 @@
+/**
+ * Two ways of loading Hookline, both measured at the receiver:
+ * - at capacity: closed loop with a window of outstanding deliveries (accepted events x endpoints minus
+ *   deliveries received), so the pipeline stays full without an ever-growing backlog; the receiver's rate over
+ *   the measured window is the maximum sustained rate;
+ * - paced: open loop at a fixed event rate, then every delivery's accept-to-arrival latency.
+ */
+import type { TestTenant } from '@hookline/testkit';
+import { benchProcesses, UsageSampler, type UsageReport } from './procstats.js';
+import type { BenchReceiver } from './receiver.js';
+import type { BenchStack, Entry } from './stack.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface CapacityOptions {
+  entry: Entry;
+  tenant: TestTenant;
+  /** Deliveries per event (healthy endpoints subscribed). */
+  fanout: number;
+  warmupSeconds: number;
+  measureSeconds: number;
+}
+
+export interface CapacityResult {
+  deliveriesPerSecond: number;
+  eventsPerSecond: number;
+  deliveries: number;
+  window: number;
+  usage: UsageReport;
+  /** Tasks the delivery service deferred (endpoint backlog full) during the window. */
+  deferred: number;
+}
+
+export async function driveAtCapacity(stack: BenchStack, receiver: BenchReceiver, options: CapacityOptions): Promise<CapacityResult> {
+  const { entry, tenant, fanout } = options;
+  await receiver.reset();
+  // Enough in flight to keep every stage busy; not so much that one endpoint's queue passes its backlog limit.
+  const window = Math.max(1_500, 3 * fanout);
+  const batch = entry === 'ingest' ? 1 : Math.max(1, Math.min(100, Math.floor(window / fanout / 8)));
+  const submitters = entry === 'ingest' ? 24 : 4;
+  let submitted = 0;
+  let running = true;
+  let failure: unknown;
+  const room = () => submitted * fanout - receiver.counts.ok + batch * fanout <= window;
+  const waitForRoom = () =>
+    new Promise<void>((resolve) => {
+      if (room() || !running) return resolve();
+      const off = receiver.onProgress(() => (room() || !running) && (off(), resolve()));
+    });
+  const loops = Array.from({ length: submitters }, async () => {
+    while (running) {
+      await waitForRoom();
+      if (!running) break;
+      submitted += batch;
+      await stack.submit(entry, tenant, batch).catch((error: unknown) => ((failure ??= error), (running = false)));
+    }
+  });
+
+  await sleep(options.warmupSeconds * 1000);
+  const deferredBefore = await deferredCount(stack);
+  const okBefore = receiver.counts.ok;
+  const sampler = UsageSampler.start(benchProcesses());
+  await sleep(options.measureSeconds * 1000);
+  const okAfter = receiver.counts.ok;
+  const usage = sampler.stop();
+  const deferred = (await deferredCount(stack)) - deferredBefore;
+  running = false;
+  await Promise.all(loops);
+  if (failure) throw failure;
+  // Let the pipeline drain so the next case starts empty.
+  await receiver.waitForOk(submitted * fanout, 120_000).catch((error: Error) => console.warn(`  (drain: ${error.message})`));
+  const deliveries = okAfter - okBefore;
+  return { deliveriesPerSecond: deliveries / usage.seconds, eventsPerSecond: deliveries / fanout / usage.seconds, deliveries, window, usage, deferred };
+}
+
+async function deferredCount(stack: BenchStack): Promise<number> {
+  try {
+    const text = await (await fetch(`${stack.hookline.serviceUrl('delivery')}/metrics`)).text();
+    return Number(/^hookline_deferred_total (\S+)/m.exec(text)?.[1] ?? 0);
+  } catch {
+    return Number.NaN;
+  }
+}
+
+export interface PacedOptions {
+  entry: Entry;
+  tenant: TestTenant;
+  /** Healthy deliveries each event produces (what the receiver's 200s are counted against). */
+  fanout: number;
+  eventsPerSecond: number;
+  seconds: number;
+}
+
+export interface LatencyFigures {
+  count: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+export interface PacedResult {
+  events: number;
+  deliveries: number;
+  /** Deliveries that had not arrived when the bench stopped waiting. */
+  missing: number;
+  latencyMs: LatencyFigures;
+  usage: UsageReport;
+}
+
+/** Sends events open loop at a fixed rate (a tick every 10 ms sends what is due), then waits for every delivery. */
+export async function drivePaced(stack: BenchStack, receiver: BenchReceiver, options: PacedOptions): Promise<PacedResult> {
+  await receiver.reset();
+  const firstSeq = stack.seqCount;
+  const total = Math.max(1, Math.round(options.eventsPerSecond * options.seconds));
+  const sampler = UsageSampler.start(benchProcesses());
+  const started = performance.now();
+  const inFlight: Promise<void>[] = [];
+  let sent = 0;
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * options.eventsPerSecond) + 1);
+    if (due > sent) {
+      // Kafka-native producers batch what is due; ingest gets one request per event.
+      inFlight.push(options.entry === 'kafka' ? stack.produceEvents(options.tenant, due - sent) : stack.postEvents(options.tenant, due - sent));
+      sent = due;
+    }
+    await sleep(10);
+  }
+  await Promise.all(inFlight);
+  const expected = total * options.fanout;
+  let missing = 0;
+  await receiver.waitForOk(expected, 60_000).catch(() => (missing = expected - receiver.counts.ok));
+  const usage = sampler.stop();
+  const { seqs, times } = await receiver.collect();
+  const latencies: number[] = [];
+  for (let i = 0; i < seqs.length; i++) {
+    const accepted = stack.acceptedAt[seqs[i]!];
+    if (seqs[i]! >= firstSeq && accepted !== undefined) latencies.push(times[i]! - accepted);
+  }
+  return { events: total, deliveries: latencies.length, missing, latencyMs: percentiles(latencies), usage };
+}
+
+export function percentiles(values: number[]): LatencyFigures {
+  const sorted = Float64Array.from(values).sort();
+  const at = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]! : Number.NaN);
+  return { count: sorted.length, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: sorted.length ? sorted[sorted.length - 1]! : Number.NaN };
+}

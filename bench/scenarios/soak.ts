@@ -1,0 +1,49 @@
+/** Soak: paced at 50 % of max for 10 minutes (full profile); each service's RSS at start and end. */
+import { drivePaced } from '../load.js';
+import { fixed, table } from '../report.js';
+import type { BenchContext, ScenarioResult } from './context.js';
+import { maxRate, pacedTenant } from './shared.js';
+
+/** Growth beyond this (MiB and share of the start) counts as more than noise. */
+const noiseMiB = 20;
+const noiseShare = 0.1;
+
+export async function soakScenario(ctx: BenchContext): Promise<ScenarioResult> {
+  const stack = await ctx.stack();
+  const max = await maxRate(ctx);
+  const { soakSeconds, soakFraction } = ctx.config.profile;
+  const { tenant, fanout } = await pacedTenant(ctx, 'soak');
+  console.log(`  ${(soakFraction * max).toFixed(0)} deliveries/s for ${soakSeconds} s`);
+  const result = await drivePaced(stack, ctx.receiver, { entry: 'ingest', tenant, fanout, eventsPerSecond: (soakFraction * max) / fanout, seconds: soakSeconds });
+  const services = result.usage.processes.filter((p) => !p.name.includes('(shared)'));
+  const processes = services.map((p) => {
+    // Means of the first and last tenth of the samples: less sensitive to one GC cycle than two single samples.
+    const samples = result.usage.rssSamples[p.name] ?? [];
+    const tenth = Math.max(1, Math.floor(samples.length / 10));
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const early = mean(samples.slice(0, tenth));
+    const late = mean(samples.slice(-tenth));
+    const growth = late - early;
+    return { ...p, earlyMiB: early, lateMiB: late, growthMiB: growth, grew: growth > noiseMiB && growth > noiseShare * early };
+  });
+  const rows = processes.map((p) => [
+    p.name,
+    fixed(p.rssStartMiB),
+    fixed(p.rssEndMiB),
+    fixed(p.rssMaxMiB),
+    fixed(p.earlyMiB),
+    fixed(p.lateMiB),
+    `${p.growthMiB >= 0 ? '+' : ''}${fixed(p.growthMiB, 1)}`,
+    p.grew ? 'GROWTH' : 'ok',
+    fixed(p.cpuPercent),
+  ]);
+  const text = [
+    `${fanout} endpoints, ${(soakFraction * max).toFixed(0)} deliveries/s for ${soakSeconds} s: latency p50 ${fixed(result.latencyMs.p50, 1)} ms, p99 ${fixed(
+      result.latencyMs.p99,
+      1,
+    )} ms, max ${fixed(result.latencyMs.max, 1)} ms, ${result.missing} missing; RSS sampled every second`,
+    '',
+    table(['process', 'RSS start MiB', 'end', 'max', 'first 10 % mean', 'last 10 % mean', 'growth', `verdict (> ${noiseMiB} MiB and > ${noiseShare * 100} %)`, 'CPU %'], rows),
+  ].join('\n');
+  return { text, data: { maxDeliveriesPerSecond: max, soakSeconds, soakFraction, latencyMs: result.latencyMs, missing: result.missing, processes } };
+}

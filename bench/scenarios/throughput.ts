@@ -1,0 +1,45 @@
+/** Delivery throughput: the maximum sustained deliveries/s with 1, 10 and 1,000 endpoints, via ingest and via Kafka. */
+import { driveAtCapacity, type CapacityResult } from '../load.js';
+import { cpuSummary, fixed, ratio, table } from '../report.js';
+import type { Entry } from '../stack.js';
+import type { BenchContext, ScenarioResult } from './context.js';
+
+export async function throughputScenario(ctx: BenchContext): Promise<ScenarioResult> {
+  const stack = await ctx.stack();
+  const { endpointCounts, warmupSeconds, throughputSeconds } = ctx.config.profile;
+  const cases: ({ entry: Entry; endpoints: number; creationSeconds: number } & CapacityResult)[] = [];
+  for (const endpoints of endpointCounts) {
+    const specs = Array.from({ length: endpoints }, (_, i) => ({ path: `/ok/tp${endpoints}/${i}` }));
+    const { tenant, creationSeconds } = await stack.tenant(`throughput-${endpoints}`, specs);
+    for (const entry of ['ingest', 'kafka'] as const) {
+      console.log(`  ${entry}, ${endpoints} endpoint(s): ${warmupSeconds} s warm-up + ${throughputSeconds} s`);
+      const result = await driveAtCapacity(stack, ctx.receiver, { entry, tenant, fanout: endpoints, warmupSeconds, measureSeconds: throughputSeconds });
+      cases.push({ entry, endpoints, creationSeconds, ...result });
+      if (entry === 'ingest' && endpoints === 10) ctx.maxDeliveriesPerSecond = result.deliveriesPerSecond;
+    }
+  }
+  ctx.maxDeliveriesPerSecond ??= Math.max(...cases.map((c) => c.deliveriesPerSecond));
+  const raw = ctx.rawPerSecond ?? Number.NaN;
+  const rows = cases.map((c) => [
+    c.entry,
+    String(c.endpoints),
+    fixed(c.deliveriesPerSecond),
+    ratio(c.deliveriesPerSecond, raw),
+    fixed(c.eventsPerSecond, c.endpoints >= 1000 ? 1 : 0),
+    String(c.deferred),
+    cpuSummary(c.usage),
+  ]);
+  const rss = cases.at(-1)!.usage.processes.map((p) => `${p.name} ${p.rssMaxMiB.toFixed(0)}`).join(', ');
+  const text = [
+    `${throughputSeconds} s measured after ${warmupSeconds} s warm-up per case; closed loop with a window of outstanding deliveries`,
+    `(max(1500, 3 x endpoints)); endpoints created through the admin API: ${cases
+      .filter((c) => c.entry === 'ingest')
+      .map((c) => `${c.endpoints} in ${c.creationSeconds.toFixed(1)} s`)
+      .join(', ')}`,
+    '',
+    table(['entry', 'endpoints', 'deliveries/s', 'vs raw', 'events/s', 'deferred', 'CPU % of a core (* shared infra)'], rows),
+    '',
+    `Peak RSS MiB (last case): ${rss}`,
+  ].join('\n');
+  return { text, data: { warmupSeconds, throughputSeconds, cases } };
+}

@@ -1,0 +1,132 @@
+/**
+ * Hookline under test: the five services as separate processes on the shared infrastructure (their own
+ * namespace, LOG_LEVEL=warn), tenants whose endpoints all point at the bench receiver, and the two ways events
+ * enter: `POST /v1/events` on ingest and straight onto the `events` topic. Every event carries a `seq` in its
+ * data; `acceptedAt[seq]` is when ingest answered 202 or the broker acknowledged it.
+ */
+import { newId, topicNames, type TopicNames } from '@hookline/core';
+import { connectProducer, createKafka, type Producer } from '@hookline/kafka';
+import { createLogger } from '@hookline/service';
+import { Hookline, startInfra, TestTenant, type InfraUrls } from '@hookline/testkit';
+import { Pool } from 'undici';
+
+/** ~1 KB of data, like the raw-limit client's body. */
+export const blob = 'x'.repeat(900);
+export const eventType = 'bench.event';
+
+export type Entry = 'ingest' | 'kafka';
+
+export interface BenchTenant {
+  tenant: TestTenant;
+  endpointIds: string[];
+  /** Seconds the endpoints took to create through the admin API. */
+  creationSeconds: number;
+}
+
+export interface EndpointSpec {
+  path: string;
+  settings?: Record<string, unknown>;
+}
+
+export class BenchStack {
+  /** When each event was accepted (ms since the epoch, sub-ms), indexed by its seq. */
+  readonly acceptedAt: number[] = [];
+  private nextSeq = 0;
+  private readonly ingest: Pool;
+  private readonly topics: TopicNames;
+
+  private constructor(
+    readonly hookline: Hookline,
+    readonly infra: InfraUrls,
+    private readonly producer: Producer,
+    private readonly receiverUrl: string,
+  ) {
+    this.ingest = new Pool(hookline.ingestUrl, { connections: 64, keepAliveTimeout: 60_000 });
+    this.topics = topicNames(`${hookline.namespace}.`);
+  }
+
+  static async start(receiverUrl: string, env: Record<string, string>): Promise<BenchStack> {
+    const infra = await startInfra();
+    const hookline = await Hookline.start({ infra, namespace: `bench${Date.now().toString(36)}`, env: { LOG_LEVEL: 'warn', ...env } });
+    const logger = createLogger('bench', 'warn');
+    const producer = await connectProducer(createKafka({ brokers: infra.kafkaBrokers.split(','), clientId: 'bench', logger }));
+    return new BenchStack(hookline, infra, producer, receiverUrl);
+  }
+
+  /** A tenant with one endpoint per spec (created `parallelism` at a time), all subscribed to the bench type. */
+  async tenant(name: string, specs: EndpointSpec[], parallelism = 16): Promise<BenchTenant> {
+    const tenant = await TestTenant.create(this.hookline, name);
+    const started = performance.now();
+    const endpointIds = new Array<string>(specs.length);
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(parallelism, specs.length) }, async () => {
+        while (next < specs.length) {
+          const i = next++;
+          const spec = specs[i]!;
+          const created = await tenant.createEndpoint({ name: `bench-${i}`, url: `${this.receiverUrl}${spec.path}`, events: [eventType], ...spec.settings });
+          endpointIds[i] = created.id;
+        }
+      }),
+    );
+    return { tenant, endpointIds, creationSeconds: (performance.now() - started) / 1000 };
+  }
+
+  async deleteEndpoint(tenant: TestTenant, id: string): Promise<void> {
+    const response = await tenant.admin('DELETE', `/webhooks/${id}`);
+    if (response.status !== 204) throw new Error(`endpoint deletion failed: ${response.status}`);
+  }
+
+  /** Seqs handed out so far; the next event gets this one. */
+  get seqCount(): number {
+    return this.nextSeq;
+  }
+
+  /** Posts `count` events one request each, `count` at once; resolves when all were accepted. */
+  async postEvents(tenant: TestTenant, count: number): Promise<void> {
+    await Promise.all(Array.from({ length: count }, () => this.postEvent(tenant)));
+  }
+
+  private async postEvent(tenant: TestTenant): Promise<void> {
+    const seq = this.nextSeq++;
+    const response = await this.ingest.request({
+      method: 'POST',
+      path: '/v1/events',
+      headers: { authorization: `Bearer ${tenant.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ type: eventType, data: { seq, blob } }),
+    });
+    const text = await response.body.text();
+    if (response.statusCode !== 202) throw new Error(`ingest answered ${response.statusCode}: ${text}`);
+    this.acceptedAt[seq] = performance.timeOrigin + performance.now();
+  }
+
+  /** Produces `count` events in one request straight to the events topic (acks=all), as a Kafka-native producer. */
+  async produceEvents(tenant: TestTenant, count: number): Promise<void> {
+    const timestamp = new Date().toISOString();
+    const seqs = Array.from({ length: count }, () => this.nextSeq++);
+    await this.producer.sendBatch({
+      acks: -1,
+      topicMessages: [
+        {
+          topic: this.topics.events,
+          messages: seqs.map((seq) => ({
+            key: tenant.id,
+            value: JSON.stringify({ id: newId('evt'), type: eventType, tenantId: tenant.id, timestamp, data: { seq, blob } }),
+          })),
+        },
+      ],
+    });
+    const at = performance.timeOrigin + performance.now();
+    for (const seq of seqs) this.acceptedAt[seq] = at;
+  }
+
+  submit(entry: Entry, tenant: TestTenant, count: number): Promise<void> {
+    return entry === 'ingest' ? this.postEvents(tenant, count) : this.produceEvents(tenant, count);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.allSettled([this.producer.disconnect(), this.ingest.close()]);
+    await this.hookline.stop();
+  }
+}
+
