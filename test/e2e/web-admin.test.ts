@@ -58,6 +58,8 @@ describe.skipIf(!haveChromium)('web admin page (headless Chromium)', () => {
     return page;
   }
 
+  /** The page refreshes every few seconds and the projector trails deliveries a little. */
+  const settle = { timeout: 30_000, interval: 250 };
   const shot = (page: Page, name: string) => page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
 
   it('manages an endpoint end to end: create, send test, stats, retry, replay', async () => {
@@ -86,12 +88,12 @@ describe.skipIf(!haveChromium)('web admin page (headless Chromium)', () => {
 
     // Send Test: the outcome shows inline.
     await row.getByTestId('send-test').click();
-    await expect.poll(() => row.getByTestId('test-outcome').textContent(), { timeout: 30_000 }).toMatch(/Test delivered · 200/);
+    await expect.poll(() => row.getByTestId('test-outcome').textContent(), settle).toMatch(/Test delivered · 200/);
     expect(receiver.requests).toHaveLength(1);
 
     // An event through ingest: the table's stats follow (it refreshes on its own).
     await context.tenant.postEvent('order.created', { id: 'o_1' });
-    await expect.poll(() => row.getByTestId('total-deliveries').textContent(), { timeout: 30_000 }).toBe('2');
+    await expect.poll(() => row.getByTestId('total-deliveries').textContent(), settle).toBe('2');
     expect(await row.getByTestId('success-rate').textContent()).toBe('100%');
     await shot(page, '01-endpoints');
 
@@ -102,8 +104,8 @@ describe.skipIf(!haveChromium)('web admin page (headless Chromium)', () => {
     await page.getByRole('link', { name: 'Orders <CRM>' }).click();
     const failed = page.getByTestId('delivery-row').filter({ has: page.getByTestId('retry') });
     await failed.first().waitFor();
-    await expect.poll(() => page.getByTestId('detail-total').textContent()).toBe('3');
-    await expect.poll(() => page.getByTestId('detail-success-rate').textContent()).toBe('66.7%');
+    await expect.poll(() => page.getByTestId('detail-total').textContent(), settle).toBe('3');
+    await expect.poll(() => page.getByTestId('detail-success-rate').textContent(), settle).toBe('66.7%');
     await shot(page, '03-endpoint-page');
 
     // One delivery's request and response.
@@ -117,7 +119,7 @@ describe.skipIf(!haveChromium)('web admin page (headless Chromium)', () => {
     healthy = true;
     await page.getByTestId('delivery-row').filter({ has: page.getByTestId('retry') }).first().getByTestId('retry').click();
     await receiver.waitForRequests(4);
-    await expect.poll(() => page.getByTestId('delivery-row').first().getAttribute('data-status'), { timeout: 30_000 }).toBe('success');
+    await expect.poll(() => page.getByTestId('delivery-row').first().getAttribute('data-status'), settle).toBe('success');
     expect(await page.getByTestId('retry').count()).toBe(0);
 
     // Replay failed deliveries with the progress bar.
@@ -126,17 +128,27 @@ describe.skipIf(!haveChromium)('web admin page (headless Chromium)', () => {
     await eventually(async () => (await context.tenant.admin('GET', `/webhooks/${endpointId}/dead-letters?state=dead&limit=1`)).body.total === 5);
     healthy = true;
     await page.getByTestId('replay').waitFor();
-    await expect.poll(() => page.getByTestId('replay').isEnabled()).toBe(true);
+    await expect.poll(() => page.getByTestId('replay').isEnabled(), settle).toBe(true);
     await page.getByTestId('replay').click();
     await page.getByTestId('replay-progress').waitFor();
-    await expect.poll(() => page.getByTestId('replay-status').textContent(), { timeout: 30_000 }).toBe('Replayed 5 of 5');
+    await expect.poll(() => page.getByTestId('replay-status').textContent(), settle).toBe('Replayed 5 of 5');
     await receiver.waitForRequests(4 + 5 + 5);
-    await expect.poll(() => page.getByTestId('delivery-row').filter({ has: page.locator('[data-status=failed]') }).count()).toBe(0);
+    await expect.poll(() => page.locator('[data-testid=delivery-row][data-status=failed]').count(), settle).toBe(0);
     await shot(page, '05-endpoint-after-replay');
 
-    // Alerts: the tab works whether or not the server has the alerts API yet.
+    // Alerts: turn them on in the settings form, fail a few deliveries, and the banner appears on every page.
     await page.getByRole('link', { name: 'Alerts' }).click();
-    await page.getByRole('heading', { name: 'Alerts', exact: true }).waitFor();
+    const settings = page.getByTestId('alert-settings');
+    await settings.getByLabel('Alerts enabled').check();
+    await settings.getByLabel(/Failed deliveries/).fill('2');
+    await settings.getByRole('button', { name: 'Save settings' }).click();
+    await expect.poll(async () => (await context.tenant.admin('GET', '/alerts/settings')).body, settle).toMatchObject({ enabled: true, failedDeliveries24h: 2 });
+    healthy = false;
+    for (let i = 0; i < 3; i++) await context.tenant.postEvent('order.created', { id: `o_a${i}` });
+    await page.getByTestId('alert-banner').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('alert-banner').textContent()).toContain('Orders <CRM>');
+    await page.getByTestId('alerts-table').getByText('Failed deliveries').first().waitFor();
+    await shot(page, '08-alerts');
     await page.close();
   });
 
@@ -158,7 +170,7 @@ describe.skipIf(!haveChromium)('web admin page (headless Chromium)', () => {
 
     await page.getByTestId('incoming-row').filter({ hasText: 'GitHub issues' }).getByTestId('show-calls').click();
     const calls = page.getByTestId('calls-table').locator('tbody tr');
-    await expect.poll(() => calls.count(), { timeout: 30_000 }).toBe(2);
+    await expect.poll(() => calls.count(), settle).toBe(2);
     expect(await calls.nth(0).textContent()).toContain('400');
     expect(await calls.nth(1).textContent()).toContain(accepted.body.id);
     // Server text is rendered as text, never as markup.

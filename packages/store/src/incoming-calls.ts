@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Collection, Db } from 'mongodb';
 
 /** One call a third party made to an incoming webhook, as its admin page lists them. */
@@ -13,50 +14,52 @@ export interface IncomingCall {
 }
 
 interface IncomingCallDoc extends IncomingCall {
-  _id: string; // `${hookId}:${slot}`
-  hookId: string;
-  seq: number;
-}
-
-interface CallCounterDoc {
-  _id: string; // hook id
-  n: number;
+  _id: string; // `${hookId}|${at}|${random}`: one hook's calls are one `_id` range, in time order
 }
 
 export const excerptChars = 512;
 
 /**
- * The most recent calls of each incoming webhook, kept as a ring of `slots` documents per hook: a counter
- * (`$inc` by `_id`) picks the slot and the call replaces whatever was there. Storage stays bounded without a TTL
- * index (FerretDB v1 expires nothing), and a read is an `_id` lookup of the hook's slots.
+ * The most recent calls of each incoming webhook. Every call is a plain insert under an `_id` that sorts by hook
+ * and time, so reading a hook's latest calls is one `_id` range query, and concurrent calls never contend (a
+ * counter would: FerretDB's `$inc` upsert is not atomic across concurrent first writers). Every few inserts of a
+ * hook, this process deletes what lies beyond its newest `keep` calls, so storage stays bounded without a TTL
+ * index (FerretDB v1 expires nothing).
  */
 export class IncomingCalls {
   readonly calls: Collection<IncomingCallDoc>;
-  readonly counters: Collection<CallCounterDoc>;
+  private readonly insertsSincePrune = new Map<string, number>();
+  private readonly pruneEvery: number;
 
   constructor(
     db: Db,
-    readonly slots = 100,
+    readonly keep = 100,
   ) {
     this.calls = db.collection<IncomingCallDoc>('incoming_calls');
-    this.counters = db.collection<CallCounterDoc>('incoming_call_counters');
+    this.pruneEvery = Math.max(1, Math.floor(keep / 10));
+  }
+
+  private static range(hookId: string) {
+    return { $gt: `${hookId}|`, $lt: `${hookId}|\uffff` };
   }
 
   async record(hookId: string, call: IncomingCall): Promise<void> {
-    const counter = await this.counters.findOneAndUpdate({ _id: hookId }, { $inc: { n: 1 } }, { upsert: true, returnDocument: 'after' });
-    const seq = counter?.n ?? 1;
-    const _id = `${hookId}:${(seq - 1) % this.slots}`;
-    const doc: IncomingCallDoc = { _id, hookId, seq, ...call, bodyExcerpt: call.bodyExcerpt.slice(0, excerptChars) };
-    await this.calls.replaceOne({ _id }, doc, { upsert: true });
+    const _id = `${hookId}|${call.at}|${randomBytes(4).toString('hex')}`;
+    await this.calls.insertOne({ _id, ...call, bodyExcerpt: call.bodyExcerpt.slice(0, excerptChars) });
+    const inserts = (this.insertsSincePrune.get(hookId) ?? 0) + 1;
+    this.insertsSincePrune.set(hookId, inserts % this.pruneEvery);
+    if (inserts >= this.pruneEvery) await this.prune(hookId);
+  }
+
+  /** Deletes the hook's calls older than its newest `keep`. */
+  private async prune(hookId: string): Promise<void> {
+    const [oldestKept] = await this.calls.find({ _id: IncomingCalls.range(hookId) }, { projection: { _id: 1 } }).sort({ _id: -1 }).skip(this.keep - 1).limit(1).toArray();
+    if (oldestKept) await this.calls.deleteMany({ _id: { $gt: `${hookId}|`, $lt: oldestKept._id } });
   }
 
   /** The hook's latest calls, newest first. */
   async recent(hookId: string, limit: number): Promise<IncomingCall[]> {
-    const ids = Array.from({ length: this.slots }, (_, slot) => `${hookId}:${slot}`);
-    const docs = await this.calls.find({ _id: { $in: ids } }).toArray();
-    return docs
-      .sort((a, b) => b.seq - a.seq)
-      .slice(0, limit)
-      .map(({ _id, hookId: _hook, seq: _seq, ...call }) => call);
+    const docs = await this.calls.find({ _id: IncomingCalls.range(hookId) }).sort({ _id: -1 }).limit(limit).toArray();
+    return docs.map(({ _id, ...call }) => call);
   }
 }
