@@ -29,7 +29,7 @@ export class ConfigView {
     return this.view.stop();
   }
 
-  /** Health of the consumer that keeps `state` current. */
+  /** Whether the consumer that keeps `state` current runs and is caught up with the topic. */
   health() {
     return this.view.health();
   }

@@ -121,15 +121,15 @@ export class ConsumerLagMonitor {
 }
 
 export interface KafkaHealthParts {
-  config?: { health(): HealthVerdict };
+  config?: { health(): HealthVerdict | Promise<HealthVerdict> };
   producer?: Producer;
   consumers?: Record<string, Consumer>;
   lag?: ConsumerLagMonitor[];
 }
 
 /** The `/health` checks of a Kafka service: its config view, producer, consumers, and consumer lag. */
-export function kafkaHealthChecks({ config, producer, consumers = {}, lag = [] }: KafkaHealthParts): Record<string, () => HealthVerdict> {
-  const checks: Record<string, () => HealthVerdict> = {};
+export function kafkaHealthChecks({ config, producer, consumers = {}, lag = [] }: KafkaHealthParts): Record<string, () => HealthVerdict | Promise<HealthVerdict>> {
+  const checks: Record<string, () => HealthVerdict | Promise<HealthVerdict>> = {};
   if (config) checks.config = () => config.health();
   if (producer) checks.producer = producerHealth(producer);
   for (const [name, consumer] of Object.entries(consumers)) checks[name] = consumerHealthOf(consumer);

@@ -55,9 +55,19 @@ export class TopicView {
 
   private consumerVerdict: (() => HealthVerdict) | undefined;
 
-  /** `down` when the view's consumer crashed or stopped: the service then works on stale data. */
-  health(): HealthVerdict {
-    return this.consumerVerdict?.() ?? { status: 'down', reason: `${this.topic} view not started` };
+  /**
+   * `down` when the view's consumer crashed or stopped; `degraded` when it does not catch up with the topic's
+   * end within `withinMs` (the service works on stale data). A healthy view catches up in milliseconds.
+   */
+  async health(withinMs = 2_000): Promise<HealthVerdict> {
+    const consumer = this.consumerVerdict?.() ?? { status: 'down', reason: `${this.topic} view not started` };
+    if (consumer.status !== 'ok') return consumer;
+    try {
+      await this.catchUp(withinMs);
+      return { status: 'ok' };
+    } catch (error) {
+      return { status: 'degraded', reason: `${this.topic} view not caught up: ${(error as Error).message}` };
+    }
   }
 
   private running: Promise<void> | undefined;
