@@ -64,6 +64,12 @@ const benchEnvSchema = z.object({
   BENCH_THROUGHPUT_SECONDS: z.coerce.number().positive().optional(),
   BENCH_SOAK_SECONDS: z.coerce.number().positive().optional(),
   BENCH_FANOUT_ENDPOINTS: z.coerce.number().int().positive().optional(),
+  /** Endpoint counts of the throughput cases, e.g. `1,10`. */
+  BENCH_ENDPOINT_COUNTS: z
+    .string()
+    .transform((s) => s.split(',').map(Number))
+    .pipe(z.array(z.number().int().positive()).min(1))
+    .optional(),
   /** Concurrent requests of the raw-limit client and the Sender (the HTTP client bench). */
   BENCH_CONCURRENCY: z.coerce.number().int().positive().default(50),
   /** Maximum deliveries/s to pace latency, isolation and soak at, when the throughput scenario is not run. */
@@ -85,6 +91,7 @@ export function benchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     throughputSeconds: e.BENCH_THROUGHPUT_SECONDS ?? base.throughputSeconds,
     soakSeconds: e.BENCH_SOAK_SECONDS ?? base.soakSeconds,
     fanoutEndpoints: e.BENCH_FANOUT_ENDPOINTS ?? base.fanoutEndpoints,
+    endpointCounts: e.BENCH_ENDPOINT_COUNTS ?? base.endpointCounts,
   };
   return { profile, scenarios: e.BENCH_ONLY ?? [...scenarioNames], concurrency: e.BENCH_CONCURRENCY, maxRateOverride: e.BENCH_MAX_RATE };
 }

@@ -11,6 +11,7 @@ export async function throughputScenario(ctx: BenchContext): Promise<ScenarioRes
   for (const endpoints of endpointCounts) {
     const specs = Array.from({ length: endpoints }, (_, i) => ({ path: `/ok/tp${endpoints}/${i}` }));
     const { tenant, creationSeconds } = await stack.tenant(`throughput-${endpoints}`, specs);
+    console.log(`  ${endpoints} endpoint(s) created in ${creationSeconds.toFixed(1)} s`);
     for (const entry of ['ingest', 'kafka'] as const) {
       console.log(`  ${entry}, ${endpoints} endpoint(s): ${warmupSeconds} s warm-up + ${throughputSeconds} s`);
       const result = await driveAtCapacity(stack, ctx.receiver, { entry, tenant, fanout: endpoints, warmupSeconds, measureSeconds: throughputSeconds });

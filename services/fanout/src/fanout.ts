@@ -3,8 +3,12 @@ import { groupConsumer, taskMessage, type ConfigView, type KafkaClient, type Pro
 import type { Message } from 'kafkajs';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
+import { chunkMessages } from './chunks.js';
 import { EventDecoder } from './decode.js';
 import { planDeliveries } from './plan.js';
+
+/** Under the broker's default `message.max.bytes` (1 MiB) with room to spare. */
+const maxProduceBytes = 512 * 1024;
 
 export interface FanoutDeps {
   kafka: KafkaClient;
@@ -49,10 +53,11 @@ export async function startFanout({ kafka, topics, config, producer, logger, met
           deliveries.push(taskMessage(task));
         }
       }
-      const sends = [];
-      if (deliveries.length) sends.push({ topic: topics.deliveries, messages: deliveries });
-      if (rejected.length) sends.push({ topic: topics.rejected, messages: rejected });
-      if (sends.length) await producer.sendBatch({ acks: -1, topicMessages: sends });
+      // Bounded requests (one event to 10,000 endpoints is ~13 MB of tasks), one at a time so each endpoint's
+      // tasks keep their order.
+      const requests = chunkMessages(deliveries, maxProduceBytes).map((messages) => [{ topic: topics.deliveries, messages }]);
+      if (rejected.length) requests.push([{ topic: topics.rejected, messages: rejected }]);
+      for (const topicMessages of requests) await producer.sendBatch({ acks: -1, topicMessages });
       eventsSeen.inc(batch.messages.length - rejected.length);
       tasksOut.inc(deliveries.length);
       rejectedOut.inc(rejected.length);
