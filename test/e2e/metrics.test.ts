@@ -26,6 +26,9 @@ describe('metrics', () => {
     expect(await metricValue(hookline, 'delivery', 'hookline_attempt_duration_seconds_count')).toBe(N);
     expect(await metricValue(hookline, 'projector', 'hookline_projected_attempts_total', { result: 'duplicate' })).toBe(0);
     expect(r.requests).toHaveLength(N);
+    // Requests by route template and status: the events posted, the endpoint created.
+    expect(await metricValue(hookline, 'ingest', 'hookline_http_request_duration_seconds_count', { method: 'POST', route: '/v1/events', status: '202' })).toBe(N);
+    expect(await metricValue(hookline, 'config-api', 'hookline_http_request_duration_seconds_count', { method: 'POST', route: '/api/admin/webhooks', status: '201' })).toBe(1);
 
     // Consumer lag per group and topic, measured from the committed offsets: all caught up.
     const ns = hookline.namespace;

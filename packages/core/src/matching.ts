@@ -1,10 +1,8 @@
-import type { EndpointRecord, EventEnvelope } from './schemas.js';
+import { hooklineEventPrefix, type EndpointRecord, type EventEnvelope } from './schemas.js';
 
-/** Hookline's own events (`hookline.alert`) reach only endpoints that name them, never a plain `*`. */
-export const hooklineEventPrefix = 'hookline.';
 
 /**
- * `*` matches all but Hookline's own events; `a.*` matches `a.b` and `a.b.c` but not `a`; anything else matches
+ * `*` matches all but Hookline's own events (they reach only endpoints that name them); `a.*` matches `a.b` and `a.b.c` but not `a`; anything else matches
  * exactly.
  */
 export function patternMatches(pattern: string, eventType: string): boolean {

@@ -10,6 +10,12 @@ export const eventTypeName = z
   .max(128)
   .regex(/^[a-zA-Z0-9_-]+(\.[a-zA-Z0-9_-]+)*$/, 'must be dot-separated words of letters, digits, "_" or "-"');
 
+/** Hookline's own event types (`hookline.alert`): produced by Hookline only, matched only when named. */
+export const hooklineEventPrefix = 'hookline.';
+
+/** An event type a tenant may produce or map incoming webhooks to: everything but Hookline's own. */
+export const producibleEventType = eventTypeName.refine((t) => !t.startsWith(hooklineEventPrefix), `the "${hooklineEventPrefix}" prefix is reserved for Hookline's own events`);
+
 /** A subscription pattern: an event type, `prefix.*`, or `*` for everything. */
 export const eventPattern = z
   .string()

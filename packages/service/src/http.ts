@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
+import { Histogram, type Registry } from 'prom-client';
 import { ApiError, worstOf, type HealthStatus, type HealthVerdict } from '@hookline/core';
 import { servicePhase } from './lifecycle.js';
 import type { z } from 'zod';
@@ -42,6 +42,7 @@ export function createHttpApp({ metrics, health = {} }: HttpAppOptions): Express
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  app.use(requestMetrics(metrics));
   app.get('/health', async (_req, res) => {
     const result = await runHealthChecks(health);
     res.status(result.status === 'down' ? 503 : 200).json(result);
@@ -54,6 +55,32 @@ export function createHttpApp({ metrics, health = {} }: HttpAppOptions): Express
     res.type(metrics.contentType).send(await metrics.metrics());
   });
   return app;
+}
+
+const requestMetric = 'hookline_http_request_duration_seconds';
+
+/**
+ * Times every request by method, route template (`/api/admin/webhooks/:id`, never the id itself; `unmatched`
+ * for 404s) and status code, so the labels stay few.
+ */
+function requestMetrics(registry: Registry): RequestHandler {
+  const histogram =
+    (registry.getSingleMetric(requestMetric) as Histogram<'method' | 'route' | 'status'> | undefined) ??
+    new Histogram({
+      name: requestMetric,
+      help: 'HTTP requests served, by method, route template and status (count and duration)',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    });
+  return (req, res, next) => {
+    const end = histogram.startTimer();
+    res.on('finish', () => {
+      const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      end({ method: req.method, route, status: String(res.statusCode) });
+    });
+    next();
+  };
 }
 
 /** JSON body parser that answers bad bodies with machine-readable codes instead of HTML pages. */

@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import {
   ApiError,
   configKey,
-  eventTypeName,
   fieldMapping,
   hashApiKey,
   newId,
+  producibleEventType,
   requireConfigureRole,
   type IncomingHookRecord,
 } from '@hookline/core';
@@ -16,7 +16,7 @@ import { z } from 'zod';
 
 export const createHookInput = z.object({
   name: z.string().min(1).max(200),
-  eventType: eventTypeName,
+  eventType: producibleEventType,
   channels: z.array(z.string().min(1).max(128)).max(32).optional(),
   mapping: fieldMapping.optional(),
 });

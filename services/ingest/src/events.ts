@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { eventTypeName, newId, type EventEnvelope } from '@hookline/core';
+import { newId, producibleEventType, type EventEnvelope } from '@hookline/core';
 import { z } from 'zod';
 
 /** What a producer may POST to `/v1/events`. */
 export const eventInput = z.object({
-  type: eventTypeName,
+  type: producibleEventType,
   data: z.unknown().refine((d) => d !== undefined, 'is required'),
   id: z.string().min(1).max(128).regex(/^[a-zA-Z0-9_.:-]+$/).optional(),
   timestamp: z.string().datetime({ offset: true }).optional(),

@@ -14,6 +14,11 @@ describe('batch validation', () => {
     expect(result.error!.issues.map((i) => i.path.join('.')).sort()).toEqual(['events.1.type', 'events.3.data']);
   });
 
+  it("refuses Hookline's own event types: only Hookline produces hookline.alert", () => {
+    const result = eventBatchInput.safeParse({ events: [good, { type: 'hookline.alert', data: {} }] });
+    expect(result.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual(['events.1.type: the "hookline." prefix is reserved for Hookline\'s own events']);
+  });
+
   it('gives every event of a batch its own id and the same tenant', () => {
     const now = new Date();
     const envelopes = [good, good, { ...good, id: 'mine' }].map((e) => toEnvelope(e, 'ten_1', now));
