@@ -48,9 +48,16 @@ describe.skipIf(!haveChromium)('web admin page (headless Chromium)', () => {
     await browser?.close();
   });
 
+  /** Script errors and Content-Security-Policy violations seen by any page; none is expected. */
+  const pageProblems: string[] = [];
+
   async function logIn(key: string): Promise<Page> {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.setDefaultTimeout(30_000);
+    page.on('pageerror', (error) => pageProblems.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Content.Security.Policy/i.test(message.text())) pageProblems.push(`${message.text()} (${page.url()})`);
+    });
     await page.goto(`${context.hookline.configApiUrl}/`);
     await page.getByLabel('API key').fill(key);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -60,7 +67,8 @@ describe.skipIf(!haveChromium)('web admin page (headless Chromium)', () => {
 
   /** The page refreshes every few seconds and the projector trails deliveries a little. */
   const settle = { timeout: 30_000, interval: 250 };
-  const shot = (page: Page, name: string) => page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+  // caret 'initial': hiding the caret injects a <style>, which the page's CSP (rightly) refuses.
+  const shot = (page: Page, name: string) => page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true, caret: 'initial' });
 
   it('manages an endpoint end to end: create, send test, stats, retry, replay', async () => {
     const receiver = await context.receiver();
@@ -136,6 +144,18 @@ describe.skipIf(!haveChromium)('web admin page (headless Chromium)', () => {
     await expect.poll(() => page.locator('[data-testid=delivery-row][data-status=failed]').count(), settle).toBe(0);
     await shot(page, '05-endpoint-after-replay');
 
+    // The charts' series agree with the stats: every attempt lands in one bucket.
+    const stats = await context.tenant.stats(endpointId);
+    for (const window of ['1h', '24h', '7d']) {
+      const series = (await context.tenant.admin('GET', `/webhooks/${endpointId}/timeseries?window=${window}`)).body;
+      const sum = (key: 'delivered' | 'failed') => series.points.reduce((n: number, p: Record<string, number>) => n + p[key]!, 0);
+      expect({ delivered: sum('delivered'), failed: sum('failed') }).toEqual({ delivered: stats.succeeded, failed: stats.failed });
+    }
+    const tenantSeries = (await context.tenant.admin('GET', '/timeseries?window=1h')).body;
+    expect(tenantSeries.bucketSeconds).toBe(60);
+    expect(tenantSeries.points).toHaveLength(60);
+    expect((await context.tenant.admin('GET', '/timeseries?window=2h')).status).toBe(422);
+
     // Alerts: turn them on in the settings form, fail a few deliveries, and the banner appears on every page.
     await page.getByRole('link', { name: 'Alerts' }).click();
     const settings = page.getByTestId('alert-settings');
@@ -150,6 +170,7 @@ describe.skipIf(!haveChromium)('web admin page (headless Chromium)', () => {
     await page.getByTestId('alerts-table').getByText('Failed deliveries').first().waitFor();
     await shot(page, '08-alerts');
     await page.close();
+    expect(pageProblems).toEqual([]);
   });
 
   it('creates an incoming webhook, copies its URL and shows its recent calls', async () => {
@@ -197,5 +218,17 @@ describe.skipIf(!haveChromium)('web admin page (headless Chromium)', () => {
     const refused = await requestJson('POST', `${context.hookline.configApiUrl}/api/admin/webhooks/${endpointId}/test`, { token: created.body.key, body: {} });
     expect(refused.status).toBe(403);
     await page.close();
+    expect(pageProblems).toEqual([]);
+
+    // The page's routes are in the admin API's OpenAPI document, and the page itself is served with its CSP.
+    const openapi = (await requestJson('GET', `${context.hookline.configApiUrl}/openapi.json`)).body;
+    for (const path of ['/api/admin/me', '/api/admin/timeseries', '/api/admin/webhooks/{id}/timeseries', '/api/admin/incoming-webhooks/{id}/calls']) {
+      expect(openapi.paths[path]?.get, path).toBeDefined();
+    }
+    const index = await fetch(`${context.hookline.configApiUrl}/admin/webhooks/anything`);
+    expect(index.status).toBe(200);
+    expect(index.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const root = await fetch(`${context.hookline.configApiUrl}/`, { redirect: 'manual' });
+    expect(root.headers.get('location')).toBe('/admin/');
   });
 });

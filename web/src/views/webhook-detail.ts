@@ -166,7 +166,7 @@ export class WebhookDetailView implements View {
         <p class="muted">Deliveries that ran out of retries (or were parked while the endpoint was disabled). Fix the endpoint, then send them again.</p>
         ${job
           ? html`<div class="progress" data-testid="replay-progress" role="progressbar" aria-valuenow=${done} aria-valuemin="0" aria-valuemax="100">
-                <div class="bar" style="width: ${done}%"></div>
+                <svg viewBox="0 0 100 8" preserveAspectRatio="none"><rect class="bar" width=${done} height="8"></rect></svg>
               </div>
               <small data-testid="replay-status">${running ? `Replaying… ${job.done} of ${job.total}` : job.state === 'done' ? `Replayed ${job.done} of ${job.total}` : `Replay failed: ${job.error ?? ''}`}</small>`
           : nothing}
