@@ -5,6 +5,8 @@
  * BENCH_ONLY=raw,throughput,latency,isolation,fanout,soak (see bench/profile.ts and docs/benchmarks.md).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { benchConfig, type ScenarioName } from './profile.js';
 import { BenchReceiver } from './receiver.js';
 import { machine } from './report.js';
@@ -26,8 +28,12 @@ const scenarios: Record<ScenarioName, { title: string; run: (ctx: BenchContext) 
   soak: { title: 'Soak', run: soakScenario },
 };
 
-/** Given to the services; printed and saved with the figures. */
-const serviceEnv = { LOG_LEVEL: 'warn' };
+/** Given to the services; printed and saved with the figures. BENCH_CPU_PROF=<dir>: each service writes a V8 CPU profile there on exit. */
+const cpuProfileDir = process.env.BENCH_CPU_PROF;
+const serviceEnv: Record<string, string> = {
+  LOG_LEVEL: 'warn',
+  ...(cpuProfileDir ? { BENCH_CPU_PROF: resolve(cpuProfileDir), NODE_OPTIONS: `--require ${fileURLToPath(new URL('./cpu-profile.cjs', import.meta.url))}` } : {}),
+};
 
 const config = benchConfig();
 const startedAt = new Date();
