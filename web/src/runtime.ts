@@ -76,3 +76,26 @@ export function poll(task: () => Promise<void>, ms: number): () => void {
   }, ms);
   return () => clearInterval(timer);
 }
+
+/** A page that loads on start and reloads every `pollMs` while shown (the log and stats follow on their own). */
+export abstract class PollingView implements View {
+  abstract readonly tab: View['tab'];
+  protected abstract readonly pollMs: number;
+  private stopPolling = () => {};
+
+  abstract render(): TemplateResult;
+  abstract load(): Promise<void>;
+
+  start() {
+    void this.load();
+    this.stopPolling = poll(() => this.load(), this.pollMs);
+  }
+
+  stop() {
+    this.stopPolling();
+  }
+
+  /** `load` as a callback for actions that change what the page shows. */
+  protected readonly reload = () => void this.load();
+}
+

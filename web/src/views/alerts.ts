@@ -1,7 +1,7 @@
 import { html, nothing } from 'lit-html';
 import { ApiFailure, api, describeFailure, encode } from '../api.js';
 import { dateTime, timeAgo } from '../format.js';
-import { canConfigure, poll, toast, update, type View } from '../runtime.js';
+import { canConfigure, PollingView, toast, update } from '../runtime.js';
 import type { Alert, AlertSettings, List } from '../types.js';
 import { emptyState, errorBox, formValues, pill, spinner } from '../ui.js';
 
@@ -41,23 +41,14 @@ export function alertBanner() {
 }
 
 /** The Alerts tab: recent alerts and, for owners and admins, the thresholds. */
-export class AlertsView implements View {
+export class AlertsView extends PollingView {
   readonly tab = 'alerts' as const;
   private alerts: Alert[] | null = null;
   private settings: AlertSettings | null = null;
   private unavailable = false;
   private error: string | null = null;
   private saving = false;
-  private stopPolling = () => {};
-
-  start() {
-    void this.load();
-    this.stopPolling = poll(() => this.load(), 5000);
-  }
-
-  stop() {
-    this.stopPolling();
-  }
+  protected readonly pollMs = 5000;
 
   async load() {
     try {

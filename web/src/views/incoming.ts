@@ -1,27 +1,18 @@
 import { html, nothing } from 'lit-html';
 import { api, describeFailure, encode } from '../api.js';
 import { dateTime, timeAgo } from '../format.js';
-import { canConfigure, closeModal, openModal, poll, state, toast, update, type View } from '../runtime.js';
+import { canConfigure, closeModal, openModal, PollingView, state, toast, update } from '../runtime.js';
 import type { EventType, IncomingCall, IncomingHook, List } from '../types.js';
 import { copyButton, emptyState, errorBox, formValues, modal, pill, spinner, statusCodePill } from '../ui.js';
 
 /** The Incoming tab: secret URLs whose POSTs become events, and what third parties recently sent to them. */
-export class IncomingView implements View {
+export class IncomingView extends PollingView {
   readonly tab = 'incoming' as const;
   private hooks: IncomingHook[] | null = null;
   private calls = new Map<string, IncomingCall[]>();
   private open: string | null = null;
   private error: string | null = null;
-  private stopPolling = () => {};
-
-  start() {
-    void this.load();
-    this.stopPolling = poll(() => this.load(), 4000);
-  }
-
-  stop() {
-    this.stopPolling();
-  }
+  protected readonly pollMs = 4000;
 
   async load() {
     try {

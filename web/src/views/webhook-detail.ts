@@ -2,7 +2,7 @@ import { html, nothing } from 'lit-html';
 import { api, describeFailure, encode } from '../api.js';
 import { chartLegend, latencyChart, volumeChart } from '../chart.js';
 import { count, dateTime, ms, percent, timeAgo } from '../format.js';
-import { canConfigure, navigate, poll, toast, update, type View } from '../runtime.js';
+import { canConfigure, navigate, PollingView, toast, update } from '../runtime.js';
 import type { DeadLetter, DeliverySummary, List, ReplayJob, Stats, Timeseries, Webhook } from '../types.js';
 import { deliveryStatusPill, emptyState, errorBox, pill, spinner, statusCodePill } from '../ui.js';
 import { confirmDelete, sendTest, setActive, testOutcome } from './actions.js';
@@ -11,7 +11,7 @@ import { openWebhookForm } from './webhook-form.js';
 type Window = '1h' | '24h' | '7d';
 
 /** One endpoint: its stats, charts, dead letters (retry, replay with progress) and delivery log. */
-export class WebhookDetailView implements View {
+export class WebhookDetailView extends PollingView {
   readonly tab = 'webhooks' as const;
   private endpoint: Webhook | null = null;
   private stats: Stats | null = null;
@@ -22,24 +22,15 @@ export class WebhookDetailView implements View {
   private replay: ReplayJob | null = null;
   private retrying = new Set<string>();
   private error: string | null = null;
-  private stopPolling = () => {};
+  protected readonly pollMs = 3000;
 
-  constructor(private readonly id: string) {}
+  constructor(private readonly id: string) {
+    super();
+  }
 
   private get path() {
     return `/webhooks/${encode(this.id)}`;
   }
-
-  start() {
-    void this.load();
-    this.stopPolling = poll(() => this.load(), 3000);
-  }
-
-  stop() {
-    this.stopPolling();
-  }
-
-  private readonly reload = () => void this.load();
 
   async load() {
     try {

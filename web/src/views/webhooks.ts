@@ -2,7 +2,7 @@ import { html, nothing } from 'lit-html';
 import { api, describeFailure, encode } from '../api.js';
 import { chartLegend, volumeChart } from '../chart.js';
 import { count, dateTime, percent, timeAgo } from '../format.js';
-import { canConfigure, poll, update, type View } from '../runtime.js';
+import { canConfigure, PollingView, update } from '../runtime.js';
 import type { List, Stats, Timeseries, Webhook } from '../types.js';
 import { emptyState, errorBox, pill, spinner, statusCodePill } from '../ui.js';
 import { confirmDelete, sendTest, setActive, testOutcome } from './actions.js';
@@ -11,25 +11,15 @@ import { openWebhookForm } from './webhook-form.js';
 type TenantStats = Stats & { endpoints: { total: number; active: number; disabled: number } };
 
 /** The Outgoing tab: every endpoint with its delivery stats and what can be done with it. */
-export class WebhooksView implements View {
+export class WebhooksView extends PollingView {
   readonly tab = 'webhooks' as const;
   private endpoints: Webhook[] | null = null;
   private stats = new Map<string, Stats>();
   private tenant: TenantStats | null = null;
   private series: Timeseries | null = null;
   private error: string | null = null;
-  private stopPolling = () => {};
+  protected readonly pollMs = 4000;
 
-  start() {
-    void this.load();
-    this.stopPolling = poll(() => this.load(), 4000);
-  }
-
-  stop() {
-    this.stopPolling();
-  }
-
-  private readonly reload = () => void this.load();
 
   async load() {
     try {
