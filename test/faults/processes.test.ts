@@ -1,3 +1,4 @@
+import type { ServiceName } from '@hookline/testkit';
 import { describe, expect, it } from 'vitest';
 import type { ScenarioSummary } from './support/checker.js';
 import { healthy, useFaultBench } from './support/bench.js';
@@ -9,6 +10,7 @@ const { profile } = bench;
 function expectClean(summary: ScenarioSummary): void {
   expect(summary.accepted, 'some events were accepted').toBeGreaterThan(0);
   expect(summary.lost, 'lost').toBe(0);
+  expect(summary.deliveredAfterRefusal, 'deliveries of refused posts').toBe(0);
   expect(summary.webhookIdMismatches, 'duplicates with another webhook-id').toBe(0);
   expect(summary.unexpectedOutcomes, 'unexpected outcomes').toEqual([]);
   expect(summary.statsMismatches, 'stats equal the attempts made').toEqual([]);
@@ -32,14 +34,17 @@ describe('kill -9 under load', () => {
     });
   }
 
-  it('kill -9 of fanout and delivery at once', async () => {
-    const summary = await bench.run({
-      name: 'kill-fanout-delivery',
-      events: profile.events,
-      perSecond: profile.perSecond,
-      endpoints: healthy(profile.endpoints),
-      fault: () => bench.killAndRestart('fanout', 'delivery'),
+  const pairs: [ServiceName, ServiceName][] = profile.name === 'full' ? [['fanout', 'delivery'], ['ingest', 'projector']] : [['fanout', 'delivery']];
+  for (const [first, second] of pairs) {
+    it(`kill -9 of ${first} and ${second} at once`, async () => {
+      const summary = await bench.run({
+        name: `kill-${first}-${second}`,
+        events: profile.events,
+        perSecond: profile.perSecond,
+        endpoints: healthy(profile.endpoints),
+        fault: () => bench.killAndRestart(first, second),
+      });
+      expectClean(summary);
     });
-    expectClean(summary);
-  });
+  }
 });

@@ -13,7 +13,7 @@ declare module 'vitest' {
 /**
  * The fault suite stops the broker and the MongoDB-wire server, so it runs on its own instance of the
  * infrastructure (own data directory and ports), never on the shared one other test runs use. No schema
- * registry: no scenario needs one. Stopped again at the end unless HOOKLINE_FAULTS_KEEP_INFRA=1.
+ * registry: no scenario needs one. Stopped and deleted at the end unless HOOKLINE_FAULTS_KEEP_INFRA=1.
  */
 export const faultInfraOptions: LocalInfraOptions = {
   dataDir: process.env.HOOKLINE_FAULTS_DATA ?? join(repoRoot, '.hookline', 'faults'),
@@ -29,6 +29,9 @@ export default async function setup(project: TestProject) {
   rmSync(summaryFile, { force: true });
   project.provide('faultInfra', { urls, local: faultInfraOptions });
   return async () => {
-    if (process.env.HOOKLINE_FAULTS_KEEP_INFRA !== '1') await stopLocalInfra(undefined, faultInfraOptions);
+    if (process.env.HOOKLINE_FAULTS_KEEP_INFRA === '1') return;
+    await stopLocalInfra(undefined, faultInfraOptions);
+    // The suite's own instance: nothing in it is worth keeping (each run uses fresh topics and databases).
+    rmSync(faultInfraOptions.dataDir!, { recursive: true, force: true });
   };
 }

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
 import { EventSchemas } from './event-schemas.js';
 import { bodyHash, eventBatchInput, eventInput, idempotencyKey, toEnvelope } from './events.js';
-import { publishEvents } from './publish.js';
+import { publishEvents, viaBroker } from './publish.js';
 
 export type IdempotencyStore = Pick<IdempotencyKeys, 'claim' | 'complete' | 'release'>;
 
@@ -35,7 +35,8 @@ export function eventRoutes({ config, producer, topics, logger, idempotency, max
     const rawKey = req.headers['idempotency-key'];
     const key = rawKey === undefined ? undefined : validate(idempotencyKey, rawKey, 'Idempotency-Key header');
     const envelope = toEnvelope(validate(eventInput, req.body, 'event'), caller.tenantId);
-    await schemas.check(caller.tenantId, [envelope]);
+    // A catalog miss catches the config view up, which needs the broker: behind the stall gate like publishing.
+    await viaBroker(() => schemas.check(caller.tenantId, [envelope]));
     if (key === undefined) {
       await publishEvents(producer, topics, [envelope]);
       eventsIn.inc();
@@ -81,7 +82,7 @@ export function eventRoutes({ config, producer, topics, logger, idempotency, max
     }
     // Every item is validated before anything is produced: one bad item rejects the whole batch.
     const { events } = validate(eventBatchInput, req.body, 'batch');
-    await schemas.check(caller.tenantId, events, (i) => `events.${i}.`);
+    await viaBroker(() => schemas.check(caller.tenantId, events, (i) => `events.${i}.`));
     const now = new Date();
     const envelopes = events.map((event) => toEnvelope(event, caller.tenantId, now));
     await publishEvents(producer, topics, envelopes);

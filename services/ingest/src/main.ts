@@ -4,9 +4,11 @@ import { closeServer, createLogger, createMetricsRegistry, listen, runService } 
 import { IdempotencyKeys, IncomingCalls } from '@hookline/store';
 import { createIngestApp } from './app.js';
 import { ingestEnvSchema } from './env.js';
+import { configurePublishing } from './publish.js';
 
 const env = parseEnv(ingestEnvSchema);
 const logger = createLogger('ingest', env.LOG_LEVEL);
+configurePublishing({ stallMs: env.INGEST_PUBLISH_STALL_MS });
 
 await runService(logger, async () => {
   const { kafka, topics } = await connectKafka(env, 'hookline-ingest', logger);

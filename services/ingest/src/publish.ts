@@ -1,2 +1,49 @@
-// Shared with the projector (alert events); kept here so ingest's modules import it from one place.
-export { publishEvents } from '@hookline/kafka';
+import { ApiError, type EventEnvelope, type TopicNames } from '@hookline/core';
+import { publishEvents as produce, type Producer } from '@hookline/kafka';
+
+/**
+ * Fails fast while the broker is away. The producer retries a publish until the broker answers (so a post
+ * that is waiting is answered 202 once the broker is back, and nothing it accepted is lost), but during an
+ * outage every new post would join that wait and hold its connection for as long as the outage lasts. Once
+ * some publish has waited longer than `stallMs`, new posts are refused at once with 503 `unavailable`: they
+ * were never handed to the producer, so a client's retry cannot duplicate them. Posts already waiting keep
+ * waiting. The fault suite (`pnpm test:faults`, broker stopped for 20 s) checks both halves.
+ */
+export class BrokerGate {
+  private readonly waiting = new Set<{ since: number }>();
+
+  constructor(private readonly stallMs: number) {}
+
+  async run<T>(publish: () => Promise<T>): Promise<T> {
+    const now = Date.now();
+    for (const entry of this.waiting) {
+      if (now - entry.since > this.stallMs) {
+        throw new ApiError('unavailable', `the event broker has not acknowledged events for ${Math.round((now - entry.since) / 1000)} s; nothing was accepted, retry later`);
+      }
+    }
+    const entry = { since: now };
+    this.waiting.add(entry);
+    try {
+      return await publish();
+    } finally {
+      this.waiting.delete(entry);
+    }
+  }
+}
+
+let gate = new BrokerGate(5_000);
+
+/** Sets how long a publish may wait for the broker before new posts are refused (from INGEST_PUBLISH_STALL_MS). */
+export function configurePublishing(options: { stallMs: number }): void {
+  gate = new BrokerGate(options.stallMs);
+}
+
+/** Puts events on the `events` topic (acks=all), refusing new ones while the broker is stalled. */
+export function publishEvents(producer: Producer, topics: TopicNames, envelopes: EventEnvelope[]): Promise<void> {
+  return gate.run(() => produce(producer, topics, envelopes));
+}
+
+/** Runs another step that waits for the broker (the config view catching up on a miss) behind the same gate. */
+export function viaBroker<T>(step: () => Promise<T>): Promise<T> {
+  return gate.run(step);
+}

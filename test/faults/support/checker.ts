@@ -16,7 +16,7 @@ export interface EndpointUnderCheck {
 export interface CheckInput {
   scenario: string;
   profile: string;
-  load: { counts: LoadCounts; accepted: Map<number, string> };
+  load: { counts: LoadCounts; accepted: Map<number, string>; refusedSeqs: Set<number> };
   endpoints: EndpointUnderCheck[];
   requests: ReceivedRequest[];
   deadLetters: DeadLetterRecord[];
@@ -33,6 +33,7 @@ export interface ScenarioSummary {
   accepted: number;
   refused: Record<string, number>;
   failedPosts: number;
+  slowestPostMs: number;
   endpoints: number;
   deliveriesExpected: number;
   delivered: number;
@@ -50,8 +51,10 @@ export interface ScenarioSummary {
   statsAttempts: number;
   /** Endpoints whose stats total differs from the attempts on the topic: must be empty. */
   statsMismatches: string[];
-  /** Requests for events whose POST was not answered 202 but which reached the broker anyway (allowed). */
+  /** Deliveries of events whose POST got no answer but which reached the broker anyway (allowed). */
   unacknowledgedButDelivered: number;
+  /** Deliveries of events whose POST was refused (e.g. 503): must be 0, or a client's retry would duplicate them. */
+  deliveredAfterRefusal: number;
   crashedServices: string[];
   durationMs?: number;
 }
@@ -79,12 +82,14 @@ export function checkScenario(input: CheckInput): ScenarioSummary {
   // Requests per (seq, endpoint), as the receiver saw them.
   const seen = new Map<string, { ids: Set<string>; successes: number }>();
   let unacknowledgedButDelivered = 0;
+  let deliveredAfterRefusal = 0;
   for (const request of input.requests) {
     const endpoint = byPath.get(request.path);
     const seq = seqOf(request);
     if (!endpoint || seq === undefined) continue;
     if (!load.accepted.has(seq)) {
-      if (answeredSuccess(request)) unacknowledgedButDelivered++;
+      if (load.refusedSeqs.has(seq)) deliveredAfterRefusal++;
+      else if (answeredSuccess(request)) unacknowledgedButDelivered++;
       continue;
     }
     const key = `${seq}/${endpoint.id}`;
@@ -101,6 +106,7 @@ export function checkScenario(input: CheckInput): ScenarioSummary {
     accepted: load.counts.accepted,
     refused: load.counts.refused,
     failedPosts: load.counts.failed,
+    slowestPostMs: load.counts.slowestMs,
     endpoints: endpoints.length,
     deliveriesExpected: load.accepted.size * endpoints.length,
     delivered: 0,
@@ -113,6 +119,7 @@ export function checkScenario(input: CheckInput): ScenarioSummary {
     statsAttempts: 0,
     statsMismatches: [],
     unacknowledgedButDelivered,
+    deliveredAfterRefusal,
     crashedServices: input.crashedServices,
   };
   const unexpected = (endpoint: EndpointUnderCheck, what: string) => {
@@ -155,10 +162,11 @@ export function checkScenario(input: CheckInput): ScenarioSummary {
 export function summaryLine(s: ScenarioSummary): string {
   const refused = Object.entries(s.refused).map(([status, n]) => `${n}×${status}`).join(',') || '0';
   return (
-    `[faults] ${s.scenario}: sent ${s.eventsSent}, accepted ${s.accepted} (refused ${refused}, no answer ${s.failedPosts}), ` +
+    `[faults] ${s.scenario}: sent ${s.eventsSent}, accepted ${s.accepted} (refused ${refused}, no answer ${s.failedPosts}, slowest answer ${(s.slowestPostMs / 1000).toFixed(1)} s), ` +
     `deliveries expected ${s.deliveriesExpected}, delivered ${s.delivered}, dead-lettered ${s.deadLettered}, lost ${s.lost}, ` +
     `duplicates ${s.duplicates}, webhook-id mismatches ${s.webhookIdMismatches}, attempts ${s.attemptsOnTopic} on topic / ${s.statsAttempts} in stats` +
-    (s.unacknowledgedButDelivered ? `, ${s.unacknowledgedButDelivered} unacknowledged posts delivered anyway` : '') +
+    (s.unacknowledgedButDelivered ? `, ${s.unacknowledgedButDelivered} deliveries of unanswered posts` : '') +
+    (s.deliveredAfterRefusal ? `, ${s.deliveredAfterRefusal} deliveries of REFUSED posts` : '') +
     (s.durationMs !== undefined ? ` (${(s.durationMs / 1000).toFixed(1)} s)` : '')
   );
 }

@@ -6,6 +6,8 @@ export interface LoadCounts {
   refused: Record<string, number>;
   /** No answer: connection refused or reset (ingest killed), or the client's timeout. */
   failed: number;
+  /** The longest a POST waited for its answer (ingest holds posts while the broker is away). */
+  slowestMs: number;
 }
 
 export interface LoadOptions {
@@ -26,7 +28,9 @@ export interface LoadOptions {
 export class LoadGenerator {
   /** seq → event id, for accepted events only. */
   readonly accepted = new Map<number, string>();
-  readonly counts: LoadCounts = { sent: 0, accepted: 0, refused: {}, failed: 0 };
+  /** Events answered with a refusal (e.g. 503): ingest says they were not taken, so they must never arrive. */
+  readonly refusedSeqs = new Set<number>();
+  readonly counts: LoadCounts = { sent: 0, accepted: 0, refused: {}, failed: 0, slowestMs: 0 };
   readonly done: Promise<void>;
   private sentWaiters: { count: number; resolve: () => void }[] = [];
 
@@ -55,7 +59,8 @@ export class LoadGenerator {
   }
 
   private async post(seq: number): Promise<void> {
-    const { ingestUrl, apiKey, eventType, timeoutMs = 30_000 } = this.options;
+    const { ingestUrl, apiKey, eventType, timeoutMs = 60_000 } = this.options;
+    const started = Date.now();
     try {
       const response = await fetch(`${ingestUrl}/v1/events`, {
         method: 'POST',
@@ -69,9 +74,12 @@ export class LoadGenerator {
         this.counts.accepted++;
       } else {
         this.counts.refused[response.status] = (this.counts.refused[response.status] ?? 0) + 1;
+        this.refusedSeqs.add(seq);
       }
     } catch {
       this.counts.failed++;
+    } finally {
+      this.counts.slowestMs = Math.max(this.counts.slowestMs, Date.now() - started);
     }
   }
 }
