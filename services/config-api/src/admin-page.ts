@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ConfigView } from '@hookline/kafka';
+import { ApiError } from '@hookline/core';
 import { errorResponses, jsonContent, type OpenApiPaths } from '@hookline/service';
 import express, { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
@@ -40,7 +41,9 @@ export function adminPageRoutes({ webDir }: AdminPageOptions): Router {
   const router = Router();
   const index = join(webDir, 'index.html');
   router.get('/', (_req, res) => res.redirect(302, '/admin/'));
-  router.use('/admin/assets', securityHeaders, express.static(join(webDir, 'assets'), { immutable: true, maxAge: '365d', index: false, fallthrough: false }));
+  router.use('/admin/assets', securityHeaders, express.static(join(webDir, 'assets'), { immutable: true, maxAge: '365d', index: false }));
+  // A missing asset is a 404, not the page (a stale index.html asking for an old hash must not get HTML).
+  router.use('/admin/assets', (_req, _res, next) => next(new ApiError('not_found', 'no such asset')));
   router.get(['/admin', '/admin/{*path}'], securityHeaders, (req, res) => {
     if (req.path === '/admin') return res.redirect(301, '/admin/');
     if (!existsSync(index)) {

@@ -2,13 +2,14 @@ import { html, nothing } from 'lit-html';
 import { api, describeFailure, encode } from '../api.js';
 import { dateTime, ms } from '../format.js';
 import { canConfigure, toast, update, type View } from '../runtime.js';
-import type { Attempt, DeadLetter, DeliveryDetail } from '../types.js';
+import type { Attempt, DeadLetter, DeliveryDetail, Webhook } from '../types.js';
 import { deliveryStatusPill, errorBox, spinner, statusCodePill } from '../ui.js';
 
 /** One delivery: every attempt's request (what was sent where) and response (status, headers, body excerpt). */
 export class DeliveryDetailView implements View {
   readonly tab = 'webhooks' as const;
   private delivery: DeliveryDetail | null = null;
+  private endpoint: Webhook | null = null;
   private retryable = false;
   private error: string | null = null;
 
@@ -24,10 +25,12 @@ export class DeliveryDetailView implements View {
   async load() {
     const base = `/webhooks/${encode(this.endpointId)}`;
     try {
-      const [delivery, dead] = await Promise.all([
+      const [endpoint, delivery, dead] = await Promise.all([
+        api<Webhook>(base),
         api<DeliveryDetail>(`${base}/deliveries/${encode(this.deliveryId)}`),
         api<{ data: DeadLetter[] }>(`${base}/dead-letters?state=dead&limit=500`),
       ]);
+      this.endpoint = endpoint;
       this.delivery = delivery;
       this.retryable = dead.data.some((d) => d.deliveryId === this.deliveryId);
       this.error = null;
@@ -53,7 +56,7 @@ export class DeliveryDetailView implements View {
     if (!d) return html`${errorBox(this.error)}<div class="card center">${spinner()}</div>`;
     return html`
       <nav class="crumbs"><a href="/admin/webhooks">Outgoing webhooks</a> <span>/</span>
-        <a href="/admin/webhooks/${encode(this.endpointId)}">Endpoint</a> <span>/</span> Delivery</nav>
+        <a href="/admin/webhooks/${encode(this.endpointId)}">${this.endpoint?.name ?? 'Endpoint'}</a> <span>/</span> Delivery</nav>
       <div class="page-head">
         <div>
           <h1>Delivery ${deliveryStatusPill(d.status)}</h1>
