@@ -222,7 +222,7 @@ describe.skipIf(!haveChromium)('web admin page (headless Chromium)', () => {
 
     // The page's routes are in the admin API's OpenAPI document, and the page itself is served with its CSP.
     const openapi = (await requestJson('GET', `${context.hookline.configApiUrl}/openapi.json`)).body;
-    for (const path of ['/api/admin/me', '/api/admin/timeseries', '/api/admin/webhooks/{id}/timeseries', '/api/admin/incoming-webhooks/{id}/calls']) {
+    for (const path of ['/api/admin/me', '/api/admin/stats/webhooks', '/api/admin/timeseries', '/api/admin/webhooks/{id}/timeseries', '/api/admin/incoming-webhooks/{id}/calls']) {
       expect(openapi.paths[path]?.get, path).toBeDefined();
     }
     const index = await fetch(`${context.hookline.configApiUrl}/admin/webhooks/anything`);

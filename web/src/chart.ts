@@ -37,7 +37,7 @@ export function volumeChart(series: Timeseries): TemplateResult {
   const barW = Math.max(1, slot * 0.72);
   const scale = (v: number) => (v / max) * plotH;
   return html`<svg class="chart" viewBox="0 0 ${width} ${height}" role="img" aria-label="Deliveries and failures over time">
-    ${frame(max, series, (v) => count(Math.round(v)))}
+    ${frame(max, series, (v) => (Number.isInteger(v) ? count(v) : ''))}
     ${series.points.map((p, i) => {
       const x = pad.left + i * slot + (slot - barW) / 2;
       const okH = scale(p.delivered);
@@ -75,11 +75,13 @@ export function latencyChart(series: Timeseries): TemplateResult {
     <path class="line p95" d=${line((p) => p.p95Ms)}></path>
     <path class="line avg" d=${line((p) => p.avgMs)}></path>
     ${dots <= 60
-      ? series.points.map((p, i) =>
-          p.delivered + p.failed === 0
-            ? null
-            : svg`<circle class="dot" cx=${pad.left + (i + 0.5) * slot} cy=${pad.top + plotH - (p.avgMs / max) * plotH} r="2.5"><title>${bucketLabel(p.t, series.bucketSeconds)}: avg ${ms(p.avgMs)}, p95 ≤ ${ms(p.p95Ms)}</title></circle>`,
-        )
+      ? series.points.map((p, i) => {
+          if (p.delivered + p.failed === 0) return null;
+          const x = pad.left + (i + 0.5) * slot;
+          const y = (v: number) => pad.top + plotH - (v / max) * plotH;
+          return svg`<g><title>${bucketLabel(p.t, series.bucketSeconds)}: avg ${ms(p.avgMs)}, p95 ≤ ${ms(p.p95Ms)}</title>
+            <circle class="dot p95" cx=${x} cy=${y(p.p95Ms)} r="2.5"></circle><circle class="dot" cx=${x} cy=${y(p.avgMs)} r="2.5"></circle></g>`;
+        })
       : null}
   </svg>`;
 }

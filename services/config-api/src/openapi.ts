@@ -240,6 +240,13 @@ export const configApiPaths: OpenApiPaths = {
   '/api/admin/webhooks/{id}/stats': {
     get: { ...tags('stats'), summary: "A webhook's delivery stats", requestParams: idParam, responses: { '200': ok('Stats', webhookStats), ...errorResponses(...read, 'not_found') } },
   },
+  '/api/admin/stats/webhooks': {
+    get: {
+      ...tags('stats'),
+      summary: "Every webhook's delivery stats in one answer (without failuresLast24h)",
+      responses: { '200': ok('Stats per webhook', list(webhookStats.omit({ failuresLast24h: true }))), ...errorResponses(...read) },
+    },
+  },
   '/api/admin/stats': {
     get: { ...tags('stats'), summary: "The tenant's delivery stats", responses: { '200': ok('Stats', tenantStats), ...errorResponses(...read) } },
   },

@@ -14,7 +14,7 @@ type TenantStats = Stats & { endpoints: { total: number; active: number; disable
 export class WebhooksView extends PollingView {
   readonly tab = 'webhooks' as const;
   private endpoints: Webhook[] | null = null;
-  private stats = new Map<string, Stats>();
+  private stats = new Map<string, Omit<Stats, 'failuresLast24h'>>();
   private tenant: TenantStats | null = null;
   private series: Timeseries | null = null;
   private error: string | null = null;
@@ -23,13 +23,13 @@ export class WebhooksView extends PollingView {
 
   async load() {
     try {
-      const [list, tenant, series] = await Promise.all([
+      const [list, tenant, series, stats] = await Promise.all([
         api<List<Webhook>>('/webhooks'),
         api<TenantStats>('/stats'),
         api<Timeseries>('/timeseries?window=24h'),
+        api<List<Omit<Stats, 'failuresLast24h'> & { webhookId: string }>>('/stats/webhooks'),
       ]);
-      const stats = await Promise.all(list.data.map((e) => api<Stats>(`/webhooks/${encode(e.id)}/stats`).catch(() => null)));
-      this.stats = new Map(list.data.flatMap((e, i) => (stats[i] ? [[e.id, stats[i]] as const] : [])));
+      this.stats = new Map(stats.data.map((s) => [s.webhookId, s]));
       this.endpoints = list.data.sort((a, b) => a.name.localeCompare(b.name));
       this.tenant = tenant;
       this.series = series;
