@@ -29,11 +29,14 @@ export interface CapacityResult {
   usage: UsageReport;
   /** Tasks the delivery service deferred (endpoint backlog full) during the window. */
   deferred: number;
+  /** Events ingest refused (503/429) during the case. */
+  refused: number;
 }
 
 export async function driveAtCapacity(stack: BenchStack, receiver: BenchReceiver, options: CapacityOptions): Promise<CapacityResult> {
   const { entry, tenant, fanout } = options;
   await receiver.reset();
+  const refusedBefore = stack.refused;
   // Enough in flight to keep every stage busy; not so much that one endpoint's queue passes its backlog limit.
   const window = Math.max(1_500, 3 * fanout);
   const batch = entry === 'ingest' ? 1 : Math.max(1, Math.min(100, Math.floor(window / fanout / 8)));
@@ -52,7 +55,14 @@ export async function driveAtCapacity(stack: BenchStack, receiver: BenchReceiver
       await waitForRoom();
       if (!running) break;
       submitted += batch;
-      await stack.submit(entry, tenant, batch).catch((error: unknown) => ((failure ??= error), (running = false)));
+      try {
+        const accepted = await stack.submit(entry, tenant, batch);
+        submitted -= batch - accepted;
+        if (accepted < batch) await sleep(100); // refused (503): back off a little, as a client would
+      } catch (error) {
+        failure ??= error;
+        running = false;
+      }
     }
   });
 
@@ -70,13 +80,13 @@ export async function driveAtCapacity(stack: BenchStack, receiver: BenchReceiver
   // Let the pipeline drain so the next case starts empty.
   await receiver.waitForOk(submitted * fanout, 120_000).catch((error: Error) => console.warn(`  (drain: ${error.message})`));
   const deliveries = okAfter - okBefore;
-  return { deliveriesPerSecond: deliveries / usage.seconds, eventsPerSecond: deliveries / fanout / usage.seconds, deliveries, window, usage, deferred };
+  return { deliveriesPerSecond: deliveries / usage.seconds, eventsPerSecond: deliveries / fanout / usage.seconds, deliveries, window, usage, deferred, refused: stack.refused - refusedBefore };
 }
 
 async function deferredCount(stack: BenchStack): Promise<number> {
   try {
     const text = await (await fetch(`${stack.hookline.serviceUrl('delivery')}/metrics`)).text();
-    return Number(/^hookline_deferred_total (\S+)/m.exec(text)?.[1] ?? 0);
+    return Number(/^hookline_deferred_total(?:\{[^}]*\})? (\S+)/m.exec(text)?.[1] ?? 0);
   } catch {
     return Number.NaN;
   }
@@ -102,10 +112,14 @@ export interface LatencyFigures {
 export interface PacedResult {
   events: number;
   deliveries: number;
-  /** Deliveries that had not arrived when the bench stopped waiting. */
+  /** Deliveries of accepted events that had not arrived when the bench stopped waiting. */
   missing: number;
+  /** Events ingest refused (503/429): not accepted, so no delivery is expected. */
+  refused: number;
   latencyMs: LatencyFigures;
   usage: UsageReport;
+  /** Tasks the delivery service deferred (endpoint backlog full) during the phase. */
+  deferred: number;
 }
 
 /** Sends events open loop at a fixed rate (a tick every 10 ms sends what is due), then waits for every delivery. */
@@ -113,9 +127,10 @@ export async function drivePaced(stack: BenchStack, receiver: BenchReceiver, opt
   await receiver.reset();
   const firstSeq = stack.seqCount;
   const total = Math.max(1, Math.round(options.eventsPerSecond * options.seconds));
+  const deferredBefore = await deferredCount(stack);
   const sampler = UsageSampler.start(benchProcesses());
   const started = performance.now();
-  const inFlight: Promise<void>[] = [];
+  const inFlight: Promise<number>[] = [];
   let sent = 0;
   while (sent < total) {
     const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * options.eventsPerSecond) + 1);
@@ -126,18 +141,19 @@ export async function drivePaced(stack: BenchStack, receiver: BenchReceiver, opt
     }
     await sleep(10);
   }
-  await Promise.all(inFlight);
-  const expected = total * options.fanout;
+  const accepted = (await Promise.all(inFlight)).reduce((a, b) => a + b, 0);
+  const expected = accepted * options.fanout;
   let missing = 0;
   await receiver.waitForOk(expected, 60_000).catch(() => (missing = expected - receiver.counts.ok));
   const usage = sampler.stop();
+  const deferred = (await deferredCount(stack)) - deferredBefore;
   const { seqs, times } = await receiver.collect();
   const latencies: number[] = [];
   for (let i = 0; i < seqs.length; i++) {
     const accepted = stack.acceptedAt[seqs[i]!];
     if (seqs[i]! >= firstSeq && accepted !== undefined) latencies.push(times[i]! - accepted);
   }
-  return { events: total, deliveries: latencies.length, missing, latencyMs: percentiles(latencies), usage };
+  return { events: total, deliveries: latencies.length, missing, refused: total - accepted, latencyMs: percentiles(latencies), usage, deferred };
 }
 
 export function percentiles(values: number[]): LatencyFigures {

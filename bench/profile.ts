@@ -63,6 +63,7 @@ const benchEnvSchema = z.object({
   /** Overrides for single figures of the profile (e.g. a shorter soak while developing). */
   BENCH_THROUGHPUT_SECONDS: z.coerce.number().positive().optional(),
   BENCH_SOAK_SECONDS: z.coerce.number().positive().optional(),
+  BENCH_PACED_SECONDS: z.coerce.number().positive().optional(),
   BENCH_FANOUT_ENDPOINTS: z.coerce.number().int().positive().optional(),
   /** Endpoint counts of the throughput cases, e.g. `1,10`. */
   BENCH_ENDPOINT_COUNTS: z
@@ -90,6 +91,7 @@ export function benchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     ...base,
     throughputSeconds: e.BENCH_THROUGHPUT_SECONDS ?? base.throughputSeconds,
     soakSeconds: e.BENCH_SOAK_SECONDS ?? base.soakSeconds,
+    pacedSeconds: e.BENCH_PACED_SECONDS ?? base.pacedSeconds,
     fanoutEndpoints: e.BENCH_FANOUT_ENDPOINTS ?? base.fanoutEndpoints,
     endpointCounts: e.BENCH_ENDPOINT_COUNTS ?? base.endpointCounts,
   };

@@ -82,12 +82,16 @@ export class BenchStack {
     return this.nextSeq;
   }
 
-  /** Posts `count` events one request each, `count` at once; resolves when all were accepted. */
-  async postEvents(tenant: TestTenant, count: number): Promise<void> {
-    await Promise.all(Array.from({ length: count }, () => this.postEvent(tenant)));
+  /** Events ingest refused with 503/429 (overloaded or the broker not acknowledging): not accepted, not expected. */
+  refused = 0;
+
+  /** Posts `count` events one request each, all at once; resolves with how many were accepted. */
+  async postEvents(tenant: TestTenant, count: number): Promise<number> {
+    const accepted = await Promise.all(Array.from({ length: count }, () => this.postEvent(tenant)));
+    return accepted.filter(Boolean).length;
   }
 
-  private async postEvent(tenant: TestTenant): Promise<void> {
+  private async postEvent(tenant: TestTenant): Promise<boolean> {
     const seq = this.nextSeq++;
     const response = await this.ingest.request({
       method: 'POST',
@@ -96,12 +100,17 @@ export class BenchStack {
       body: JSON.stringify({ type: eventType, data: { seq, blob } }),
     });
     const text = await response.body.text();
+    if (response.statusCode === 503 || response.statusCode === 429) {
+      this.refused++;
+      return false;
+    }
     if (response.statusCode !== 202) throw new Error(`ingest answered ${response.statusCode}: ${text}`);
     this.acceptedAt[seq] = performance.timeOrigin + performance.now();
+    return true;
   }
 
   /** Produces `count` events in one request straight to the events topic (acks=all), as a Kafka-native producer. */
-  async produceEvents(tenant: TestTenant, count: number): Promise<void> {
+  async produceEvents(tenant: TestTenant, count: number): Promise<number> {
     const timestamp = new Date().toISOString();
     const seqs = Array.from({ length: count }, () => this.nextSeq++);
     await this.producer.sendBatch({
@@ -118,9 +127,11 @@ export class BenchStack {
     });
     const at = performance.timeOrigin + performance.now();
     for (const seq of seqs) this.acceptedAt[seq] = at;
+    return count;
   }
 
-  submit(entry: Entry, tenant: TestTenant, count: number): Promise<void> {
+  /** Sends `count` events the given way; resolves with how many were accepted. */
+  submit(entry: Entry, tenant: TestTenant, count: number): Promise<number> {
     return entry === 'ingest' ? this.postEvents(tenant, count) : this.produceEvents(tenant, count);
   }
 

@@ -27,14 +27,15 @@ export async function isolationScenario(ctx: BenchContext): Promise<ScenarioResu
   await stack.deleteEndpoint(tenant, hanging.id);
   await stack.deleteEndpoint(tenant, failing.id);
   const rows = [
-    ['clean', fixed(clean.latencyMs.p50, 1), fixed(clean.latencyMs.p99, 1), fixed(clean.latencyMs.max, 1), '1.00x', String(clean.missing), cpuSummary(clean.usage)],
+    ['clean', fixed(clean.latencyMs.p50, 1), fixed(clean.latencyMs.p99, 1), fixed(clean.latencyMs.max, 1), '1.00x', `${clean.missing}/${clean.refused}`, String(clean.deferred), cpuSummary(clean.usage)],
     [
       '+ hanging + 500',
       fixed(dirty.latencyMs.p50, 1),
       fixed(dirty.latencyMs.p99, 1),
       fixed(dirty.latencyMs.max, 1),
       ratio(dirty.latencyMs.p99, clean.latencyMs.p99),
-      String(dirty.missing),
+      `${dirty.missing}/${dirty.refused}`,
+      String(dirty.deferred),
       cpuSummary(dirty.usage),
     ],
   ];
@@ -42,7 +43,7 @@ export async function isolationScenario(ctx: BenchContext): Promise<ScenarioResu
     `${fanout} healthy endpoints at ${(fraction * 100).toFixed(0)} % of max (${(fraction * max).toFixed(0)} deliveries/s), ${pacedSeconds} s per phase;`,
     `the bad pair got ${badCounts.hung} requests left hanging and ${badCounts.failed} answered 500`,
     '',
-    table(['phase', 'healthy p50 ms', 'healthy p99 ms', 'max ms', 'p99 vs clean', 'missing', 'CPU % of a core'], rows),
+    table(['phase', 'healthy p50 ms', 'healthy p99 ms', 'max ms', 'p99 vs clean', 'missing/refused', 'deferred', 'CPU % of a core'], rows),
   ].join('\n');
   return { text, data: { fraction, maxDeliveriesPerSecond: max, clean, dirty, badCounts, p99Ratio: dirty.latencyMs.p99 / clean.latencyMs.p99 } };
 }

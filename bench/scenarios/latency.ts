@@ -23,13 +23,13 @@ export async function latencyScenario(ctx: BenchContext): Promise<ScenarioResult
     fixed(p.latencyMs.p95, 1),
     fixed(p.latencyMs.p99, 1),
     fixed(p.latencyMs.max, 1),
-    String(p.missing),
+    `${p.missing}/${p.refused}`,
     cpuSummary(p.usage),
   ]);
   const text = [
     `${fanout} endpoints, events posted to ingest open loop for ${pacedSeconds} s per rate; max = ${max.toFixed(0)} deliveries/s`,
     '',
-    table(['rate', 'deliveries/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'missing', 'CPU % of a core'], rows),
+    table(['rate', 'deliveries/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'missing/refused', 'CPU % of a core'], rows),
   ].join('\n');
   return { text, data: { maxDeliveriesPerSecond: max, pacedSeconds, fanout, phases } };
 }

@@ -28,6 +28,7 @@ export async function throughputScenario(ctx: BenchContext): Promise<ScenarioRes
     ratio(c.deliveriesPerSecond, raw),
     fixed(c.eventsPerSecond, c.endpoints >= 1000 ? 1 : 0),
     String(c.deferred),
+    String(c.refused),
     cpuSummary(c.usage),
   ]);
   const rss = cases.at(-1)!.usage.processes.map((p) => `${p.name} ${p.rssMaxMiB.toFixed(0)}`).join(', ');
@@ -38,7 +39,7 @@ export async function throughputScenario(ctx: BenchContext): Promise<ScenarioRes
       .map((c) => `${c.endpoints} in ${c.creationSeconds.toFixed(1)} s`)
       .join(', ')}`,
     '',
-    table(['entry', 'endpoints', 'deliveries/s', 'vs raw', 'events/s', 'deferred', 'CPU % of a core (* shared infra)'], rows),
+    table(['entry', 'endpoints', 'deliveries/s', 'vs raw', 'events/s', 'deferred', 'refused', 'CPU % of a core (* shared infra)'], rows),
     '',
     `Peak RSS MiB (last case): ${rss}`,
   ].join('\n');

@@ -1,4 +1,4 @@
-import { deadLetterRecord, deliveryTask, resolvePolicy, type AttemptRecord, type DeadLetterRecord, type DeliveryTask, type EndpointRecord, type TopicNames } from '@hookline/core';
+import { deadLetterRecord, deliveryTask, parseDuration, resolvePolicy, type AttemptRecord, type DeadLetterRecord, type DeliveryTask, type EndpointRecord, type TopicNames } from '@hookline/core';
 import { OffsetBook, groupConsumer, taskMessage, type BatchingProducer, type TopicMessages, type ConfigView, type KafkaClient } from '@hookline/kafka';
 import type { Consumer, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -189,7 +189,9 @@ export class DeliveryEngine {
   /** The endpoint's backlog is full: hand the task to a retry tier without counting an attempt. */
   private async defer(task: DeliveryTask): Promise<void> {
     this.options.metrics.deferred.inc();
-    const deferred: DeliveryTask = { ...task, dueAt: Date.now() };
+    // Due after the tier's delay: due at once, it would come straight back to a backlog that is still full and
+    // circle through Kafka as fast as the broker allows (seen in pnpm bench as CPU taken from healthy endpoints).
+    const deferred: DeliveryTask = { ...task, dueAt: Date.now() + parseDuration(this.options.deferTier) };
     await this.options.producer.send([{ topic: this.tierTopic(this.options.deferTier), messages: [taskMessage(deferred)] }]);
   }
 
