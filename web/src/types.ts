@@ -86,15 +86,6 @@ export interface DeliveryDetail extends DeliverySummary {
   attemptsLog: Attempt[];
 }
 
-export interface DeadLetter {
-  deliveryId: string;
-  eventType: string;
-  reason: string;
-  kind: 'failed' | 'parked';
-  state: 'dead' | 'replayed';
-  deadLetteredAt: string;
-}
-
 export interface ReplayJob {
   jobId: string;
   state: 'running' | 'done' | 'failed';

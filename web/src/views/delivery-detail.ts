@@ -2,7 +2,7 @@ import { html, nothing } from 'lit-html';
 import { api, describeFailure, encode } from '../api.js';
 import { dateTime, ms } from '../format.js';
 import { canConfigure, toast, update, type View } from '../runtime.js';
-import type { Attempt, DeadLetter, DeliveryDetail, Webhook } from '../types.js';
+import type { Attempt, DeliveryDetail, Webhook } from '../types.js';
 import { deliveryStatusPill, errorBox, spinner, statusCodePill } from '../ui.js';
 
 /** One delivery: every attempt's request (what was sent where) and response (status, headers, body excerpt). */
@@ -25,14 +25,11 @@ export class DeliveryDetailView implements View {
   async load() {
     const base = `/webhooks/${encode(this.endpointId)}`;
     try {
-      const [endpoint, delivery, dead] = await Promise.all([
-        api<Webhook>(base),
-        api<DeliveryDetail>(`${base}/deliveries/${encode(this.deliveryId)}`),
-        api<{ data: DeadLetter[] }>(`${base}/dead-letters?state=dead&limit=500`),
-      ]);
+      const [endpoint, delivery] = await Promise.all([api<Webhook>(base), api<DeliveryDetail>(`${base}/deliveries/${encode(this.deliveryId)}`)]);
       this.endpoint = endpoint;
       this.delivery = delivery;
-      this.retryable = dead.data.some((d) => d.deliveryId === this.deliveryId);
+      // A delivery that failed for good is a dead letter, which is what retry sends again.
+      this.retryable = delivery.status === 'failed';
       this.error = null;
     } catch (error) {
       this.error = describeFailure(error);

@@ -3,7 +3,7 @@ import { api, describeFailure, encode } from '../api.js';
 import { chartLegend, latencyChart, volumeChart } from '../chart.js';
 import { count, dateTime, ms, percent, timeAgo } from '../format.js';
 import { canConfigure, navigate, PollingView, toast, update } from '../runtime.js';
-import type { DeadLetter, DeliverySummary, List, ReplayJob, Stats, Timeseries, Webhook } from '../types.js';
+import type { DeliverySummary, List, ReplayJob, Stats, Timeseries, Webhook } from '../types.js';
 import { deliveryStatusPill, emptyState, errorBox, pill, spinner, statusCodePill } from '../ui.js';
 import { confirmDelete, sendTest, setActive, testOutcome } from './actions.js';
 import { openWebhookForm } from './webhook-form.js';
@@ -16,7 +16,8 @@ export class WebhookDetailView extends PollingView {
   private endpoint: Webhook | null = null;
   private stats: Stats | null = null;
   private deliveries: DeliverySummary[] = [];
-  private dead: { total: number; ids: Set<string> } = { total: 0, ids: new Set() };
+  /** Dead letters waiting (a failed delivery in the log is one of them, so it gets a Retry button). */
+  private deadTotal = 0;
   private series: Timeseries | null = null;
   private window: Window = '1h';
   private replay: ReplayJob | null = null;
@@ -38,11 +39,11 @@ export class WebhookDetailView extends PollingView {
         api<Webhook>(this.path),
         api<Stats>(`${this.path}/stats`),
         api<List<DeliverySummary>>(`${this.path}/deliveries?limit=50`),
-        api<{ total: number; data: DeadLetter[] }>(`${this.path}/dead-letters?state=dead&limit=500`),
+        api<{ total: number }>(`${this.path}/dead-letters?state=dead&limit=1`),
         api<Timeseries>(`${this.path}/timeseries?window=${this.window}`),
       ]);
       Object.assign(this, { endpoint, stats, deliveries: deliveries.data, series, error: null });
-      this.dead = { total: dead.total, ids: new Set(dead.data.map((d) => d.deliveryId)) };
+      this.deadTotal = dead.total;
     } catch (error) {
       this.error = describeFailure(error);
     }
@@ -149,11 +150,11 @@ export class WebhookDetailView extends PollingView {
   private deadLetters(configure: boolean, e: Webhook) {
     const job = this.replay;
     const running = job?.state === 'running';
-    if (this.dead.total === 0 && !job) return nothing;
+    if (this.deadTotal === 0 && !job) return nothing;
     const done = job ? (job.total === 0 ? 100 : Math.round((job.done / job.total) * 100)) : 0;
     return html`<section class="card dead-letters">
       <div>
-        <h3>${this.dead.total === 0 ? 'No failed deliveries waiting' : html`${count(this.dead.total)} failed ${this.dead.total === 1 ? 'delivery' : 'deliveries'} waiting`}</h3>
+        <h3>${this.deadTotal === 0 ? 'No failed deliveries waiting' : html`${count(this.deadTotal)} failed ${this.deadTotal === 1 ? 'delivery' : 'deliveries'} waiting`}</h3>
         <p class="muted">Deliveries that ran out of retries (or were parked while the endpoint was disabled). Fix the endpoint, then send them again.</p>
         ${job
           ? html`<div class="progress" data-testid="replay-progress" role="progressbar" aria-valuenow=${done} aria-valuemin="0" aria-valuemax="100">
@@ -163,7 +164,7 @@ export class WebhookDetailView extends PollingView {
           : nothing}
       </div>
       ${configure
-        ? html`<button class="button primary" data-testid="replay" ?disabled=${running || this.dead.total === 0 || !e.isActive} title=${e.isActive ? '' : 'Re-enable the endpoint first'} @click=${() => this.replayFailed()}>
+        ? html`<button class="button primary" data-testid="replay" ?disabled=${running || this.deadTotal === 0 || !e.isActive} title=${e.isActive ? '' : 'Re-enable the endpoint first'} @click=${() => this.replayFailed()}>
             ${running ? 'Replaying…' : 'Replay failed'}</button>`
         : nothing}
     </section>`;
@@ -186,7 +187,7 @@ export class WebhookDetailView extends PollingView {
                   <td class="num">${ms(d.response_time_ms)}</td>
                   <td class="num">${d.attempts}</td>
                   <td class="actions">
-                    ${configure && this.dead.ids.has(d.id)
+                    ${configure && d.status === 'failed'
                       ? html`<button class="button small" data-testid="retry" ?disabled=${this.retrying.has(d.id)} @click=${() => this.retry(d)}>${this.retrying.has(d.id) ? 'Retrying…' : 'Retry'}</button>`
                       : nothing}
                   </td>
