@@ -43,7 +43,16 @@ export function publishEvents(producer: Producer, topics: TopicNames, envelopes:
   return gate.run(() => produce(producer, topics, envelopes));
 }
 
-/** Runs another step that waits for the broker (the config view catching up on a miss) behind the same gate. */
-export function viaBroker<T>(step: () => Promise<T>): Promise<T> {
-  return gate.run(step);
+/**
+ * Runs a step that reads from the broker before anything is produced (the config view catching up on a miss)
+ * behind the same gate. Its failure (the broker still away when the catch-up gives up) is a 503 as well:
+ * nothing was produced, so a retry is safe.
+ */
+export async function viaBroker<T>(step: () => Promise<T>): Promise<T> {
+  try {
+    return await gate.run(step);
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    throw new ApiError('unavailable', `the event broker did not answer (${(error as Error).message}); nothing was accepted, retry later`);
+  }
 }

@@ -1,6 +1,6 @@
 import { ApiError } from '@hookline/core';
 import { describe, expect, it } from 'vitest';
-import { BrokerGate } from '../src/publish.js';
+import { BrokerGate, viaBroker } from '../src/publish.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -27,5 +27,14 @@ describe('BrokerGate', () => {
     await expect(gate.run(async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     await sleep(20);
     await expect(gate.run(async () => 'ok')).resolves.toBe('ok');
+  });
+
+  it('answers 503 when a step that reads the broker before producing fails', async () => {
+    const failed = await viaBroker(async () => Promise.reject(new Error('config did not reach offset 7 within 30000 ms'))).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(ApiError);
+    expect((failed as ApiError).code).toBe('unavailable');
+    // Validation errors pass through unchanged.
+    const invalid = await viaBroker(async () => Promise.reject(new ApiError('unknown_event_type', 'no'))).catch((e: unknown) => e);
+    expect((invalid as ApiError).code).toBe('unknown_event_type');
   });
 });

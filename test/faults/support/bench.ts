@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AttemptRecord, DeadLetterRecord } from '@hookline/core';
 import { Hookline, Receiver, TestTenant, serviceNames, type ReceivedRequest, type ReceiverReply } from '@hookline/testkit';
-import { afterAll, beforeAll, inject } from 'vitest';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { checkScenario, summaryLine, type EndpointUnderCheck, type ScenarioSummary } from './checker.js';
 import { LoadGenerator } from './load.js';
 import { faultProfile, summaryFile } from './profile.js';
@@ -151,4 +151,15 @@ function appendSummary(summary: ScenarioSummary): void {
     duplicates: scenarios.reduce((n, s) => n + s.duplicates, 0),
   };
   writeFileSync(summaryFile, `${JSON.stringify({ profile: summary.profile, updatedAt: new Date().toISOString(), totals, scenarios }, null, 2)}\n`);
+}
+
+/** What every scenario must show, whatever its fault. */
+export function expectNothingLost(summary: ScenarioSummary): void {
+  expect(summary.accepted, 'some events were accepted').toBeGreaterThan(0);
+  expect(summary.lost, 'lost').toBe(0);
+  expect(summary.deliveredAfterRefusal, 'deliveries of refused posts').toBe(0);
+  expect(summary.webhookIdMismatches, 'duplicates with another webhook-id').toBe(0);
+  expect(summary.unexpectedOutcomes, 'unexpected outcomes').toEqual([]);
+  expect(summary.statsMismatches, 'stats equal the attempts made').toEqual([]);
+  expect(summary.crashedServices, 'services still running').toEqual([]);
 }

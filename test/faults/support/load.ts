@@ -28,7 +28,7 @@ export interface LoadOptions {
 export class LoadGenerator {
   /** seq → event id, for accepted events only. */
   readonly accepted = new Map<number, string>();
-  /** Events answered with a refusal (e.g. 503): ingest says they were not taken, so they must never arrive. */
+  /** Events answered with a refusal (4xx, 503): ingest says they were not taken, so they must never arrive. */
   readonly refusedSeqs = new Set<number>();
   readonly counts: LoadCounts = { sent: 0, accepted: 0, refused: {}, failed: 0, slowestMs: 0 };
   readonly done: Promise<void>;
@@ -74,7 +74,8 @@ export class LoadGenerator {
         this.counts.accepted++;
       } else {
         this.counts.refused[response.status] = (this.counts.refused[response.status] ?? 0) + 1;
-        this.refusedSeqs.add(seq);
+        // A 500 says nothing about whether the event got through; a 4xx or 503 says it did not.
+        if (response.status !== 500) this.refusedSeqs.add(seq);
       }
     } catch {
       this.counts.failed++;
