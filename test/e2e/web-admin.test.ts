@@ -48,10 +48,15 @@ describe.skipIf(!haveChromium)('web admin page (headless Chromium)', () => {
     await browser?.close();
   });
 
+  /** The page refreshes every few seconds and the projector trails deliveries a little. */
+  const settle = { timeout: 30_000, interval: 250 };
+  // caret 'initial': hiding the caret injects a <style>, which the page's CSP (rightly) refuses.
+  const shot = (page: Page, name: string) => page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true, caret: 'initial' });
+
   /** Script errors and Content-Security-Policy violations seen by any page; none is expected. */
   const pageProblems: string[] = [];
 
-  async function logIn(key: string): Promise<Page> {
+  async function logIn(key: string, screenshotName?: string): Promise<Page> {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.setDefaultTimeout(30_000);
     page.on('pageerror', (error) => pageProblems.push(error.message));
@@ -60,15 +65,11 @@ describe.skipIf(!haveChromium)('web admin page (headless Chromium)', () => {
     });
     await page.goto(`${context.hookline.configApiUrl}/`);
     await page.getByLabel('API key').fill(key);
+    if (screenshotName) await shot(page, screenshotName);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Outgoing webhooks' }).waitFor();
     return page;
   }
-
-  /** The page refreshes every few seconds and the projector trails deliveries a little. */
-  const settle = { timeout: 30_000, interval: 250 };
-  // caret 'initial': hiding the caret injects a <style>, which the page's CSP (rightly) refuses.
-  const shot = (page: Page, name: string) => page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true, caret: 'initial' });
 
   it('manages an endpoint end to end: create, send test, stats, retry, replay', async () => {
     const receiver = await context.receiver();
@@ -77,7 +78,7 @@ describe.skipIf(!haveChromium)('web admin page (headless Chromium)', () => {
     await context.tenant.admin('POST', '/event-types', { name: 'order.created', description: 'An order was placed' });
     await context.tenant.admin('POST', '/event-types', { name: 'order.shipped', description: 'An order left the warehouse' });
 
-    const page = await logIn(context.tenant.apiKey);
+    const page = await logIn(context.tenant.apiKey, '00-sign-in');
     expect(await page.getByTestId('role').textContent()).toBe('owner');
 
     // Add Webhook: name, URL, events from the catalog; the secret is shown once.
