@@ -2,6 +2,7 @@ import { TestTenant, eventually, requestJson } from '@hookline/testkit';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { useHookline } from './support/harness.js';
+import { metricValue } from './support/metrics.js';
 
 // Four recent attempts are enough to judge a success rate here (ten by default).
 const context = useHookline({ PROJECTOR_ALERT_MIN_ATTEMPTS: '4' });
@@ -48,6 +49,7 @@ describe('alerts', () => {
     const listedFiring = (await tenant.admin('GET', '/alerts?state=firing')).body.data;
     expect(listedFiring).toMatchObject([{ id: firing.data.alertId, endpointId: crm.id, endpointName: 'crm', rule: 'failed_deliveries', state: 'firing', value: 3, threshold: 2 }]);
     expect(listedFiring[0].resolvedAt).toBeUndefined();
+    expect(await metricValue(context.hookline, 'projector', 'hookline_alerts_firing', { rule: 'failed_deliveries' })).toBe(1);
 
     // A fourth failure does not fire again while the alert is open.
     await tenant.postEvent('order.created', { i: 3 });
@@ -63,6 +65,8 @@ describe('alerts', () => {
     expect(Date.parse(all[0].resolvedAt)).toBeGreaterThanOrEqual(Date.parse(all[0].firedAt));
     expect((await tenant.admin('GET', '/alerts?state=firing')).body.data).toEqual([]);
     expect((await tenant.admin('GET', '/alerts?state=resolved')).body.data).toHaveLength(1);
+    expect(await metricValue(context.hookline, 'projector', 'hookline_alerts_firing')).toBe(0);
+    expect(await metricValue(context.hookline, 'projector', 'hookline_alerts_total', { rule: 'failed_deliveries' })).toBe(2);
 
     // Hookline's own events reach only endpoints that name them: the catch-all got the orders alone.
     await broken.waitForRequests(5);

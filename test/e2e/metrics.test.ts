@@ -89,17 +89,27 @@ describe('health and readiness', () => {
 });
 
 describe('graceful shutdown', () => {
-  it('delivery stopped with SIGTERM under load finishes and commits what it started: nothing lost, nothing sent twice', async () => {
+  it('delivery stopped with SIGTERM under load finishes the requests it sent, hands back the rest and commits: nothing lost, nothing sent twice', async () => {
     const { hookline, tenant } = context;
     const r = await context.receiver();
-    r.respond(() => ({ status: 200, delayMs: 100 }));
+    let delayMs = 2_000; // slow answers: the stop begins with most tasks still waiting their endpoint's turn
+    r.respond(() => ({ status: 200, delayMs }));
     await tenant.createEndpoint({ url: r.url, events: ['metric.shutdown'], maxConcurrency: 4 });
     const N = 60;
     const post = (from: number, count: number) => Promise.all(Array.from({ length: count }, (_, j) => tenant.postEvent('metric.shutdown', { i: from + j })));
     for (let i = 0; i < 40; i += 10) await post(i, 10);
-    await r.waitForRequests(8);
-    // Mid-load: what it has taken is finished (up to its grace period) and committed before it exits.
-    await hookline.signal('delivery', 'SIGTERM');
+    await r.waitForRequests(4);
+    // Mid-load: it is no longer ready, works on what it has taken for its grace period (9 s), then hands back
+    // what has not started, finishes what was sent, and commits before it exits.
+    const stopped = hookline.signal('delivery', 'SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const ready = await fetch(`${hookline.serviceUrl('delivery')}/ready`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ ready: false, phase: 'stopping' });
+    await stopped;
+    // The tasks still waiting their turn after the grace period were handed back, not sent.
+    expect(r.requests.length).toBeLessThan(40);
+    delayMs = 100;
     const log = readFileSync(join(repoRoot, '.hookline', 'test-logs', hookline.namespace, 'delivery.log'), 'utf8');
     expect(log).toContain('"msg":"stopped"');
     expect(log).not.toContain('graceful stop timed out');

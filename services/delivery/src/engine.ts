@@ -26,6 +26,9 @@ export interface EngineOptions {
   deferTier: string;
 }
 
+/** A task whose turn came after the stop's grace period: not sent, left for the partition's next owner. */
+class HandedBack extends Error {}
+
 /**
  * The delivery loop. Tasks are taken from `deliveries` as fast as they come and run concurrently, each behind
  * its endpoint's limiter, so a slow or hanging endpoint delays only itself. Offsets are committed up to the
@@ -40,6 +43,10 @@ export class DeliveryEngine {
   private capacityWaiters: (() => void)[] = [];
   /** Set by `stop()`: the rest of the batch in hand is left for whoever owns the partition next. */
   private stopping = false;
+  /** Set once the stop's grace period is over: tasks that have not started by then are handed back. */
+  private handingBack = false;
+  /** Tasks handed back: left unfinished (uncommitted) for the partition's next owner. */
+  private handedBack = 0;
 
   constructor(private readonly options: EngineOptions) {}
 
@@ -64,10 +71,12 @@ export class DeliveryEngine {
           this.book.accept(batch.topic, batch.partition, message.offset);
           // Resolving moves the fetch position on; what gets committed is decided by the offset book.
           resolveOffset(message.offset);
-          void this.handle(message).finally(() => {
-            this.book.finish(batch.topic, batch.partition, message.offset);
-            this.releaseCapacity();
-          });
+          void this.handle(message)
+            .then(
+              () => this.book.finish(batch.topic, batch.partition, message.offset),
+              () => this.handedBack++, // stays unfinished in the book, so its offset is never committed
+            )
+            .finally(() => this.releaseCapacity());
         }
         await heartbeat();
       },
@@ -75,14 +84,23 @@ export class DeliveryEngine {
     this.commitTimer = setInterval(() => void this.commit(), 250);
   }
 
-  /** Stops taking tasks, lets those in flight finish (up to `graceMs`), commits, and leaves the group. */
-  async stop(graceMs = 10_000): Promise<void> {
+  /**
+   * Stops taking tasks and lets those taken finish for up to `graceMs`; then hands back the ones that have not
+   * started (still waiting behind their endpoint's limiter) and waits up to `sentMs` more for requests already
+   * sent. Then it commits and leaves the group. Handed-back tasks stay uncommitted, so the partition's next
+   * owner sends them (and again whatever finished after them on that partition, with the same webhook-id).
+   */
+  async stop(graceMs = 9_000, sentMs = 3_000): Promise<void> {
     const consumer = this.consumer;
     if (!consumer) return;
     this.stopping = true;
     consumer.pause([{ topic: this.options.topics.deliveries }]);
+    const unfinished = () => this.book.inFlight - this.handedBack > 0;
     const deadline = Date.now() + graceMs;
-    while (this.book.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (unfinished() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    this.handingBack = true;
+    const sentDeadline = Date.now() + sentMs;
+    while (unfinished() && Date.now() < sentDeadline) await new Promise((r) => setTimeout(r, 50));
     await this.options.producer.drain();
     clearInterval(this.commitTimer);
     await this.commit();
@@ -136,6 +154,7 @@ export class DeliveryEngine {
       try {
         return await this.deliver(task);
       } catch (error) {
+        if (error instanceof HandedBack) throw error;
         logger.error({ err: error, deliveryId: task.deliveryId }, 'recording a delivery outcome failed; retrying');
         await new Promise((r) => setTimeout(r, delay));
       }
@@ -155,9 +174,10 @@ export class DeliveryEngine {
     }
     let policy = resolvePolicy(endpoint);
     const limiter = this.limiterFor(endpoint, policy.maxConcurrency, policy.rateLimitPerSecond);
-    if (limiter.queued >= this.options.endpointBacklog) return this.defer(task);
+    if (limiter.queued >= this.options.endpointBacklog) return this.defer(task, limiter);
     const result = await limiter.run(async () => {
       // The endpoint may have been disabled, changed or deleted while this task waited its turn.
+      if (this.handingBack) throw new HandedBack();
       const current = config.state.endpoints.get(task.endpointId);
       if (!usable(current)) return undefined;
       policy = resolvePolicy(current);
@@ -187,11 +207,13 @@ export class DeliveryEngine {
   }
 
   /** The endpoint's backlog is full: hand the task to a retry tier without counting an attempt. */
-  private async defer(task: DeliveryTask): Promise<void> {
+  private async defer(task: DeliveryTask, limiter: EndpointLimiter): Promise<void> {
     this.options.metrics.deferred.inc();
-    // Due after the tier's delay: due at once, it would come straight back to a backlog that is still full and
-    // circle through Kafka as fast as the broker allows (seen in pnpm bench as CPU taken from healthy endpoints).
-    const deferred: DeliveryTask = { ...task, dueAt: Date.now() + parseDuration(this.options.deferTier) };
+    // Due when the backlog has probably drained, at most the tier's delay: due at once, the task of an endpoint
+    // that hangs comes straight back to a backlog that is still full and circles through Kafka as fast as the
+    // broker allows; always after the full delay, a fast endpoint with a burst gets ~backlog tasks per delay.
+    const delayMs = Math.min(parseDuration(this.options.deferTier), limiter.drainEstimateMs ?? Number.POSITIVE_INFINITY);
+    const deferred: DeliveryTask = { ...task, dueAt: Date.now() + delayMs };
     await this.options.producer.send([{ topic: this.tierTopic(this.options.deferTier), messages: [taskMessage(deferred)] }]);
   }
 

@@ -19,7 +19,7 @@ await runService(logger, async () => {
   await config.start();
   const producer = await connectProducer(kafka);
   const metrics = createMetricsRegistry('projector');
-  registerStateGauges(metrics, store.deadLetters, config.state);
+  registerStateGauges(metrics, store.deadLetters, alertStore, config.state);
   const alerts = new AlertNotifier({ alerts: alertStore, config, producer, topics, logger, metrics, minAttempts: env.PROJECTOR_ALERT_MIN_ATTEMPTS, recentSize: env.PROJECTOR_ALERT_RECENT_ATTEMPTS });
   const consumer = await startProjector({ kafka, topics, store, config, producer, logger, metrics, groupId: env.PROJECTOR_GROUP_ID, alerts });
   const alertTimer = setInterval(() => void alerts.reevaluateFiring(), env.PROJECTOR_ALERT_INTERVAL_MS);

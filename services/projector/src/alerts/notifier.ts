@@ -29,6 +29,8 @@ export interface AlertNotifierDeps {
  */
 export class AlertNotifier {
   private readonly windows = new Map<string, AlertWindowDoc>();
+  /** Endpoints whose cached window was begun without reading the stored one (their tenant had alerts off). */
+  private readonly unread = new Set<string>();
   private readonly recent: RecentAttempts;
   /** Evaluations of one endpoint run one after another (batches and the timer may overlap). */
   private readonly queues = new Map<string, Promise<void>>();
@@ -42,6 +44,7 @@ export class AlertNotifier {
   /** Partitions moved: another projector may have changed what this one cached. */
   forget(): void {
     this.windows.clear();
+    this.unread.clear();
     this.recent.clear();
   }
 
@@ -82,9 +85,10 @@ export class AlertNotifier {
   private async evaluate(endpointId: string, tenantId: string, attempts: AttemptRecord[]): Promise<void> {
     const { alerts, config } = this.deps;
     const now = new Date();
-    const before = this.windows.get(endpointId) ?? (await alerts.window(endpointId)) ?? { _id: endpointId, tenantId, windowStart: now.toISOString(), windowFailed: 0, firing: {} };
-    const recent = attempts.length ? this.recent.add(endpointId, attempts.map((a) => ({ ok: a.outcome === 'success', durationMs: a.durationMs }))) : this.recent.get(endpointId);
     const settings = { ...defaultAlertSettings, ...config.state.alertSettings.get(tenantId) };
+    const before = await this.windowOf(endpointId, tenantId, settings.enabled, now);
+    // Recent attempts are kept for tenants with alerts on only: for every endpoint of every tenant they would cost memory.
+    const recent = attempts.length && settings.enabled ? this.recent.add(endpointId, attempts.map((a) => ({ ok: a.outcome === 'success', durationMs: a.durationMs }))) : this.recent.get(endpointId);
     const result = evaluateAlerts({
       thresholds: settings,
       window: before,
@@ -117,8 +121,27 @@ export class AlertNotifier {
       this.deps.logger.info({ endpointId, rule: transition.rule, state: transition.state, value: transition.value }, 'alert');
     }
     // Successes alone change nothing stored: the hot path costs no write unless something failed or changed.
-    if (window.windowFailed !== before.windowFailed || window.windowStart !== before.windowStart || result.transitions.length) await alerts.saveWindow(window);
+    // Stored only for tenants with alerts on: off, it costs no MongoDB round trip (and is lost on a restart).
+    const changed = window.windowFailed !== before.windowFailed || window.windowStart !== before.windowStart || result.transitions.length > 0;
+    if (settings.enabled && changed) await alerts.saveWindow(window);
     this.windows.set(endpointId, window);
+  }
+
+  /**
+   * The endpoint's window: cached, else stored (read only when alerts are on), else a new one. A window begun
+   * while alerts were off takes over what is stored (open alerts) the first time they are on.
+   */
+  private async windowOf(endpointId: string, tenantId: string, enabled: boolean, now: Date): Promise<AlertWindowDoc> {
+    const cached = this.windows.get(endpointId);
+    if (cached && !(enabled && this.unread.has(endpointId))) return cached;
+    if (!enabled) {
+      this.unread.add(endpointId);
+      return { _id: endpointId, tenantId, windowStart: now.toISOString(), windowFailed: 0, firing: {} };
+    }
+    this.unread.delete(endpointId);
+    const stored = await this.deps.alerts.window(endpointId);
+    if (!cached) return stored ?? { _id: endpointId, tenantId, windowStart: now.toISOString(), windowFailed: 0, firing: {} };
+    return { ...cached, firing: { ...stored?.firing, ...cached.firing } };
   }
 
   /** The `hookline.alert` event; its id is the alert's and state's, so a repeated announcement has the same `webhook-id`. */
