@@ -37,8 +37,9 @@ export async function driveAtCapacity(stack: BenchStack, receiver: BenchReceiver
   const { entry, tenant, fanout } = options;
   await receiver.reset();
   const refusedBefore = stack.refused;
-  // Enough in flight to keep every stage busy; not so much that one endpoint's queue passes its backlog limit.
-  const window = Math.max(1_500, 3 * fanout);
+  // Enough in flight to keep every stage busy; not so much that one endpoint's queue passes its backlog limit
+  // (DELIVERY_ENDPOINT_BACKLOG, 200), past which tasks are deferred rather than delivered.
+  const window = Math.min(Math.max(1_500, 3 * fanout), 150 * fanout);
   const batch = entry === 'ingest' ? 1 : Math.max(1, Math.min(100, Math.floor(window / fanout / 8)));
   const submitters = entry === 'ingest' ? 24 : 4;
   let submitted = 0;

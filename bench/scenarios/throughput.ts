@@ -34,7 +34,7 @@ export async function throughputScenario(ctx: BenchContext): Promise<ScenarioRes
   const rss = cases.at(-1)!.usage.processes.map((p) => `${p.name} ${p.rssMaxMiB.toFixed(0)}`).join(', ');
   const text = [
     `${throughputSeconds} s measured after ${warmupSeconds} s warm-up per case; closed loop with a window of outstanding deliveries`,
-    `(max(1500, 3 x endpoints)); endpoints created through the admin API: ${cases
+    `(min(max(1500, 3 x endpoints), 150 x endpoints)); endpoints created through the admin API: ${cases
       .filter((c) => c.entry === 'ingest')
       .map((c) => `${c.endpoints} in ${c.creationSeconds.toFixed(1)} s`)
       .join(', ')}`,

@@ -9,6 +9,7 @@ export class EndpointLimiter {
   private tokens: number;
   private lastRefill = Date.now();
   private refillTimer: NodeJS.Timeout | undefined;
+  private averageMs: number | undefined;
 
   constructor(
     private concurrency: number,
@@ -34,14 +35,25 @@ export class EndpointLimiter {
     return this.running;
   }
 
+  /**
+   * How long the queue would take to drain at the recent pace (a moving average of how long one piece of work
+   * took, over `concurrency` lanes), or undefined before any work finished.
+   */
+  get drainEstimateMs(): number | undefined {
+    return this.averageMs === undefined ? undefined : (this.waiting.length * this.averageMs) / this.concurrency;
+  }
+
   async run<T>(work: () => Promise<T>): Promise<T> {
     await new Promise<void>((resolve) => {
       this.waiting.push(resolve);
       this.drain();
     });
+    const started = performance.now();
     try {
       return await work();
     } finally {
+      const took = performance.now() - started;
+      this.averageMs = this.averageMs === undefined ? took : this.averageMs * 0.9 + took * 0.1;
       this.running--;
       this.drain();
     }
