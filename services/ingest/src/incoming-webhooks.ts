@@ -20,7 +20,7 @@ export interface IncomingWebhookDeps {
   logger?: Logger;
 }
 
-/** What a call left for `recordCall`: set by the parsers, the handler and the error handler. */
+/** What a call leaves for `resolveAndRecord` to record: set by the parsers, the handler and `bodyErrors`. */
 interface CallLocals {
   hook?: IncomingHookRecord;
   bodyExcerpt?: string;
@@ -139,12 +139,14 @@ export function incomingWebhookRoutes({ config, producer, topics, maxBodyBytes, 
     res.status(202).json({ id: envelope.id });
   });
 
-  // A form with more fields than the parser allows is a too-large body, not an internal error.
-  const tooManyFields: ErrorRequestHandler = (error, _req, res, next) => {
+  // A form with more fields than the parser allows is a too-large body, not an internal error. The call's record
+  // keeps what the caller was told (our errors and the body parsers' own 4xx), never an internal error's text.
+  const bodyErrors: ErrorRequestHandler = (error, _req, res, next) => {
     const failure = (error as { type?: string }).type === 'parameters.too.many' ? new ApiError('payload_too_large', 'too many form fields') : error;
-    callLocals(res).error = failure instanceof Error ? failure.message : String(failure);
+    const told = failure instanceof ApiError || (failure as { expose?: boolean }).expose === true;
+    callLocals(res).error = told ? (failure as Error).message : 'internal error';
     next(failure);
   };
-  router.use(tooManyFields);
+  router.use(bodyErrors);
   return router;
 }
