@@ -178,23 +178,27 @@ export class WebhookDetailView extends PollingView {
         : html`<table class="table" data-testid="delivery-log">
             <thead><tr><th>Time</th><th>Event</th><th>Status</th><th>Response</th><th class="num">Response time</th><th class="num">Attempts</th><th class="actions-col"></th></tr></thead>
             <tbody>
-              ${this.deliveries.map(
-                (d) => html`<tr class="clickable" data-testid="delivery-row" data-status=${d.status} @click=${(ev: Event) => (ev.target as Element).closest('button') || navigate(`/admin/webhooks/${encode(this.id)}/deliveries/${encode(d.id)}`)}>
-                  <td title=${dateTime(d.timestamp)}>${timeAgo(d.timestamp)}</td>
-                  <td><code>${d.event}</code></td>
-                  <td>${deliveryStatusPill(d.status)}</td>
-                  <td>${statusCodePill(d.response_code)}${d.lastError ? html`<div class="reason muted">${d.lastError}</div>` : nothing}</td>
-                  <td class="num">${ms(d.response_time_ms)}</td>
-                  <td class="num">${d.attempts}</td>
-                  <td class="actions">
-                    ${configure && d.status === 'failed'
-                      ? html`<button class="button small" data-testid="retry" ?disabled=${this.retrying.has(d.id)} @click=${() => this.retry(d)}>${this.retrying.has(d.id) ? 'Retrying…' : 'Retry'}</button>`
-                      : nothing}
-                  </td>
-                </tr>`,
-              )}
+              ${this.deliveries.map((d) => this.logRow(d, configure))}
             </tbody>
           </table>`}
     </section>`;
+  }
+
+  private logRow(d: DeliverySummary, configure: boolean) {
+    const href = `/admin/webhooks/${encode(this.id)}/deliveries/${encode(d.id)}`;
+    // The whole row opens the delivery; the link in it does the same for the keyboard.
+    return html`<tr class="clickable" data-testid="delivery-row" data-status=${d.status} @click=${(ev: Event) => (ev.target as Element).closest('button, a') || navigate(href)}>
+      <td title=${dateTime(d.timestamp)}><a href=${href} class="quiet">${timeAgo(d.timestamp)}</a></td>
+      <td><code>${d.event}</code></td>
+      <td>${deliveryStatusPill(d.status)}</td>
+      <td>${statusCodePill(d.response_code)}${d.lastError ? html`<div class="reason muted">${d.lastError}</div>` : nothing}</td>
+      <td class="num">${ms(d.response_time_ms)}</td>
+      <td class="num">${d.attempts}</td>
+      <td class="actions">
+        ${configure && d.status === 'failed'
+          ? html`<button class="button small" data-testid="retry" ?disabled=${this.retrying.has(d.id)} @click=${() => this.retry(d)}>${this.retrying.has(d.id) ? 'Retrying…' : 'Retry'}</button>`
+          : nothing}
+      </td>
+    </tr>`;
   }
 }
