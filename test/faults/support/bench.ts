@@ -80,9 +80,11 @@ export function useFaultBench() {
       }
 
       const load = new LoadGenerator({ ingestUrl: bench.hookline.ingestUrl, apiKey: bench.tenant.apiKey, eventType: `${spec.name}.tick`, count: spec.events, perSecond: spec.perSecond });
+      let recoveredAtSeq: number | undefined;
       if (spec.fault) {
         await load.sent(Math.floor(spec.events * (spec.faultAt ?? 0.4)));
         await spec.fault();
+        recoveredAtSeq = load.counts.sent;
       }
       await load.done;
 
@@ -99,6 +101,7 @@ export function useFaultBench() {
           attempts: attempts.records,
           statsAttempts,
           crashedServices: serviceNames.filter((name) => !bench.hookline.isRunning(name)),
+          ...(recoveredAtSeq === undefined ? {} : { recoveredAtSeq }),
         });
       };
       // Quiet: nothing lost any more and the projector's stats have caught up with the attempts topic.

@@ -24,6 +24,8 @@ export interface CheckInput {
   /** Total attempts per endpoint according to the projector's stats (config-api). */
   statsAttempts: Map<string, number>;
   crashedServices: string[];
+  /** The first event sent after the fault's recovery finished, if there was a fault. */
+  recoveredAtSeq?: number;
 }
 
 export interface ScenarioSummary {
@@ -31,6 +33,8 @@ export interface ScenarioSummary {
   profile: string;
   eventsSent: number;
   accepted: number;
+  /** Accepted events sent after recovery: the system took load again (undefined without a fault). */
+  acceptedAfterRecovery?: number;
   refused: Record<string, number>;
   failedPosts: number;
   slowestPostMs: number;
@@ -104,6 +108,7 @@ export function checkScenario(input: CheckInput): ScenarioSummary {
     profile: input.profile,
     eventsSent: load.counts.sent,
     accepted: load.counts.accepted,
+    ...(input.recoveredAtSeq === undefined ? {} : { acceptedAfterRecovery: [...load.accepted.keys()].filter((seq) => seq >= input.recoveredAtSeq!).length }),
     refused: load.counts.refused,
     failedPosts: load.counts.failed,
     slowestPostMs: load.counts.slowestMs,
@@ -162,7 +167,7 @@ export function checkScenario(input: CheckInput): ScenarioSummary {
 export function summaryLine(s: ScenarioSummary): string {
   const refused = Object.entries(s.refused).map(([status, n]) => `${n}×${status}`).join(',') || '0';
   return (
-    `[faults] ${s.scenario}: sent ${s.eventsSent}, accepted ${s.accepted} (refused ${refused}, no answer ${s.failedPosts}, slowest answer ${(s.slowestPostMs / 1000).toFixed(1)} s), ` +
+    `[faults] ${s.scenario}: sent ${s.eventsSent}, accepted ${s.accepted}${s.acceptedAfterRecovery === undefined ? '' : ` (${s.acceptedAfterRecovery} after recovery)`} (refused ${refused}, no answer ${s.failedPosts}, slowest answer ${(s.slowestPostMs / 1000).toFixed(1)} s), ` +
     `deliveries expected ${s.deliveriesExpected}, delivered ${s.delivered}, dead-lettered ${s.deadLettered}, lost ${s.lost}, ` +
     `duplicates ${s.duplicates}, webhook-id mismatches ${s.webhookIdMismatches}, attempts ${s.attemptsOnTopic} on topic / ${s.statsAttempts} in stats` +
     (s.unacknowledgedButDelivered ? `, ${s.unacknowledgedButDelivered} deliveries of unanswered posts` : '') +
