@@ -164,12 +164,26 @@ describe.skipIf(!haveChromium)('web admin page (headless Chromium)', () => {
     await settings.getByLabel(/Failed deliveries/).fill('2');
     await settings.getByRole('button', { name: 'Save settings' }).click();
     await expect.poll(async () => (await context.tenant.admin('GET', '/alerts/settings')).body, settle).toMatchObject({ enabled: true, failedDeliveries24h: 2 });
+    // Three failures in a row also disable the endpoint now (the threadhound seed's rule, stricter).
+    expect((await context.tenant.admin('PATCH', `/webhooks/${endpointId}`, { disableAfterConsecutiveFailures: 3 })).status).toBe(200);
     healthy = false;
     for (let i = 0; i < 3; i++) await context.tenant.postEvent('order.created', { id: `o_a${i}` });
     await page.getByTestId('alert-banner').waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('alert-banner').textContent()).toContain('Orders <CRM>');
     await page.getByTestId('alerts-table').getByText('Failed deliveries').first().waitFor();
     await shot(page, '08-alerts');
+
+    // The table shows the disabled endpoint with its reason and last error; Re-enable turns it back on.
+    await page.getByRole('link', { name: 'Outgoing' }).click();
+    await page.getByTestId('re-enable').waitFor();
+    const disabledRow = await row.textContent();
+    expect(disabledRow).toMatch(/Disabled.*consecutive/i);
+    expect(disabledRow).toContain('receiver answered 500');
+    await shot(page, '09-disabled-endpoint');
+    healthy = true;
+    await row.getByTestId('re-enable').click();
+    await expect.poll(() => row.textContent(), settle).toContain('Active');
+    expect((await context.tenant.admin('GET', `/webhooks/${endpointId}`)).body.isActive).toBe(true);
     await page.close();
     expect(pageProblems).toEqual([]);
   });

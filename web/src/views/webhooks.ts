@@ -75,7 +75,7 @@ export class WebhooksView extends PollingView {
     }
     return html`<div class="card table-card">
       <table class="table" data-testid="webhooks-table">
-        <thead><tr><th>Endpoint</th><th>Events</th><th class="num">Success rate</th><th>Last delivery</th><th class="num">Total deliveries</th><th>State</th><th class="actions-col"></th></tr></thead>
+        <thead><tr><th>Endpoint</th><th>Events</th><th class="num">Success rate</th><th>Last delivery</th><th class="num">Total deliveries</th><th class="state-col">State</th><th class="actions-col"></th></tr></thead>
         <tbody>${endpoints.map((e) => this.row(e, configure))}</tbody>
       </table>
     </div>`;
@@ -95,7 +95,9 @@ export class WebhooksView extends PollingView {
       <td class="num" data-testid="total-deliveries">${stats ? count(stats.totalDeliveries) : '—'}</td>
       <td>${endpoint.isActive
         ? pill('ok', 'Active')
-        : html`${pill('bad', 'Disabled')}<div class="reason">${endpoint.disabledReason ?? 'turned off'}</div>${last?.error ? html`<div class="reason muted" title=${last.error}>Last error: ${last.error}</div>` : nothing}`}</td>
+        : html`${pill('bad', 'Disabled')}<div class="reason">${endpoint.disabledReason ?? 'turned off'}</div>${last?.error && !endpoint.disabledReason?.includes(last.error)
+            ? html`<div class="reason muted" title=${last.error}>Last error: ${last.error}</div>`
+            : nothing}`}</td>
       <td class="actions">
         ${configure
           ? html`<button class="button small" data-testid="send-test" @click=${() => sendTest(endpoint, this.reload)}>Send Test</button>
