@@ -76,7 +76,8 @@ export class Store {
    */
   async recordAttempts(attempts: AttemptRecord[], source?: AttemptSource): Promise<{ recorded: number; stats: Map<string, EndpointStatsDoc> }> {
     const fresh = await this.foldable(attempts, source);
-    // Only attempts not seen before reach the charts' buckets, so a replayed batch is counted once there too.
+    // The charts' buckets skip what they have folded before (by topic position), so a crash before the stats
+    // update below does not count the batch twice there either.
     await this.timeseries.record(fresh);
     const byEndpoint = new Map<string, AttemptRecord[]>();
     for (const attempt of fresh) {

@@ -1,5 +1,5 @@
-import type { AttemptRecord } from '@hookline/core';
 import type { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
+import { AttemptFold, type SourcedAttempt } from './attempt-fold.js';
 import { latencyBucketOf, latencyPercentile } from './latency.js';
 
 /**
@@ -14,6 +14,8 @@ export interface TimeBucketDoc {
   totalMs?: number;
   /** Attempt counts per latency bucket, keyed by the bucket's upper bound in ms (`inf` for the last). */
   latency?: Record<string, number>;
+  /** Highest `attempts` offset folded into this bucket, per partition (`p0`, `p1`, ...). */
+  foldedOffsets?: Record<string, number>;
 }
 
 export type Resolution = 'm' | 'h';
@@ -41,6 +43,13 @@ export interface TimeseriesPoint {
 export const endpointScope = (endpointId: string) => `ep:${endpointId}`;
 export const tenantScope = (tenantId: string) => `tn:${tenantId}`;
 
+/** The topic position `AttemptFold.tag` gave an attempt (`partition:offset`), if any. */
+function positionOf(a: SourcedAttempt): { partition: string; offset: number } | undefined {
+  if (!a.projectedFrom) return undefined;
+  const [partition, offset] = a.projectedFrom.split(':');
+  return { partition: partition!, offset: Number(offset) };
+}
+
 function bucketStart(iso: string, resolution: Resolution): string {
   const ms = resolutionMs[resolution];
   return new Date(Math.floor(Date.parse(iso) / ms) * ms).toISOString();
@@ -55,31 +64,48 @@ export class Timeseries {
   }
 
   /**
-   * Folds new attempts (the projector calls this once per batch, with attempts not seen before) into their
-   * buckets: one `$inc` upsert per (scope, resolution, bucket), all in one unordered bulk write.
+   * Folds attempts into their buckets: one `$inc` upsert per (scope, resolution, bucket), all in one unordered
+   * bulk write. The projector passes the attempts it is about to fold into the stats, tagged with their topic
+   * position; like the stats, each bucket remembers per partition the highest offset folded into it (raised in
+   * the same update as its counters) and skips what it has seen, so a batch that comes again after a crash
+   * between this write and the stats' is counted once here too.
    */
-  async record(attempts: AttemptRecord[]): Promise<void> {
-    const increments = new Map<string, Record<string, number>>();
-    const add = (id: string, field: string, n: number) => {
-      const inc = increments.get(id) ?? {};
-      inc[field] = (inc[field] ?? 0) + n;
-      increments.set(id, inc);
-    };
+  async record(attempts: SourcedAttempt[]): Promise<void> {
+    const byBucket = new Map<string, SourcedAttempt[]>();
     for (const a of attempts) {
       for (const scope of [endpointScope(a.endpointId), tenantScope(a.tenantId)]) {
         for (const resolution of ['m', 'h'] as const) {
           const id = `${scope}|${resolution}|${bucketStart(a.startedAt, resolution)}`;
-          add(id, a.outcome === 'success' ? 'delivered' : 'failed', 1);
-          add(id, 'totalMs', a.durationMs);
-          add(id, `latency.${latencyBucketOf(a.durationMs)}`, 1);
+          byBucket.set(id, [...(byBucket.get(id) ?? []), a]);
         }
       }
     }
-    if (increments.size === 0) return;
-    const operations: AnyBulkWriteOperation<TimeBucketDoc>[] = [...increments].map(([_id, $inc]) => ({
-      updateOne: { filter: { _id }, update: { $inc }, upsert: true },
-    }));
-    await this.buckets.bulkWrite(operations, { ordered: false });
+    if (byBucket.size === 0) return;
+    const folded = new Map<string, Record<string, number>>();
+    if (attempts.some((a) => a.projectedFrom)) {
+      const docs = await this.buckets.find({ _id: { $in: [...byBucket.keys()] } }, { projection: { foldedOffsets: 1 } }).toArray();
+      for (const doc of docs) folded.set(doc._id, doc.foldedOffsets ?? {});
+    }
+    const operations: AnyBulkWriteOperation<TimeBucketDoc>[] = [];
+    for (const [_id, list] of byBucket) {
+      const marks = folded.get(_id) ?? {};
+      const fresh = list.filter((a) => {
+        const position = positionOf(a);
+        return !position || position.offset > (marks[`p${position.partition}`] ?? -1);
+      });
+      if (fresh.length === 0) continue;
+      const $inc: Record<string, number> = {};
+      for (const a of fresh) {
+        const outcome = a.outcome === 'success' ? 'delivered' : 'failed';
+        const latency = `latency.${latencyBucketOf(a.durationMs)}`;
+        $inc[outcome] = ($inc[outcome] ?? 0) + 1;
+        $inc.totalMs = ($inc.totalMs ?? 0) + a.durationMs;
+        $inc[latency] = ($inc[latency] ?? 0) + 1;
+      }
+      const $max = AttemptFold.mark(fresh);
+      operations.push({ updateOne: { filter: { _id }, update: Object.keys($max).length ? { $inc, $max } : { $inc }, upsert: true } });
+    }
+    if (operations.length) await this.buckets.bulkWrite(operations, { ordered: false });
   }
 
   /** The series of one scope over a window ending now, one point per bucket (empty buckets as zeros). */

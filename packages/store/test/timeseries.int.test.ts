@@ -1,6 +1,7 @@
 import type { AttemptRecord } from '@hookline/core';
 import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { AttemptFold } from '../src/attempt-fold.js';
 import { endpointScope, IncomingCalls, tenantScope, Timeseries } from '../src/index.js';
 
 let client: MongoClient;
@@ -55,6 +56,17 @@ describe('Timeseries (real MongoDB-wire server)', () => {
     expect(week.points).toHaveLength(168);
     expect(week.points.at(-1)).toMatchObject({ t: '2026-11-23T10:00:00.000Z', delivered: 4, failed: 1 });
     expect(week.points.slice(0, -1).every((p) => p.delivered + p.failed === 0)).toBe(true);
+  });
+
+  it('counts a batch that comes again (same topic positions) once, and only the new part of a longer one', async () => {
+    const series = new Timeseries(db);
+    const batch = AttemptFold.tag([attempt('ep_r', 'success', 10, 0), attempt('ep_r', 'failure', 10, 0)], { partition: 2, offsets: ['40', '41'] });
+    await series.record(batch);
+    await series.record(batch);
+    const longer = [...batch, ...AttemptFold.tag([attempt('ep_r', 'success', 10, 0)], { partition: 2, offsets: ['42'] })];
+    await series.record(longer);
+    const last = (await series.series(endpointScope('ep_r'), '1h', now)).points.at(-1)!;
+    expect(last).toMatchObject({ delivered: 2, failed: 1 });
   });
 
   it('keeps scopes apart', async () => {
