@@ -15,6 +15,8 @@ describe('kill -9 under load', () => {
         perSecond: profile.perSecond,
         endpoints: healthy(profile.endpoints),
         fault: () => bench.killAndRestart(service),
+        // Early for ingest, so that load is left for the restarted one to take.
+        faultAt: service === 'ingest' ? 0.2 : 0.4,
       });
       expectNothingLost(summary);
       // Posts in flight while ingest was down were not accepted; the load went on against the restarted one.

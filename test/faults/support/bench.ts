@@ -116,6 +116,7 @@ export function useFaultBench() {
       summary = { ...(await summarize()), durationMs: Date.now() - started };
       console.log(summaryLine(summary));
       if (summary.unexpectedOutcomes.length) console.log(`[faults] ${spec.name}: unexpected: ${summary.unexpectedOutcomes.join('; ')}`);
+      if (summary.lostSamples.length) console.log(`[faults] ${spec.name}: lost, e.g. ${summary.lostSamples.join('; ')}`);
       if (summary.statsMismatches.length) console.log(`[faults] ${spec.name}: stats: ${summary.statsMismatches.join('; ')}`);
       appendSummary(summary);
       return summary;

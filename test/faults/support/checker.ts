@@ -44,6 +44,8 @@ export interface ScenarioSummary {
   deadLettered: number;
   /** Accepted event × subscribed endpoint with neither a successful delivery nor a dead letter: must be 0. */
   lost: number;
+  /** A few lost pairs (event sequence number, endpoint, delivery id), to start an investigation from. */
+  lostSamples: string[];
   /** Successful requests beyond the first for the same event and endpoint. */
   duplicates: number;
   /** Event × endpoint pairs whose requests carried more than one `webhook-id`, or not the expected one: must be 0. */
@@ -117,6 +119,7 @@ export function checkScenario(input: CheckInput): ScenarioSummary {
     delivered: 0,
     deadLettered: 0,
     lost: 0,
+    lostSamples: [],
     duplicates: 0,
     webhookIdMismatches: 0,
     unexpectedOutcomes: [],
@@ -150,6 +153,7 @@ export function checkScenario(input: CheckInput): ScenarioSummary {
         if (endpoint.expect !== 'delivered') unexpected(endpoint, 'delivered without a dead letter, expected one');
       } else {
         summary.lost++;
+        if (summary.lostSamples.length < 5) summary.lostSamples.push(`seq ${seq} ${endpoint.label} ${deliveryId}`);
       }
     }
   }
