@@ -212,7 +212,8 @@ export class DeliveryEngine {
     // Due when the backlog has probably drained, at most the tier's delay: due at once, the task of an endpoint
     // that hangs comes straight back to a backlog that is still full and circles through Kafka as fast as the
     // broker allows; always after the full delay, a fast endpoint with a burst gets ~backlog tasks per delay.
-    const delayMs = Math.min(parseDuration(this.options.deferTier), limiter.drainEstimateMs ?? Number.POSITIVE_INFINITY);
+    // Whole milliseconds: `dueAt` is an integer in the task schema (a fraction made the task unreadable).
+    const delayMs = Math.ceil(Math.min(parseDuration(this.options.deferTier), limiter.drainEstimateMs ?? Number.POSITIVE_INFINITY));
     const deferred: DeliveryTask = { ...task, dueAt: Date.now() + delayMs };
     await this.options.producer.send([{ topic: this.tierTopic(this.options.deferTier), messages: [taskMessage(deferred)] }]);
   }
