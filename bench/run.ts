@@ -44,6 +44,16 @@ const ctx: BenchContext = {
   receiver,
   stack: async () => (stack ??= await BenchStack.start(receiver.baseUrl, serviceEnv)),
 };
+// Interrupted (Ctrl-C): stop the services and the receiver rather than leaving them running.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping the services`);
+    void Promise.allSettled([stack?.stop()]).finally(() => {
+      receiver.stop();
+      process.exit(130);
+    });
+  });
+}
 const host = machine();
 const header = [
   `# pnpm bench (${config.profile.name} profile), ${startedAt.toISOString()}`,
