@@ -23,8 +23,7 @@ describe('kill -9 under load', () => {
       if (service === 'ingest') {
         expect(summary.failedPosts + summary.accepted).toBe(summary.eventsSent);
         expect(summary.acceptedAfterRecovery, 'posts accepted by the restarted ingest').toBeGreaterThan(0);
-      }
-      else {
+      } else {
         // Ingest was not touched: every post is answered; on a loaded machine a 503 for a stalled broker may come.
         expect(summary.failedPosts).toBe(0);
         expect(Object.keys(summary.refused).filter((status) => status !== '503'), 'other refusals').toEqual([]);
