@@ -31,7 +31,7 @@ export class BrokerGate {
   }
 }
 
-let gate = new BrokerGate(5_000);
+let gate = new BrokerGate(15_000);
 
 /** Sets how long a publish may wait for the broker before new posts are refused (from INGEST_PUBLISH_STALL_MS). */
 export function configurePublishing(options: { stallMs: number }): void {
