@@ -13,6 +13,7 @@ import { blob, eventType } from './stack.js';
 export interface ClientResult {
   name: string;
   requests: number;
+  seconds: number;
   perSecond: number;
   p50Ms: number;
   p99Ms: number;
@@ -34,7 +35,7 @@ async function drive(name: string, durationMs: number, concurrency: number, once
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
-  return { name, requests: latencies.length, perSecond: latencies.length / seconds, p50Ms: at(0.5), p99Ms: at(0.99) };
+  return { name, requests: latencies.length, seconds, perSecond: latencies.length / seconds, p50Ms: at(0.5), p99Ms: at(0.99) };
 }
 
 // The body Hookline delivers for a bench event (standard profile), so the receiver does the same work per request.

@@ -7,8 +7,9 @@ export type ScenarioName = (typeof scenarioNames)[number];
 
 export interface Profile {
   name: 'quick' | 'full';
-  /** Raw limit and Sender: seconds per client. */
+  /** Raw limit and Sender: seconds per client in all (the throughput cases' duration), in alternating rounds. */
   rawSeconds: number;
+  rawRounds: number;
   /** Throughput: warm-up, then the measured window, per case. */
   warmupSeconds: number;
   throughputSeconds: number;
@@ -27,7 +28,8 @@ export interface Profile {
 const profiles: Record<Profile['name'], Profile> = {
   quick: {
     name: 'quick',
-    rawSeconds: 3,
+    rawSeconds: 6,
+    rawRounds: 2,
     warmupSeconds: 3,
     throughputSeconds: 6,
     endpointCounts: [1, 10, 1000],
@@ -39,7 +41,8 @@ const profiles: Record<Profile['name'], Profile> = {
   },
   full: {
     name: 'full',
-    rawSeconds: 15,
+    rawSeconds: 60,
+    rawRounds: 4,
     warmupSeconds: 10,
     throughputSeconds: 60,
     endpointCounts: [1, 10, 1000],
