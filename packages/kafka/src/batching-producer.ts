@@ -6,8 +6,23 @@ export interface TopicMessages {
   messages: Message[];
 }
 
+export interface BatchingOptions {
+  /** How long the first send of a batch waits for others to join it. */
+  lingerMs?: number;
+  /** A batch is sent at once when it holds this many messages. */
+  maxMessages?: number;
+  /**
+   * A batch is cut at about this many bytes of keys and values. The broker refuses a record batch over its
+   * `message.max.bytes` (1 MiB by default), and it would refuse every caller's messages in it, not only the
+   * large one; a single send larger than this still goes out, alone.
+   */
+  maxBytes?: number;
+  maxConcurrentRequests?: number;
+}
+
 interface Pending {
   topicMessages: TopicMessages[];
+  bytes: number;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -21,19 +36,26 @@ interface Pending {
 export class BatchingProducer {
   private queue: Pending[] = [];
   private queuedMessages = 0;
+  private queuedBytes = 0;
   private timer: NodeJS.Timeout | undefined;
   private inFlight = 0;
 
   constructor(
     readonly producer: Producer,
-    private readonly options: { lingerMs?: number; maxMessages?: number; maxConcurrentRequests?: number } = {},
+    private readonly options: BatchingOptions = {},
   ) {}
+
+  private get maxBytes(): number {
+    return this.options.maxBytes ?? 512 * 1024;
+  }
 
   send(topicMessages: TopicMessages[]): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ topicMessages, resolve, reject });
+      const bytes = sizeOf(topicMessages);
+      this.queue.push({ topicMessages, bytes, resolve, reject });
       this.queuedMessages += topicMessages.reduce((n, t) => n + t.messages.length, 0);
-      if (this.queuedMessages >= (this.options.maxMessages ?? 1000)) this.flush();
+      this.queuedBytes += bytes;
+      if (this.queuedMessages >= (this.options.maxMessages ?? 1000) || this.queuedBytes >= this.maxBytes) this.flush();
       else this.timer ??= setTimeout(() => this.flush(), this.options.lingerMs ?? 2);
     });
   }
@@ -46,9 +68,7 @@ export class BatchingProducer {
       // Requests are already on their way; these ride on the next one when one returns.
       return;
     }
-    const batch = this.queue;
-    this.queue = [];
-    this.queuedMessages = 0;
+    const batch = this.takeBatch();
     const byTopic = new Map<string, Message[]>();
     for (const pending of batch) {
       for (const { topic, messages } of pending.topicMessages) {
@@ -68,6 +88,22 @@ export class BatchingProducer {
         this.inFlight--;
         if (this.queue.length) this.flush();
       });
+    // What did not fit under the byte cap goes out in the next request straight away.
+    if (this.queue.length) this.flush();
+  }
+
+  /** The oldest sends up to the byte cap (at least one), in order. */
+  private takeBatch(): Pending[] {
+    let bytes = 0;
+    let count = 0;
+    while (count < this.queue.length && (count === 0 || bytes + this.queue[count]!.bytes <= this.maxBytes)) {
+      bytes += this.queue[count]!.bytes;
+      count++;
+    }
+    const batch = this.queue.splice(0, count);
+    this.queuedBytes -= bytes;
+    this.queuedMessages -= batch.reduce((n, p) => n + p.topicMessages.reduce((m, t) => m + t.messages.length, 0), 0);
+    return batch;
   }
 
   /** Sends what is queued and waits until nothing is in flight (graceful shutdown). */
@@ -77,4 +113,17 @@ export class BatchingProducer {
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   }
+}
+
+function sizeOf(topicMessages: TopicMessages[]): number {
+  let bytes = 0;
+  for (const { messages } of topicMessages) {
+    for (const { key, value } of messages) bytes += byteLength(key) + byteLength(value) + 64; // + record overhead
+  }
+  return bytes;
+}
+
+function byteLength(data: Message['key'] | Message['value']): number {
+  if (data == null) return 0;
+  return typeof data === 'string' ? Buffer.byteLength(data) : data.length;
 }
