@@ -85,6 +85,18 @@ describe('walking skeleton', () => {
     expect(JSON.parse(receiver.requests.at(-1)!.body).type).toBe('project.updated');
   });
 
+  it('delivers an event at the 1 MiB body limit, although its task is larger than Kafka\'s default record limit', async () => {
+    await requestJson('POST', `${hookline.configApiUrl}/api/admin/webhooks`, {
+      token: apiKey,
+      body: { name: 'large', url: `${receiver.url}/large`, events: ['large.*'] },
+    });
+    const blob = 'x'.repeat(1024 * 1024 - 100);
+    const posted = await requestJson('POST', `${hookline.ingestUrl}/v1/events`, { token: apiKey, body: { type: 'large.event', data: { blob } } });
+    expect(posted.status).toBe(202);
+    const delivery = await eventually(async () => receiver.requests.find((r) => r.path === '/large'), 60_000);
+    expect(JSON.parse(delivery.body).data.blob).toHaveLength(blob.length);
+  });
+
   it('signs with both the old and the new secret during a rotation overlap', async () => {
     const rotating = await Receiver.start();
     try {

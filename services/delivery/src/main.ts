@@ -1,4 +1,4 @@
-import { deliveryTask, parseEnv } from '@hookline/core';
+import { deliveryTask, parseEnv, retryTopicSpec } from '@hookline/core';
 import { BatchingProducer, ConfigView, ConsumerLagMonitor, connectKafka, connectProducer, ensureTopics, kafkaHealthChecks, startRetryTierForwarder } from '@hookline/kafka';
 import { closeServer, createHttpApp, createLogger, createMetricsRegistry, listen, runService } from '@hookline/service';
 import { DeliveryEngine } from './engine.js';
@@ -13,7 +13,7 @@ const logger = createLogger('delivery', env.LOG_LEVEL);
 await runService(logger, async () => {
   const { kafka, topics } = await connectKafka(env, 'hookline-delivery', logger);
   const tiers = env.HOOKLINE_RETRY_TIERS.filter((t) => t !== '0s');
-  await ensureTopics(kafka, tiers.map((tier) => ({ topic: topics.retry(tier), numPartitions: env.HOOKLINE_TOPIC_PARTITIONS })));
+  await ensureTopics(kafka, tiers.map((tier) => retryTopicSpec(topics, tier, env.HOOKLINE_TOPIC_PARTITIONS)));
   const config = new ConfigView(kafka, topics.config, logger);
   await config.start();
   const producer = await connectProducer(kafka);

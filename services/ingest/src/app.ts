@@ -1,5 +1,5 @@
 import type { TopicNames } from '@hookline/core';
-import type { ConfigView, Producer } from '@hookline/kafka';
+import type { BatchingProducer, ConfigView } from '@hookline/kafka';
 import { createHttpApp, errorHandler, notFoundHandler, type HealthCheck } from '@hookline/service';
 import type { IncomingCalls } from '@hookline/store';
 import type { Express } from 'express';
@@ -11,7 +11,7 @@ import { openApiJson } from './openapi.js';
 
 export interface IngestDeps {
   config: ConfigView;
-  producer: Producer;
+  producer: BatchingProducer;
   topics: TopicNames;
   logger: Logger;
   metrics: Registry;

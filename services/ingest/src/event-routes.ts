@@ -1,5 +1,5 @@
 import { ApiError, type EventEnvelope, type TopicNames } from '@hookline/core';
-import type { ConfigView, Producer } from '@hookline/kafka';
+import type { BatchingProducer, ConfigView } from '@hookline/kafka';
 import { jsonBody, validate } from '@hookline/service';
 import type { IdempotencyKeys } from '@hookline/store';
 import { Router } from 'express';
@@ -13,7 +13,7 @@ export type IdempotencyStore = Pick<IdempotencyKeys, 'claim' | 'complete' | 'rel
 
 export interface EventRouteDeps {
   config: ConfigView;
-  producer: Producer;
+  producer: BatchingProducer;
   topics: TopicNames;
   logger: Logger;
   idempotency: IdempotencyStore;

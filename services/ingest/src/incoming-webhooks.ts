@@ -1,5 +1,5 @@
 import { ApiError, hashApiKey, mapFields, type IncomingHookRecord, type TopicNames } from '@hookline/core';
-import type { ConfigView, Producer } from '@hookline/kafka';
+import type { BatchingProducer, ConfigView } from '@hookline/kafka';
 import { excerptChars, type IncomingCalls } from '@hookline/store';
 import { validate } from '@hookline/service';
 import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
@@ -11,7 +11,7 @@ import { publishEvents } from './publish.js';
 
 export interface IncomingWebhookDeps {
   config: ConfigView;
-  producer: Producer;
+  producer: BatchingProducer;
   topics: TopicNames;
   maxBodyBytes: number;
   eventsIn: Counter;

@@ -1,5 +1,5 @@
 import { parseEnv } from '@hookline/core';
-import { ConfigView, connectKafka, connectProducer, kafkaHealthChecks } from '@hookline/kafka';
+import { BatchingProducer, ConfigView, connectKafka, connectProducer, kafkaHealthChecks } from '@hookline/kafka';
 import { closeServer, createLogger, createMetricsRegistry, listen, runService } from '@hookline/service';
 import { IdempotencyKeys, IncomingCalls } from '@hookline/store';
 import { createIngestApp } from './app.js';
@@ -18,12 +18,14 @@ await runService(logger, async () => {
   const idempotency = await IdempotencyKeys.connect(env.MONGO_URL, env.MONGO_DB, { waitMs: env.INGEST_IDEMPOTENCY_WAIT_MS });
   const metrics = createMetricsRegistry('ingest');
   const health = { ...kafkaHealthChecks({ config, producer }), mongo: async () => (await idempotency.ping(), { ok: true }) };
-  const app = createIngestApp({ config, producer, topics, logger, metrics, idempotency, maxBodyBytes: env.INGEST_MAX_BODY_BYTES, incomingCalls: new IncomingCalls(idempotency.collection.db), health });
+  const events = new BatchingProducer(producer);
+  const app = createIngestApp({ config, producer: events, topics, logger, metrics, idempotency, maxBodyBytes: env.INGEST_MAX_BODY_BYTES, incomingCalls: new IncomingCalls(idempotency.collection.db), health });
   const { server, port } = await listen(app, env.INGEST_PORT, env.INGEST_HOST);
   logger.info({ url: `http://${env.INGEST_HOST}:${port}` }, 'ingest listening');
   return {
     async stop() {
       await closeServer(server);
+      await events.drain();
       await producer.disconnect();
       await config.stop();
       await idempotency.close();

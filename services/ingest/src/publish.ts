@@ -1,5 +1,5 @@
 import { ApiError, type EventEnvelope, type TopicNames } from '@hookline/core';
-import { publishEvents as produce, type Producer } from '@hookline/kafka';
+import { publishEvents as produce, type BatchingProducer } from '@hookline/kafka';
 
 /**
  * Fails fast while the broker is away. The producer retries a publish until the broker answers (so a post
@@ -39,7 +39,7 @@ export function configurePublishing(options: { stallMs: number }): void {
 }
 
 /** Puts events on the `events` topic (acks=all), refusing new ones while the broker is stalled. */
-export function publishEvents(producer: Producer, topics: TopicNames, envelopes: EventEnvelope[]): Promise<void> {
+export function publishEvents(producer: BatchingProducer, topics: TopicNames, envelopes: EventEnvelope[]): Promise<void> {
   return gate.run(() => produce(producer, topics, envelopes));
 }
 

@@ -1,5 +1,5 @@
 import { parseEnv } from '@hookline/core';
-import { ConfigView, ConsumerLagMonitor, connectKafka, connectProducer, kafkaHealthChecks } from '@hookline/kafka';
+import { BatchingProducer, ConfigView, ConsumerLagMonitor, connectKafka, connectProducer, kafkaHealthChecks } from '@hookline/kafka';
 import { closeServer, createHttpApp, createLogger, createMetricsRegistry, listen, runService } from '@hookline/service';
 import { Alerts, Store } from '@hookline/store';
 import { AlertNotifier } from './alerts/notifier.js';
@@ -20,7 +20,7 @@ await runService(logger, async () => {
   const producer = await connectProducer(kafka);
   const metrics = createMetricsRegistry('projector');
   registerStateGauges(metrics, store.deadLetters, alertStore, config.state);
-  const alerts = new AlertNotifier({ alerts: alertStore, config, producer, topics, logger, metrics, minAttempts: env.PROJECTOR_ALERT_MIN_ATTEMPTS, recentSize: env.PROJECTOR_ALERT_RECENT_ATTEMPTS });
+  const alerts = new AlertNotifier({ alerts: alertStore, config, producer: new BatchingProducer(producer), topics, logger, metrics, minAttempts: env.PROJECTOR_ALERT_MIN_ATTEMPTS, recentSize: env.PROJECTOR_ALERT_RECENT_ATTEMPTS });
   const consumer = await startProjector({ kafka, topics, store, config, producer, logger, metrics, groupId: env.PROJECTOR_GROUP_ID, alerts });
   const alertTimer = setInterval(() => void alerts.reevaluateFiring(), env.PROJECTOR_ALERT_INTERVAL_MS);
   const lag = new ConsumerLagMonitor({ kafka, groupId: env.PROJECTOR_GROUP_ID, topics: [topics.attempts, topics.deadLetter], registry: metrics, logger, intervalMs: env.HOOKLINE_LAG_INTERVAL_MS, maxLag: env.HOOKLINE_HEALTH_MAX_CONSUMER_LAG });

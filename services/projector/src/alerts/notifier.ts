@@ -1,5 +1,5 @@
 import { defaultAlertSettings, hooklineEventPrefix, newId, type AttemptRecord, type EventEnvelope, type TopicNames } from '@hookline/core';
-import { publishEvents, type ConfigView, type Producer } from '@hookline/kafka';
+import { publishEvents, type BatchingProducer, type ConfigView } from '@hookline/kafka';
 import type { AlertWindowDoc, Alerts } from '@hookline/store';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
@@ -10,7 +10,7 @@ export const alertEventType = `${hooklineEventPrefix}alert`;
 export interface AlertNotifierDeps {
   alerts: Alerts;
   config: ConfigView;
-  producer: Producer;
+  producer: BatchingProducer;
   topics: TopicNames;
   logger: Logger;
   metrics: Registry;
