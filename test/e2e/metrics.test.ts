@@ -68,6 +68,10 @@ describe('health and readiness', () => {
       expect(Object.keys(result.body.checks).length).toBeGreaterThan(0);
     }
     expect(Object.keys((await health(context.hookline, 'projector')).body.checks)).toEqual(['config', 'producer', 'attempts', 'consumerLag', 'mongo']);
+    // Where the thig.ai API document puts it, with the same answer.
+    const seedPath = await fetch(`${context.hookline.configApiUrl}/api/health`);
+    expect(seedPath.status).toBe(200);
+    expect(((await seedPath.json()) as { status: string }).status).toBe('ok');
   });
 
   it('says degraded (still 200) with the reason while an endpoint holds deliveries back, and ok again after', async () => {

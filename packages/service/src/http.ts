@@ -43,7 +43,8 @@ export function createHttpApp({ metrics, health = {} }: HttpAppOptions): Express
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(requestMetrics(metrics));
-  app.get('/health', async (_req, res) => {
+  // `/api/health` is where the thig.ai API document puts it; both answer the same.
+  app.get(['/health', '/api/health'], async (_req, res) => {
     const result = await runHealthChecks(health);
     res.status(result.status === 'down' ? 503 : 200).json(result);
   });
