@@ -1,0 +1,166 @@
+import type { HealthVerdict } from '@hookline/core';
+
+/**
+ * Hookline's event log, shaped like what the services do with it rather than like a Kafka client: publish
+ * records, run a consumer group whose handler gets one partition's batch at a time (the offset book inside
+ * decides what is committed), fold a topic into a view, read a topic by time range, make sure topics exist
+ * with their policies, and report health and lag.
+ *
+ * Two implementations: `kafkajs/` (the real broker; the only code that imports kafkajs) and `memory/` (fast
+ * unit tests of the logic built on top, same semantics: partitions by key, per-partition order, group
+ * assignment, committed offsets, redelivery after a member leaves).
+ */
+export interface EventLog {
+  /** A publisher; concurrent `publish` calls share produce requests (linger, record count and byte caps). */
+  publisher(options?: PublisherOptions): Promise<RecordPublisher>;
+  /** Joins `groupId` and runs `onBatch` for each partition batch until stopped. */
+  consume(options: GroupConsumerOptions): Promise<RunningConsumer>;
+  /** A fold of a topic from offset 0 (compacted topics: config); not started until `start()`. */
+  view(topic: string, apply: (record: LogRecord) => void): TopicView;
+  /** Per partition: the first offset at or after `timeMs` (the log end when none), and the log end. */
+  offsetsForTime(topic: string, sinceMs: number, untilMs?: number): Promise<PartitionRange[]>;
+  /**
+   * Reads the given offset ranges (start inclusive, end exclusive) without a consumer group and without
+   * committing, calling `onRecords` per fetched batch in offset order per partition; resolves when every
+   * range is read (records past a range's end are not passed on).
+   */
+  readRanges(topic: string, ranges: PartitionRange[], onRecords: (records: LogRecord[]) => Promise<void>): Promise<void>;
+  /** Creates missing topics with their policies and waits until every partition has a leader. */
+  ensureTopics(specs: TopicSpec[]): Promise<void>;
+  /** Records a group has not committed yet, per topic (summed over partitions). */
+  groupLag(groupId: string, topics: string[]): Promise<Map<string, number>>;
+  /** Deletes a consumer group's committed offsets (e.g. a finished job's). */
+  deleteGroup(groupId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface TopicSpec {
+  topic: string;
+  numPartitions: number;
+  configEntries?: { name: string; value: string }[];
+}
+
+/** A record to write: JSON text or bytes, keyed (records with the same key keep their order). */
+export interface OutgoingRecord {
+  key: string | null;
+  value: string | Buffer | null;
+  headers?: Record<string, string>;
+}
+
+export interface TopicRecords {
+  topic: string;
+  records: OutgoingRecord[];
+}
+
+export interface RecordPosition {
+  topic: string;
+  partition: number;
+  offset: bigint;
+}
+
+/** A record as read. */
+export interface LogRecord {
+  topic: string;
+  partition: number;
+  offset: bigint;
+  key: string | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+  /** When the broker (or producer) stamped it, epoch ms. */
+  timestamp: number;
+}
+
+export interface PublisherOptions {
+  /** How long the first record of a request waits for others to join it (default 2 ms). */
+  lingerMs?: number;
+  /** A request is cut at this many records (default 1,000). */
+  maxRecords?: number;
+  /** A request is cut at about this many bytes; a larger single record goes alone (default 512 KiB). */
+  maxBytes?: number;
+}
+
+/** Writes with acks=all: a resolved promise means the records are on every in-sync replica. */
+export interface RecordPublisher {
+  /** Records of one call keep their order per key; resolves when all of them are acknowledged. */
+  publish(batches: TopicRecords[]): Promise<void>;
+  /** One record, acknowledged, with where it landed (for read-your-writes through a view). */
+  append(topic: string, record: OutgoingRecord): Promise<RecordPosition>;
+  /** Resolves when nothing is queued or in flight (graceful shutdown). */
+  flush(): Promise<void>;
+  health(): HealthVerdict;
+  close(): Promise<void>;
+}
+
+export interface PartitionBatch {
+  topic: string;
+  partition: number;
+  /** In offset order. */
+  records: LogRecord[];
+}
+
+/** What a handler may do with the batch in hand. */
+export interface BatchControl {
+  /**
+   * Keeps `record` uncommitted after `onBatch` returns, until the returned `release` is called: for work that
+   * finishes out of order (the delivery engine). Records not held count as done when `onBatch` resolves.
+   */
+  hold(record: LogRecord): () => void;
+  /**
+   * Leaves `record` and everything after it in this partition unconsumed: the partition is paused and read
+   * again from `record` once `untilMs` (epoch ms) has passed (a delay line: retry tiers).
+   */
+  pauseFrom(record: LogRecord, untilMs: number): void;
+  heartbeat(): Promise<void>;
+  /** False once the consumer is stopping or this partition was taken away: leave the rest of the batch. */
+  isActive(): boolean;
+}
+
+export interface TopicPartition {
+  topic: string;
+  partition: number;
+}
+
+export interface GroupConsumerOptions {
+  groupId: string;
+  topics: string[];
+  /** Longest a fetch waits for `minBytes` (default 250 ms). */
+  maxWaitMs?: number;
+  minBytes?: number;
+  /** Throwing makes the batch be read again (after a back-off); handlers catch per-record failures themselves. */
+  onBatch(batch: PartitionBatch, control: BatchControl): Promise<void>;
+  /** The partitions this member owns after a (re)balance. */
+  onAssignment?(assigned: TopicPartition[]): void;
+}
+
+export interface RunningConsumer {
+  /** Records handed to `onBatch` and held, not yet released. */
+  readonly held: number;
+  /** Stops fetching new batches (held records stay held). */
+  pause(): void;
+  /** Commits every partition up to its earliest unreleased record now. */
+  commit(): Promise<void>;
+  /** Commits what can be committed and leaves the group; held records not released stay uncommitted. */
+  stop(): Promise<void>;
+  health(): HealthVerdict;
+}
+
+/** A fold of a whole topic, with waits for positions (read-your-writes). */
+export interface TopicView {
+  /** Starts reading and resolves once everything present at start is applied. */
+  start(): Promise<void>;
+  /** Waits until every record written before this call is applied (concurrent callers share the work). */
+  catchUp(timeoutMs?: number): Promise<void>;
+  /** Waits until `position` is applied. */
+  waitFor(position: RecordPosition, timeoutMs?: number): Promise<void>;
+  /** `down` if its reader stopped, `degraded` if it does not catch up within `withinMs`. */
+  health(withinMs?: number): Promise<HealthVerdict>;
+  stop(): Promise<void>;
+}
+
+export interface PartitionRange {
+  partition: number;
+  /** Inclusive. */
+  start: bigint;
+  /** Exclusive. */
+  end: bigint;
+}
