@@ -1,6 +1,7 @@
 import { eventually } from '@hookline/testkit';
 import { describe, expect, it } from 'vitest';
 import { useHookline } from './support/harness.js';
+import { metricValue } from './support/metrics.js';
 import { deadLetterCount, finalAttempt, sentinelEvent, settleWithSentinel } from './support/settle.js';
 import { taskappVerifier, thigVerifier, threadhoundVerifier, twigVerifier, type SeedVerifier } from './support/seed-receivers.js';
 
@@ -141,11 +142,14 @@ describe('auto-disable', () => {
     // The retry left after the third failure is parked when it comes due, not sent.
     await eventually(async () => (await deadLetterCount(context.tenant, endpoint.id)) === 1, 30_000);
     expect(r.requests).toHaveLength(3);
-    // Disabled endpoints get nothing new: a new event is parked at once.
+    const [letter] = (await context.tenant.admin('GET', `/webhooks/${endpoint.id}/dead-letters?state=dead`)).body.data;
+    expect(letter).toMatchObject({ kind: 'parked', reason: expect.stringMatching(/^endpoint disabled/) });
+    // Disabled endpoints get nothing new: once fanout has counted the event, it has made no task of it.
+    const fanout = (name: string) => metricValue(context.hookline, 'fanout', name);
+    const [eventsBefore, tasksBefore] = [await fanout('hookline_fanout_events_total'), await fanout('hookline_fanout_tasks_total')];
     await context.tenant.postEvent('disable.taskapp', {});
-    await eventually(async () => (await deadLetterCount(context.tenant, endpoint.id)) === 2, 30_000);
-    const letters = (await context.tenant.admin('GET', `/webhooks/${endpoint.id}/dead-letters?state=dead`)).body.data as { kind: string }[];
-    expect(letters.map((l) => l.kind)).toEqual(['parked', 'parked']);
+    await eventually(async () => (await fanout('hookline_fanout_events_total')) === eventsBefore + 1);
+    expect(await fanout('hookline_fanout_tasks_total')).toBe(tasksBefore);
     expect(r.requests).toHaveLength(3);
     const reenabled = await context.tenant.admin('PATCH', `/webhooks/${endpoint.id}`, { isActive: true });
     expect(reenabled.body).toMatchObject({ isActive: true });
