@@ -52,7 +52,11 @@ describe('delivery log', () => {
     const missing = await context.tenant.admin('GET', `/webhooks/${endpoint.id}/deliveries/msg_nope`);
     expect(missing.status).toBe(404);
 
-    const stats = await context.tenant.stats(endpoint.id);
+    // The stats are folded just after the attempts are stored: wait for the third there too.
+    const stats = await eventually(async () => {
+      const s = await context.tenant.stats(endpoint.id);
+      return s.totalDeliveries === 3 ? s : undefined;
+    });
     expect(stats).toMatchObject({ totalDeliveries: 3, succeeded: 1, failed: 2, failuresLast24h: 2, state: 'active', lastDelivery: { statusCode: 200 } });
     expect(stats.p95ResponseTimeMs).toBeGreaterThan(0);
     const tenant = await context.tenant.admin('GET', '/stats');

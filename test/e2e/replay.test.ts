@@ -1,13 +1,11 @@
 import { eventually, requestJson } from '@hookline/testkit';
 import { describe, expect, it } from 'vitest';
 import { useHookline } from './support/harness.js';
-import { sentinelEvent, settleWithSentinel } from './support/settle.js';
+import { deadLetterCount, sentinelEvent, settleWithSentinel } from './support/settle.js';
 
 const context = useHookline({ DELIVERY_TIMEOUT_MS: '2000' });
 
-async function deadCount(endpointId: string): Promise<number> {
-  return (await context.tenant.admin('GET', `/webhooks/${endpointId}/dead-letters?state=dead&limit=1`)).body.total;
-}
+const deadCount = (endpointId: string) => deadLetterCount(context.tenant, endpointId);
 
 describe('retry one delivery', () => {
   it('sends a dead-lettered delivery again as its next attempt, with the same webhook-id', async () => {
