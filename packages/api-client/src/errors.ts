@@ -52,7 +52,7 @@ export function apiErrorOf(response: Response, body: unknown): ApiError {
 }
 
 /** What every openapi-fetch call resolves to (success or error member). */
-interface ClientResult<Data> {
+export interface ClientResult<Data> {
   data?: Data;
   error?: unknown;
   response: Response;
