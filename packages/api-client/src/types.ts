@@ -1,6 +1,7 @@
 import type { ClientPathsWithMethod, MethodResponse } from 'openapi-fetch';
 import type { AdminClient, IngestClient } from './client.js';
-import type { components } from './generated/config-api.js';
+import type { components, paths as AdminPaths } from './generated/config-api.js';
+import type { paths as IngestPaths } from './generated/ingest.js';
 
 /**
  * Names for the answers clients read most, all derived from the generated document types (never restated):
@@ -34,3 +35,9 @@ export type Me = AdminGet<'/api/admin/me'>;
 export type Role = Me['role'];
 export type CreatedTenant = AdminPost<'/api/admin/tenants'>;
 export type AcceptedEvent = MethodResponse<IngestClient, 'post', '/v1/events'>;
+
+/** The JSON body an operation takes (`JsonBody<AdminPaths['/api/admin/webhooks']['post']>`). */
+type JsonBody<Operation> = Operation extends { requestBody?: { content: { 'application/json': infer Body } } } ? Body : never;
+export type CreateWebhookInput = JsonBody<AdminPaths['/api/admin/webhooks']['post']>;
+export type UpdateWebhookInput = JsonBody<AdminPaths['/api/admin/webhooks/{id}']['patch']>;
+export type EventInput = JsonBody<IngestPaths['/v1/events']['post']>;
