@@ -1,6 +1,4 @@
 import {
-  createAdminClient,
-  createIngestClient,
   ok,
   type AdminClient,
   type CreatedWebhook,
@@ -10,8 +8,7 @@ import {
   type WebhookStats,
 } from '@hookline/api-client';
 import type { Hookline } from './services.js';
-import { requestJson } from './api.js';
-
+import { adminApi, ingestApi, requestJson } from './api.js';
 
 /**
  * A tenant with an owner key, and shortcuts for what tests do with it. `api` and `ingestApi` are the typed
@@ -27,14 +24,13 @@ export class TestTenant {
     readonly apiKey: string,
     readonly id: string,
   ) {
-    this.api = createAdminClient({ baseUrl: hookline.configApiUrl, apiKey });
-    this.ingestApi = createIngestClient({ baseUrl: hookline.ingestUrl, apiKey });
+    this.api = adminApi(hookline.configApiUrl, apiKey);
+    this.ingestApi = ingestApi(hookline.ingestUrl, apiKey);
   }
 
   /** Creates a tenant with the operator token; throws an `ApiError` unless the API accepted it. */
   static async create(hookline: Hookline, name = 'Test tenant'): Promise<TestTenant> {
-    const operator = createAdminClient({ baseUrl: hookline.configApiUrl, apiKey: hookline.rootToken });
-    const created = await ok(operator.POST('/api/admin/tenants', { body: { name } }));
+    const created = await ok(adminApi(hookline.configApiUrl, hookline.rootToken).POST('/api/admin/tenants', { body: { name } }));
     return new TestTenant(hookline, created.apiKey.key, created.tenant.id);
   }
 
