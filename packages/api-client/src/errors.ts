@@ -29,8 +29,8 @@ export class ApiError extends Error {
 
 export function isApiErrorBody(body: unknown): body is ApiErrorBody {
   if (!body || typeof body !== 'object' || !('error' in body)) return false;
-  const error = (body as { error: unknown }).error;
-  return !!error && typeof error === 'object' && typeof (error as { code?: unknown }).code === 'string' && typeof (error as { message?: unknown }).message === 'string';
+  const error = (body as { error: unknown }).error as { code?: unknown; message?: unknown } | null;
+  return !!error && typeof error === 'object' && typeof error.code === 'string' && typeof error.message === 'string';
 }
 
 /** `details` of a validation error as `{path, message}` pairs; anything else gives none. */
