@@ -2,8 +2,7 @@ import { hostname } from 'node:os';
 import { deliveryProfiles } from '@hookline/core';
 import type { SignatureScheme } from '@hookline/signing';
 import { Command } from 'commander';
-import { z } from 'zod';
-import { createdEndpoint } from '../api.js';
+import { answer } from '../client.js';
 import { parseCount, parseList } from '../config.js';
 import { clientOf, stopSignal } from '../context.js';
 import { deliveryJson, formatDelivery } from '../delivery-format.js';
@@ -81,13 +80,17 @@ export function listenCommand(): Command {
       let endpointId: string | undefined;
       if (client) {
         try {
-          const endpoint = await client.admin(createdEndpoint, 'POST', '/webhooks', {
+          const endpoint = await answer(
+            client.admin.POST('/api/admin/webhooks', {
+              body: {
             name: `hookline listen on ${hostname()}:${new URL(listener.url).port}`,
             description: 'Temporary endpoint of `hookline listen`; deleted when it stops.',
             url: options.endpointUrl ?? listener.url,
             events,
-            ...(options.profile ? { profile: options.profile } : {}),
-          });
+                ...(schemeChoice.profile ? { profile: schemeChoice.profile } : {}),
+              },
+            }),
+          );
           endpointId = endpoint.id;
           const scheme = options.profile ? deliveryProfiles[schemeChoice.profile!].signature : { kind: 'standard-webhooks' as const };
           signing = { secret: endpoint.secret, scheme: () => scheme };
@@ -105,7 +108,7 @@ export function listenCommand(): Command {
       if (!stop.aborted) await new Promise<void>((resolve) => stop.addEventListener('abort', () => resolve(), { once: true }));
       await listener.close();
       if (client && endpointId) {
-        await client.admin(z.unknown(), 'DELETE', `/webhooks/${encodeURIComponent(endpointId)}`);
+        await answer(client.admin.DELETE('/api/admin/webhooks/{id}', { params: { path: { id: endpointId } } }));
         console.log(`deleted temporary endpoint ${endpointId}`);
       }
     });

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import { endpoint, feedPage, type AttemptSummary } from '../api.js';
+import type { AttemptSummary } from '@hookline/api-client';
+import { answer } from '../client.js';
 import { parseCount } from '../config.js';
 import { clientOf, sleep, stopSignal } from '../context.js';
 import { CliError } from '../errors.js';
@@ -37,19 +38,20 @@ export function tailCommand(): Command {
       const lines = parseCount(options.lines, '--lines', { max: 500 });
       const interval = parseCount(options.interval, '--interval', { min: 100, max: 60_000 });
       const print = (a: AttemptSummary) => console.log(options.json ? JSON.stringify(a) : attemptLine(a));
-      const query = (params: Record<string, string>) => `/deliveries?${new URLSearchParams({ ...(options.endpoint ? { endpointId: options.endpoint } : {}), ...params })}`;
+      const feed = (query: { limit: number; after?: string }) =>
+        answer(client.admin.GET('/api/admin/deliveries', { params: { query: { ...(options.endpoint ? { endpointId: options.endpoint } : {}), ...query } } }));
 
       // The feed filters silently; a mistyped endpoint id should say so instead of showing nothing forever.
-      if (options.endpoint) await client.admin(endpoint, 'GET', `/webhooks/${encodeURIComponent(options.endpoint)}`);
+      if (options.endpoint) await answer(client.admin.GET('/api/admin/webhooks/{id}', { params: { path: { id: options.endpoint } } }));
       // The first page is the newest attempts (oldest first); with --lines 0 only its cursor is used.
-      const first = await client.admin(feedPage, 'GET', query({ limit: String(Math.max(lines, 1)) }));
+      const first = await feed({ limit: Math.max(lines, 1) });
       if (lines > 0) first.data.forEach(print);
       if (!options.follow) return;
       const stop = stopSignal();
       process.stderr.write(paint('dim', `following new attempts${options.endpoint ? ` of ${options.endpoint}` : ''}; Ctrl-C to stop\n`));
       let cursor = first.next;
       while (!stop.aborted) {
-        const page = await client.admin(feedPage, 'GET', query({ after: cursor, limit: '200' })).catch((error: unknown) => {
+        const page = await feed({ after: cursor, limit: 200 }).catch((error: unknown) => {
           // A restarting config-api should not end a follow; any answer the API gives (401, 404...) does.
           if (!(error instanceof CliError) || error.code) throw error;
           console.error(paint('yellow', `${error.message}; retrying`));

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { eventAccepted } from '../api.js';
+import { answer } from '../client.js';
 import { parseJsonOption, parseList } from '../config.js';
 import { clientOf } from '../context.js';
 import { printJson } from '../output.js';
@@ -16,7 +16,7 @@ export function sendCommand(): Command {
       const client = clientOf(command);
       const body = { type, data: await parseJsonOption(options.data, '--data'), ...(options.channels ? { channels: parseList(options.channels) } : {}) };
       const headers: Record<string, string> = options.idempotencyKey ? { 'idempotency-key': options.idempotencyKey } : {};
-      const accepted = await client.ingest(eventAccepted, 'POST', '/v1/events', body, headers);
+      const accepted = await answer(client.ingest.POST('/v1/events', { body, headers }));
       if (options.json) printJson(accepted);
       else console.log(`sent ${type} as ${accepted.id}`);
     });

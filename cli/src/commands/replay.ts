@@ -1,7 +1,7 @@
 import { parseDuration } from '@hookline/core';
 import { SingleBar } from 'cli-progress';
 import { Command } from 'commander';
-import { replayJob, replayStarted, retryQueued } from '../api.js';
+import { answer } from '../client.js';
 import { clientOf, sleep } from '../context.js';
 import { CliError, usageError } from '../errors.js';
 import { printJson } from '../output.js';
@@ -31,15 +31,16 @@ export function replayCommand(): Command {
         ...(options.from ? { from: timeOption(options.from, '--from') } : {}),
         ...(options.to ? { to: timeOption(options.to, '--to') } : {}),
       };
-      const { jobId, total } = await client.admin(replayStarted, 'POST', `/webhooks/${encodeURIComponent(endpointId)}/replay`, range);
+      const { jobId, total } = await answer(client.admin.POST('/api/admin/webhooks/{id}/replay', { params: { path: { id: endpointId } }, body: range }));
       // The bar goes to stderr so stdout stays the result; off a terminal it prints a line now and then.
       const bar = new SingleBar({ format: 'replaying [{bar}] {value}/{total} {percentage}%', noTTYOutput: true, notTTYSchedule: 1000, hideCursor: true, stream: process.stderr });
       bar.start(total, 0);
-      let job = await client.admin(replayJob, 'GET', `/replays/${jobId}`);
+      const jobState = () => answer(client.admin.GET('/api/admin/replays/{jobId}', { params: { path: { jobId } } }));
+      let job = await jobState();
       while (job.state === 'running') {
         bar.update(job.done);
         await sleep(250);
-        job = await client.admin(replayJob, 'GET', `/replays/${jobId}`);
+        job = await jobState();
       }
       bar.update(job.done);
       bar.stop();
@@ -57,7 +58,9 @@ export function retryCommand(): Command {
     .option('--json', 'print the answer as JSON')
     .action(async (endpointId: string, deliveryId: string, options: { json?: boolean }, command: Command) => {
       const client = clientOf(command);
-      const queued = await client.admin(retryQueued, 'POST', `/webhooks/${encodeURIComponent(endpointId)}/deliveries/${encodeURIComponent(deliveryId)}/retry`);
+      const queued = await answer(
+        client.admin.POST('/api/admin/webhooks/{id}/deliveries/{deliveryId}/retry', { params: { path: { id: endpointId, deliveryId } } }),
+      );
       if (options.json) printJson(queued);
       else console.log(`queued ${queued.deliveryId} as attempt ${queued.attempt}`);
     });

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { testResult } from '../api.js';
+import { answer } from '../client.js';
 import { parseJsonOption } from '../config.js';
 import { clientOf } from '../context.js';
 import { paint, printJson } from '../output.js';
@@ -17,7 +17,7 @@ export function testCommand(): Command {
         ...(options.type ? { eventType: options.type } : {}),
         ...(options.data !== undefined ? { data: await parseJsonOption(options.data, '--data') } : {}),
       };
-      const result = await client.admin(testResult, 'POST', `/webhooks/${encodeURIComponent(endpointId)}/test`, body);
+      const result = await answer(client.admin.POST('/api/admin/webhooks/{id}/test', { params: { path: { id: endpointId } }, body }));
       if (options.json) printJson(result);
       else {
         const outcome = result.outcome === 'success' ? paint('green', 'success') : paint('red', 'failure');

@@ -1,13 +1,14 @@
 import { Command } from 'commander';
-import { endpointList, endpointStats, type Endpoint, type EndpointStats } from '../api.js';
+import type { Webhook, WebhookStats } from '@hookline/api-client';
+import { answer } from '../client.js';
 import { clientOf } from '../context.js';
 import { paint, percent, printJson, shortTime, table } from '../output.js';
 
-function stateCell(endpoint: Endpoint, stats: EndpointStats): string {
+function stateCell(endpoint: Webhook, stats: WebhookStats): string {
   return endpoint.isActive ? paint('green', 'active') : paint('red', stats.state === 'disabled' ? 'disabled' : stats.state);
 }
 
-function lastCell(stats: EndpointStats): string {
+function lastCell(stats: WebhookStats): string {
   const last = stats.lastDelivery;
   if (!last) return '-';
   const outcome = last.status === 'success' ? paint('green', String(last.statusCode ?? 'ok')) : paint('red', String(last.statusCode ?? 'error'));
@@ -20,8 +21,8 @@ export function endpointsCommand(): Command {
     .option('--json', 'print JSON (each endpoint with its stats)')
     .action(async (options: { json?: boolean }, command: Command) => {
       const client = clientOf(command);
-      const { data } = await client.admin(endpointList, 'GET', '/webhooks');
-      const rows = await Promise.all(data.map(async (endpoint) => ({ endpoint, stats: await client.admin(endpointStats, 'GET', `/webhooks/${encodeURIComponent(endpoint.id)}/stats`) })));
+      const { data } = await answer(client.admin.GET('/api/admin/webhooks'));
+      const rows = await Promise.all(data.map(async (endpoint) => ({ endpoint, stats: await answer(client.admin.GET('/api/admin/webhooks/{id}/stats', { params: { path: { id: endpoint.id } } })) })));
       if (options.json) return printJson(rows.map(({ endpoint, stats }) => ({ ...endpoint, stats })));
       if (rows.length === 0) return console.log('no endpoints yet (create one with the admin API, or try `hookline listen`)');
       console.log(
