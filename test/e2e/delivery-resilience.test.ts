@@ -107,7 +107,7 @@ describe('SSRF guard', () => {
       return all.every((s) => s.totalDeliveries >= 1) ? all : undefined;
     });
     for (const [i, s] of stats.entries()) {
-      expect(s.lastDelivery.error, urls[i]).toMatch(/refused by the SSRF guard/);
+      expect(s.lastDelivery?.error, urls[i]).toMatch(/refused by the SSRF guard/);
       expect(s.totalDeliveries, `${urls[i]} is not retried`).toBe(1);
       const [letter] = (await context.tenant.admin('GET', `/webhooks/${endpoints[i]!.id}/dead-letters?state=dead`)).body.data;
       expect(letter, urls[i]).toMatchObject({ kind: 'failed', attempts: 1 });
