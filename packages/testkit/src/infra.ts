@@ -3,21 +3,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { repoRoot } from './paths.js';
+import type { RunningInfra } from './running-infra.js';
+
+export type { InfraUrls, RunningInfra } from './running-infra.js';
 
 const run = promisify(execFile);
-
-/** Where the real infrastructure answers. */
-export interface InfraUrls {
-  kafkaBrokers: string;
-  schemaRegistryUrl: string | undefined;
-  mongoUrl: string;
-  /** How it was obtained: from the environment, testcontainers, or the project's own scripts. */
-  source: 'env' | 'testcontainers' | 'local';
-}
-
-export interface RunningInfra extends InfraUrls {
-  stop(): Promise<void>;
-}
 
 /**
  * Brings up Kafka, the schema registry and a MongoDB-wire server for tests:
