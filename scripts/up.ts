@@ -29,13 +29,19 @@ receiver.respond((request) => {
   return { status: 200 };
 });
 
-const tenant = await requestJson('POST', `${hookline.configApiUrl}/api/admin/tenants`, { token: hookline.rootToken, body: { name: 'Demo' } });
+const tenant = await requestJson('POST', `${hookline.configApiUrl}/api/admin/tenants`, {
+  token: hookline.rootToken,
+  body: { name: 'Demo' },
+});
 const apiKey: string = tenant.body.apiKey.key;
 const endpoint = await requestJson('POST', `${hookline.configApiUrl}/api/admin/webhooks`, {
   token: apiKey,
   body: { name: 'Demo receiver', url: `${receiver.url}/webhooks`, events: ['*'], description: 'prints deliveries to this console' },
 });
-await requestJson('POST', `${hookline.ingestUrl}/v1/events`, { token: apiKey, body: { type: 'demo.hello', data: { message: 'Hello from Hookline' } } });
+await requestJson('POST', `${hookline.ingestUrl}/v1/events`, {
+  token: apiKey,
+  body: { type: 'demo.hello', data: { message: 'Hello from Hookline' } },
+});
 
 // The names the README's curl examples and the CLI (docs/cli.md) use.
 const variables: Record<string, string> = {

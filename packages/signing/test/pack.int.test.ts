@@ -115,7 +115,14 @@ describe('@hookline/signing from its packed tarball', () => {
     writeFileSync(
       join(consumerDir, 'tsconfig.json'),
       JSON.stringify({
-        compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, types: ['node'] },
+        compilerOptions: {
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          target: 'es2022',
+          strict: true,
+          noEmit: true,
+          types: ['node'],
+        },
         files: ['check.ts'],
       }),
     );

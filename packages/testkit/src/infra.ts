@@ -17,7 +17,13 @@ const run = promisify(execFile);
  */
 export async function startInfra(env: NodeJS.ProcessEnv = process.env): Promise<RunningInfra> {
   if (env.KAFKA_BROKERS && env.MONGO_URL) {
-    return { kafkaBrokers: env.KAFKA_BROKERS, mongoUrl: env.MONGO_URL, schemaRegistryUrl: env.SCHEMA_REGISTRY_URL, source: 'env', stop: async () => {} };
+    return {
+      kafkaBrokers: env.KAFKA_BROKERS,
+      mongoUrl: env.MONGO_URL,
+      schemaRegistryUrl: env.SCHEMA_REGISTRY_URL,
+      source: 'env',
+      stop: async () => {},
+    };
   }
   if (env.HOOKLINE_USE_LOCAL_INFRA !== '1' && dockerMayAnswer(env)) {
     const { startContainers } = await import('./containers.js');
@@ -56,7 +62,10 @@ function infraScriptEnv({ dataDir, ports = {} }: LocalInfraOptions): NodeJS.Proc
 const asList = (components: InfraComponent | InfraComponent[] | undefined) => (components === undefined ? [] : [components].flat());
 
 /** Starts the given components (all by default) with `infra/start.sh`; those already running are left alone. */
-export async function startLocalInfra(components?: InfraComponent | InfraComponent[], options: LocalInfraOptions = {}): Promise<RunningInfra> {
+export async function startLocalInfra(
+  components?: InfraComponent | InfraComponent[],
+  options: LocalInfraOptions = {},
+): Promise<RunningInfra> {
   const env = infraScriptEnv(options);
   await run('bash', [join(repoRoot, 'infra/start.sh'), ...asList(components)], { maxBuffer: 16 * 1024 * 1024, env });
   const values = readInfraEnv(env.HOOKLINE_DATA);
@@ -71,7 +80,10 @@ export async function startLocalInfra(components?: InfraComponent | InfraCompone
 }
 
 /** Stops the given components (all by default): SIGTERM and a clean shutdown, or SIGKILL with `kill` (a crash). */
-export async function stopLocalInfra(components?: InfraComponent | InfraComponent[], options: LocalInfraOptions & { kill?: boolean } = {}): Promise<void> {
+export async function stopLocalInfra(
+  components?: InfraComponent | InfraComponent[],
+  options: LocalInfraOptions & { kill?: boolean } = {},
+): Promise<void> {
   const args = [join(repoRoot, 'infra/stop.sh'), ...(options.kill ? ['--kill'] : []), ...asList(components)];
   await run('bash', args, { env: infraScriptEnv(options) });
 }

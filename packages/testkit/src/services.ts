@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import type { InfraUrls } from './running-infra.js';
 import { repoRoot } from './paths.js';
+import type { InfraUrls } from './running-infra.js';
 
 export const serviceNames = ['ingest', 'config-api', 'fanout', 'delivery', 'projector'] as const;
 export type ServiceName = (typeof serviceNames)[number];
