@@ -117,7 +117,10 @@ export interface BatchControl {
    */
   leaveFrom(record: LogRecord): void;
   heartbeat(): Promise<void>;
-  /** False once the consumer is stopping or this partition was taken away: leave the rest of the batch. */
+  /**
+   * False once the consumer is stopping or this partition was taken away: leave the rest of the batch with
+   * `leaveFrom` (records not left, held or paused count as done).
+   */
   isActive(): boolean;
 }
 
