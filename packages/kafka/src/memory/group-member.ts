@@ -1,7 +1,7 @@
 import type { HealthVerdict } from '@hookline/core';
 import { PartitionOffsets } from '../offsets.js';
 import type { BatchControl, GroupConsumerOptions, LogRecord, RunningConsumer, TopicPartition } from '../port.js';
-import { partitionKey, type GroupMemberHandle, type MemoryGroup } from './group.js';
+import { type GroupMemberHandle, type MemoryGroup, partitionKey } from './group.js';
 import { WakeSignal } from './signal.js';
 import type { TopicStore } from './topic-store.js';
 
@@ -86,7 +86,14 @@ export class MemoryGroupMember implements RunningConsumer, GroupMemberHandle {
       const owned = this.owned.get(key);
       if (owned) owned.revoking = false;
       // A partition new to this member starts at the group's committed offset, else at the earliest record.
-      else this.owned.set(key, { topic, partition, position: this.group.committed.get(key) ?? 0n, offsets: new PartitionOffsets(), revoking: false });
+      else
+        this.owned.set(key, {
+          topic,
+          partition,
+          position: this.group.committed.get(key) ?? 0n,
+          offsets: new PartitionOffsets(),
+          revoking: false,
+        });
     }
     if (this.phase === 'joining') this.phase = 'running';
     this.frozen = false;
@@ -203,11 +210,14 @@ export class MemoryGroupMember implements RunningConsumer, GroupMemberHandle {
   private pausePartition(owned: OwnedPartition, untilMs: number): void {
     clearTimeout(owned.timer);
     owned.pausedUntil = untilMs;
-    owned.timer = setTimeout(() => {
-      owned.pausedUntil = undefined;
-      owned.timer = undefined;
-      this.wake.notify();
-    }, Math.max(0, untilMs - Date.now()));
+    owned.timer = setTimeout(
+      () => {
+        owned.pausedUntil = undefined;
+        owned.timer = undefined;
+        this.wake.notify();
+      },
+      Math.max(0, untilMs - Date.now()),
+    );
   }
 
   private commitPartition(owned: OwnedPartition): void {
