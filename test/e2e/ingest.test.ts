@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { deliveryIdFor } from '@hookline/core';
-import { eventually, freePort, repoRoot, requestJson, type Receiver } from '@hookline/testkit';
+import { eventually, freePort, repoRoot, requestJson, serviceNodeArgs, type Receiver } from '@hookline/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useHookline } from './support/harness.js';
 import { sentinelEvent, settleWithSentinel } from './support/settle.js';
@@ -27,7 +26,7 @@ describe('Idempotency-Key on POST /v1/events', () => {
   beforeAll(async () => {
     const port = await freePort();
     secondIngestUrl = `http://127.0.0.1:${port}`;
-    secondIngest = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'services/ingest/src/main.ts')], {
+    secondIngest = spawn(process.execPath, serviceNodeArgs('ingest', process.env.HOOKLINE_SERVICES_FROM_BUILD === '1'), {
       cwd: repoRoot,
       env: { ...ctx.hookline.env('ingest'), INGEST_PORT: String(port) },
       stdio: 'ignore',
