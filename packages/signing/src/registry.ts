@@ -28,11 +28,14 @@ export const signatureSchemeSchema = z.discriminatedUnion(
   signingSchemes.map((scheme) => scheme.options.extend({ kind: z.literal(scheme.name) })) as unknown as [z.ZodObject, ...z.ZodObject[]],
 ) as unknown as z.ZodType<SignatureScheme>;
 
-const byName = new Map<string, SigningScheme>(signingSchemes.map((scheme) => [scheme.name, scheme as unknown as SigningScheme]));
+/** The registry with each scheme's options widened, for code that handles schemes without knowing them. */
+export const registeredSigningSchemes: readonly SigningScheme[] = signingSchemes as unknown as SigningScheme[];
+
+const byName = new Map<string, SigningScheme>(registeredSigningSchemes.map((scheme) => [scheme.name, scheme]));
 
 /** The registered scheme named `kind` (its name or a CLI alias), or undefined. */
 export function findSigningScheme(kind: string): SigningScheme | undefined {
-  return byName.get(kind) ?? signingSchemes.find((scheme) => 'aliases' in scheme && (scheme.aliases as readonly string[]).includes(kind));
+  return byName.get(kind) ?? registeredSigningSchemes.find((scheme) => scheme.aliases?.includes(kind));
 }
 
 export class UnknownSigningScheme extends Error {

@@ -1,10 +1,10 @@
-import { deadLetterRecord, deliveryTask, parseDuration, resolvePolicy, type AttemptRecord, type DeadLetterRecord, type DeliveryTask, type EndpointRecord, type TopicNames } from '@hookline/core';
-import { OffsetBook, groupConsumer, taskMessage, type BatchingProducer, type TopicMessages, type ConfigView, type KafkaClient } from '@hookline/kafka';
+import { deliveryTask, type DeliveryTask, type EndpointRecord, type TopicNames } from '@hookline/core';
+import { deferTask, parkTask, resolvePolicy, routeOutcome } from '@hookline/delivery-policy';
+import { OffsetBook, groupConsumer, type BatchingProducer, type TopicMessages, type ConfigView, type KafkaClient } from '@hookline/kafka';
 import type { Consumer, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import { EndpointLimiter } from './limiter.js';
 import type { DeliveryMetrics } from './metrics.js';
-import { nextStep, parseRetryAfter } from './outcome.js';
 import type { Sender } from './sender.js';
 
 export interface EngineOptions {
@@ -184,49 +184,26 @@ export class DeliveryEngine {
       return sender.send(task, current, policy);
     });
     if (!result) return this.park(task, config.state.endpoints.get(task.endpointId));
-    const { record } = result;
-    const step = task.test ? { kind: 'done' as const } : nextStep(record, policy, parseRetryAfter(result.retryAfter));
-    const attempt: AttemptRecord = { ...record, final: step.kind !== 'retry' };
-    metrics.attempts.inc({ outcome: attempt.outcome });
-    metrics.attemptDuration.observe(attempt.durationMs / 1000);
-    const topicMessages: TopicMessages[] = [{ topic: this.options.topics.attempts, messages: [{ key: task.endpointId, value: JSON.stringify(attempt) }] }];
-    if (step.kind === 'retry') {
-      const retried: DeliveryTask = { ...task, attempt: step.attempt, dueAt: Date.now() + step.delayMs };
-      topicMessages.push({ topic: this.tierTopic(step.tier), messages: [taskMessage(retried)] });
-      metrics.retries.inc({ tier: step.tier });
-    } else if (step.kind === 'dead-letter') {
-      topicMessages.push(this.deadLetter(task, step.reason, 'failed', attempt));
-    }
-    await this.options.producer.send(topicMessages);
+    const routed = routeOutcome(task, result, policy, this.options.topics, Date.now());
+    metrics.attempts.inc({ outcome: routed.attempt.outcome });
+    metrics.attemptDuration.observe(routed.attempt.durationMs / 1000);
+    if (routed.retry) metrics.retries.inc({ tier: routed.retry.tier });
+    if (routed.deadLetter) metrics.deadLettered.inc({ kind: routed.deadLetter.kind });
+    await this.options.producer.send(routed.records.map(asMessages));
   }
 
   /** Never attempted: its endpoint is disabled or gone. Kept in the dead-letter topic for a later replay. */
   private async park(task: DeliveryTask, endpoint: EndpointRecord | undefined): Promise<void> {
-    const reason = endpoint ? `endpoint disabled${endpoint.disabledReason ? `: ${endpoint.disabledReason}` : ''}` : 'endpoint deleted';
-    await this.options.producer.send([this.deadLetter(task, reason, 'parked')]);
+    const parked = parkTask(task, endpoint, this.options.topics, Date.now());
+    this.options.metrics.deadLettered.inc({ kind: 'parked' });
+    await this.options.producer.send(parked.records.map(asMessages));
   }
 
   /** The endpoint's backlog is full: hand the task to a retry tier without counting an attempt. */
   private async defer(task: DeliveryTask, limiter: EndpointLimiter): Promise<void> {
     this.options.metrics.deferred.inc();
-    // Due when the backlog has probably drained, at most the tier's delay: due at once, the task of an endpoint
-    // that hangs comes straight back to a backlog that is still full and circles through Kafka as fast as the
-    // broker allows; always after the full delay, a fast endpoint with a burst gets ~backlog tasks per delay.
-    // Whole milliseconds: `dueAt` is an integer in the task schema (a fraction made the task unreadable).
-    const delayMs = Math.ceil(Math.min(parseDuration(this.options.deferTier), limiter.drainEstimateMs ?? Number.POSITIVE_INFINITY));
-    const deferred: DeliveryTask = { ...task, dueAt: Date.now() + delayMs };
-    await this.options.producer.send([{ topic: this.tierTopic(this.options.deferTier), messages: [taskMessage(deferred)] }]);
-  }
-
-  private deadLetter(task: DeliveryTask, reason: string, kind: DeadLetterRecord['kind'], lastAttempt?: AttemptRecord) {
-    this.options.metrics.deadLettered.inc({ kind });
-    const record = deadLetterRecord.parse({ task, reason, kind, lastAttempt, deadLetteredAt: new Date().toISOString() });
-    return { topic: this.options.topics.deadLetter, messages: [{ key: task.endpointId, value: JSON.stringify(record) }] };
-  }
-
-  /** `0s` retries go straight back to `deliveries`; every other tier is its own topic. */
-  private tierTopic(tier: string): string {
-    return tier === '0s' ? this.options.topics.deliveries : this.options.topics.retry(tier);
+    const deferred = deferTask(task, this.options.deferTier, limiter.drainEstimateMs, this.options.topics, Date.now());
+    await this.options.producer.send(deferred.records.map(asMessages));
   }
 
   private limiterFor(endpoint: EndpointRecord, concurrency: number | undefined, rate: number | undefined): EndpointLimiter {
@@ -235,4 +212,8 @@ export class DeliveryEngine {
     else limiter.configure(concurrency ?? this.options.endpointConcurrency, rate);
     return limiter;
   }
+}
+
+function asMessages({ topic, records }: { topic: string; records: { key: string | null; value: string | Buffer | null }[] }): TopicMessages {
+  return { topic, messages: records };
 }
