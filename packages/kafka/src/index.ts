@@ -1,9 +1,14 @@
+export * from './port.js';
+export * from './errors.js';
+export * from './topic-specs.js';
+export * from './memory/index.js';
+export { OffsetBook, PartitionOffsets } from './offsets.js';
+
+// ---- Deprecated: the kafkajs-shaped API the services used before the port; removed at the end of issue 12. ----
 export * from './client.js';
-export * from './topics.js';
-export * from './view.js';
+export { ensureTopics } from './topics.js';
 export * from './config-view.js';
 export * from './bootstrap.js';
-export * from './offsets.js';
 export * from './retry-tier.js';
 export * from './batching-producer.js';
 export * from './health.js';

@@ -21,6 +21,13 @@ export class PartitionOffsets {
     return this.pending.size;
   }
 
+  /** Forgets `offset` and everything accepted after it: those records will be read (and accepted) again. */
+  rewind(offset: string | bigint): void {
+    const from = BigInt(offset);
+    for (const pending of this.pending) if (pending >= from) this.pending.delete(pending);
+    if (this.highestAccepted >= from) this.highestAccepted = from - 1n;
+  }
+
   /** The offset to commit (Kafka's "next offset to read"), or undefined if nothing was accepted yet. */
   commitPoint(): bigint | undefined {
     if (this.highestAccepted < 0n) return undefined;

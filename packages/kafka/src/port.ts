@@ -110,6 +110,12 @@ export interface BatchControl {
    * again from `record` once `untilMs` (epoch ms) has passed (a delay line: retry tiers).
    */
   pauseFrom(record: LogRecord, untilMs: number): void;
+  /**
+   * Leaves `record` and everything after it in this batch unconsumed (not committed, read again by the next
+   * fetch or the partition's next owner): for a handler that stops mid-batch (stopping, no capacity). Without
+   * it, every record of the batch not held counts as done.
+   */
+  leaveFrom(record: LogRecord): void;
   heartbeat(): Promise<void>;
   /** False once the consumer is stopping or this partition was taken away: leave the rest of the batch. */
   isActive(): boolean;

@@ -1,0 +1,1 @@
+export { createMemoryEventLog, MemoryEventLog, type CommittedOffset, type MemoryEventLogOptions } from './event-log.js';
