@@ -1,6 +1,5 @@
 import { deadLetterRecord, parseDuration, type AttemptRecord, type DeadLetterRecord, type DeliveryTask, type EndpointRecord, type TopicNames } from '@hookline/core';
-// The port's types, by path until `@hookline/kafka` exports the port (branch wt-kafka); type only, erased.
-import type { TopicRecords } from '../../kafka/src/port.js';
+import type { TopicRecords } from '@hookline/kafka';
 import { failureOfRecord, type AttemptFailure } from './failures.js';
 import { planTask } from './plan.js';
 import type { DeliveryPolicy } from './policy.js';
@@ -100,4 +99,22 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
 /** Whether an attempt record's failure is worth another attempt (false for a success). */
 export function isRetryable(record: Parameters<typeof failureOfRecord>[0]): boolean {
   return failureOfRecord(record)?.retryable ?? false;
+}
+
+/** Where a record came from, to say so in the `rejected` topic. */
+export interface RejectedSource {
+  topic: string;
+  partition: number;
+  offset: bigint;
+  key: string | null;
+  value: Buffer | null;
+}
+
+/**
+ * A record that cannot be delivered (unreadable, or its delivery failed in a way no retry fixes) goes to
+ * `rejected` with the reason, in the shape fanout writes there, and its partition moves on.
+ */
+export function rejectRecord(source: RejectedSource, reason: string, topics: TopicNames): TopicRecords {
+  const value = JSON.stringify({ reason, topic: source.topic, partition: source.partition, offset: source.offset.toString(), value: source.value?.toString('base64') ?? null });
+  return { topic: topics.rejected, records: [{ key: source.key, value }] };
 }

@@ -1,7 +1,7 @@
 import { deadLetterRecord, deliveryTask, topicNames } from '@hookline/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { deferTask, HttpStatusFailure, isRetryable, parkTask, parseRetryAfter, resolvePolicy, routeOutcome, TimeoutFailure } from '../src/index.js';
+import { deferTask, HttpStatusFailure, isRetryable, parkTask, parseRetryAfter, rejectRecord, resolvePolicy, routeOutcome, TimeoutFailure } from '../src/index.js';
 import { attempt, endpoint, task } from './fixtures.js';
 
 const topics = topicNames('h.');
@@ -102,5 +102,13 @@ describe('Retry-After and retryability of stored records', () => {
     expect(isRetryable(attempt({ errorClass: 'edestinationrefused' }))).toBe(false);
     expect(isRetryable(attempt({ statusCode: 410, errorClass: 'http_410' }))).toBe(false);
     expect(isRetryable(attempt({ outcome: 'success', statusCode: 204 }))).toBe(false);
+  });
+});
+
+describe('rejectRecord', () => {
+  it('says why and where the record came from, with its bytes', () => {
+    const rejected = rejectRecord({ topic: 'h.deliveries', partition: 2, offset: 7n, key: 'ep', value: Buffer.from('{oops') }, 'unreadable task', topics);
+    expect(rejected.topic).toBe('h.rejected');
+    expect(JSON.parse(rejected.records[0]!.value as string)).toEqual({ reason: 'unreadable task', topic: 'h.deliveries', partition: 2, offset: '7', value: Buffer.from('{oops').toString('base64') });
   });
 });

@@ -5,6 +5,9 @@ import { signatureHeaders } from '@hookline/signing';
 import { Agent, request } from 'undici';
 import type { SsrfGuard } from './ssrf.js';
 
+// The bench drives the Sender alone (`@hookline/delivery/sender`): it needs the guard it is built with.
+export { SsrfGuard } from './ssrf.js';
+
 export interface SenderOptions {
   timeoutMs: number;
   responseExcerptBytes: number;
