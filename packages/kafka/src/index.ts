@@ -1,6 +1,9 @@
 export * from './port.js';
 export * from './errors.js';
 export * from './topic-specs.js';
+export * from './health.js';
+export * from './connect.js';
+export { createKafkaEventLog, type KafkaEventLogOptions } from './kafkajs/index.js';
 export * from './memory/index.js';
 export { OffsetBook, PartitionOffsets } from './offsets.js';
 
@@ -11,5 +14,5 @@ export * from './config-view.js';
 export * from './bootstrap.js';
 export * from './retry-tier.js';
 export * from './batching-producer.js';
-export * from './health.js';
+export * from './legacy-health.js';
 export * from './publish.js';

@@ -48,12 +48,17 @@ export class OffsetBook {
     return entry;
   }
 
-  accept(topic: string, partition: number, offset: string): void {
+  accept(topic: string, partition: number, offset: string | bigint): void {
     this.entry(topic, partition).offsets.accept(offset);
   }
 
-  finish(topic: string, partition: number, offset: string): void {
+  finish(topic: string, partition: number, offset: string | bigint): void {
     this.entry(topic, partition).offsets.finish(offset);
+  }
+
+  /** Forgets `offset` and what was accepted after it in this partition (it will be read and accepted again). */
+  rewind(topic: string, partition: number, offset: string | bigint): void {
+    this.entry(topic, partition).offsets.rewind(offset);
   }
 
   get inFlight(): number {

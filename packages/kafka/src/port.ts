@@ -13,7 +13,10 @@ import type { HealthVerdict } from '@hookline/core';
 export interface EventLog {
   /** A publisher; concurrent `publish` calls share produce requests (linger, record count and byte caps). */
   publisher(options?: PublisherOptions): Promise<RecordPublisher>;
-  /** Joins `groupId` and runs `onBatch` for each partition batch until stopped. */
+  /**
+   * Joins `groupId` and runs `onBatch` for each partition batch until stopped. Resolves once the member runs;
+   * on a broker the group's first assignment may come a few seconds later (`onAssignment` tells).
+   */
   consume(options: GroupConsumerOptions): Promise<RunningConsumer>;
   /** A fold of a topic from offset 0 (compacted topics: config); not started until `start()`. */
   view(topic: string, apply: (record: LogRecord) => void): TopicView;
@@ -117,7 +120,10 @@ export interface BatchControl {
    */
   leaveFrom(record: LogRecord): void;
   heartbeat(): Promise<void>;
-  /** False once the consumer is stopping or this partition was taken away: leave the rest of the batch. */
+  /**
+   * False once the consumer is stopping or this partition was taken away: leave the rest of the batch with
+   * `leaveFrom` (records not left, held or paused count as done).
+   */
   isActive(): boolean;
 }
 

@@ -3,7 +3,7 @@ import type { Admin, Consumer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { KafkaClient } from './client.js';
 import type { HealthVerdict } from '@hookline/core';
-import { consumerHealth } from './health.js';
+import { consumerHealth } from './legacy-health.js';
 
 interface Waiter {
   partition: number;

@@ -99,3 +99,66 @@ describe('memory event log (beyond the contract)', () => {
     expect(memory.committed('busy')).toEqual([]);
   });
 });
+
+describe('memory consumer groups', () => {
+  it('moves a stopped member’s partitions to the remaining member, which reads from the committed offsets', async () => {
+    const memory = createMemoryEventLog();
+    await memory.ensureTopics([{ topic: 'work', numPartitions: 2 }]);
+    const seen: string[][] = [[], []];
+    const owned: number[][] = [[], []];
+    const members = [];
+    for (const index of [0, 1]) {
+      members.push(
+        await memory.consume({
+          groupId: 'workers',
+          topics: ['work'],
+          onAssignment: (assigned) => (owned[index] = assigned.map((tp) => tp.partition)),
+          onBatch: async ({ records }) => void seen[index]!.push(...records.map((r) => r.value!.toString())),
+        }),
+      );
+    }
+    expect(owned).toEqual([[0], [1]]);
+    await members[1]!.stop();
+    expect(owned[0]).toEqual([0, 1]);
+    const publisher = await memory.publisher();
+    await publisher.publish([{ topic: 'work', records: ['a', 'b', 'c', 'd'].map((value) => ({ key: value, value })) }]);
+    await vi.waitFor(() => expect(seen[0]!.sort()).toEqual(['a', 'b', 'c', 'd']));
+    expect(seen[1]).toEqual([]);
+    await memory.close();
+  });
+
+  it('tells a handler to leave a partition that a joining member is about to take, and waits for it', async () => {
+    const memory = createMemoryEventLog();
+    await memory.ensureTopics([{ topic: 'work', numPartitions: 2 }]);
+    const publisher = await memory.publisher();
+    const keyOn = (partition: number) => ['a', 'b', 'c', 'd', 'e', 'f'].find((k) => memory.partitionFor('work', k) === partition)!;
+    await publisher.publish([{ topic: 'work', records: [{ key: keyOn(1), value: 'first' }, { key: keyOn(1), value: 'second' }] }]);
+    let entered!: () => void;
+    const inBatch = new Promise<void>((resolve) => (entered = resolve));
+    let proceed!: () => void;
+    const gate = new Promise<void>((resolve) => (proceed = resolve));
+    const activeAfterJoin: boolean[] = [];
+    await memory.consume({
+      groupId: 'workers',
+      topics: ['work'],
+      maxWaitMs: 1,
+      onBatch: async ({ records }, control) => {
+        if (records[0]!.value!.toString() !== 'first') return;
+        entered();
+        await gate;
+        activeAfterJoin.push(control.isActive());
+        control.leaveFrom(records[1]!);
+      },
+    });
+    await inBatch;
+    const secondSeen: string[] = [];
+    const joining = memory.consume({ groupId: 'workers', topics: ['work'], onBatch: async ({ records }) => void secondSeen.push(...records.map((r) => r.value!.toString())) });
+    await Promise.resolve();
+    proceed();
+    await joining;
+    expect(activeAfterJoin).toEqual([false]);
+    // The first member committed up to the record it left; the new owner of partition 1 reads from there.
+    await vi.waitFor(() => expect(secondSeen).toEqual(['second']));
+    await memory.close();
+  });
+});
