@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { endpointRecord } from '@hookline/core';
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
-import { deliveryProfiles, deliverySettingsShape, profileNames, resolvePolicy, UnknownDeliverySetting, UnknownRetryTier, validateProfiles, validateSchedule } from '../src/index.js';
+import { signingSchemeNames } from '@hookline/signing';
+import { deliveryProfiles, deliverySettingsShape, payloadFormatNames, profileNames, resolvePolicy, UnknownDeliverySetting, UnknownRetryTier, validateProfiles, validateSchedule } from '../src/index.js';
 import { endpoint } from './fixtures.js';
 
 const defaultTiers = ['0s', '5s', '30s', '1m', '5m', '30m', '1h', '2h', '5h', '10h'];
@@ -53,6 +54,13 @@ describe('delivery settings', () => {
     expect(input.safeParse({ profile: 'nope' }).success).toBe(false);
     expect(input.safeParse({ payloadFormat: 'xml' }).success).toBe(false);
     expect(input.safeParse({ signature: { kind: 'rot13' } }).success).toBe(false);
+  });
+
+  it('document the registries in the admin API (the OpenAPI enums come from these schemas)', () => {
+    const schema = z.toJSONSchema(z.object(deliverySettingsShape()), { io: 'input' }) as { properties: Record<string, { enum?: string[]; oneOf?: { properties: { kind: { const: string } } }[] }> };
+    expect(schema.properties.profile!.enum).toEqual(profileNames);
+    expect(schema.properties.payloadFormat!.enum).toEqual(payloadFormatNames);
+    expect(schema.properties.signature!.oneOf!.map((variant) => variant.properties.kind.const)).toEqual(signingSchemeNames);
   });
 
   it('still parses an endpoint record written by the previous version', () => {

@@ -25,7 +25,7 @@ export const signingSchemeNames = signingSchemes.map((scheme) => scheme.name) as
 /** The `signature` setting, validated: `kind` picks the scheme, the rest are its options. */
 export const signatureSchemeSchema = z.discriminatedUnion(
   'kind',
-  signingSchemes.map((scheme) => scheme.options.extend({ kind: z.literal(scheme.name) })) as unknown as [z.ZodObject, ...z.ZodObject[]],
+  signingSchemes.map((scheme) => z.object({ kind: z.literal(scheme.name), ...scheme.options.shape })) as unknown as [z.ZodObject, ...z.ZodObject[]],
 ) as unknown as z.ZodType<SignatureScheme>;
 
 /** The registry with each scheme's options widened, for code that handles schemes without knowing them. */

@@ -101,16 +101,24 @@ export class DeliveryEngine {
       if (this.stopping || !control.isActive()) return control.leaveFrom(record);
       const release = control.hold(record);
       this.running++;
-      void this.handle(record).then((end) => {
-        // A handed-back task stays held: uncommitted, for the partition's next owner.
-        if (end === 'handed-back') this.handedBack++;
-        else {
-          this.running--;
-          release();
-        }
-        this.wake();
-      });
+      void this.handle(record)
+        .catch((error: unknown) => {
+          // `handle` catches everything it expects; anything else is a bug: keep the task uncommitted, not lost.
+          this.options.logger.error({ err: error, offset: record.offset, partition: record.partition }, 'delivery task left unfinished');
+          return 'handed-back' as const;
+        })
+        .then((end) => this.finished(end, release));
     }
+  }
+
+  private finished(end: TaskEnd, release: () => void): void {
+    // A handed-back task stays held: uncommitted, for the partition's next owner.
+    if (end === 'handed-back') this.handedBack++;
+    else {
+      this.running--;
+      release();
+    }
+    this.wake();
   }
 
   /** Never throws: every way a record can end is written somewhere (or handed back at a stop). */
