@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { deliveryProfiles } from '@hookline/core';
+import { deliveryProfiles } from '@hookline/delivery-policy';
 import type { SignatureScheme } from '@hookline/signing';
 import { Command } from 'commander';
 import { answer } from '../client.js';

@@ -1,4 +1,5 @@
-import { ApiError, attemptIdFor, deliveryIdFor, eventTypeName, newId, requireConfigureRole, type DeliveryTask, type TopicNames } from '@hookline/core';
+import { ApiError, attemptIdFor, eventTypeName, newId, requireConfigureRole, type TopicNames } from '@hookline/core';
+import { planTask, testEvent } from '@hookline/delivery-policy';
 import { taskMessage, type ConfigView, type Producer } from '@hookline/kafka';
 import { validate } from '@hookline/service';
 import type { AttemptDoc, Store } from '@hookline/store';
@@ -39,24 +40,9 @@ export function deliveryRoutes(config: ConfigView, producer: Producer, store: St
     const { key, endpoint } = await ownEndpoint(config, req);
     requireConfigureRole(key);
     const input = validate(testInput, req.body ?? {});
-    const eventId = newId('evt');
-    const exactType = endpoint.events.find((pattern) => !pattern.includes('*'));
-    const task: DeliveryTask = {
-      deliveryId: deliveryIdFor(eventId, endpoint.id),
-      eventId,
-      endpointId: endpoint.id,
-      tenantId: endpoint.tenantId,
-      attempt: 1,
-      dueAt: Date.now(),
-      test: true,
-      event: {
-        id: eventId,
-        type: input.eventType ?? exactType ?? 'webhook.test',
-        tenantId: endpoint.tenantId,
-        timestamp: new Date().toISOString(),
-        data: input.data ?? { test: true, message: 'Test delivery from Hookline' },
-      },
-    };
+    const now = Date.now();
+    const event = testEvent({ id: newId('evt'), tenantId: endpoint.tenantId, subscribedPatterns: endpoint.events, eventType: input.eventType, data: input.data, now });
+    const task = planTask({ kind: 'test', event, endpoint, now });
     await producer.send({ topic: topics.deliveries, acks: -1, messages: [taskMessage(task)] });
     const attempt = await store.waitForAttempt(attemptIdFor(task.deliveryId, 1), testTimeoutMs);
     if (!attempt) throw new ApiError('unavailable', 'the test delivery was sent but its outcome did not arrive in time; see the delivery log', { deliveryId: task.deliveryId });

@@ -1,4 +1,5 @@
-import { ApiError, deliveryIdFor, endpointWants, eventEnvelope, newId, requireConfigureRole, type DeliveryTask, type EndpointRecord, type TopicNames } from '@hookline/core';
+import { ApiError, endpointWants, eventEnvelope, newId, requireConfigureRole, type DeliveryTask, type EndpointRecord, type TopicNames } from '@hookline/core';
+import { planTask } from '@hookline/delivery-policy';
 import { jsonOf, taskMessage, type ConfigView, type KafkaClient, type Producer } from '@hookline/kafka';
 import { validate } from '@hookline/service';
 import type { ReplayJobDoc, Store } from '@hookline/store';
@@ -78,7 +79,7 @@ export function recoverRoutes({ config, producer, store, kafka, topics, logger }
           const parsed = eventEnvelope.safeParse(jsonOf(message.value));
           if (!parsed.success || parsed.data.tenantId !== endpoint.tenantId || !endpointWants(endpoint, parsed.data)) continue;
           const event = parsed.data;
-          tasks.push({ deliveryId: deliveryIdFor(event.id, endpoint.id), eventId: event.id, endpointId: endpoint.id, tenantId: event.tenantId, attempt: 1, dueAt: Date.now(), event });
+          tasks.push(planTask({ kind: 'first', event, endpoint, now: Date.now() }));
         }
         // Records past the range's end (written after it) also mean this partition is finished.
         const next = BigInt(batch.lastOffset()) + 1n;

@@ -1,4 +1,5 @@
 import { ApiError, newId, requireConfigureRole, type DeliveryTask, type TopicNames } from '@hookline/core';
+import { planTask } from '@hookline/delivery-policy';
 import { taskMessage, type ConfigView, type Producer } from '@hookline/kafka';
 import { validate } from '@hookline/service';
 import type { DeadLetterDoc, ReplayJobDoc, Store } from '@hookline/store';
@@ -13,7 +14,7 @@ const batchSize = 200;
 
 /** The dead-lettered task sent again as its next attempt, due now. */
 function again(letter: DeadLetterDoc): DeliveryTask {
-  return { ...letter.task, attempt: letter.task.attempt + 1, dueAt: Date.now(), test: undefined };
+  return planTask({ kind: 'again', task: letter.task, now: Date.now() });
 }
 
 /**

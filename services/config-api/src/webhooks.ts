@@ -4,9 +4,9 @@ import {
   eventPattern,
   newId,
   requireConfigureRole,
-  deliverySettingsShape,
   type EndpointRecord,
 } from '@hookline/core';
+import { deliverySettingsShape, UnknownRetryTier, validateSchedule } from '@hookline/delivery-policy';
 import type { ConfigView, Producer } from '@hookline/kafka';
 import { validate } from '@hookline/service';
 import { generateSecret } from '@hookline/signing';
@@ -65,10 +65,12 @@ export function webhookRoutes(config: ConfigView, producer: Producer, { retryTie
 
   /** Retry delays must be tiers that exist as topics. */
   function checkSchedule(schedule: string[] | undefined) {
-    const unknown = schedule?.filter((delay) => !retryTiers.includes(delay)) ?? [];
-    if (unknown.length) {
+    try {
+      validateSchedule(schedule, retryTiers);
+    } catch (error) {
+      if (!(error instanceof UnknownRetryTier)) throw error;
       throw new ApiError('validation_failed', 'retrySchedule uses delays that are not retry tiers', [
-        { path: 'retrySchedule', message: `unknown tiers ${unknown.join(', ')}; available: ${retryTiers.join(', ')}` },
+        { path: 'retrySchedule', message: `unknown tiers ${error.unknown.join(', ')}; available: ${retryTiers.join(', ')}` },
       ]);
     }
   }

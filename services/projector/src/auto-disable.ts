@@ -1,4 +1,5 @@
-import { configKey, resolvePolicy, type AttemptRecord, type EndpointRecord } from '@hookline/core';
+import { configKey, type AttemptRecord, type EndpointRecord } from '@hookline/core';
+import { resolvePolicy } from '@hookline/delivery-policy';
 import type { EndpointStatsDoc } from '@hookline/store';
 
 /**
