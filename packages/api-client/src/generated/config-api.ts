@@ -235,24 +235,14 @@ export interface paths {
                             headers?: {
                                 [key: string]: string;
                             };
-                            /** @enum {string} */
-                            profile?: "standard" | "thig" | "twig" | "taskapp" | "threadhound";
+                            profile?: string;
                             signature?: {
-                                /** @constant */
-                                kind: "standard-webhooks";
-                            } | {
-                                /** @constant */
-                                kind: "hmac-sha256-hex";
-                                headerName?: string;
-                                prefix?: string;
-                                idAndTimestampHeaders?: boolean;
-                            } | {
-                                /** @constant */
-                                kind: "none";
+                                kind: string;
+                            } & {
+                                [key: string]: unknown;
                             };
                             signatureHeaderName?: string;
-                            /** @enum {string} */
-                            payloadFormat?: "standard" | "thig" | "twig" | "taskapp" | "threadhound";
+                            payloadFormat?: string;
                             retrySchedule?: string[];
                             disableAfterConsecutiveFailures?: number | null;
                             timeoutMs?: number;
@@ -3225,24 +3215,14 @@ export interface components {
             headers?: {
                 [key: string]: string;
             };
-            /** @enum {string} */
-            profile?: "standard" | "thig" | "twig" | "taskapp" | "threadhound";
+            profile?: string;
             signature?: {
-                /** @constant */
-                kind: "standard-webhooks";
-            } | {
-                /** @constant */
-                kind: "hmac-sha256-hex";
-                headerName?: string;
-                prefix?: string;
-                idAndTimestampHeaders?: boolean;
-            } | {
-                /** @constant */
-                kind: "none";
+                kind: string;
+            } & {
+                [key: string]: unknown;
             };
             signatureHeaderName?: string;
-            /** @enum {string} */
-            payloadFormat?: "standard" | "thig" | "twig" | "taskapp" | "threadhound";
+            payloadFormat?: string;
             retrySchedule?: string[];
             disableAfterConsecutiveFailures?: number | null;
             timeoutMs?: number;
