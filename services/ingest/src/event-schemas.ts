@@ -1,5 +1,5 @@
 import { ApiError, type EventTypeRecord } from '@hookline/core';
-import type { ConfigView } from '@hookline/kafka';
+import type { ConfigView } from '@hookline/config';
 import { Ajv, type ValidateFunction } from 'ajv';
 
 /**

@@ -1,5 +1,5 @@
-import { ApiError, hashApiKey, mapFields, type IncomingHookRecord, type TopicNames } from '@hookline/core';
-import type { BatchingProducer, ConfigView } from '@hookline/kafka';
+import type { ConfigView } from '@hookline/config';
+import { ApiError, hashApiKey, mapFields, type IncomingHookRecord } from '@hookline/core';
 import { excerptChars, type IncomingCalls } from '@hookline/store';
 import { validate } from '@hookline/service';
 import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
@@ -7,12 +7,11 @@ import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
 import { z } from 'zod';
 import { toEnvelope } from './events.js';
-import { publishEvents } from './publish.js';
+import type { EventPublisher } from './publish.js';
 
 export interface IncomingWebhookDeps {
   config: ConfigView;
-  producer: BatchingProducer;
-  topics: TopicNames;
+  publisher: EventPublisher;
   maxBodyBytes: number;
   eventsIn: Counter;
   /** Where each call's outcome is kept for the admin page (not recorded without it). */
@@ -60,7 +59,7 @@ export const challengeQuery = z.object({ challenge: z.string().min(1).max(1024) 
  * SHA-256, so a known and an unknown token take the same path and the same time. This router parses its own
  * bodies because the rest of ingest accepts JSON only.
  */
-export function incomingWebhookRoutes({ config, producer, topics, maxBodyBytes, eventsIn, calls, logger }: IncomingWebhookDeps): Router {
+export function incomingWebhookRoutes({ config, publisher, maxBodyBytes, eventsIn, calls, logger }: IncomingWebhookDeps): Router {
   const router = Router();
   const parsers = [
     express.json({ limit: maxBodyBytes, type: jsonTypes, strict: false, verify: keepExcerpt }),
@@ -133,7 +132,7 @@ export function incomingWebhookRoutes({ config, producer, topics, maxBodyBytes, 
     }
     if (hook.mapping) data = mapFields(hook.mapping, data);
     const envelope = toEnvelope({ type: hook.eventType, data, ...(hook.channels ? { channels: hook.channels } : {}) }, hook.tenantId);
-    await publishEvents(producer, topics, [envelope]);
+    await publisher.publish([envelope]);
     eventsIn.inc();
     callLocals(res).eventId = envelope.id;
     res.status(202).json({ id: envelope.id });

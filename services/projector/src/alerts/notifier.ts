@@ -1,16 +1,19 @@
-import { defaultAlertSettings, hooklineEventPrefix, newId, type AttemptRecord, type EventEnvelope, type TopicNames } from '@hookline/core';
-import { publishEvents, type BatchingProducer, type ConfigView } from '@hookline/kafka';
-import type { AlertWindowDoc, Alerts } from '@hookline/store';
+import { defaultAlertSettings, hooklineEventPrefix, newId, type AttemptRecord, type ConfigState, type EventEnvelope, type TopicNames } from '@hookline/core';
+import type { RecordPublisher } from '@hookline/kafka';
+import type { AlertWindowDoc } from '@hookline/store';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
+import type { AlertStore } from '../projection-store.js';
 import { RecentAttempts, evaluateAlerts, type AlertTransition } from './evaluate.js';
 
 export const alertEventType = `${hooklineEventPrefix}alert`;
 
 export interface AlertNotifierDeps {
-  alerts: Alerts;
-  config: ConfigView;
-  producer: BatchingProducer;
+  alerts: AlertStore;
+  /** Thresholds, whether a tenant has alerts on, endpoint names. */
+  config: { readonly state: ConfigState };
+  /** Shared with other writers of the process: concurrent announcements share produce requests. */
+  publisher: RecordPublisher;
   topics: TopicNames;
   logger: Logger;
   metrics: Registry;
@@ -153,6 +156,7 @@ export class AlertNotifier {
       timestamp: now.toISOString(),
       data: { alertId, rule: t.rule, state: t.state, endpointId, endpointName, value: t.value, threshold: t.threshold, message: `${endpointName}: ${t.message}` },
     };
-    await publishEvents(this.deps.producer, this.deps.topics, [event]);
+    // Keyed by tenant like every event, so a tenant's events keep their order; acknowledged by every in-sync replica.
+    await this.deps.publisher.publish([{ topic: this.deps.topics.events, records: [{ key: tenantId, value: JSON.stringify(event) }] }]);
   }
 }
