@@ -1,13 +1,15 @@
-import { deliveryProfiles, profileNames, type ProfileName } from '@hookline/core';
-import { verify, WebhookVerificationFailed, type SignatureScheme } from '@hookline/signing';
+import { deliveryProfiles, isProfileName, type ProfileName } from '@hookline/delivery-policy';
+import { findSigningScheme, registeredSigningSchemes, verify, WebhookVerificationFailed, type SignatureScheme } from '@hookline/signing';
 import { usageError } from './errors.js';
 
-export const schemeNames = ['standard', 'hex'] as const;
-export type SchemeName = (typeof schemeNames)[number];
+export { isProfileName };
+
+/** The schemes a captured request can be checked with, by name and short alias (`standard`, `hex`): from the signing registry. */
+export const schemeNames: string[] = registeredSigningSchemes.flatMap((scheme) => (scheme.fromRequest ? [...(scheme.aliases ?? []), scheme.name] : []));
 
 export interface SchemeOptions {
-  /** `standard` (Standard Webhooks) or `hex` (hex HMAC-SHA256 of the body); guessed from the headers when absent. */
-  scheme?: SchemeName;
+  /** A signing scheme's name or alias (`standard`, `hex`, ...); guessed from the headers when absent. */
+  scheme?: string;
   /** A delivery profile whose scheme to use (`twig`, `taskapp`, ...), instead of `scheme`. */
   profile?: ProfileName;
   /** The hex scheme's signature header (default `x-webhook-signature`). */
@@ -16,26 +18,22 @@ export interface SchemeOptions {
   prefix?: string;
 }
 
-export function isProfileName(name: string): name is ProfileName {
-  return (profileNames as readonly string[]).includes(name);
-}
-
 /** The scheme a request is checked with: from a profile, from `--scheme`, or guessed from the headers. */
 export function schemeFor(options: SchemeOptions, headers: Record<string, string>): SignatureScheme {
   if (options.profile) return deliveryProfiles[options.profile].signature;
-  const scheme = options.scheme ?? (headers['webhook-signature'] !== undefined ? 'standard' : 'hex');
-  if (scheme === 'standard') return { kind: 'standard-webhooks' };
-  const headerName = (options.header ?? 'x-webhook-signature').toLowerCase();
-  const value = headers[headerName] ?? '';
-  const prefix = options.prefix ?? /^([a-z0-9]+=)[0-9a-f]{64}/i.exec(value)?.[1] ?? '';
-  return { kind: 'hmac-sha256-hex', headerName, prefix, idAndTimestampHeaders: headers['x-webhook-timestamp'] !== undefined };
+  const scheme = options.scheme
+    ? findSigningScheme(options.scheme)
+    : registeredSigningSchemes.find((candidate) => candidate.fromRequest?.matches(headers));
+  if (!scheme?.fromRequest) throw usageError(`--scheme: choose one of ${schemeNames.join(', ')}`);
+  const hints = { ...(options.header ? { header: options.header } : {}), ...(options.prefix !== undefined ? { prefix: options.prefix } : {}) };
+  return { ...scheme.fromRequest.options(headers, hints), kind: scheme.name } as SignatureScheme;
 }
 
 export type Verdict = { valid: true; scheme: SignatureScheme } | { valid: false; scheme: SignatureScheme; reason: string; message: string };
 
 /** Checks a request's signature with @hookline/signing's `verify`; never throws for an invalid signature. */
 export function verifyRequest(headers: Record<string, string>, body: string, secret: string, scheme: SignatureScheme, toleranceSeconds = 300): Verdict {
-  if (scheme.kind === 'none') throw usageError('nothing to verify: the scheme signs nothing');
+  if (!findSigningScheme(scheme.kind)?.fromRequest) throw usageError(`nothing to verify: the scheme ${scheme.kind} signs nothing`);
   try {
     verify(scheme, headers, body, secret, toleranceSeconds);
     return { valid: true, scheme };
@@ -47,5 +45,5 @@ export function verifyRequest(headers: Record<string, string>, body: string, sec
 
 /** `standard-webhooks`, `hmac-sha256-hex (x-twig-signature)`: for printing. */
 export function schemeLabel(scheme: SignatureScheme): string {
-  return scheme.kind === 'hmac-sha256-hex' ? `hmac-sha256-hex (${scheme.headerName ?? 'x-webhook-signature'})` : scheme.kind;
+  return 'headerName' in scheme ? `${scheme.kind} (${scheme.headerName ?? 'x-webhook-signature'})` : scheme.kind;
 }

@@ -173,6 +173,28 @@ export function eventLogContract(name: string, subject: () => ContractSubject): 
       await publisher.close();
     });
 
+    it('reads a batch again when its handler throws, and commits it once handled', async () => {
+      const { log, unique } = subject();
+      const failing = await topic('throw', 1);
+      const groupId = unique('throw-group');
+      const publisher = await log.publisher();
+      await publisher.publish([{ topic: failing, records: ['a', 'b'].map((value) => ({ key: 'k', value })) }]);
+      const calls: string[][] = [];
+      running.push(
+        await log.consume({
+          groupId,
+          topics: [failing],
+          onBatch: async ({ records }) => {
+            calls.push(records.map(text));
+            if (calls.length === 1) throw new Error('store unavailable');
+          },
+        }),
+      );
+      await waitFor(() => expect(calls.flat()).toEqual(['a', 'b', 'a', 'b']));
+      await waitFor(async () => expect((await log.groupLag(groupId, [failing])).get(failing)).toBe(0));
+      await publisher.close();
+    });
+
     it("applies a view's records and waits for a position (read-your-writes) and for everything written before catchUp", async () => {
       const { log, unique } = subject();
       const folded = await topic('view', 1);

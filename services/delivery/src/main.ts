@@ -1,7 +1,7 @@
 import { deliveryTask, parseEnv, retryTopicSpec } from '@hookline/core';
 import { BatchingProducer, ConfigView, ConsumerLagMonitor, connectKafka, connectProducer, ensureTopics, kafkaHealthChecks, startRetryTierForwarder } from '@hookline/kafka';
 import { closeServer, createHttpApp, createLogger, createMetricsRegistry, listen, runService } from '@hookline/service';
-import { DeliveryEngine } from './engine.js';
+import { DeliveryEngine } from './legacy-engine.js';
 import { deliveryEnvSchema } from './env.js';
 import { createDeliveryMetrics } from './metrics.js';
 import { Sender } from './sender.js';

@@ -1,3 +1,4 @@
+import { profileNames } from '@hookline/delivery-policy';
 import { Command, Option } from 'commander';
 import { parseCount } from '../config.js';
 import { usageError } from '../errors.js';
@@ -15,8 +16,8 @@ async function readStdin(): Promise<Buffer> {
 /** Scheme options shared by `verify` and `listen --no-register`. */
 export function schemeOptions(command: Command): Command {
   return command
-    .addOption(new Option('--scheme <scheme>', 'signature scheme (default: standard when a webhook-signature header is present, else hex)').choices(schemeNames))
-    .option('--profile <profile>', "use a delivery profile's scheme (standard, thig, twig, taskapp, threadhound)")
+    .addOption(new Option('--scheme <scheme>', 'signature scheme (default: guessed from the headers: standard when a webhook-signature header is present, else hex)').choices(schemeNames))
+    .option('--profile <profile>', `use a delivery profile's scheme (${profileNames.join(', ')})`)
     .option('--header <name>', 'header carrying a hex signature (default x-webhook-signature)')
     .option('--prefix <text>', 'text before the hex digest, e.g. sha256= (default: guessed)');
 }
@@ -24,7 +25,7 @@ export function schemeOptions(command: Command): Command {
 export function toSchemeOptions(options: { scheme?: string; profile?: string; header?: string; prefix?: string }): SchemeOptions {
   if (options.profile !== undefined && !isProfileName(options.profile)) throw usageError(`--profile: unknown profile ${options.profile}`);
   return {
-    ...(options.scheme ? { scheme: options.scheme as SchemeOptions['scheme'] } : {}),
+    ...(options.scheme ? { scheme: options.scheme } : {}),
     ...(options.profile ? { profile: options.profile } : {}),
     ...(options.header ? { header: options.header } : {}),
     ...(options.prefix !== undefined ? { prefix: options.prefix } : {}),

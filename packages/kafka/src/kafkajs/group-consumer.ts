@@ -21,10 +21,13 @@ export class KafkaGroupConsumer implements RunningConsumer {
   private readonly consumer: Consumer;
   private readonly consumerHealth: ConsumerHealth;
   private readonly book = new OffsetBook();
-  private readonly pauseTimers = new Map<string, NodeJS.Timeout>();
+  /** Partitions paused by `pauseFrom`: the timer that resumes each, and the resume. */
+  private readonly pauseTimers = new Map<string, { timer: NodeJS.Timeout; resume: () => void }>();
   private commitTimer: NodeJS.Timeout | undefined;
   private heldCount = 0;
   private stopping = false;
+  /** Set by `pause()`: no batch is handled any more and no paused partition resumes. */
+  private fetchPaused = false;
   private current: Promise<void> | undefined;
 
   constructor(
@@ -56,10 +59,12 @@ export class KafkaGroupConsumer implements RunningConsumer {
       const owns = (topic: string, partition: number) => assignment[topic]?.includes(partition) ?? false;
       // The new owner of a revoked partition reads from its committed offset; what this member held there is its.
       this.book.retain(owns);
-      for (const [key, timer] of this.pauseTimers) {
+      for (const [key, paused] of this.pauseTimers) {
         const [topic, partition] = splitKey(key);
         if (owns(topic, partition)) continue;
-        clearTimeout(timer);
+        // kafkajs keeps a partition paused across rebalances; should it come back, it must not stay paused.
+        clearTimeout(paused.timer);
+        paused.resume();
         this.pauseTimers.delete(key);
       }
       const assigned: TopicPartition[] = Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition })));
@@ -78,6 +83,7 @@ export class KafkaGroupConsumer implements RunningConsumer {
   }
 
   pause(): void {
+    this.fetchPaused = true;
     this.consumer.pause(this.options.topics.map((topic) => ({ topic })));
   }
 
@@ -99,7 +105,7 @@ export class KafkaGroupConsumer implements RunningConsumer {
     this.pause();
     await this.current;
     clearInterval(this.commitTimer);
-    for (const timer of this.pauseTimers.values()) clearTimeout(timer);
+    for (const { timer } of this.pauseTimers.values()) clearTimeout(timer);
     this.pauseTimers.clear();
     await this.commit();
     await this.consumer.disconnect();
@@ -111,8 +117,8 @@ export class KafkaGroupConsumer implements RunningConsumer {
 
   private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale, pause }: EachBatchPayload): Promise<void> {
     const { topic, partition } = batch;
-    // A batch fetched before `stop()` paused the topics is left for the partition's next owner, uncommitted.
-    if (batch.messages.length === 0 || this.stopping) return;
+    // A batch fetched before `pause()` (or `stop()`) is left unread and uncommitted, for later or the next owner.
+    if (batch.messages.length === 0 || this.fetchPaused || this.stopping) return;
     const records = batch.messages.map((message) => toLogRecord(topic, partition, message));
     const stillHeld = new Set<bigint>();
     let cut: bigint | undefined;
@@ -167,12 +173,12 @@ export class KafkaGroupConsumer implements RunningConsumer {
 
   private pausePartition(topic: string, partition: number, resume: () => void, untilMs: number): void {
     const key = `${topic}\u0000${partition}`;
-    clearTimeout(this.pauseTimers.get(key));
+    clearTimeout(this.pauseTimers.get(key)?.timer);
     const timer = setTimeout(() => {
       this.pauseTimers.delete(key);
-      resume();
+      if (!this.fetchPaused) resume();
     }, Math.max(0, untilMs - Date.now()));
-    this.pauseTimers.set(key, timer);
+    this.pauseTimers.set(key, { timer, resume });
     this.logger.debug({ topic, partition, resumeInMs: untilMs - Date.now() }, 'partition paused');
   }
 }
