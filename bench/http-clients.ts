@@ -4,10 +4,9 @@
  */
 import http from 'node:http';
 import type { DeliveryTask, EndpointRecord } from '@hookline/core';
-import { resolvePolicy } from '@hookline/core';
+import { Sender, SsrfGuard } from '@hookline/delivery/sender';
+import { resolvePolicy } from '@hookline/delivery-policy';
 import { signatureHeaders, generateSecret } from '@hookline/signing';
-import { Sender } from '../services/delivery/src/sender.js';
-import { SsrfGuard } from '../services/delivery/src/ssrf.js';
 import { blob, eventType } from './stack.js';
 
 export interface ClientResult {

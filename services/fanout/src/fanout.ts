@@ -1,11 +1,11 @@
 import type { ConfigState, TopicNames } from '@hookline/core';
+import { taskRecord } from '@hookline/delivery-policy';
 import type { EventLog, LogRecord, OutgoingRecord, PartitionBatch, RecordPublisher, RunningConsumer, TopicRecords } from '@hookline/kafka';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { EventDecoder, SchemaRegistryUnavailable } from './decode.js';
 import { planDeliveries } from './plan.js';
 import { rejectedRecord } from './rejected.js';
-import { taskRecord } from './task-record.js';
 
 /** What fanout needs of the config view: the endpoints, and a way to be sure it has every change made so far. */
 export interface FanoutConfig {

@@ -1,4 +1,5 @@
-import { configKey, resolvePolicy, type AttemptRecord, type EndpointRecord } from '@hookline/core';
+import { configKey, type AttemptRecord, type EndpointRecord } from '@hookline/core';
+import { UnknownDeliverySetting, resolvePolicy } from '@hookline/delivery-policy';
 import type { EndpointStatsDoc } from '@hookline/store';
 
 /**
@@ -7,7 +8,7 @@ import type { EndpointStatsDoc } from '@hookline/store';
  */
 export function disabledAfter(endpoint: EndpointRecord | undefined, stats: EndpointStatsDoc, attempt: AttemptRecord, now = new Date()): EndpointRecord | undefined {
   if (!endpoint || !endpoint.isActive || attempt.outcome === 'success') return undefined;
-  const threshold = resolvePolicy(endpoint).disableAfterConsecutiveFailures;
+  const threshold = thresholdOf(endpoint);
   if (threshold === null || stats.consecutiveFailures < threshold) return undefined;
   return {
     ...endpoint,
@@ -16,6 +17,19 @@ export function disabledAfter(endpoint: EndpointRecord | undefined, stats: Endpo
     disabledAt: now.toISOString(),
     updatedAt: now.toISOString(),
   };
+}
+
+/**
+ * The endpoint's auto-disable threshold; null (never) for an endpoint naming a setting this build does not know:
+ * its deliveries are refused by delivery with that reason, and throwing here would stall projection.
+ */
+function thresholdOf(endpoint: EndpointRecord): number | null {
+  try {
+    return resolvePolicy(endpoint).disableAfterConsecutiveFailures;
+  } catch (error) {
+    if (error instanceof UnknownDeliverySetting) return null;
+    throw error;
+  }
 }
 
 export const endpointKey = (id: string) => configKey('endpoint', id);
