@@ -1,4 +1,4 @@
-import { ApiError, ConfigState, authenticate, configRecord, type ApiKeyRecord, type ConfigRecord } from '@hookline/core';
+import { ApiError, type ApiKeyRecord, authenticate, type ConfigRecord, ConfigState, configRecord } from '@hookline/core';
 import type { EventLog, LogRecord, RecordPublisher, TopicView } from '@hookline/kafka';
 import type { Logger } from 'pino';
 

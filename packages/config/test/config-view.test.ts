@@ -1,4 +1,4 @@
-import { generateApiKey, hashApiKey, type ApiKeyRecord, type TenantRecord } from '@hookline/core';
+import { type ApiKeyRecord, generateApiKey, hashApiKey, type TenantRecord } from '@hookline/core';
 import { createMemoryEventLog, type MemoryEventLog } from '@hookline/kafka';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -7,7 +7,17 @@ import { ConfigView } from '../src/index.js';
 const at = '2026-12-01T00:00:00.000Z';
 const tenant: TenantRecord = { kind: 'tenant', id: 'tn_1', name: 'Acme', createdAt: at, updatedAt: at };
 function apiKey(key: string): ApiKeyRecord {
-  return { kind: 'apiKey', id: 'key_1', tenantId: 'tn_1', name: 'ci', role: 'admin', keyHash: hashApiKey(key), keyPrefix: key.slice(0, 8), createdAt: at, updatedAt: at };
+  return {
+    kind: 'apiKey',
+    id: 'key_1',
+    tenantId: 'tn_1',
+    name: 'ci',
+    role: 'admin',
+    keyHash: hashApiKey(key),
+    keyPrefix: key.slice(0, 8),
+    createdAt: at,
+    updatedAt: at,
+  };
 }
 
 describe('ConfigView on the memory log', () => {

@@ -1,4 +1,4 @@
-import { brokerList, topicNames, type BaseEnv, type TopicNames } from '@hookline/core';
+import { type BaseEnv, brokerList, type TopicNames, topicNames } from '@hookline/core';
 import type { Logger } from 'pino';
 import { createKafkaEventLog } from './kafkajs/index.js';
 import type { EventLog } from './port.js';

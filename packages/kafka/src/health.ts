@@ -1,7 +1,7 @@
-import { worstOf, type HealthVerdict } from '@hookline/core';
+import { type HealthVerdict, worstOf } from '@hookline/core';
+import type { Consumer, Kafka, Producer } from 'kafkajs'; // deprecated shapes below; removed at the end of issue 12
 import type { Logger } from 'pino';
 import { Gauge, type Registry } from 'prom-client';
-import type { Consumer, Kafka, Producer } from 'kafkajs'; // deprecated shapes below; removed at the end of issue 12
 import { consumerHealthOf, legacyGroupLag, producerHealth } from './legacy-health.js';
 import type { EventLog, RecordPublisher, RunningConsumer } from './port.js';
 
@@ -35,7 +35,12 @@ export class ConsumerLagMonitor {
     // One gauge per registry, shared by every monitor of the process (delivery runs two groups).
     this.gauge =
       (options.registry.getSingleMetric(lagMetric) as Gauge<'group' | 'topic'> | undefined) ??
-      new Gauge({ name: lagMetric, help: 'Records a consumer group has not committed yet, per topic (summed over partitions)', labelNames: ['group', 'topic'], registers: [options.registry] });
+      new Gauge({
+        name: lagMetric,
+        help: 'Records a consumer group has not committed yet, per topic (summed over partitions)',
+        labelNames: ['group', 'topic'],
+        registers: [options.registry],
+      });
   }
 
   async start(): Promise<void> {
@@ -86,12 +91,19 @@ export interface KafkaHealthParts {
 }
 
 /** The `/health` checks of a service on the event log: its config view, publisher, consumers, and consumer lag. */
-export function kafkaHealthChecks({ config, publisher, consumers = {}, lag = [], producer }: KafkaHealthParts): Record<string, () => HealthVerdict | Promise<HealthVerdict>> {
+export function kafkaHealthChecks({
+  config,
+  publisher,
+  consumers = {},
+  lag = [],
+  producer,
+}: KafkaHealthParts): Record<string, () => HealthVerdict | Promise<HealthVerdict>> {
   const checks: Record<string, () => HealthVerdict | Promise<HealthVerdict>> = {};
   if (config) checks.config = () => config.health();
   if (publisher) checks.producer = () => publisher.health();
   else if (producer) checks.producer = producerHealth(producer);
-  for (const [name, consumer] of Object.entries(consumers)) checks[name] = 'health' in consumer ? () => consumer.health() : consumerHealthOf(consumer);
+  for (const [name, consumer] of Object.entries(consumers))
+    checks[name] = 'health' in consumer ? () => consumer.health() : consumerHealthOf(consumer);
   if (lag.length) checks.consumerLag = () => worstOf(lag.map((m) => m.health()));
   return checks;
 }

@@ -1,5 +1,5 @@
-import type { Consumer, Kafka, Producer } from 'kafkajs';
 import type { HealthVerdict } from '@hookline/core';
+import type { Consumer, Kafka, Producer } from 'kafkajs';
 
 /** @deprecated The port's consumers report their own health. */
 const tracked = new WeakMap<Consumer, () => HealthVerdict>();

@@ -43,8 +43,10 @@ export class OffsetBook {
 
   private entry(topic: string, partition: number) {
     const key = `${topic}\u0000${partition}`;
-    let entry = this.partitions.get(key);
-    if (!entry) this.partitions.set(key, (entry = { topic, partition, offsets: new PartitionOffsets() }));
+    const existing = this.partitions.get(key);
+    if (existing) return existing;
+    const entry = { topic, partition, offsets: new PartitionOffsets() };
+    this.partitions.set(key, entry);
     return entry;
   }
 

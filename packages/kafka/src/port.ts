@@ -86,7 +86,10 @@ export interface PublisherOptions {
 export interface RecordPublisher {
   /** Records of one call keep their order per key; resolves when all of them are acknowledged. */
   publish(batches: TopicRecords[]): Promise<void>;
-  /** One record, acknowledged, with where it landed (for read-your-writes through a view). */
+  /**
+   * One record, acknowledged, with where it landed (for read-your-writes through a view). Sent on its own, so
+   * it is not ordered with `publish` calls still in flight.
+   */
   append(topic: string, record: OutgoingRecord): Promise<RecordPosition>;
   /** Resolves when nothing is queued or in flight (graceful shutdown). */
   flush(): Promise<void>;

@@ -59,7 +59,11 @@ describe('RequestBatcher', () => {
       1_000_000,
       2,
     );
-    expect(parts.map((p) => p.batches.map((b) => `${b.topic}:${b.records.map((r) => r.value).join('')}`))).toEqual([['a:12'], ['a:3', 'b:4'], ['b:5']]);
+    expect(parts.map((p) => p.batches.map((b) => `${b.topic}:${b.records.map((r) => r.value).join('')}`))).toEqual([
+      ['a:12'],
+      ['a:3', 'b:4'],
+      ['b:5'],
+    ]);
   });
 
   it('rejects only the callers whose request failed, and stops a failed call before its later parts', async () => {
@@ -67,7 +71,11 @@ describe('RequestBatcher', () => {
       if (values.some((v) => v.startsWith('x'))) throw new Error('MESSAGE_TOO_LARGE');
     });
     const batcher = new RequestBatcher(send, { ...limits, maxBytes: 1_000, maxConcurrentRequests: 1 });
-    const results = await Promise.allSettled([batcher.publish(call('a')), batcher.publish(call('x'.repeat(2_000), 'after')), batcher.publish(call('b'))]);
+    const results = await Promise.allSettled([
+      batcher.publish(call('a')),
+      batcher.publish(call('x'.repeat(2_000), 'after')),
+      batcher.publish(call('b')),
+    ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(requests.flat()).not.toContain('after');
   });

@@ -196,7 +196,7 @@ export function eventLogContract(name: string, subject: () => ContractSubject): 
     });
 
     it("applies a view's records and waits for a position (read-your-writes) and for everything written before catchUp", async () => {
-      const { log, unique } = subject();
+      const { log } = subject();
       const folded = await topic('view', 1);
       const state = new Map<string, string | null>();
       const view = log.view(folded, (r) => state.set(r.key!, r.value === null ? null : text(r)));
@@ -208,7 +208,15 @@ export function eventLogContract(name: string, subject: () => ContractSubject): 
       await view.waitFor(position);
       expect(state.get('mine')).toBe('written');
       const other = await log.publisher();
-      await other.publish([{ topic: folded, records: [{ key: 'elsewhere', value: 'x' }, { key: 'mine', value: null }] }]);
+      await other.publish([
+        {
+          topic: folded,
+          records: [
+            { key: 'elsewhere', value: 'x' },
+            { key: 'mine', value: null },
+          ],
+        },
+      ]);
       await view.catchUp();
       expect(state.get('elsewhere')).toBe('x');
       expect(state.get('mine')).toBeNull();
@@ -218,7 +226,7 @@ export function eventLogContract(name: string, subject: () => ContractSubject): 
     });
 
     it('finds offsets by record time and reads exactly those ranges', async () => {
-      const { log, unique } = subject();
+      const { log } = subject();
       const timed = await topic('timed', 2);
       const publisher = await log.publisher();
       await publisher.publish([{ topic: timed, records: ['old1', 'old2', 'old3'].map((value, i) => ({ key: `k${i}`, value })) }]);

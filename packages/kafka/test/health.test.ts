@@ -15,13 +15,22 @@ describe('ConsumerLagMonitor on the port', () => {
     const monitor = new ConsumerLagMonitor({ log, groupId: 'fanout', topics: ['events'], registry, logger, intervalMs: 60_000, maxLag: 2 });
     await monitor.start();
     expect(monitor.health()).toEqual({ status: 'degraded', reason: 'fanout is 3 records behind on events (limit 2)' });
-    expect(await registry.getSingleMetricAsString('hookline_consumer_lag_messages')).toContain('hookline_consumer_lag_messages{group="fanout",topic="events"} 3');
+    expect(await registry.getSingleMetricAsString('hookline_consumer_lag_messages')).toContain(
+      'hookline_consumer_lag_messages{group="fanout",topic="events"} 3',
+    );
     await monitor.stop();
   });
 
   it('says the lag is unknown when it cannot be measured', async () => {
     const failing = { groupLag: () => Promise.reject(new Error('coordinator not available')) };
-    const monitor = new ConsumerLagMonitor({ log: failing, groupId: 'g', topics: ['t'], registry: new Registry(), logger, intervalMs: 60_000 });
+    const monitor = new ConsumerLagMonitor({
+      log: failing,
+      groupId: 'g',
+      topics: ['t'],
+      registry: new Registry(),
+      logger,
+      intervalMs: 60_000,
+    });
     await monitor.measure();
     expect(monitor.health()).toEqual({ status: 'degraded', reason: 'consumer lag of g unknown: coordinator not available' });
   });

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createMemoryEventLog, type MemoryEventLog } from '../src/memory/index.js';
 import { eventLogContract } from './contract.js';
 
-let log = createMemoryEventLog();
+const log = createMemoryEventLog();
 let run = 0;
 eventLogContract('memory', () => ({ log, unique: (name) => `${name}-${run++}`, timeoutMs: 2_000 }));
 
@@ -61,7 +61,12 @@ describe('memory event log (beyond the contract)', () => {
     memory = createMemoryEventLog();
     await memory.ensureTopics([{ topic: 'spread', numPartitions: 3 }]);
     const publisher = await memory.publisher();
-    await publisher.publish([{ topic: 'spread', records: [{ key: 'same', value: '1' }, { key: 'same', value: '2' }, ...[1, 2, 3].map(() => ({ key: null, value: '"n"' }))] }]);
+    await publisher.publish([
+      {
+        topic: 'spread',
+        records: [{ key: 'same', value: '1' }, { key: 'same', value: '2' }, ...[1, 2, 3].map(() => ({ key: null, value: '"n"' }))],
+      },
+    ]);
     const records = memory.records('spread');
     expect(records[0]!.partition).toBe(records[1]!.partition);
     expect(new Set(records.slice(2).map((r) => r.partition))).toEqual(new Set([0, 1, 2]));
@@ -132,7 +137,15 @@ describe('memory consumer groups', () => {
     await memory.ensureTopics([{ topic: 'work', numPartitions: 2 }]);
     const publisher = await memory.publisher();
     const keyOn = (partition: number) => ['a', 'b', 'c', 'd', 'e', 'f'].find((k) => memory.partitionFor('work', k) === partition)!;
-    await publisher.publish([{ topic: 'work', records: [{ key: keyOn(1), value: 'first' }, { key: keyOn(1), value: 'second' }] }]);
+    await publisher.publish([
+      {
+        topic: 'work',
+        records: [
+          { key: keyOn(1), value: 'first' },
+          { key: keyOn(1), value: 'second' },
+        ],
+      },
+    ]);
     let entered!: () => void;
     const inBatch = new Promise<void>((resolve) => (entered = resolve));
     let proceed!: () => void;
@@ -152,13 +165,42 @@ describe('memory consumer groups', () => {
     });
     await inBatch;
     const secondSeen: string[] = [];
-    const joining = memory.consume({ groupId: 'workers', topics: ['work'], onBatch: async ({ records }) => void secondSeen.push(...records.map((r) => r.value!.toString())) });
+    const joining = memory.consume({
+      groupId: 'workers',
+      topics: ['work'],
+      onBatch: async ({ records }) => void secondSeen.push(...records.map((r) => r.value!.toString())),
+    });
     await Promise.resolve();
     proceed();
     await joining;
     expect(activeAfterJoin).toEqual([false]);
     // The first member committed up to the record it left; the new owner of partition 1 reads from there.
     await vi.waitFor(() => expect(secondSeen).toEqual(['second']));
+    await memory.close();
+  });
+});
+
+describe('memory consumer that leaves a whole batch', () => {
+  it('offers it again after the next append instead of at once', async () => {
+    const memory = createMemoryEventLog({ defaultPartitions: 1 });
+    const publisher = await memory.publisher();
+    await publisher.publish([{ topic: 'busy', records: [{ key: 'k', value: 'a' }] }]);
+    const offered: string[][] = [];
+    let accept = false;
+    await memory.consume({
+      groupId: 'g',
+      topics: ['busy'],
+      onBatch: async ({ records }, control) => {
+        offered.push(records.map((r) => r.value!.toString()));
+        if (!accept) control.leaveFrom(records[0]!);
+      },
+    });
+    await vi.waitFor(() => expect(offered).toEqual([['a']]));
+    accept = true;
+    await publisher.publish([{ topic: 'busy', records: [{ key: 'k', value: 'b' }] }]);
+    // 'b' is the sentinel: had 'a' been offered again in between, it would show here.
+    await vi.waitFor(() => expect(offered).toEqual([['a'], ['a', 'b']]));
+    expect(memory.committed('g')).toEqual([{ topic: 'busy', partition: 0, offset: 2n }]);
     await memory.close();
   });
 });

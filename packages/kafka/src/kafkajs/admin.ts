@@ -54,7 +54,13 @@ export class AdminSession {
         if (missing.length > 0) {
           await admin.createTopics({ topics: missing.map((s) => ({ ...s, replicationFactor: -1 })), waitForLeaders: false });
         }
-        if (await allHaveLeaders(admin, specs.map((s) => s.topic))) return;
+        if (
+          await allHaveLeaders(
+            admin,
+            specs.map((s) => s.topic),
+          )
+        )
+          return;
       } catch (error) {
         // Another service created the same topic a moment ago, or metadata is still propagating.
         if (Date.now() > deadline) throw error;
@@ -70,10 +76,17 @@ export class AdminSession {
     const ends = await this.endOffsets(topic);
     const high = new Map(ends.map((p) => [p.partition, p.high]));
     const at = async (ms: number) =>
-      new Map((await admin.fetchTopicOffsetsByTimestamp(topic, ms)).map((p) => [p.partition, p.offset === '-1' ? high.get(p.partition)! : BigInt(p.offset)]));
+      new Map(
+        (await admin.fetchTopicOffsetsByTimestamp(topic, ms)).map((p) => [
+          p.partition,
+          p.offset === '-1' ? high.get(p.partition)! : BigInt(p.offset),
+        ]),
+      );
     const starts = await at(sinceMs);
     const stops = untilMs === undefined ? high : await at(untilMs);
-    return [...high.keys()].sort((a, b) => a - b).map((partition) => ({ partition, start: starts.get(partition)!, end: stops.get(partition)! }));
+    return [...high.keys()]
+      .sort((a, b) => a - b)
+      .map((partition) => ({ partition, start: starts.get(partition)!, end: stops.get(partition)! }));
   }
 
   /**

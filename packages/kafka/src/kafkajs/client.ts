@@ -1,5 +1,5 @@
-import kafkajs from 'kafkajs';
 import type { Kafka, LogEntry, Producer } from 'kafkajs';
+import kafkajs from 'kafkajs';
 import type { Logger } from 'pino';
 
 const { Kafka: KafkaClass, logLevel, Partitioners } = kafkajs;

@@ -50,7 +50,8 @@ export function createKafkaEventLog({ brokers, clientId, logger }: KafkaEventLog
       views.add(view);
       return view;
     },
-    offsetsForTime: (topic: string, sinceMs: number, untilMs?: number): Promise<PartitionRange[]> => admin.offsetsForTime(topic, sinceMs, untilMs),
+    offsetsForTime: (topic: string, sinceMs: number, untilMs?: number): Promise<PartitionRange[]> =>
+      admin.offsetsForTime(topic, sinceMs, untilMs),
     readRanges: (topic, ranges, onRecords) => readRanges(kafka, topic, ranges, onRecords),
     ensureTopics: (specs: TopicSpec[]) => admin.ensureTopics(specs),
     groupLag: (groupId, topics) => admin.groupLag(groupId, topics),

@@ -67,7 +67,9 @@ export class KafkaGroupConsumer implements RunningConsumer {
         paused.resume();
         this.pauseTimers.delete(key);
       }
-      const assigned: TopicPartition[] = Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition })));
+      const assigned: TopicPartition[] = Object.entries(assignment).flatMap(([topic, partitions]) =>
+        partitions.map((partition) => ({ topic, partition })),
+      );
       options.onAssignment?.(assigned);
     });
     await consumer.run({
@@ -152,7 +154,10 @@ export class KafkaGroupConsumer implements RunningConsumer {
     try {
       await this.options.onBatch({ topic, partition, records }, control);
     } catch (error) {
-      this.logger.warn({ err: error, topic, partition, offset: records[0]!.offset.toString() }, 'batch handler failed; reading the batch again');
+      this.logger.warn(
+        { err: error, topic, partition, offset: records[0]!.offset.toString() },
+        'batch handler failed; reading the batch again',
+      );
       cut = records[0]!.offset;
       pauseUntil = Date.now() + retryBackoffMs;
     }
@@ -174,10 +179,13 @@ export class KafkaGroupConsumer implements RunningConsumer {
   private pausePartition(topic: string, partition: number, resume: () => void, untilMs: number): void {
     const key = `${topic}\u0000${partition}`;
     clearTimeout(this.pauseTimers.get(key)?.timer);
-    const timer = setTimeout(() => {
-      this.pauseTimers.delete(key);
-      if (!this.fetchPaused) resume();
-    }, Math.max(0, untilMs - Date.now()));
+    const timer = setTimeout(
+      () => {
+        this.pauseTimers.delete(key);
+        if (!this.fetchPaused) resume();
+      },
+      Math.max(0, untilMs - Date.now()),
+    );
     this.pauseTimers.set(key, { timer, resume });
     this.logger.debug({ topic, partition, resumeInMs: untilMs - Date.now() }, 'partition paused');
   }

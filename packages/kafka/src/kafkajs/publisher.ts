@@ -19,9 +19,17 @@ export class KafkaPublisher implements RecordPublisher {
     producer.on(producer.events.DISCONNECT, () => (this.connected = false));
     this.batcher = new RequestBatcher(
       async (request) => {
-        await producer.sendBatch({ acks: -1, topicMessages: request.map(({ topic, records }) => ({ topic, messages: records.map(toMessage) })) });
+        await producer.sendBatch({
+          acks: -1,
+          topicMessages: request.map(({ topic, records }) => ({ topic, messages: records.map(toMessage) })),
+        });
       },
-      { lingerMs: options.lingerMs ?? 2, maxRecords: options.maxRecords ?? 1_000, maxBytes: options.maxBytes ?? 512 * 1024, maxConcurrentRequests: 4 },
+      {
+        lingerMs: options.lingerMs ?? 2,
+        maxRecords: options.maxRecords ?? 1_000,
+        maxBytes: options.maxBytes ?? 512 * 1024,
+        maxConcurrentRequests: 4,
+      },
     );
   }
 

@@ -8,7 +8,12 @@ import { toLogRecord } from './records.js';
  * range's start and stops once every range is read (a record at or past a range's end, written later, also
  * ends it). Records before a range's start (read before the seek took effect) are skipped.
  */
-export async function readRanges(kafka: Kafka, topic: string, ranges: PartitionRange[], onRecords: (records: LogRecord[]) => Promise<void>): Promise<void> {
+export async function readRanges(
+  kafka: Kafka,
+  topic: string,
+  ranges: PartitionRange[],
+  onRecords: (records: LogRecord[]) => Promise<void>,
+): Promise<void> {
   const work = ranges.filter((r) => r.start < r.end);
   if (work.length === 0) return;
   const position = new Map(work.map((r) => [r.partition, r.start]));
@@ -41,7 +46,8 @@ export async function readRanges(kafka: Kafka, topic: string, ranges: PartitionR
           settle(error);
           return;
         }
-        position.set(batch.partition, next > until ? until : next);
+        position.set(batch.partition, next);
+        if (next > until) position.set(batch.partition, until);
         if (finished()) settle();
       },
     });

@@ -95,7 +95,9 @@ export class KafkaTopicView implements TopicView {
   private async catchUpOnce(timeoutMs: number): Promise<void> {
     const offsets = await this.admin.endOffsets(this.topic, timeoutMs);
     await Promise.all(
-      offsets.filter((o) => o.high > o.low).map((o) => this.waitFor({ topic: this.topic, partition: o.partition, offset: o.high - 1n }, timeoutMs)),
+      offsets
+        .filter((o) => o.high > o.low)
+        .map((o) => this.waitFor({ topic: this.topic, partition: o.partition, offset: o.high - 1n }, timeoutMs)),
     );
   }
 

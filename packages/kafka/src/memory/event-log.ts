@@ -97,7 +97,13 @@ export class MemoryEventLog implements EventLog {
     const lag = new Map<string, number>();
     for (const topic of topics) {
       const partitions = this.store.find(topic)?.partitions ?? [];
-      lag.set(topic, partitions.reduce((sum, records, partition) => sum + records.length - Number(committed?.get(partitionKey(topic, partition)) ?? 0n), 0));
+      lag.set(
+        topic,
+        partitions.reduce(
+          (sum, records, partition) => sum + records.length - Number(committed?.get(partitionKey(topic, partition)) ?? 0n),
+          0,
+        ),
+      );
     }
     return lag;
   }
@@ -150,8 +156,10 @@ export class MemoryEventLog implements EventLog {
   }
 
   private group(groupId: string): MemoryGroup {
-    let group = this.groups.get(groupId);
-    if (!group) this.groups.set(groupId, (group = new MemoryGroup(groupId, this.store)));
+    const existing = this.groups.get(groupId);
+    if (existing) return existing;
+    const group = new MemoryGroup(groupId, this.store);
+    this.groups.set(groupId, group);
     return group;
   }
 }

@@ -1,7 +1,7 @@
 import type { HealthVerdict } from '@hookline/core';
 import { PartitionOffsets } from '../offsets.js';
 import type { BatchControl, GroupConsumerOptions, LogRecord, RunningConsumer, TopicPartition } from '../port.js';
-import { partitionKey, type GroupMemberHandle, type MemoryGroup } from './group.js';
+import { type GroupMemberHandle, type MemoryGroup, partitionKey } from './group.js';
 import { WakeSignal } from './signal.js';
 import type { TopicStore } from './topic-store.js';
 
@@ -22,6 +22,11 @@ interface OwnedPartition {
   timer?: NodeJS.Timeout;
   /** Set when a coming rebalance takes it away: the handler should leave the rest of its batch. */
   revoking: boolean;
+  /**
+   * Set when the handler left the whole batch without pausing: offered again after the next change (an append,
+   * a rebalance, a timer), not at once, so a handler that keeps leaving cannot spin the microtask queue.
+   */
+  stalled?: boolean;
 }
 
 type Phase = 'joining' | 'running' | 'stopping' | 'stopped';
@@ -86,7 +91,14 @@ export class MemoryGroupMember implements RunningConsumer, GroupMemberHandle {
       const owned = this.owned.get(key);
       if (owned) owned.revoking = false;
       // A partition new to this member starts at the group's committed offset, else at the earliest record.
-      else this.owned.set(key, { topic, partition, position: this.group.committed.get(key) ?? 0n, offsets: new PartitionOffsets(), revoking: false });
+      else
+        this.owned.set(key, {
+          topic,
+          partition,
+          position: this.group.committed.get(key) ?? 0n,
+          offsets: new PartitionOffsets(),
+          revoking: false,
+        });
     }
     if (this.phase === 'joining') this.phase = 'running';
     this.frozen = false;
@@ -127,6 +139,7 @@ export class MemoryGroupMember implements RunningConsumer, GroupMemberHandle {
       const next = this.frozen || this.fetchPaused || this.phase !== 'running' ? undefined : this.nextBatch();
       if (!next) {
         await this.wake.wait();
+        for (const owned of this.owned.values()) owned.stalled = false;
         continue;
       }
       this.current = this.process(next.owned, next.records);
@@ -140,7 +153,7 @@ export class MemoryGroupMember implements RunningConsumer, GroupMemberHandle {
     const candidates = [...this.owned.values()];
     for (let i = 0; i < candidates.length; i++) {
       const owned = candidates[(this.nextPartition + i) % candidates.length]!;
-      if (owned.pausedUntil !== undefined || owned.revoking) continue;
+      if (owned.pausedUntil !== undefined || owned.revoking || owned.stalled) continue;
       const log = this.store.get(owned.topic).partitions[owned.partition]!;
       const start = Number(owned.position);
       if (start >= log.length) continue;
@@ -196,6 +209,7 @@ export class MemoryGroupMember implements RunningConsumer, GroupMemberHandle {
     }
     if (cut !== undefined) owned.offsets.rewind(cut);
     owned.position = cut ?? records[records.length - 1]!.offset + 1n;
+    owned.stalled = cut === records[0]!.offset && pauseUntil === undefined;
     if (pauseUntil !== undefined) this.pausePartition(owned, pauseUntil);
     this.commitPartition(owned);
   }
@@ -203,11 +217,14 @@ export class MemoryGroupMember implements RunningConsumer, GroupMemberHandle {
   private pausePartition(owned: OwnedPartition, untilMs: number): void {
     clearTimeout(owned.timer);
     owned.pausedUntil = untilMs;
-    owned.timer = setTimeout(() => {
-      owned.pausedUntil = undefined;
-      owned.timer = undefined;
-      this.wake.notify();
-    }, Math.max(0, untilMs - Date.now()));
+    owned.timer = setTimeout(
+      () => {
+        owned.pausedUntil = undefined;
+        owned.timer = undefined;
+        this.wake.notify();
+      },
+      Math.max(0, untilMs - Date.now()),
+    );
   }
 
   private commitPartition(owned: OwnedPartition): void {

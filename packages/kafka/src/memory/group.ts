@@ -59,7 +59,8 @@ export class MemoryGroup {
   private rebalance(): Promise<void> {
     this.rebalancing = this.rebalancing.then(async () => {
       const planned = this.plan();
-      for (const member of this.members) member.prepare(new Set((planned.get(member) ?? []).map((tp) => partitionKey(tp.topic, tp.partition))));
+      for (const member of this.members)
+        member.prepare(new Set((planned.get(member) ?? []).map((tp) => partitionKey(tp.topic, tp.partition))));
       await Promise.all(this.members.map((m) => m.idle()));
       const plan = this.plan();
       this.owners = new Map();

@@ -1,1 +1,1 @@
-export { createMemoryEventLog, MemoryEventLog, type CommittedOffset, type MemoryEventLogOptions } from './event-log.js';
+export { type CommittedOffset, createMemoryEventLog, MemoryEventLog, type MemoryEventLogOptions } from './event-log.js';

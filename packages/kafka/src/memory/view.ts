@@ -49,7 +49,9 @@ export class MemoryTopicView implements TopicView {
       };
       const timer = setTimeout(() => {
         this.waiters.delete(waiter);
-        reject(new CatchUpTimeoutError(`${this.topic}[${position.partition}] did not reach offset ${position.offset} within ${timeoutMs} ms`));
+        reject(
+          new CatchUpTimeoutError(`${this.topic}[${position.partition}] did not reach offset ${position.offset} within ${timeoutMs} ms`),
+        );
       }, timeoutMs);
       this.waiters.add(waiter);
     });
@@ -60,7 +62,9 @@ export class MemoryTopicView implements TopicView {
   }
 
   async health(): Promise<HealthVerdict> {
-    return this.phase === 'running' ? { status: 'ok' } : { status: 'down', reason: `${this.topic} view ${this.phase === 'new' ? 'not started' : 'stopped'}` };
+    return this.phase === 'running'
+      ? { status: 'ok' }
+      : { status: 'down', reason: `${this.topic} view ${this.phase === 'new' ? 'not started' : 'stopped'}` };
   }
 
   async stop(): Promise<void> {
@@ -70,7 +74,8 @@ export class MemoryTopicView implements TopicView {
   }
 
   private assertRunning(): void {
-    if (this.phase !== 'running') throw new ViewNotRunningError(`${this.topic} view is ${this.phase === 'new' ? 'not started' : 'stopped'}`);
+    if (this.phase !== 'running')
+      throw new ViewNotRunningError(`${this.topic} view is ${this.phase === 'new' ? 'not started' : 'stopped'}`);
   }
 
   private drain(): void {
