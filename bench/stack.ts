@@ -4,10 +4,10 @@
  * enter: `POST /v1/events` on ingest and straight onto the `events` topic. Every event carries a `seq` in its
  * data; `acceptedAt[seq]` is when ingest answered 202 or the broker acknowledged it.
  */
-import { newId, topicNames, type TopicNames } from '@hookline/core';
+import { newId, type TopicNames, topicNames } from '@hookline/core';
 import { createKafkaEventLog, type EventLog, type RecordPublisher } from '@hookline/kafka';
 import { createLogger } from '@hookline/service';
-import { Hookline, startInfra, TestTenant, type InfraUrls } from '@hookline/testkit';
+import { Hookline, type InfraUrls, startInfra, TestTenant } from '@hookline/testkit';
 import { Pool } from 'undici';
 
 /** ~1 KB of data, like the raw-limit client's body. */
@@ -65,7 +65,12 @@ export class BenchStack {
         while (next < specs.length) {
           const i = next++;
           const spec = specs[i]!;
-          const created = await tenant.createEndpoint({ name: `bench-${i}`, url: `${this.receiverUrl}${spec.path}`, events: [eventType], ...spec.settings });
+          const created = await tenant.createEndpoint({
+            name: `bench-${i}`,
+            url: `${this.receiverUrl}${spec.path}`,
+            events: [eventType],
+            ...spec.settings,
+          });
           endpointIds[i] = created.id;
         }
       }),
@@ -138,4 +143,3 @@ export class BenchStack {
     await this.hookline.stop();
   }
 }
-

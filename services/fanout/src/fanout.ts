@@ -3,7 +3,7 @@ import { taskRecord } from '@hookline/delivery-policy';
 import type { EventLog, LogRecord, OutgoingRecord, PartitionBatch, RecordPublisher, RunningConsumer, TopicRecords } from '@hookline/kafka';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
-import { EventDecoder, SchemaRegistryUnavailable } from './decode.js';
+import { EventDecoder, type Parsed, SchemaRegistryUnavailable } from './decode.js';
 import { planDeliveries } from './plan.js';
 import { rejectedRecord } from './rejected.js';
 
@@ -34,15 +34,28 @@ type FannedOut = { tasks: OutgoingRecord[] } | { rejected: string };
  * broker (the batch handler resolves once the publisher has them acknowledged), so a crash replays the batch;
  * delivery ids are deterministic, so the replay produces the same ids.
  */
-export async function startFanout({ log, topics, config, publisher, logger, metrics, groupId, schemaRegistryUrl }: FanoutDeps): Promise<RunningConsumer> {
+export async function startFanout({
+  log,
+  topics,
+  config,
+  publisher,
+  logger,
+  metrics,
+  groupId,
+  schemaRegistryUrl,
+}: FanoutDeps): Promise<RunningConsumer> {
   const eventsSeen = new Counter({ name: 'hookline_fanout_events_total', help: 'Events fanned out', registers: [metrics] });
   const tasksOut = new Counter({ name: 'hookline_fanout_tasks_total', help: 'Delivery tasks emitted', registers: [metrics] });
-  const rejectedOut = new Counter({ name: 'hookline_fanout_rejected_total', help: 'Unreadable events sent to rejected', registers: [metrics] });
+  const rejectedOut = new Counter({
+    name: 'hookline_fanout_rejected_total',
+    help: 'Unreadable events sent to rejected',
+    registers: [metrics],
+  });
   const decoder = new EventDecoder(schemaRegistryUrl);
 
   /** Never throws for the record's own faults; only a schema registry that does not answer is thrown. */
   async function fanOut(record: LogRecord, state: ConfigState): Promise<FannedOut> {
-    let parsed;
+    let parsed: Parsed;
     try {
       parsed = await decoder.parse(record.value);
     } catch (error) {
@@ -79,7 +92,8 @@ export async function startFanout({ log, topics, config, publisher, logger, metr
     eventsSeen.inc(batch.records.length - rejected.length);
     tasksOut.inc(tasks.length);
     rejectedOut.inc(rejected.length);
-    if (rejected.length) logger.warn({ count: rejected.length, topic: batch.topic, partition: batch.partition }, 'rejected unreadable events');
+    if (rejected.length)
+      logger.warn({ count: rejected.length, topic: batch.topic, partition: batch.partition }, 'rejected unreadable events');
   }
 
   return log.consume({ groupId, topics: [topics.events], onBatch });

@@ -15,8 +15,25 @@ await runService(logger, async () => {
   const publisher = await log.publisher();
   const metrics = createMetricsRegistry('fanout');
   const groupId = env.FANOUT_GROUP_ID;
-  const consumer = await startFanout({ log, topics, config, publisher, logger, metrics, groupId, schemaRegistryUrl: env.SCHEMA_REGISTRY_URL });
-  const lag = new ConsumerLagMonitor({ log, groupId, topics: [topics.events], registry: metrics, logger, intervalMs: env.HOOKLINE_LAG_INTERVAL_MS, maxLag: env.HOOKLINE_HEALTH_MAX_CONSUMER_LAG });
+  const consumer = await startFanout({
+    log,
+    topics,
+    config,
+    publisher,
+    logger,
+    metrics,
+    groupId,
+    schemaRegistryUrl: env.SCHEMA_REGISTRY_URL,
+  });
+  const lag = new ConsumerLagMonitor({
+    log,
+    groupId,
+    topics: [topics.events],
+    registry: metrics,
+    logger,
+    intervalMs: env.HOOKLINE_LAG_INTERVAL_MS,
+    maxLag: env.HOOKLINE_HEALTH_MAX_CONSUMER_LAG,
+  });
   await lag.start();
   const health = kafkaHealthChecks({ config, publisher, consumers: { events: consumer }, lag: [lag] });
   const { server } = await listen(createHttpApp({ logger, metrics, health }), env.FANOUT_PORT);

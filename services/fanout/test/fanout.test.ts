@@ -1,19 +1,30 @@
 import { ConfigView } from '@hookline/config';
-import { configKey, deliveryIdFor, topicNames, type DeliveryTask, type EndpointRecord, type EventEnvelope } from '@hookline/core';
+import { configKey, type DeliveryTask, deliveryIdFor, type EndpointRecord, type EventEnvelope, topicNames } from '@hookline/core';
 import { coreTopicSpecs, createMemoryEventLog, type MemoryEventLog, type RecordPublisher, type RunningConsumer } from '@hookline/kafka';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startFanout } from '../src/fanout.js';
 import { rejectedExcerptBytes } from '../src/rejected.js';
-import { TopicReader, json } from './topic-reader.js';
+import { json, type RejectedValue, TopicReader } from './topic-reader.js';
 
 const logger = pino({ level: 'silent' });
 const topics = topicNames('test.');
 const tenantId = 'ten_1';
 
 function endpoint(id: string, events: string[], isActive = true): EndpointRecord {
-  return { kind: 'endpoint', id, tenantId, name: id, url: `http://127.0.0.1:9/${id}`, events, secrets: [{ secret: 's' }], isActive, createdAt: '', updatedAt: '' };
+  return {
+    kind: 'endpoint',
+    id,
+    tenantId,
+    name: id,
+    url: `http://127.0.0.1:9/${id}`,
+    events,
+    secrets: [{ secret: 's' }],
+    isActive,
+    createdAt: '',
+    updatedAt: '',
+  };
 }
 
 function event(id: string, type = 'order.created', data: unknown = { n: id }): EventEnvelope {
@@ -39,7 +50,12 @@ beforeEach(async () => {
   await writer.publish([
     {
       topic: topics.config,
-      records: [endpoint('ep_a', ['order.*']), endpoint('ep_b', ['order.created', 'invoice.*']), endpoint('ep_c', ['invoice.*']), endpoint('ep_off', ['*'], false)].map((e) => ({
+      records: [
+        endpoint('ep_a', ['order.*']),
+        endpoint('ep_b', ['order.created', 'invoice.*']),
+        endpoint('ep_c', ['invoice.*']),
+        endpoint('ep_off', ['*'], false),
+      ].map((e) => ({
         key: configKey('endpoint', e.id),
         value: JSON.stringify(e),
       })),
@@ -55,7 +71,15 @@ beforeEach(async () => {
     async start(publisher) {
       const config = new ConfigView(log, topics.config, logger);
       await config.start();
-      const fanout = await startFanout({ log, topics, config, publisher: publisher ?? (await log.publisher()), logger, metrics: new Registry(), groupId: 'fanout' });
+      const fanout = await startFanout({
+        log,
+        topics,
+        config,
+        publisher: publisher ?? (await log.publisher()),
+        logger,
+        metrics: new Registry(),
+        groupId: 'fanout',
+      });
       fanouts.push(fanout);
       return fanout;
     },
@@ -81,13 +105,25 @@ describe('fanout', () => {
     const tasks = tasksOf(await h.out.read(topics.deliveries, 2));
     expect(tasks.map((t) => t.key).sort()).toEqual(['ep_a', 'ep_b']);
     for (const { key, task } of tasks) {
-      expect(task).toMatchObject({ deliveryId: deliveryIdFor('evt_1', key!), eventId: 'evt_1', endpointId: key, tenantId, attempt: 1, event: event('evt_1') });
+      expect(task).toMatchObject({
+        deliveryId: deliveryIdFor('evt_1', key!),
+        eventId: 'evt_1',
+        endpointId: key,
+        tenantId,
+        attempt: 1,
+        event: event('evt_1'),
+      });
     }
   });
 
   it('sees endpoints created just before the event (config catch-up before each batch)', async () => {
     await h.start();
-    await h.writer.publish([{ topic: topics.config, records: [{ key: configKey('endpoint', 'ep_new'), value: JSON.stringify(endpoint('ep_new', ['order.created'])) }] }]);
+    await h.writer.publish([
+      {
+        topic: topics.config,
+        records: [{ key: configKey('endpoint', 'ep_new'), value: JSON.stringify(endpoint('ep_new', ['order.created'])) }],
+      },
+    ]);
     await h.publishEvents([event('evt_2')]);
     const tasks = tasksOf(await h.out.read(topics.deliveries, 3));
     expect(tasks.map((t) => t.key).sort()).toEqual(['ep_a', 'ep_b', 'ep_new']);
@@ -95,7 +131,9 @@ describe('fanout', () => {
 
   it("keeps each endpoint's tasks in the order of the events", async () => {
     await h.start();
-    const events = Array.from({ length: 50 }, (_, i) => event(`evt_${String(i).padStart(2, '0')}`, i % 2 ? 'order.created' : 'invoice.paid'));
+    const events = Array.from({ length: 50 }, (_, i) =>
+      event(`evt_${String(i).padStart(2, '0')}`, i % 2 ? 'order.created' : 'invoice.paid'),
+    );
     await h.publishEvents(events.slice(0, 25));
     await h.publishEvents(events.slice(25));
     // ep_a: 25 order events; ep_b: all 50; ep_c: 25 invoice events.
@@ -109,9 +147,18 @@ describe('fanout', () => {
 
   it('sends unreadable records to rejected with the reason, and goes on with the next ones', async () => {
     await h.start();
-    await h.publishEvents(['{nope', JSON.stringify({ id: 'evt_x', type: 'order.created' }), Buffer.from([0, 0, 0, 0, 7, 1]), event('evt_ok')]);
-    const rejected = (await h.out.read(topics.rejected, 3)).map((r) => json(r));
-    expect(rejected.map((r) => r.reason)).toEqual(['not JSON', expect.stringMatching(/^invalid envelope: tenantId/), 'no schema registry configured']);
+    await h.publishEvents([
+      '{nope',
+      JSON.stringify({ id: 'evt_x', type: 'order.created' }),
+      Buffer.from([0, 0, 0, 0, 7, 1]),
+      event('evt_ok'),
+    ]);
+    const rejected = (await h.out.read(topics.rejected, 3)).map((r) => json<RejectedValue>(r));
+    expect(rejected.map((r) => r.reason)).toEqual([
+      'not JSON',
+      expect.stringMatching(/^invalid envelope: tenantId/),
+      'no schema registry configured',
+    ]);
     expect(rejected[0]).toMatchObject({ topic: topics.events, offset: expect.any(String), value: Buffer.from('{nope').toString('base64') });
     const tasks = tasksOf(await h.out.read(topics.deliveries, 2));
     expect(tasks.map((t) => t.task.eventId)).toEqual(['evt_ok', 'evt_ok']);
@@ -122,10 +169,10 @@ describe('fanout', () => {
     const depth = 20_000;
     const poison = `{"id":"evt_deep","type":"order.created","tenantId":"${tenantId}","timestamp":"2026-01-01T00:00:00Z","data":{"pad":"${'x'.repeat(100_000)}","deep":${'['.repeat(depth)}${']'.repeat(depth)}}}`;
     await h.publishEvents([poison, event('evt_after')]);
-    const [rejected] = (await h.out.read(topics.rejected, 1)).map((r) => json(r));
+    const rejected = json<RejectedValue>((await h.out.read(topics.rejected, 1))[0]!);
     expect(rejected.reason).toMatch(/^could not plan deliveries: Maximum call stack size exceeded/);
     expect(rejected.valueBytes).toBe(Buffer.byteLength(poison));
-    expect(Buffer.from(rejected.value, 'base64').toString()).toBe(poison.slice(0, rejectedExcerptBytes));
+    expect(Buffer.from(rejected.value!, 'base64').toString()).toBe(poison.slice(0, rejectedExcerptBytes));
     const tasks = tasksOf(await h.out.read(topics.deliveries, 2));
     expect(tasks.map((t) => t.task.eventId)).toEqual(['evt_after', 'evt_after']);
   });
@@ -139,7 +186,11 @@ describe('fanout', () => {
     let refused!: () => void;
     const firstRefusal = new Promise<void>((resolve) => (refused = resolve));
     await h.start({
-      publish: (batches) => publisher.publish(batches).catch((error: unknown) => (refused(), Promise.reject(error))),
+      publish: (batches) =>
+        publisher.publish(batches).catch((error: unknown) => {
+          refused();
+          throw error;
+        }),
       append: (topic, record) => publisher.append(topic, record),
       flush: () => publisher.flush(),
       health: () => publisher.health(),
@@ -151,7 +202,11 @@ describe('fanout', () => {
     h.log.failPublishes();
     await h.out.read(topics.deliveries, 2);
     await vi.waitFor(() => expect(committedEvents()).toBe(1n));
-    expect(tasksOf(h.out.of(topics.deliveries)).map((t) => t.key).sort()).toEqual(['ep_a', 'ep_b']);
+    expect(
+      tasksOf(h.out.of(topics.deliveries))
+        .map((t) => t.key)
+        .sort(),
+    ).toEqual(['ep_a', 'ep_b']);
   });
 
   it('gives the same delivery ids when a batch is processed again after a crash before its commit', async () => {

@@ -17,7 +17,9 @@ export class TopicReader {
       topics,
       onBatch: async (batch) => {
         reader.records.push(...batch.records);
-        reader.waiters = reader.waiters.filter((w) => (w.done() ? (w.resolve(), false) : true));
+        const done = reader.waiters.filter((w) => w.done());
+        reader.waiters = reader.waiters.filter((w) => !done.includes(w));
+        for (const w of done) w.resolve();
       },
     });
     return reader;
@@ -45,6 +47,17 @@ export class TopicReader {
 }
 
 /** A record's value as JSON. */
-export function json<T = any>(record: LogRecord): T {
+export function json<T>(record: LogRecord): T {
   return JSON.parse(record.value!.toString('utf8')) as T;
+}
+
+/** A `rejected` record's value, as fanout and the projector write it. */
+export interface RejectedValue {
+  reason: string;
+  topic: string;
+  partition: number;
+  offset: string;
+  /** Base64, cut to the excerpt size. */
+  value: string | null;
+  valueBytes?: number;
 }

@@ -1,5 +1,5 @@
 import type { ConfigView } from '@hookline/config';
-import { createHttpApp, errorHandler, notFoundHandler, type HealthCheck } from '@hookline/service';
+import { createHttpApp, errorHandler, type HealthCheck, notFoundHandler } from '@hookline/service';
 import type { IncomingCalls } from '@hookline/store';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
@@ -22,7 +22,16 @@ export interface IngestDeps {
   health?: Record<string, HealthCheck>;
 }
 
-export function createIngestApp({ config, publisher, logger, metrics, idempotency, maxBodyBytes, health, incomingCalls }: IngestDeps): Express {
+export function createIngestApp({
+  config,
+  publisher,
+  logger,
+  metrics,
+  idempotency,
+  maxBodyBytes,
+  health,
+  incomingCalls,
+}: IngestDeps): Express {
   const eventsIn = new Counter({ name: 'hookline_events_in_total', help: 'Events accepted by ingest', registers: [metrics] });
   const app = createHttpApp({ logger, metrics, ...(health ? { health } : {}) });
   app.use(eventRoutes({ config, publisher, logger, idempotency, maxBodyBytes, eventsIn }));

@@ -43,7 +43,10 @@ export function eventRoutes({ config, publisher, logger, idempotency, maxBodyByt
       return;
     }
 
-    const claim = await idempotency.claim(caller.tenantId, key, bodyHash(req.body), { eventId: envelope.id, eventTimestamp: envelope.timestamp });
+    const claim = await idempotency.claim(caller.tenantId, key, bodyHash(req.body), {
+      eventId: envelope.id,
+      eventTimestamp: envelope.timestamp,
+    });
     switch (claim.outcome) {
       case 'replayed':
         res.status(200).json(accepted({ id: claim.eventId, type: envelope.type, timestamp: claim.eventTimestamp }));

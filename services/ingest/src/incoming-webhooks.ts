@@ -1,8 +1,8 @@
 import type { ConfigView } from '@hookline/config';
-import { ApiError, hashApiKey, mapFields, type IncomingHookRecord } from '@hookline/core';
-import { excerptChars, type IncomingCalls } from '@hookline/store';
+import { ApiError, hashApiKey, type IncomingHookRecord, mapFields } from '@hookline/core';
 import { validate } from '@hookline/service';
-import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
+import { excerptChars, type IncomingCalls } from '@hookline/store';
+import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response, Router } from 'express';
 import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
 import { z } from 'zod';
@@ -30,7 +30,10 @@ const callLocals = (res: Response) => res.locals as CallLocals;
 
 /** The body's first bytes as text, taken before parsing so even an unparseable body shows on the page. */
 function keepExcerpt(_req: unknown, res: Response, body: Buffer) {
-  callLocals(res).bodyExcerpt = body.subarray(0, excerptChars * 4).toString('utf8').slice(0, excerptChars);
+  callLocals(res).bodyExcerpt = body
+    .subarray(0, excerptChars * 4)
+    .toString('utf8')
+    .slice(0, excerptChars);
 }
 
 const jsonTypes = ['application/json', 'application/*+json'];
@@ -117,7 +120,9 @@ export function incomingWebhookRoutes({ config, publisher, maxBodyBytes, eventsI
     if (req.is(jsonTypes)) {
       const body: unknown = req.body;
       if (typeof body !== 'object' || body === null) {
-        throw new ApiError('validation_failed', 'request body is invalid', [{ path: '', message: 'JSON body must be an object or an array' }]);
+        throw new ApiError('validation_failed', 'request body is invalid', [
+          { path: '', message: 'JSON body must be an object or an array' },
+        ]);
       }
       const challenge = verificationChallenge(body);
       if (challenge !== undefined) {
@@ -141,7 +146,8 @@ export function incomingWebhookRoutes({ config, publisher, maxBodyBytes, eventsI
   // A form with more fields than the parser allows is a too-large body, not an internal error. The call's record
   // keeps what the caller was told (our errors and the body parsers' own 4xx), never an internal error's text.
   const bodyErrors: ErrorRequestHandler = (error, _req, res, next) => {
-    const failure = (error as { type?: string }).type === 'parameters.too.many' ? new ApiError('payload_too_large', 'too many form fields') : error;
+    const failure =
+      (error as { type?: string }).type === 'parameters.too.many' ? new ApiError('payload_too_large', 'too many form fields') : error;
     const told = failure instanceof ApiError || (failure as { expose?: boolean }).expose === true;
     callLocals(res).error = told ? (failure as Error).message : 'internal error';
     next(failure);

@@ -18,9 +18,24 @@ await runService(logger, async () => {
   const events = new EventPublisher(publisher, topics, new BrokerGate(env.INGEST_PUBLISH_STALL_MS));
   const idempotency = await IdempotencyKeys.connect(env.MONGO_URL, env.MONGO_DB, { waitMs: env.INGEST_IDEMPOTENCY_WAIT_MS });
   const metrics = createMetricsRegistry('ingest');
-  const health = { ...kafkaHealthChecks({ config, publisher }), mongo: async () => (await idempotency.ping(), { ok: true }) };
+  const health = {
+    ...kafkaHealthChecks({ config, publisher }),
+    mongo: async () => {
+      await idempotency.ping();
+      return { ok: true };
+    },
+  };
   const incomingCalls = new IncomingCalls(idempotency.collection.db);
-  const app = createIngestApp({ config, publisher: events, logger, metrics, idempotency, maxBodyBytes: env.INGEST_MAX_BODY_BYTES, incomingCalls, health });
+  const app = createIngestApp({
+    config,
+    publisher: events,
+    logger,
+    metrics,
+    idempotency,
+    maxBodyBytes: env.INGEST_MAX_BODY_BYTES,
+    incomingCalls,
+    health,
+  });
   const { server, port } = await listen(app, env.INGEST_PORT, env.INGEST_HOST);
   logger.info({ url: `http://${env.INGEST_HOST}:${port}` }, 'ingest listening');
   return {

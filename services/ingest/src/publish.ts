@@ -21,7 +21,10 @@ export class BrokerGate {
     const now = this.now();
     for (const entry of this.waiting) {
       if (now - entry.since > this.stallMs) {
-        throw new ApiError('unavailable', `the event broker has not acknowledged events for ${Math.round((now - entry.since) / 1000)} s; nothing was accepted, retry later`);
+        throw new ApiError(
+          'unavailable',
+          `the event broker has not acknowledged events for ${Math.round((now - entry.since) / 1000)} s; nothing was accepted, retry later`,
+        );
       }
     }
     const entry = { since: now };

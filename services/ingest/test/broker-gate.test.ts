@@ -41,7 +41,9 @@ describe('BrokerGate', () => {
 
   it('answers 503 when a step that reads the broker before producing fails', async () => {
     const gate = new BrokerGate(15_000);
-    const failed = await gate.viaBroker(async () => Promise.reject(new Error('config did not reach offset 7 within 30000 ms'))).catch((e: unknown) => e);
+    const failed = await gate
+      .viaBroker(async () => Promise.reject(new Error('config did not reach offset 7 within 30000 ms')))
+      .catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(ApiError);
     expect((failed as ApiError).code).toBe('unavailable');
     // Validation errors pass through unchanged.

@@ -1,10 +1,16 @@
-import { topicNames, type EventEnvelope } from '@hookline/core';
+import { type EventEnvelope, topicNames } from '@hookline/core';
 import { createMemoryEventLog } from '@hookline/kafka';
 import { describe, expect, it } from 'vitest';
 import { BrokerGate, EventPublisher } from '../src/publish.js';
 
 const topics = topicNames('test.');
-const event = (id: string, tenantId: string): EventEnvelope => ({ id, type: 'order.created', tenantId, timestamp: '2026-01-01T00:00:00.000Z', data: { id } });
+const event = (id: string, tenantId: string): EventEnvelope => ({
+  id,
+  type: 'order.created',
+  tenantId,
+  timestamp: '2026-01-01T00:00:00.000Z',
+  data: { id },
+});
 
 describe('EventPublisher', () => {
   it('puts events on the events topic as JSON keyed by tenant, in order, and resolves once they are written', async () => {

@@ -1,13 +1,18 @@
-import { configKey, type AttemptRecord, type EndpointRecord } from '@hookline/core';
-import { UnknownDeliverySetting, resolvePolicy } from '@hookline/delivery-policy';
+import { type AttemptRecord, configKey, type EndpointRecord } from '@hookline/core';
+import { resolvePolicy, UnknownDeliverySetting } from '@hookline/delivery-policy';
 import type { EndpointStatsDoc } from '@hookline/store';
 
 /**
  * The endpoint as it should be after this attempt: disabled, with the reason and last error, once its
  * consecutive failures reach its profile's threshold; undefined when nothing changes.
  */
-export function disabledAfter(endpoint: EndpointRecord | undefined, stats: EndpointStatsDoc, attempt: AttemptRecord, now = new Date()): EndpointRecord | undefined {
-  if (!endpoint || !endpoint.isActive || attempt.outcome === 'success') return undefined;
+export function disabledAfter(
+  endpoint: EndpointRecord | undefined,
+  stats: EndpointStatsDoc,
+  attempt: AttemptRecord,
+  now = new Date(),
+): EndpointRecord | undefined {
+  if (!endpoint?.isActive || attempt.outcome === 'success') return undefined;
   const threshold = thresholdOf(endpoint);
   if (threshold === null || stats.consecutiveFailures < threshold) return undefined;
   return {

@@ -21,15 +21,35 @@ await runService(logger, async () => {
   const publisher = await log.publisher();
   const metrics = createMetricsRegistry('projector');
   registerStateGauges(metrics, store.deadLetters, alertStore, config.state);
-  const alerts = new AlertNotifier({ alerts: alertStore, config, publisher, topics, logger, metrics, minAttempts: env.PROJECTOR_ALERT_MIN_ATTEMPTS, recentSize: env.PROJECTOR_ALERT_RECENT_ATTEMPTS });
+  const alerts = new AlertNotifier({
+    alerts: alertStore,
+    config,
+    publisher,
+    topics,
+    logger,
+    metrics,
+    minAttempts: env.PROJECTOR_ALERT_MIN_ATTEMPTS,
+    recentSize: env.PROJECTOR_ALERT_RECENT_ATTEMPTS,
+  });
   const groupId = env.PROJECTOR_GROUP_ID;
   const consumer = await startProjector({ log, topics, store, config, publisher, logger, metrics, groupId, alerts });
   const alertTimer = setInterval(() => void alerts.reevaluateFiring(), env.PROJECTOR_ALERT_INTERVAL_MS);
-  const lag = new ConsumerLagMonitor({ log, groupId, topics: [topics.attempts, topics.deadLetter], registry: metrics, logger, intervalMs: env.HOOKLINE_LAG_INTERVAL_MS, maxLag: env.HOOKLINE_HEALTH_MAX_CONSUMER_LAG });
+  const lag = new ConsumerLagMonitor({
+    log,
+    groupId,
+    topics: [topics.attempts, topics.deadLetter],
+    registry: metrics,
+    logger,
+    intervalMs: env.HOOKLINE_LAG_INTERVAL_MS,
+    maxLag: env.HOOKLINE_HEALTH_MAX_CONSUMER_LAG,
+  });
   await lag.start();
   const health = {
     ...kafkaHealthChecks({ config, publisher, consumers: { attempts: consumer }, lag: [lag] }),
-    mongo: async () => (await store.ping(), { ok: true }),
+    mongo: async () => {
+      await store.ping();
+      return { ok: true };
+    },
   };
   const { server } = await listen(createHttpApp({ logger, metrics, health }), env.PROJECTOR_PORT);
   return {

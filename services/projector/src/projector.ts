@@ -1,4 +1,4 @@
-import { attemptRecord, deadLetterRecord, type AttemptRecord, type ConfigRecord, type ConfigState, type TopicNames } from '@hookline/core';
+import { type AttemptRecord, attemptRecord, type ConfigRecord, type ConfigState, deadLetterRecord, type TopicNames } from '@hookline/core';
 import type { EventLog, LogRecord, OutgoingRecord, PartitionBatch, RecordPublisher, RunningConsumer } from '@hookline/kafka';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
@@ -67,15 +67,37 @@ function readValue<T>(record: LogRecord, schema: z.ZodType<T>, what: string): { 
  * fail too often (a config change with the reason). Offsets are committed once the batch handler returns,
  * after the writes; an attempt seen twice is counted once. Records it cannot read go to `rejected`.
  */
-export async function startProjector({ log, topics, store, config, publisher, logger, metrics, groupId, alerts }: ProjectorDeps): Promise<RunningConsumer> {
-  const projected = new Counter({ name: 'hookline_projected_attempts_total', help: 'Attempts written to the read models', labelNames: ['result'], registers: [metrics] });
-  const disabled = new Counter({ name: 'hookline_endpoints_auto_disabled_total', help: 'Endpoints disabled after consecutive failures', registers: [metrics] });
+export async function startProjector({
+  log,
+  topics,
+  store,
+  config,
+  publisher,
+  logger,
+  metrics,
+  groupId,
+  alerts,
+}: ProjectorDeps): Promise<RunningConsumer> {
+  const projected = new Counter({
+    name: 'hookline_projected_attempts_total',
+    help: 'Attempts written to the read models',
+    labelNames: ['result'],
+    registers: [metrics],
+  });
+  const disabled = new Counter({
+    name: 'hookline_endpoints_auto_disabled_total',
+    help: 'Endpoints disabled after consecutive failures',
+    registers: [metrics],
+  });
 
   async function reject(batch: PartitionBatch, rejected: OutgoingRecord[]): Promise<void> {
     if (rejected.length === 0) return;
     await publisher.publish([{ topic: topics.rejected, records: rejected }]);
     projected.inc({ result: 'unreadable' }, rejected.length);
-    logger.error({ count: rejected.length, topic: batch.topic, partition: batch.partition }, 'unreadable records sent to the rejected topic');
+    logger.error(
+      { count: rejected.length, topic: batch.topic, partition: batch.partition },
+      'unreadable records sent to the rejected topic',
+    );
   }
 
   async function projectDeadLetters(batch: PartitionBatch): Promise<void> {

@@ -5,8 +5,18 @@ import { disabledAfter } from '../src/auto-disable.js';
 
 const now = new Date('2026-01-02T00:00:00Z');
 const endpoint = (over: Partial<EndpointRecord> = {}): EndpointRecord => ({
-  kind: 'endpoint', id: 'ep_1', tenantId: 'ten_1', name: 'ep', url: 'http://127.0.0.1:9/', events: ['*'], secrets: [{ secret: 's' }], isActive: true,
-  disableAfterConsecutiveFailures: 3, createdAt: '', updatedAt: '', ...over,
+  kind: 'endpoint',
+  id: 'ep_1',
+  tenantId: 'ten_1',
+  name: 'ep',
+  url: 'http://127.0.0.1:9/',
+  events: ['*'],
+  secrets: [{ secret: 's' }],
+  isActive: true,
+  disableAfterConsecutiveFailures: 3,
+  createdAt: '',
+  updatedAt: '',
+  ...over,
 });
 const stats = (consecutiveFailures: number) => ({ consecutiveFailures }) as EndpointStatsDoc;
 const failed = { outcome: 'failure', errorMessage: 'HTTP 500' } as AttemptRecord;
@@ -15,7 +25,10 @@ describe('disabledAfter', () => {
   it('disables at the threshold with the reason and the last error, not before', () => {
     expect(disabledAfter(endpoint(), stats(2), failed, now)).toBeUndefined();
     expect(disabledAfter(endpoint(), stats(3), failed, now)).toMatchObject({
-      isActive: false, disabledReason: '3 consecutive failed deliveries; last error: HTTP 500', disabledAt: now.toISOString(), updatedAt: now.toISOString(),
+      isActive: false,
+      disabledReason: '3 consecutive failed deliveries; last error: HTTP 500',
+      disabledAt: now.toISOString(),
+      updatedAt: now.toISOString(),
     });
   });
 

@@ -16,7 +16,10 @@ export class MemoryProjectionStore implements ProjectionStore {
     },
   };
 
-  async recordAttempts(attempts: AttemptRecord[], _source: AttemptSource): Promise<{ recorded: number; stats: Map<string, EndpointStatsDoc> }> {
+  async recordAttempts(
+    attempts: AttemptRecord[],
+    _source: AttemptSource,
+  ): Promise<{ recorded: number; stats: Map<string, EndpointStatsDoc> }> {
     const fresh = attempts.filter((a) => !this.attempts.has(a.attemptId));
     const updated = new Map<string, EndpointStatsDoc>();
     for (const attempt of fresh) {

@@ -6,7 +6,7 @@ import { pino } from 'pino';
  * view of what the services wrote (dead letters with their reasons, attempts). A view of the event log: it
  * commits nothing, so it disturbs nothing, and its client reconnects by itself after a broker outage.
  */
-export class TopicTail<T = any> {
+export class TopicTail<T = unknown> {
   private constructor(
     /** Every JSON record read so far, in the order read (per partition, offset order). */
     readonly records: T[],
@@ -15,7 +15,11 @@ export class TopicTail<T = any> {
   ) {}
 
   static async start<T>(brokers: string, topic: string): Promise<TopicTail<T>> {
-    const log = createKafkaEventLog({ brokers: brokers.split(','), clientId: 'hookline-faults-checker', logger: pino({ level: 'silent' }) });
+    const log = createKafkaEventLog({
+      brokers: brokers.split(','),
+      clientId: 'hookline-faults-checker',
+      logger: pino({ level: 'silent' }),
+    });
     const records: T[] = [];
     const view = log.view(topic, (record) => {
       try {
