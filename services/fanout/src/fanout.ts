@@ -80,7 +80,8 @@ export async function startFanout({
     const rejected: OutgoingRecord[] = [];
     for (const record of batch.records) {
       const result = await fanOut(record, config.state);
-      if ('tasks' in result) tasks.push(...result.tasks);
+      // A loop, not push(...): an event for a tenant with very many endpoints would exceed the argument limit.
+      if ('tasks' in result) for (const task of result.tasks) tasks.push(task);
       else rejected.push(rejectedRecord(record, result.rejected));
     }
     // One call: the publisher bounds its requests (one event to 10,000 endpoints is ~13 MB of tasks) and keeps
