@@ -1,4 +1,4 @@
-import { endpointWants, type ConfigState, type DeliveryTask, type EventEnvelope } from '@hookline/core';
+import { type ConfigState, type DeliveryTask, type EventEnvelope, endpointWants } from '@hookline/core';
 import { planTask } from '@hookline/delivery-policy';
 
 /** One first-attempt task per active endpoint of the event's tenant that subscribes to it. */

@@ -3,7 +3,18 @@ import { describe, expect, it } from 'vitest';
 import { planDeliveries } from '../src/plan.js';
 
 function endpoint(id: string, events: string[], isActive = true): EndpointRecord {
-  return { kind: 'endpoint', id, tenantId: 'ten_1', name: id, url: 'http://x', events, secrets: [{ secret: 's' }], isActive, createdAt: '', updatedAt: '' };
+  return {
+    kind: 'endpoint',
+    id,
+    tenantId: 'ten_1',
+    name: id,
+    url: 'http://x',
+    events,
+    secrets: [{ secret: 's' }],
+    isActive,
+    createdAt: '',
+    updatedAt: '',
+  };
 }
 
 describe('planDeliveries', () => {
@@ -25,7 +36,15 @@ describe('planDeliveries output', () => {
     const state = new ConfigState();
     state.apply('endpoint:a', endpoint('a', ['*']));
     const event = { id: 'evt_2', type: 'x.y', tenantId: 'ten_1', timestamp: '2026-01-01T00:00:00.000Z', data: { k: [1, 2] } };
-    const previous = { deliveryId: deliveryIdFor('evt_2', 'a'), eventId: 'evt_2', endpointId: 'a', tenantId: 'ten_1', attempt: 1, dueAt: 9, event };
+    const previous = {
+      deliveryId: deliveryIdFor('evt_2', 'a'),
+      eventId: 'evt_2',
+      endpointId: 'a',
+      tenantId: 'ten_1',
+      attempt: 1,
+      dueAt: 9,
+      event,
+    };
     expect(JSON.stringify(planDeliveries(event, state, 9)[0])).toBe(JSON.stringify(previous));
   });
 });
