@@ -4,7 +4,7 @@ import express, { type ErrorRequestHandler, type Express, type RequestHandler } 
 import type { Logger } from 'pino';
 import { Histogram, type Registry } from 'prom-client';
 import { ApiError, worstOf, type HealthStatus, type HealthVerdict } from '@hookline/core';
-import { servicePhase } from './lifecycle.js';
+import type { ServiceLifecycle } from './lifecycle.js';
 import type { z } from 'zod';
 
 /** A check's verdict (see `HealthVerdict`); `{ ok: boolean }` is accepted for short checks: true is `ok`, false `down`. */
@@ -15,6 +15,8 @@ export interface HttpAppOptions {
   logger: Logger;
   metrics: Registry;
   health?: Record<string, HealthCheck>;
+  /** The process's lifecycle (from `runService`); without one (tests, tools) `/ready` answers `running`. */
+  lifecycle?: ServiceLifecycle;
 }
 
 /** Runs every check (a throwing check is `down` with its message) and combines them: the worst one wins. */
@@ -38,7 +40,7 @@ export async function runHealthChecks(health: Record<string, HealthCheck>): Prom
  * `/health` answers `{status, checks}`: 200 for ok and degraded, 503 for down. `/ready` answers 503 until the
  * service has started and again once it is stopping (see `lifecycle.ts`), so a load balancer drains it first.
  */
-export function createHttpApp({ metrics, health = {} }: HttpAppOptions): Express {
+export function createHttpApp({ metrics, health = {}, lifecycle }: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
@@ -49,7 +51,7 @@ export function createHttpApp({ metrics, health = {} }: HttpAppOptions): Express
     res.status(result.status === 'down' ? 503 : 200).json(result);
   });
   app.get('/ready', (_req, res) => {
-    const phase = servicePhase();
+    const phase = lifecycle?.phase ?? 'running';
     res.status(phase === 'running' ? 200 : 503).json({ ready: phase === 'running', phase });
   });
   app.get('/metrics', async (_req, res) => {

@@ -1,9 +1,8 @@
 import { ApiError } from '@hookline/core';
-import type { ConfigView } from '@hookline/kafka';
-import { validate } from '@hookline/service';
-import { attemptFeed, nextFeedPosition, type AttemptDoc, type FeedPosition, type Store } from '@hookline/store';
-import { Router } from 'express';
+import { attemptFeed, nextFeedPosition, type AttemptDoc, type FeedPosition } from '@hookline/store';
 import { z } from 'zod';
+import { route } from '../access.js';
+import type { AdminDeps } from '../deps.js';
 
 /**
  * How long after its projection an attempt is held back from the feed: a batch is stamped before its insert
@@ -36,21 +35,23 @@ export const feedQuery = z.object({
   endpointId: z.string().max(200).optional(),
 });
 
-export const attemptSummary = z.object({
-  id: z.string().describe('Attempt id'),
-  deliveryId: z.string().describe('The `webhook-id` the receiver saw'),
-  eventId: z.string(),
-  eventType: z.string(),
-  endpointId: z.string(),
-  endpointName: z.string().nullable().describe('Null when the endpoint has been deleted since'),
-  attempt: z.number().int(),
-  startedAt: z.string(),
-  durationMs: z.number(),
-  outcome: z.enum(['success', 'failure']),
-  status: z.enum(['success', 'retrying', 'failed']).describe('`retrying` when another attempt will follow'),
-  statusCode: z.number().int().nullable(),
-  error: z.string().nullable(),
-});
+export const attemptSummary = z
+  .object({
+    id: z.string().describe('Attempt id'),
+    deliveryId: z.string().describe('The `webhook-id` the receiver saw'),
+    eventId: z.string(),
+    eventType: z.string(),
+    endpointId: z.string(),
+    endpointName: z.string().nullable().describe('Null when the endpoint has been deleted since'),
+    attempt: z.number().int(),
+    startedAt: z.string(),
+    durationMs: z.number(),
+    outcome: z.enum(['success', 'failure']),
+    status: z.enum(['success', 'retrying', 'failed']).describe('`retrying` when another attempt will follow'),
+    statusCode: z.number().int().nullable(),
+    error: z.string().nullable(),
+  })
+  .meta({ id: 'AttemptSummary' });
 export type AttemptSummary = z.infer<typeof attemptSummary>;
 
 function summary(attempt: AttemptDoc, endpointName: string | null): AttemptSummary {
@@ -72,21 +73,31 @@ function summary(attempt: AttemptDoc, endpointName: string | null): AttemptSumma
 }
 
 /** The tenant-wide feed of delivery attempts in the order they were recorded, for followers such as `hookline tail`. */
-export function feedRoutes(config: ConfigView, store: Store): Router {
-  const router = Router();
-
-  router.get('/deliveries', async (req, res) => {
-    const key = await config.authenticate(req.headers.authorization);
-    const { after: cursor, limit, endpointId } = validate(feedQuery, req.query, 'query');
-    const after = cursor ? decodeCursor(cursor) : undefined;
-    const settledBefore = new Date(Date.now() - settleMs).toISOString();
-    const page = await attemptFeed(store.attempts, { tenantId: key.tenantId, ...(endpointId ? { endpointId } : {}), ...(after ? { after } : {}), limit, settledBefore });
-    const names = config.state.endpoints;
-    res.json({
-      data: page.map((attempt) => summary(attempt, names.get(attempt.endpointId)?.name ?? null)),
-      next: encodeCursor(nextFeedPosition(page, after, settledBefore)),
-    });
-  });
-
-  return router;
+export function feedRoutes({ config, store }: AdminDeps) {
+  return [
+    route({
+      method: 'get',
+      path: '/deliveries',
+      tags: ['deliveries'],
+      summary: "The tenant's delivery attempts in the order they were recorded (follow with `after`: `next` of the previous page)",
+      auth: 'apiKey',
+      query: feedQuery,
+      responses: {
+        200: { description: 'Attempts, oldest first, and the cursor to continue from', schema: z.object({ data: z.array(attemptSummary), next: z.string() }) },
+      },
+      async handler({ caller, query: { after: cursor, limit, endpointId } }) {
+        const after = cursor ? decodeCursor(cursor) : undefined;
+        const settledBefore = new Date(Date.now() - settleMs).toISOString();
+        const page = await attemptFeed(store.attempts, { tenantId: caller.tenantId, ...(endpointId ? { endpointId } : {}), ...(after ? { after } : {}), limit, settledBefore });
+        const names = config.state.endpoints;
+        return {
+          status: 200,
+          body: {
+            data: page.map((one) => summary(one, names.get(one.endpointId)?.name ?? null)),
+            next: encodeCursor(nextFeedPosition(page, after, settledBefore)),
+          },
+        };
+      },
+    }),
+  ];
 }

@@ -1,0 +1,3 @@
+export * from './route.js';
+export * from './mount.js';
+export * from './document.js';
