@@ -1,0 +1,108 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfluentSchemaRegistry, isFramed, SchemaNotFound, SchemaRefused, SchemaRegistryUnavailable, UndecodableRecord } from '../src/index.js';
+
+/** A Confluent-compatible registry on loopback with the few routes the client calls. */
+function fakeRegistry() {
+  const schemas: { id: number; subject: string; version: number; schema: string; schemaType?: string }[] = [];
+  const config = new Map<string, string>();
+  const failIds = new Set<number>();
+  const server = createServer((req, res) => {
+    let text = '';
+    req.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    req.on('end', () => {
+      const body = text ? (JSON.parse(text) as Record<string, string>) : {};
+      const answer = (status: number, json: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/vnd.schemaregistry.v1+json' }).end(JSON.stringify(json));
+      };
+      const url = decodeURIComponent(req.url ?? '');
+      let m: RegExpExecArray | null;
+      if ((m = /^\/config\/(.+)$/.exec(url))) {
+        if (req.method === 'PUT') return config.set(m[1]!, body.compatibility!), answer(200, { compatibility: body.compatibility });
+        return config.has(m[1]!) ? answer(200, { compatibilityLevel: config.get(m[1]!) }) : answer(404, { error_code: 40401, message: 'Subject not found' });
+      }
+      if ((m = /^\/subjects\/(.+)\/versions\/latest$/.exec(url))) {
+        const found = schemas.filter((s) => s.subject === m![1]).at(-1);
+        return found ? answer(200, found) : answer(404, { error_code: 40401, message: 'Subject not found' });
+      }
+      if ((m = /^\/subjects\/(.+)\/versions$/.exec(url))) {
+        const parsed = JSON.parse(body.schema!) as { required?: string[] };
+        const earlier = schemas.filter((s) => s.subject === m![1]);
+        if (earlier.length && (parsed.required ?? []).includes('added')) return answer(409, { error_code: 409, message: 'Schema being registered is incompatible with an earlier schema' });
+        const same = earlier.find((s) => s.schema === body.schema);
+        if (same) return answer(200, { id: same.id });
+        const entry = { id: schemas.length + 1, subject: m[1]!, version: earlier.length + 1, schema: body.schema!, schemaType: body.schemaType };
+        schemas.push(entry);
+        return answer(200, { id: entry.id });
+      }
+      if ((m = /^\/subjects\/(.+)$/.exec(url))) {
+        const found = schemas.find((s) => s.subject === m![1] && s.schema === body.schema);
+        return found ? answer(200, found) : answer(404, { error_code: 40403, message: 'Schema not found' });
+      }
+      if ((m = /^\/schemas\/ids\/(\d+)$/.exec(url))) {
+        if (failIds.has(Number(m[1]))) return answer(500, { error_code: 50001, message: 'storage failed' });
+        const found = schemas.find((s) => s.id === Number(m![1]));
+        return found ? answer(200, { schema: found.schema, schemaType: found.schemaType }) : answer(404, { error_code: 40403, message: 'Schema not found' });
+      }
+      answer(404, { message: 'no route' });
+    });
+  });
+  return { server, failIds };
+}
+
+function framed(schemaId: number, value: unknown): Buffer {
+  const header = Buffer.alloc(5);
+  header.writeUInt32BE(schemaId, 1);
+  return Buffer.concat([header, Buffer.from(JSON.stringify(value))]);
+}
+
+let server: Server;
+let failIds: Set<number>;
+let registry: ConfluentSchemaRegistry;
+
+beforeAll(async () => {
+  ({ server, failIds } = fakeRegistry());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  registry = new ConfluentSchemaRegistry({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, retries: 0 });
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+const orderSchema = { type: 'object', properties: { amount: { type: 'number' } }, required: ['amount'] };
+
+describe('the schema registry client', () => {
+  it('registers a JSON Schema and answers its id and version; the same schema again answers the same', async () => {
+    const first = await registry.registerJsonSchema('ten_1.order.paid', orderSchema);
+    expect(first).toEqual({ id: 1, version: 1 });
+    expect(await registry.registerJsonSchema('ten_1.order.paid', orderSchema)).toEqual(first);
+    expect(await registry.latest('ten_1.order.paid')).toMatchObject({ id: 1, version: 1, subject: 'ten_1.order.paid' });
+  });
+
+  it("says an incompatible schema is refused, with the registry's reason", async () => {
+    const changed = { ...orderSchema, properties: { ...orderSchema.properties, added: { type: 'string' } }, required: ['amount', 'added'] };
+    const refusal = await registry.registerJsonSchema('ten_1.order.paid', changed).catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(SchemaRefused);
+    expect(refusal).toMatchObject({ kind: 'incompatible', reason: 'Schema being registered is incompatible with an earlier schema' });
+  });
+
+  it('decodes a framed record by its schema id; an unknown id is the record’s fault, a failing registry is not', async () => {
+    const { id } = await registry.registerJsonSchema('ten_1.invoice', orderSchema);
+    const value = framed(id, { amount: 12 });
+    expect(isFramed(value)).toBe(true);
+    expect(isFramed(Buffer.from('{"amount":12}'))).toBe(false);
+    expect(await registry.decode(value)).toEqual({ amount: 12 });
+    await expect(registry.decode(framed(999, { amount: 1 }))).rejects.toBeInstanceOf(UndecodableRecord);
+    failIds.add(77);
+    await expect(registry.decode(framed(77, { amount: 1 }))).rejects.toBeInstanceOf(SchemaRegistryUnavailable);
+  });
+
+  it('reports an unknown subject and an unreachable registry as typed failures', async () => {
+    await expect(registry.latest('nobody')).rejects.toBeInstanceOf(SchemaNotFound);
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const gone = new ConfluentSchemaRegistry({ url: `http://127.0.0.1:${port}`, retries: 0 });
+    await expect(gone.registerJsonSchema('s', orderSchema)).rejects.toBeInstanceOf(SchemaRegistryUnavailable);
+  });
+});
