@@ -101,6 +101,18 @@ const routes = [
       return { status: 201, body: { ok: true } };
     },
   }),
+  route({
+    method: 'get',
+    path: '/challenge/:token',
+    summary: 'Anyone (the token is the credential): answers the challenge as text',
+    tags: ['incoming'],
+    auth: 'none',
+    query: z.object({ challenge: z.string().max(64) }),
+    responses: { 200: { description: 'The challenge', schema: z.string(), contentType: 'text/plain' } },
+    async handler({ query }) {
+      return { status: 200, body: query.challenge };
+    },
+  }),
 ];
 
 const logger = createLogger('contract-test', 'silent');
@@ -156,6 +168,12 @@ describe('routes declared once', () => {
     expect((await call('POST', '/v1/tenants', 'root')).status).toBe(201);
   });
 
+  it('answer text when the response says so, for routes anyone may call', async () => {
+    if (!server) server = (await listen(app, 0)).server;
+    const response = await fetch(`http://127.0.0.1:${(server.address() as { port: number }).port}/v1/challenge/tok?challenge=abc`);
+    expect([response.status, response.headers.get('content-type'), await response.text()]).toEqual([200, 'text/plain; charset=utf-8', 'abc']);
+  });
+
   it('generate the document from what was mounted, with the errors each declaration implies', () => {
     const doc = routesDocument({ title: 'test', routes: mounted });
     const patch = doc.paths?.['/v1/things/{id}']?.patch;
@@ -164,6 +182,8 @@ describe('routes declared once', () => {
     expect(doc.paths?.['/v1/things/{id}/poke']?.post?.requestBody).toMatchObject({ required: false });
     expect(Object.keys(doc.paths?.['/v1/things/{id}/poke']?.post?.responses ?? {})).toContain('409');
     expect(doc.paths?.['/v1/tenants']?.post?.security).toEqual([{ operatorToken: [] }]);
+    expect(doc.paths?.['/v1/challenge/{token}']?.get?.security).toEqual([]);
+    expect(Object.keys(doc.paths?.['/v1/challenge/{token}']?.get?.responses ?? {})).toEqual(['200', '422', '500']);
     expect(undocumentedRoutes(appRoutes(app), doc, '/v1')).toEqual([]);
     expect(undocumentedRoutes(appRoutes(app), doc, '/')).toEqual(expect.arrayContaining([{ method: 'get', path: '/metrics' }, { method: 'get', path: '/api/health' }]));
   });

@@ -1,6 +1,6 @@
 import type { ErrorCode } from '@hookline/core';
 import { z } from 'zod';
-import type { ZodOpenApiOperationObject, ZodOpenApiPathsObject, ZodOpenApiResponsesObject } from 'zod-openapi';
+import type { ZodOpenApiContentObject, ZodOpenApiOperationObject, ZodOpenApiPathsObject, ZodOpenApiResponsesObject } from 'zod-openapi';
 import { buildOpenApiDocument, errorResponses, jsonContent, type OpenApiDocument } from '../openapi.js';
 import type { AppRoute, MountedRoute } from './mount.js';
 import type { ApiRoute } from './route.js';
@@ -28,6 +28,11 @@ export function routeErrors(route: ApiRoute): ErrorCode[] {
   return [...new Set([...implied, ...(route.errors ?? [])])];
 }
 
+function requestContent(schema: z.ZodType, mediaTypes: string[] | undefined): ZodOpenApiContentObject {
+  if (!mediaTypes) return jsonContent(schema);
+  return Object.fromEntries(mediaTypes.map((type) => [type, { schema }]));
+}
+
 function operation(route: MountedRoute): ZodOpenApiOperationObject {
   const names = pathParamNames(route.fullPath);
   const path = route.params ?? (names.length ? z.object(Object.fromEntries(names.map((n) => [n, z.string()]))) : undefined);
@@ -42,7 +47,7 @@ function operation(route: MountedRoute): ZodOpenApiOperationObject {
     summary: route.summary,
     ...(route.auth === 'operator' ? { security: [{ operatorToken: [] }] } : route.auth === 'none' ? { security: [] } : {}),
     ...(path || route.query ? { requestParams: { ...(path ? { path: path as z.ZodObject } : {}), ...(route.query ? { query: route.query as z.ZodObject } : {}) } } : {}),
-    ...(route.body ? { requestBody: { required: !route.bodyOptional, content: jsonContent(route.body) } } : {}),
+    ...(route.body ? { requestBody: { required: !route.bodyOptional, content: requestContent(route.body, route.bodyMediaTypes) } } : {}),
     responses: { ...responses, ...errorResponses(...routeErrors(route)) },
   };
 }

@@ -54,7 +54,9 @@ function handle(route: ApiRoute): RequestHandler {
       res,
     };
     const reply = await route.handler(input as Parameters<ApiRoute['handler']>[0]);
+    const contentType = route.responses[reply.status]?.contentType;
     if (reply.body === undefined) res.status(reply.status).end();
+    else if (contentType && contentType !== 'application/json') res.status(reply.status).type(contentType).send(reply.body);
     else res.status(reply.status).json(reply.body);
   };
 }

@@ -79,6 +79,8 @@ export interface RouteSpec<T extends AccessTypes, A extends RouteAuth, O extends
   body?: B;
   /** A request without a body is read as `{}` (for bodies whose every field is optional). */
   bodyOptional?: boolean;
+  /** Media types the body may come in, for the document (`application/json` unless set; parsing is the app's). */
+  bodyMediaTypes?: string[];
   responses: R;
   /**
    * Error codes the handler itself may answer. Those the declaration implies (`unauthorized` from `auth`,
@@ -101,6 +103,7 @@ export interface ApiRoute {
   query?: z.ZodType;
   body?: z.ZodType;
   bodyOptional?: boolean;
+  bodyMediaTypes?: string[];
   responses: ResponseSpecs;
   errors?: ErrorCode[];
   handler(input: HandlerInput<AccessTypes, RouteAuth, unknown, unknown, unknown, unknown>): Promise<{ status: number; body?: unknown }>;
