@@ -21,6 +21,7 @@ export function topicNames(prefix: string): TopicNames {
   };
 }
 
+/** @deprecated moved to `@hookline/kafka` (broker settings are the port's business); removed at the end of issue 12. */
 export interface TopicSpec {
   topic: string;
   numPartitions: number;
@@ -32,14 +33,15 @@ export interface TopicSpec {
  * ingest's 1 MiB body limit: an event at that limit grows when it is wrapped in an envelope and then a delivery
  * task, and the broker's default (1 MiB) would refuse it after ingest had accepted it.
  */
+/** @deprecated moved to `@hookline/kafka`. */
 export const LARGE_RECORDS = { name: 'max.message.bytes', value: String(4 * 1024 * 1024) };
 
-/** A retry tier's topic: it carries whole delivery tasks. */
+/** @deprecated moved to `@hookline/kafka`. A retry tier's topic: it carries whole delivery tasks. */
 export function retryTopicSpec(names: TopicNames, tier: string, partitions: number): TopicSpec {
   return { topic: names.retry(tier), numPartitions: partitions, configEntries: [LARGE_RECORDS] };
 }
 
-/** The fixed topics; retry tiers are added by whoever knows the schedules. */
+/** @deprecated moved to `@hookline/kafka`. The fixed topics; retry tiers are added by whoever knows the schedules. */
 export function coreTopicSpecs(names: TopicNames, partitions: number): TopicSpec[] {
   const compacted = [
     { name: 'cleanup.policy', value: 'compact' },

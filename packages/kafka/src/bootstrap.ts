@@ -1,4 +1,4 @@
-import { brokerList, coreTopicSpecs, topicNames, type BaseEnv, type TopicNames } from '@hookline/core';
+import { type BaseEnv, brokerList, coreTopicSpecs, type TopicNames, topicNames } from '@hookline/core';
 import type { Logger } from 'pino';
 import { createKafka, type KafkaClient } from './client.js';
 import { ensureTopics } from './topics.js';

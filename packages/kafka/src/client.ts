@@ -1,10 +1,11 @@
-import kafkajs from 'kafkajs';
 import type { DeliveryTask } from '@hookline/core';
 import type { Kafka as KafkaClient, LogEntry, Message, Producer } from 'kafkajs';
+import kafkajs from 'kafkajs';
 import type { Logger } from 'pino';
-import { consumerHealth } from './health.js';
+import { consumerHealth } from './legacy-health.js';
 
 const { Kafka, logLevel, Partitioners } = kafkajs;
+
 export type { KafkaClient, Producer };
 
 export interface KafkaOptions {

@@ -1,4 +1,4 @@
-import { ApiError, ConfigState, authenticate, configRecord, type ApiKeyRecord, type ConfigRecord } from '@hookline/core';
+import { ApiError, type ApiKeyRecord, authenticate, type ConfigRecord, ConfigState, configRecord } from '@hookline/core';
 import type { Logger } from 'pino';
 import type { KafkaClient, Producer } from './client.js';
 import { TopicView } from './view.js';

@@ -21,6 +21,13 @@ export class PartitionOffsets {
     return this.pending.size;
   }
 
+  /** Forgets `offset` and everything accepted after it: those records will be read (and accepted) again. */
+  rewind(offset: string | bigint): void {
+    const from = BigInt(offset);
+    for (const pending of this.pending) if (pending >= from) this.pending.delete(pending);
+    if (this.highestAccepted >= from) this.highestAccepted = from - 1n;
+  }
+
   /** The offset to commit (Kafka's "next offset to read"), or undefined if nothing was accepted yet. */
   commitPoint(): bigint | undefined {
     if (this.highestAccepted < 0n) return undefined;
@@ -36,17 +43,24 @@ export class OffsetBook {
 
   private entry(topic: string, partition: number) {
     const key = `${topic}\u0000${partition}`;
-    let entry = this.partitions.get(key);
-    if (!entry) this.partitions.set(key, (entry = { topic, partition, offsets: new PartitionOffsets() }));
+    const existing = this.partitions.get(key);
+    if (existing) return existing;
+    const entry = { topic, partition, offsets: new PartitionOffsets() };
+    this.partitions.set(key, entry);
     return entry;
   }
 
-  accept(topic: string, partition: number, offset: string): void {
+  accept(topic: string, partition: number, offset: string | bigint): void {
     this.entry(topic, partition).offsets.accept(offset);
   }
 
-  finish(topic: string, partition: number, offset: string): void {
+  finish(topic: string, partition: number, offset: string | bigint): void {
     this.entry(topic, partition).offsets.finish(offset);
+  }
+
+  /** Forgets `offset` and what was accepted after it in this partition (it will be read and accepted again). */
+  rewind(topic: string, partition: number, offset: string | bigint): void {
+    this.entry(topic, partition).offsets.rewind(offset);
   }
 
   get inFlight(): number {

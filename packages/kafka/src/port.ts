@@ -13,7 +13,10 @@ import type { HealthVerdict } from '@hookline/core';
 export interface EventLog {
   /** A publisher; concurrent `publish` calls share produce requests (linger, record count and byte caps). */
   publisher(options?: PublisherOptions): Promise<RecordPublisher>;
-  /** Joins `groupId` and runs `onBatch` for each partition batch until stopped. */
+  /**
+   * Joins `groupId` and runs `onBatch` for each partition batch until stopped. Resolves once the member runs;
+   * on a broker the group's first assignment may come a few seconds later (`onAssignment` tells).
+   */
   consume(options: GroupConsumerOptions): Promise<RunningConsumer>;
   /** A fold of a topic from offset 0 (compacted topics: config); not started until `start()`. */
   view(topic: string, apply: (record: LogRecord) => void): TopicView;
@@ -83,7 +86,10 @@ export interface PublisherOptions {
 export interface RecordPublisher {
   /** Records of one call keep their order per key; resolves when all of them are acknowledged. */
   publish(batches: TopicRecords[]): Promise<void>;
-  /** One record, acknowledged, with where it landed (for read-your-writes through a view). */
+  /**
+   * One record, acknowledged, with where it landed (for read-your-writes through a view). Sent on its own, so
+   * it is not ordered with `publish` calls still in flight.
+   */
   append(topic: string, record: OutgoingRecord): Promise<RecordPosition>;
   /** Resolves when nothing is queued or in flight (graceful shutdown). */
   flush(): Promise<void>;
@@ -110,8 +116,17 @@ export interface BatchControl {
    * again from `record` once `untilMs` (epoch ms) has passed (a delay line: retry tiers).
    */
   pauseFrom(record: LogRecord, untilMs: number): void;
+  /**
+   * Leaves `record` and everything after it in this batch unconsumed (not committed, read again by the next
+   * fetch or the partition's next owner): for a handler that stops mid-batch (stopping, no capacity). Without
+   * it, every record of the batch not held counts as done.
+   */
+  leaveFrom(record: LogRecord): void;
   heartbeat(): Promise<void>;
-  /** False once the consumer is stopping or this partition was taken away: leave the rest of the batch. */
+  /**
+   * False once the consumer is stopping or this partition was taken away: leave the rest of the batch with
+   * `leaveFrom` (records not left, held or paused count as done).
+   */
   isActive(): boolean;
 }
 

@@ -71,7 +71,10 @@ export async function startRetryTierForwarder(options: RetryTierOptions): Promis
           resume();
         }, waitUntil - Date.now());
         timers.add(timer);
-        logger.debug({ topic: batch.topic, partition: batch.partition, resumeInMs: waitUntil - Date.now() }, 'tier paused until head is due');
+        logger.debug(
+          { topic: batch.topic, partition: batch.partition, resumeInMs: waitUntil - Date.now() },
+          'tier paused until head is due',
+        );
       }
       await heartbeat();
     },

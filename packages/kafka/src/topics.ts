@@ -18,7 +18,13 @@ export async function ensureTopics(kafka: KafkaClient, specs: TopicSpec[], timeo
         if (missing.length > 0) {
           await admin.createTopics({ topics: missing.map((s) => ({ ...s, replicationFactor: -1 })), waitForLeaders: false });
         }
-        if (await allHaveLeaders(admin, specs.map((s) => s.topic))) return;
+        if (
+          await allHaveLeaders(
+            admin,
+            specs.map((s) => s.topic),
+          )
+        )
+          return;
       } catch (error) {
         // Another service created the same topic a moment ago, or metadata is still propagating.
         if (Date.now() > deadline) throw error;

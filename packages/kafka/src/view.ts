@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import type { HealthVerdict } from '@hookline/core';
 import type { Admin, Consumer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { KafkaClient } from './client.js';
-import type { HealthVerdict } from '@hookline/core';
-import { consumerHealth } from './health.js';
+import { consumerHealth } from './legacy-health.js';
 
 interface Waiter {
   partition: number;
@@ -95,9 +95,7 @@ export class TopicView {
   private async catchUpOnce(timeoutMs: number): Promise<void> {
     const offsets = await this.endOffsets(timeoutMs);
     await Promise.all(
-      offsets
-        .filter((o) => BigInt(o.high) > BigInt(o.low))
-        .map((o) => this.waitFor(o.partition, BigInt(o.high) - 1n, timeoutMs)),
+      offsets.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => this.waitFor(o.partition, BigInt(o.high) - 1n, timeoutMs)),
     );
   }
 

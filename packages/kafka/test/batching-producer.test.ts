@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Producer } from '../src/client.js';
 import { BatchingProducer } from '../src/batching-producer.js';
+import type { Producer } from '../src/client.js';
 
 /** Records each produce request's message values; the broker side is covered by the e2e suites. */
 function recordingProducer() {

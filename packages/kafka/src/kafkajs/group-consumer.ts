@@ -1,0 +1,197 @@
+import type { HealthVerdict } from '@hookline/core';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import { OffsetBook } from '../offsets.js';
+import type { BatchControl, GroupConsumerOptions, LogRecord, RunningConsumer, TopicPartition } from '../port.js';
+import { ConsumerHealth } from './consumer-health.js';
+import { toLogRecord } from './records.js';
+
+/** While records are held, their releases are committed this often (and after every batch). */
+const commitIntervalMs = 250;
+/** How long a partition waits before a batch whose handler threw is read again. */
+const retryBackoffMs = 1_000;
+
+/**
+ * A consumer-group member as every Hookline service runs one: a 10 s session timeout (a crashed instance's
+ * partitions move on within seconds, not the default 30), no topic auto-creation, and the offset book inside:
+ * a partition is committed up to its earliest record still held, so a crash redelivers at most what was in
+ * flight and never skips an unfinished record.
+ */
+export class KafkaGroupConsumer implements RunningConsumer {
+  private readonly consumer: Consumer;
+  private readonly consumerHealth: ConsumerHealth;
+  private readonly book = new OffsetBook();
+  /** Partitions paused by `pauseFrom`: the timer that resumes each, and the resume. */
+  private readonly pauseTimers = new Map<string, { timer: NodeJS.Timeout; resume: () => void }>();
+  private commitTimer: NodeJS.Timeout | undefined;
+  private heldCount = 0;
+  private stopping = false;
+  /** Set by `pause()`: no batch is handled any more and no paused partition resumes. */
+  private fetchPaused = false;
+  private current: Promise<void> | undefined;
+
+  constructor(
+    kafka: Kafka,
+    private readonly options: GroupConsumerOptions,
+    private readonly logger: Logger,
+  ) {
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: options.maxWaitMs ?? 250,
+      ...(options.minBytes === undefined ? {} : { minBytes: options.minBytes }),
+    });
+    this.consumerHealth = new ConsumerHealth(this.consumer, options.groupId);
+  }
+
+  get held(): number {
+    return this.heldCount;
+  }
+
+  async start(): Promise<void> {
+    const { consumer, options } = this;
+    await consumer.connect();
+    await consumer.subscribe({ topics: options.topics, fromBeginning: true });
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      const assignment = payload.memberAssignment;
+      const owns = (topic: string, partition: number) => assignment[topic]?.includes(partition) ?? false;
+      // The new owner of a revoked partition reads from its committed offset; what this member held there is its.
+      this.book.retain(owns);
+      for (const [key, paused] of this.pauseTimers) {
+        const [topic, partition] = splitKey(key);
+        if (owns(topic, partition)) continue;
+        // kafkajs keeps a partition paused across rebalances; should it come back, it must not stay paused.
+        clearTimeout(paused.timer);
+        paused.resume();
+        this.pauseTimers.delete(key);
+      }
+      const assigned: TopicPartition[] = Object.entries(assignment).flatMap(([topic, partitions]) =>
+        partitions.map((partition) => ({ topic, partition })),
+      );
+      options.onAssignment?.(assigned);
+    });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => {
+        const handled = this.handleBatch(payload).finally(() => (this.current = undefined));
+        this.current = handled;
+        return handled;
+      },
+    });
+    this.commitTimer = setInterval(() => void this.commit(), commitIntervalMs);
+  }
+
+  pause(): void {
+    this.fetchPaused = true;
+    this.consumer.pause(this.options.topics.map((topic) => ({ topic })));
+  }
+
+  /** Commits every partition up to its earliest unreleased record. */
+  async commit(): Promise<void> {
+    const commits = this.book.takeCommits();
+    if (commits.length === 0) return;
+    try {
+      await this.consumer.commitOffsets(commits);
+    } catch (error) {
+      // A rebalance is under way; the partitions' new owner starts from the last successful commit.
+      this.logger.warn({ err: error, groupId: this.options.groupId }, 'offset commit failed');
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.pause();
+    await this.current;
+    clearInterval(this.commitTimer);
+    for (const { timer } of this.pauseTimers.values()) clearTimeout(timer);
+    this.pauseTimers.clear();
+    await this.commit();
+    await this.consumer.disconnect();
+  }
+
+  health(): HealthVerdict {
+    return this.consumerHealth.check();
+  }
+
+  private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale, pause }: EachBatchPayload): Promise<void> {
+    const { topic, partition } = batch;
+    // A batch fetched before `pause()` (or `stop()`) is left unread and uncommitted, for later or the next owner.
+    if (batch.messages.length === 0 || this.fetchPaused || this.stopping) return;
+    const records = batch.messages.map((message) => toLogRecord(topic, partition, message));
+    const stillHeld = new Set<bigint>();
+    let cut: bigint | undefined;
+    let pauseUntil: number | undefined;
+    for (const record of records) this.book.accept(topic, partition, record.offset);
+    const leave = (record: LogRecord) => {
+      if (cut === undefined || record.offset < cut) cut = record.offset;
+    };
+    const control: BatchControl = {
+      hold: (record) => {
+        if (stillHeld.has(record.offset)) return () => undefined;
+        stillHeld.add(record.offset);
+        this.heldCount++;
+        let released = false;
+        return () => {
+          if (released) return;
+          released = true;
+          this.heldCount--;
+          stillHeld.delete(record.offset);
+          this.book.finish(topic, partition, record.offset);
+        };
+      },
+      pauseFrom: (record, untilMs) => {
+        leave(record);
+        pauseUntil = untilMs;
+      },
+      leaveFrom: leave,
+      heartbeat: () => heartbeat(),
+      isActive: () => isRunning() && !isStale() && !this.stopping,
+    };
+    try {
+      await this.options.onBatch({ topic, partition, records }, control);
+    } catch (error) {
+      this.logger.warn(
+        { err: error, topic, partition, offset: records[0]!.offset.toString() },
+        'batch handler failed; reading the batch again',
+      );
+      cut = records[0]!.offset;
+      pauseUntil = Date.now() + retryBackoffMs;
+    }
+    for (const record of records) {
+      if ((cut === undefined || record.offset < cut) && !stillHeld.has(record.offset)) this.book.finish(topic, partition, record.offset);
+    }
+    if (cut === undefined) {
+      // Resolving moves the fetch position on; what gets committed is decided by the offset book.
+      resolveOffset(records[records.length - 1]!.offset.toString());
+    } else {
+      this.book.rewind(topic, partition, cut);
+      this.consumer.seek({ topic, partition, offset: cut.toString() });
+    }
+    if (pauseUntil !== undefined) this.pausePartition(topic, partition, pause(), pauseUntil);
+    await this.commit();
+    await heartbeat();
+  }
+
+  private pausePartition(topic: string, partition: number, resume: () => void, untilMs: number): void {
+    const key = `${topic}\u0000${partition}`;
+    clearTimeout(this.pauseTimers.get(key)?.timer);
+    const timer = setTimeout(
+      () => {
+        this.pauseTimers.delete(key);
+        if (!this.fetchPaused) resume();
+      },
+      Math.max(0, untilMs - Date.now()),
+    );
+    this.pauseTimers.set(key, { timer, resume });
+    this.logger.debug({ topic, partition, resumeInMs: untilMs - Date.now() }, 'partition paused');
+  }
+}
+
+function splitKey(key: string): [string, number] {
+  const at = key.indexOf('\u0000');
+  return [key.slice(0, at), Number(key.slice(at + 1))];
+}

@@ -1,0 +1,1 @@
+export { createKafkaEventLog, type KafkaEventLogOptions } from './event-log.js';

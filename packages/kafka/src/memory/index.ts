@@ -1,0 +1,1 @@
+export { type CommittedOffset, createMemoryEventLog, MemoryEventLog, type MemoryEventLogOptions } from './event-log.js';
