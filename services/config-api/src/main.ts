@@ -1,33 +1,42 @@
+import { ConfigView } from '@hookline/config';
 import { parseEnv } from '@hookline/core';
-import { ConfigView, connectKafka, connectProducer, kafkaHealthChecks } from '@hookline/kafka';
+import { connectEventLog, kafkaHealthChecks } from '@hookline/kafka';
 import { ConfluentSchemaRegistry } from '@hookline/schema-registry';
 import { closeServer, createLogger, createMetricsRegistry, listen, runService } from '@hookline/service';
 import { Alerts, IncomingCalls, Jobs, Store } from '@hookline/store';
 import { assembleConfigApi } from './app.js';
 import { configApiEnvSchema } from './env.js';
 import { JobRunner, recoverJob, replayJob } from './jobs/index.js';
-import { configAccess, kafkaTimeRangeReader, producerPublisher } from './legacy-kafka.js';
 
 const env = parseEnv(configApiEnvSchema);
 const logger = createLogger('config-api', env.LOG_LEVEL);
 
 await runService(logger, async (lifecycle) => {
-  const { kafka, topics } = await connectKafka(env, 'hookline-config-api', logger);
+  const { log, topics } = await connectEventLog(env, 'hookline-config-api', logger);
   const store = await Store.connect(env.MONGO_URL, env.MONGO_DB);
-  const view = new ConfigView(kafka, topics.config, logger);
-  await view.start();
-  const producer = await connectProducer(kafka);
-  const publisher = producerPublisher(producer);
-  const config = configAccess(view, producer);
-  const log = kafkaTimeRangeReader(kafka);
+  const config = new ConfigView(log, topics.config, logger);
+  await config.start();
+  const publisher = await log.publisher();
   const jobStore = new Jobs(store.db);
   const replay = replayJob({ letters: store.deadLetters, publisher, deliveriesTopic: topics.deliveries });
-  const recover = recoverJob({ log, publisher, eventsTopic: topics.events, deliveriesTopic: topics.deliveries, endpoint: (id) => view.state.endpoints.get(id) });
+  const recover = recoverJob({
+    log,
+    publisher,
+    eventsTopic: topics.events,
+    deliveriesTopic: topics.deliveries,
+    endpoint: (id) => config.state.endpoints.get(id),
+  });
   const runner = new JobRunner({ store: jobStore, kinds: [replay, recover], logger });
   runner.start();
-  const metrics = createMetricsRegistry('config-api');
   const { app } = assembleConfigApi({
-    config, publisher, store, log, topics, logger, metrics, lifecycle,
+    config,
+    publisher,
+    store,
+    log,
+    topics,
+    logger,
+    lifecycle,
+    metrics: createMetricsRegistry('config-api'),
     alerts: new Alerts(store.db),
     incomingCalls: new IncomingCalls(store.db),
     jobs: { runner, store: jobStore, replay, recover },
@@ -39,7 +48,7 @@ await runService(logger, async (lifecycle) => {
     ingestPublicUrl: env.HOOKLINE_INGEST_PUBLIC_URL,
     rootToken: env.HOOKLINE_ROOT_TOKEN,
     health: {
-      ...kafkaHealthChecks({ config: view, producer }),
+      ...kafkaHealthChecks({ config, publisher }),
       mongo: async () => {
         await store.ping();
         return { ok: true };
@@ -52,9 +61,12 @@ await runService(logger, async (lifecycle) => {
   return {
     async stop() {
       await closeServer(server);
+      // Running jobs go back to the queue; the next start (or another instance) resumes them.
       await runner.stop();
-      await producer.disconnect();
-      await view.stop();
+      await publisher.flush();
+      await publisher.close();
+      await config.stop();
+      await log.close();
       await store.close();
     },
   };

@@ -1,40 +1,12 @@
 import type { ApiKeyRecord, ConfigRecord, ConfigState } from '@hookline/core';
+import type { EventLog, RecordPublisher } from '@hookline/kafka';
 
-/**
- * The parts of the Kafka port (`packages/kafka/src/port.ts`) config-api uses, by shape: `RecordPublisher` and
- * `EventLog` satisfy them. (Named here until `@hookline/kafka` exports the port's types from its index.)
- */
-export interface OutgoingRecord {
-  key: string | null;
-  value: string | Buffer | null;
-  headers?: Record<string, string>;
-}
+export type { LogRecord, OutgoingRecord, PartitionRange, RecordPublisher } from '@hookline/kafka';
 
-export interface RecordPublisher {
-  publish(batches: { topic: string; records: OutgoingRecord[] }[]): Promise<void>;
-}
+/** Reading a topic by time range (recover): the part of the event log the admin API uses. */
+export type TimeRangeReader = Pick<EventLog, 'offsetsForTime' | 'readRanges'>;
 
-export interface PartitionRange {
-  partition: number;
-  /** Inclusive. */
-  start: bigint;
-  /** Exclusive. */
-  end: bigint;
-}
-
-export interface LogRecord {
-  partition: number;
-  offset: bigint;
-  value: Buffer | null;
-}
-
-/** Reading a topic by time range (recover). */
-export interface TimeRangeReader {
-  offsetsForTime(topic: string, sinceMs: number, untilMs?: number): Promise<PartitionRange[]>;
-  readRanges(topic: string, ranges: PartitionRange[], onRecords: (records: LogRecord[]) => Promise<void>): Promise<void>;
-}
-
-/** The config topic's view as the admin API uses it (`ConfigView` of `@hookline/config`). */
+/** The config topic's view as the admin API uses it (`ConfigView` of `@hookline/config`; a plain state in tests). */
 export interface ConfigAccess {
   readonly state: ConfigState;
   /** `Authorization: Bearer <key>` to its key, with read-your-writes; `unauthorized` otherwise. */

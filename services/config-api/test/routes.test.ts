@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { authenticate, ConfigState, configKey, hashApiKey, type ApiKeyRecord, type ConfigRecord } from '@hookline/core';
+import { createMemoryEventLog } from '@hookline/kafka';
 import { closeServer, createLogger, listen } from '@hookline/service';
 import type { EndpointStatsDoc, Store } from '@hookline/store';
 import { Registry } from 'prom-client';
@@ -31,7 +32,7 @@ const store = {
   failuresSince: async () => 0,
   endpointStats: async () => null,
 } as unknown as Store;
-const publisher: RecordPublisher = { publish: async () => {} };
+const publisher: RecordPublisher = await createMemoryEventLog().publisher();
 const unused = new Proxy({}, { get: () => () => { throw new Error('not used here'); } });
 
 function api(): ConfigApi {

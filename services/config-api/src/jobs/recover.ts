@@ -12,7 +12,7 @@ export type RecoverParams = z.infer<typeof recoverParams>;
 
 export interface RecoverDeps {
   log: TimeRangeReader;
-  publisher: RecordPublisher;
+  publisher: Pick<RecordPublisher, 'publish'>;
   eventsTopic: string;
   deliveriesTopic: string;
   /** The endpoint as it is now (its subscriptions decide which events it gets), or undefined once deleted. */

@@ -18,7 +18,7 @@ export interface ReplayLetters {
 
 export interface ReplayDeps {
   letters: ReplayLetters;
-  publisher: RecordPublisher;
+  publisher: Pick<RecordPublisher, 'publish'>;
   deliveriesTopic: string;
   batchSize?: number;
   now?: () => number;
