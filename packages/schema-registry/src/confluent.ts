@@ -55,7 +55,12 @@ export class ConfluentSchemaRegistry implements SchemaRegistryPort {
     return this.register(subject, SchemaType.AVRO, schema, compatibility);
   }
 
-  private async register(subject: string, type: SchemaType.JSON | SchemaType.AVRO, schema: object, compatibility: Compatibility): Promise<RegisteredSchema> {
+  private async register(
+    subject: string,
+    type: SchemaType.JSON | SchemaType.AVRO,
+    schema: object,
+    compatibility: Compatibility,
+  ): Promise<RegisteredSchema> {
     const text = JSON.stringify(schema);
     try {
       // The subject's compatibility is set first, so the registry judges this version by it.
@@ -63,7 +68,12 @@ export class ConfluentSchemaRegistry implements SchemaRegistryPort {
       const { id } = await this.registry.register({ type, schema: text }, { subject, compatibility: COMPATIBILITY[compatibility] });
       // Registration answers only the id; looking the schema up under the subject gives its version (also when
       // the same schema was registered before and the registry answered the existing one).
-      const found = ((await this.rest.Subject.registered({ subject, body: { schemaType: type === SchemaType.AVRO ? undefined : type, schema: text } })) as Answer).data() as { version: number };
+      const found = (
+        (await this.rest.Subject.registered({
+          subject,
+          body: { schemaType: type === SchemaType.AVRO ? undefined : type, schema: text },
+        })) as Answer
+      ).data() as { version: number };
       return { id, version: found.version };
     } catch (error) {
       throw failureOf(error);

@@ -1,3 +1,3 @@
-export * from './port.js';
-export * from './failures.js';
 export * from './confluent.js';
+export * from './failures.js';
+export * from './port.js';

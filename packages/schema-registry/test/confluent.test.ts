@@ -1,51 +1,84 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfluentSchemaRegistry, isFramed, SchemaNotFound, SchemaRefused, SchemaRegistryUnavailable, UndecodableRecord } from '../src/index.js';
+import {
+  ConfluentSchemaRegistry,
+  isFramed,
+  SchemaNotFound,
+  SchemaRefused,
+  SchemaRegistryUnavailable,
+  UndecodableRecord,
+} from '../src/index.js';
+
+type Answer = [status: number, json: unknown];
+const subjectNotFound: Answer = [404, { error_code: 40401, message: 'Subject not found' }];
+const schemaNotFound: Answer = [404, { error_code: 40403, message: 'Schema not found' }];
 
 /** A Confluent-compatible registry on loopback with the few routes the client calls. */
 function fakeRegistry() {
   const schemas: { id: number; subject: string; version: number; schema: string; schemaType?: string }[] = [];
   const config = new Map<string, string>();
   const failIds = new Set<number>();
-  const server = createServer((req, res) => {
-    let text = '';
-    req.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    req.on('end', () => {
-      const body = text ? (JSON.parse(text) as Record<string, string>) : {};
-      const answer = (status: number, json: unknown) => {
-        res.writeHead(status, { 'content-type': 'application/vnd.schemaregistry.v1+json' }).end(JSON.stringify(json));
-      };
-      const url = decodeURIComponent(req.url ?? '');
-      let m: RegExpExecArray | null;
-      if ((m = /^\/config\/(.+)$/.exec(url))) {
-        if (req.method === 'PUT') return config.set(m[1]!, body.compatibility!), answer(200, { compatibility: body.compatibility });
-        return config.has(m[1]!) ? answer(200, { compatibilityLevel: config.get(m[1]!) }) : answer(404, { error_code: 40401, message: 'Subject not found' });
-      }
-      if ((m = /^\/subjects\/(.+)\/versions\/latest$/.exec(url))) {
-        const found = schemas.filter((s) => s.subject === m![1]).at(-1);
-        return found ? answer(200, found) : answer(404, { error_code: 40401, message: 'Subject not found' });
-      }
-      if ((m = /^\/subjects\/(.+)\/versions$/.exec(url))) {
+  const routes: [RegExp, (subjectOrId: string, method: string, body: Record<string, string>) => Answer][] = [
+    [
+      /^\/config\/(.+)$/,
+      (subject, method, body) => {
+        if (method === 'PUT') {
+          config.set(subject, body.compatibility!);
+          return [200, { compatibility: body.compatibility }];
+        }
+        return config.has(subject) ? [200, { compatibilityLevel: config.get(subject) }] : subjectNotFound;
+      },
+    ],
+    [
+      /^\/subjects\/(.+)\/versions\/latest$/,
+      (subject) => {
+        const found = schemas.filter((s) => s.subject === subject).at(-1);
+        return found ? [200, found] : subjectNotFound;
+      },
+    ],
+    [
+      /^\/subjects\/(.+)\/versions$/,
+      (subject, _method, body) => {
         const parsed = JSON.parse(body.schema!) as { required?: string[] };
-        const earlier = schemas.filter((s) => s.subject === m![1]);
-        if (earlier.length && (parsed.required ?? []).includes('added')) return answer(409, { error_code: 409, message: 'Schema being registered is incompatible with an earlier schema' });
+        const earlier = schemas.filter((s) => s.subject === subject);
+        // "Compatibility" of this fake: a new required field `added` breaks earlier versions.
+        if (earlier.length && (parsed.required ?? []).includes('added')) {
+          return [409, { error_code: 409, message: 'Schema being registered is incompatible with an earlier schema' }];
+        }
         const same = earlier.find((s) => s.schema === body.schema);
-        if (same) return answer(200, { id: same.id });
-        const entry = { id: schemas.length + 1, subject: m[1]!, version: earlier.length + 1, schema: body.schema!, schemaType: body.schemaType };
+        if (same) return [200, { id: same.id }];
+        const entry = { id: schemas.length + 1, subject, version: earlier.length + 1, schema: body.schema!, schemaType: body.schemaType };
         schemas.push(entry);
-        return answer(200, { id: entry.id });
-      }
-      if ((m = /^\/subjects\/(.+)$/.exec(url))) {
-        const found = schemas.find((s) => s.subject === m![1] && s.schema === body.schema);
-        return found ? answer(200, found) : answer(404, { error_code: 40403, message: 'Schema not found' });
-      }
-      if ((m = /^\/schemas\/ids\/(\d+)$/.exec(url))) {
-        if (failIds.has(Number(m[1]))) return answer(500, { error_code: 50001, message: 'storage failed' });
-        const found = schemas.find((s) => s.id === Number(m![1]));
-        return found ? answer(200, { schema: found.schema, schemaType: found.schemaType }) : answer(404, { error_code: 40403, message: 'Schema not found' });
-      }
-      answer(404, { message: 'no route' });
+        return [200, { id: entry.id }];
+      },
+    ],
+    [
+      /^\/subjects\/(.+)$/,
+      (subject, _method, body) => {
+        const found = schemas.find((s) => s.subject === subject && s.schema === body.schema);
+        return found ? [200, found] : schemaNotFound;
+      },
+    ],
+    [
+      /^\/schemas\/ids\/(\d+)$/,
+      (id) => {
+        if (failIds.has(Number(id))) return [500, { error_code: 50001, message: 'storage failed' }];
+        const found = schemas.find((s) => s.id === Number(id));
+        return found ? [200, { schema: found.schema, schemaType: found.schemaType }] : schemaNotFound;
+      },
+    ],
+  ];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString();
+      const body = text ? (JSON.parse(text) as Record<string, string>) : {};
+      const url = decodeURIComponent(req.url ?? '');
+      const match = routes.map(([pattern, answer]) => ({ found: pattern.exec(url), answer })).find((r) => r.found);
+      const [status, json] = match ? match.answer(match.found![1]!, req.method ?? 'GET', body) : [404, { message: 'no route' }];
+      res.writeHead(status, { 'content-type': 'application/vnd.schemaregistry.v1+json' }).end(JSON.stringify(json));
     });
   });
   return { server, failIds };

@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ApiError, type HealthStatus, type HealthVerdict, worstOf } from '@hookline/core';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { Histogram, type Registry } from 'prom-client';
-import { ApiError, worstOf, type HealthStatus, type HealthVerdict } from '@hookline/core';
-import type { ServiceLifecycle } from './lifecycle.js';
 import type { z } from 'zod';
+import type { ServiceLifecycle } from './lifecycle.js';
 
 /** A check's verdict (see `HealthVerdict`); `{ ok: boolean }` is accepted for short checks: true is `ok`, false `down`. */
 export type HealthResult = HealthVerdict | { ok: boolean; reason?: string };
@@ -20,7 +20,9 @@ export interface HttpAppOptions {
 }
 
 /** Runs every check (a throwing check is `down` with its message) and combines them: the worst one wins. */
-export async function runHealthChecks(health: Record<string, HealthCheck>): Promise<{ status: HealthStatus; checks: Record<string, HealthVerdict> }> {
+export async function runHealthChecks(
+  health: Record<string, HealthCheck>,
+): Promise<{ status: HealthStatus; checks: Record<string, HealthVerdict> }> {
   const entries = await Promise.all(
     Object.entries(health).map(async ([name, check]) => {
       try {

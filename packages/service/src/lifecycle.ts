@@ -29,7 +29,11 @@ export interface RunningService {
  * than `graceMs` exits at once (Kafka redelivers whatever was not committed). `start` gets the lifecycle to
  * hand to `createHttpApp` (its `/ready`).
  */
-export async function runService(logger: Logger, start: (lifecycle: ServiceLifecycle) => Promise<RunningService>, graceMs = 15_000): Promise<void> {
+export async function runService(
+  logger: Logger,
+  start: (lifecycle: ServiceLifecycle) => Promise<RunningService>,
+  graceMs = 15_000,
+): Promise<void> {
   const lifecycle = new ServiceLifecycle();
   let running: RunningService;
   try {

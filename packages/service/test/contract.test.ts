@@ -1,8 +1,10 @@
+import type { Server } from 'node:http';
 import { ApiError } from '@hookline/core';
+import { Registry } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { Server } from 'node:http';
 import {
+  type AccessRules,
   appRoutes,
   closeServer,
   createHttpApp,
@@ -15,9 +17,7 @@ import {
   routeDeclarer,
   routesDocument,
   undocumentedRoutes,
-  type AccessRules,
 } from '../src/index.js';
-import { Registry } from 'prom-client';
 
 interface Caller {
   tenant: string;
@@ -28,7 +28,11 @@ interface Types {
   owned: { thing: { id: string; tenant: string } };
 }
 
-const keys: Record<string, Caller> = { owner: { tenant: 't1', role: 'owner' }, viewer: { tenant: 't1', role: 'viewer' }, other: { tenant: 't2', role: 'owner' } };
+const keys: Record<string, Caller> = {
+  owner: { tenant: 't1', role: 'owner' },
+  viewer: { tenant: 't1', role: 'viewer' },
+  other: { tenant: 't2', role: 'owner' },
+};
 const things = new Map([['th_1', { id: 'th_1', tenant: 't1' }]]);
 const seen: string[] = [];
 
@@ -68,7 +72,9 @@ const routes = [
     role: 'configure',
     query: z.object({ dryRun: z.enum(['yes', 'no']).default('no') }),
     body: z.object({ name: z.string().min(1) }),
-    responses: { 200: { description: 'The thing', schema: z.object({ id: z.string(), name: z.string(), dryRun: z.boolean(), by: z.string() }) } },
+    responses: {
+      200: { description: 'The thing', schema: z.object({ id: z.string(), name: z.string(), dryRun: z.boolean(), by: z.string() }) },
+    },
     async handler({ owned, body, query, caller }) {
       seen.push('handler');
       return { status: 200, body: { id: owned.id, name: body.name, dryRun: query.dryRun === 'yes', by: caller.tenant } };
@@ -123,6 +129,13 @@ app.use(notFoundHandler());
 app.use(errorHandler(logger));
 let server: Server | undefined;
 
+/** An answer's JSON: fields the tests read, whatever else it holds. */
+interface AnswerBody {
+  error: { code: string };
+  id: string;
+  [field: string]: unknown;
+}
+
 async function call(method: string, path: string, key: string | undefined, body?: unknown) {
   if (!server) server = (await listen(app, 0)).server;
   const port = (server.address() as { port: number }).port;
@@ -133,7 +146,7 @@ async function call(method: string, path: string, key: string | undefined, body?
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, any>) : undefined, steps: [...seen] };
+  return { status: response.status, body: text ? (JSON.parse(text) as AnswerBody) : undefined, steps: [...seen] };
 }
 
 afterAll(async () => {
@@ -143,7 +156,11 @@ afterAll(async () => {
 describe('routes declared once', () => {
   it('run authenticate, ownership and role as middleware before the handler gets typed, validated input', async () => {
     const ok = await call('PATCH', '/v1/things/th_1?dryRun=yes', 'owner', { name: 'new' });
-    expect(ok).toEqual({ status: 200, body: { id: 'th_1', name: 'new', dryRun: true, by: 't1' }, steps: ['auth', 'owns', 'role', 'handler'] });
+    expect(ok).toEqual({
+      status: 200,
+      body: { id: 'th_1', name: 'new', dryRun: true, by: 't1' },
+      steps: ['auth', 'owns', 'role', 'handler'],
+    });
   });
 
   it('answer the first refusal: unauthorized, then not found (another tenant), then forbidden, then invalid input', async () => {
@@ -171,7 +188,11 @@ describe('routes declared once', () => {
   it('answer text when the response says so, for routes anyone may call', async () => {
     if (!server) server = (await listen(app, 0)).server;
     const response = await fetch(`http://127.0.0.1:${(server.address() as { port: number }).port}/v1/challenge/tok?challenge=abc`);
-    expect([response.status, response.headers.get('content-type'), await response.text()]).toEqual([200, 'text/plain; charset=utf-8', 'abc']);
+    expect([response.status, response.headers.get('content-type'), await response.text()]).toEqual([
+      200,
+      'text/plain; charset=utf-8',
+      'abc',
+    ]);
   });
 
   it('generate the document from what was mounted, with the errors each declaration implies', () => {
@@ -185,6 +206,11 @@ describe('routes declared once', () => {
     expect(doc.paths?.['/v1/challenge/{token}']?.get?.security).toEqual([]);
     expect(Object.keys(doc.paths?.['/v1/challenge/{token}']?.get?.responses ?? {})).toEqual(['200', '422', '500']);
     expect(undocumentedRoutes(appRoutes(app), doc, '/v1')).toEqual([]);
-    expect(undocumentedRoutes(appRoutes(app), doc, '/')).toEqual(expect.arrayContaining([{ method: 'get', path: '/metrics' }, { method: 'get', path: '/api/health' }]));
+    expect(undocumentedRoutes(appRoutes(app), doc, '/')).toEqual(
+      expect.arrayContaining([
+        { method: 'get', path: '/metrics' },
+        { method: 'get', path: '/api/health' },
+      ]),
+    );
   });
 });

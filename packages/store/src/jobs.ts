@@ -53,17 +53,26 @@ export class Jobs {
 
   /** Records progress and extends the lease; false when the job is no longer this runner's. */
   async progress(id: string, runner: string, done: number, leaseUntil: number): Promise<boolean> {
-    const result = await this.jobs.updateOne({ _id: id, runner, state: 'running' }, { $set: { done, leaseUntil, updatedAt: new Date().toISOString() } });
+    const result = await this.jobs.updateOne(
+      { _id: id, runner, state: 'running' },
+      { $set: { done, leaseUntil, updatedAt: new Date().toISOString() } },
+    );
     return result.matchedCount === 1;
   }
 
   async finish(id: string, runner: string, outcome: { state: 'done'; done: number } | { state: 'failed'; error: string }): Promise<void> {
-    await this.jobs.updateOne({ _id: id, runner }, { $set: { ...outcome, updatedAt: new Date().toISOString() }, $unset: { leaseUntil: '' } });
+    await this.jobs.updateOne(
+      { _id: id, runner },
+      { $set: { ...outcome, updatedAt: new Date().toISOString() }, $unset: { leaseUntil: '' } },
+    );
   }
 
   /** Hands a job back to the queue (its runner is stopping), to be resumed by the next runner. */
   async release(id: string, runner: string): Promise<void> {
-    await this.jobs.updateOne({ _id: id, runner, state: 'running' }, { $set: { state: 'queued', updatedAt: new Date().toISOString() }, $unset: { leaseUntil: '', runner: '' } });
+    await this.jobs.updateOne(
+      { _id: id, runner, state: 'running' },
+      { $set: { state: 'queued', updatedAt: new Date().toISOString() }, $unset: { leaseUntil: '', runner: '' } },
+    );
   }
 
   /** A tenant's job by id, also one an earlier version wrote to `replay_jobs`. */

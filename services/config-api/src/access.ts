@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { ApiError, requireConfigureRole, type ApiKeyRecord, type EndpointRecord, type IncomingHookRecord } from '@hookline/core';
-import { routeDeclarer, type AccessRules } from '@hookline/service';
+import { ApiError, type ApiKeyRecord, type EndpointRecord, type IncomingHookRecord, requireConfigureRole } from '@hookline/core';
+import { type AccessRules, routeDeclarer } from '@hookline/service';
 import type { ConfigAccess } from './ports.js';
 
 /** Who calls the admin API (an API key of a tenant) and the resources a route may own by `:id`. */

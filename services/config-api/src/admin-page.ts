@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiError } from '@hookline/core';
-import express, { Router, type RequestHandler } from 'express';
+import express, { type RequestHandler, Router } from 'express';
 
 /** Where `pnpm --filter @hookline/web build` puts the page (overridable with CONFIG_API_WEB_DIR). */
 export const defaultWebDir = fileURLToPath(new URL('../../../web/dist', import.meta.url));
@@ -44,7 +44,10 @@ export function adminPageRoutes({ webDir }: AdminPageOptions): Router {
   router.get(['/admin', '/admin/{*path}'], securityHeaders, (req, res) => {
     if (req.path === '/admin') return res.redirect(301, '/admin/');
     if (!existsSync(index)) {
-      res.status(503).type('text/plain').send('The admin page is not built: run `corepack pnpm --filter @hookline/web build` (./dev up does).');
+      res
+        .status(503)
+        .type('text/plain')
+        .send('The admin page is not built: run `corepack pnpm --filter @hookline/web build` (./dev up does).');
       return;
     }
     res.set('cache-control', 'no-cache').sendFile(index);

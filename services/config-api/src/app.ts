@@ -1,4 +1,15 @@
-import { createHttpApp, errorHandler, jsonBody, mountRoutes, notFoundHandler, routesDocument, type HealthCheck, type MountedRoute, type OpenApiDocument, type ServiceLifecycle } from '@hookline/service';
+import {
+  createHttpApp,
+  errorHandler,
+  type HealthCheck,
+  jsonBody,
+  type MountedRoute,
+  mountRoutes,
+  notFoundHandler,
+  type OpenApiDocument,
+  routesDocument,
+  type ServiceLifecycle,
+} from '@hookline/service';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';

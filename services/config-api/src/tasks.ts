@@ -1,4 +1,4 @@
-import { deliveryIdFor, type DeliveryTask, type EventEnvelope } from '@hookline/core';
+import { type DeliveryTask, deliveryIdFor, type EventEnvelope } from '@hookline/core';
 import type { OutgoingRecord } from './ports.js';
 
 /*

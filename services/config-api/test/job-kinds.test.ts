@@ -30,7 +30,12 @@ interface TaskValue {
 function letter(id: string, attempt: number): DeadLetterDoc {
   const event = { id: `evt_${id}`, type: 'order.paid', tenantId: 'ten_1', timestamp: '2026-01-01T00:00:00.000Z', data: {} };
   return {
-    _id: id, endpointId: 'ep_1', tenantId: 'ten_1', state: 'dead', deadLetteredAt: '2026-01-01T00:00:00.000Z', reason: 'exhausted',
+    _id: id,
+    endpointId: 'ep_1',
+    tenantId: 'ten_1',
+    state: 'dead',
+    deadLetteredAt: '2026-01-01T00:00:00.000Z',
+    reason: 'exhausted',
     task: { deliveryId: id, eventId: event.id, endpointId: 'ep_1', tenantId: 'ten_1', attempt, dueAt: 0, test: true, event },
   } as DeadLetterDoc;
 }
@@ -42,7 +47,9 @@ describe('replay', () => {
       find: (_endpointId: string, filter: DeadLetterFilter, limit: number) => ({
         toArray: async () => [...letters.values()].filter((l) => l.state === filter.state).slice(0, limit),
       }),
-      markReplayed: async (ids: string[]) => ids.forEach((id) => (letters.get(id)!.state = 'replayed')),
+      markReplayed: async (ids: string[]) => {
+        for (const id of ids) letters.get(id)!.state = 'replayed';
+      },
     };
     const store = new MemoryJobStore();
     const replay = replayJob({ letters: source, publisher: await log.publisher(), deliveriesTopic: 'deliveries', batchSize: 2 });
@@ -51,7 +58,11 @@ describe('replay', () => {
     const job = await runner.enqueue(replay, { ...newJob, total: 3, params: {} });
     expect(await store.until(job._id, 'done')).toMatchObject({ done: 3 });
     const tasks = log.values('deliveries') as TaskValue[];
-    expect(tasks.map((t) => [t.deliveryId, t.attempt, t.test])).toEqual([['d1', 2, undefined], ['d2', 3, undefined], ['d3', 4, undefined]]);
+    expect(tasks.map((t) => [t.deliveryId, t.attempt, t.test])).toEqual([
+      ['d1', 2, undefined],
+      ['d2', 3, undefined],
+      ['d3', 4, undefined],
+    ]);
     expect(log.records('deliveries').every((r) => r.key === 'ep_1')).toBe(true);
   });
 });
@@ -74,7 +85,13 @@ describe('recover', () => {
     expect(plan.total).toBe(3);
     const store = new MemoryJobStore();
     const endpoint = { id: 'ep_1', tenantId: 'ten_1', events: ['order.*'], isActive: true } as never;
-    const recover = recoverJob({ log, publisher: await log.publisher(), eventsTopic: 'events', deliveriesTopic: 'deliveries', endpoint: () => endpoint });
+    const recover = recoverJob({
+      log,
+      publisher: await log.publisher(),
+      eventsTopic: 'events',
+      deliveriesTopic: 'deliveries',
+      endpoint: () => endpoint,
+    });
     runner = new JobRunner({ store, kinds: [recover], logger });
     runner.start();
     const job = await runner.enqueue(recover, { ...newJob, total: plan.total, params: plan.params });

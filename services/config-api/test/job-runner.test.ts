@@ -1,7 +1,7 @@
 import { createLogger } from '@hookline/service';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { JobRunner, jobKind, type JobKind } from '../src/jobs/index.js';
+import { type JobKind, JobRunner, jobKind } from '../src/jobs/index.js';
 import { MemoryJobStore } from './support/memory-job-store.js';
 
 const logger = createLogger('jobs-test', 'silent');
@@ -9,7 +9,7 @@ const logger = createLogger('jobs-test', 'silent');
 const newJob = { tenantId: 'ten_1', endpointId: 'ep_1', total: 1, idPrefix: 'job' };
 let runners: JobRunner[] = [];
 
-function runnerWith(store: MemoryJobStore, kinds: JobKind<any>[], options: { leaseMs?: number } = {}) {
+function runnerWith(store: MemoryJobStore, kinds: JobKind<unknown>[], options: { leaseMs?: number } = {}) {
   const runner = new JobRunner({ store, kinds, logger, pollMs: 1_000, ...options });
   runners.push(runner);
   return runner;
@@ -27,9 +27,13 @@ afterEach(async () => {
 describe('the job runner', () => {
   it('runs a queued job and records it done with its progress', async () => {
     const store = new MemoryJobStore();
-    const count = jobKind({ name: 'count', params: z.object({ to: z.number() }), async run(job, { progress }) {
-      for (let i = 1; i <= job.params.to; i++) await progress(i);
-    } });
+    const count = jobKind({
+      name: 'count',
+      params: z.object({ to: z.number() }),
+      async run(job, { progress }) {
+        for (let i = 1; i <= job.params.to; i++) await progress(i);
+      },
+    });
     const runner = runnerWith(store, [count]);
     runner.start();
     const job = await runner.enqueue(count, { ...newJob, params: { to: 3 } });
@@ -38,9 +42,13 @@ describe('the job runner', () => {
 
   it('records a failure on the job instead of throwing (no unhandled rejection) and goes on with the next', async () => {
     const store = new MemoryJobStore();
-    const boom = jobKind({ name: 'boom', params: z.object({}), async run() {
-      throw new Error('broker went away');
-    } });
+    const boom = jobKind({
+      name: 'boom',
+      params: z.object({}),
+      async run() {
+        throw new Error('broker went away');
+      },
+    });
     const fine = jobKind({ name: 'fine', params: z.object({}), async run() {} });
     const runner = runnerWith(store, [boom, fine]);
     runner.start();
@@ -56,7 +64,18 @@ describe('the job runner', () => {
     const runner = runnerWith(store, [fine]);
     runner.start();
     const at = new Date().toISOString();
-    await store.insert({ _id: 'job_elsewhere', kind: 'fine', tenantId: 't', endpointId: 'e', state: 'queued', total: 0, done: 0, params: {}, createdAt: at, updatedAt: at });
+    await store.insert({
+      _id: 'job_elsewhere',
+      kind: 'fine',
+      tenantId: 't',
+      endpointId: 'e',
+      state: 'queued',
+      total: 0,
+      done: 0,
+      params: {},
+      createdAt: at,
+      updatedAt: at,
+    });
     await vi.advanceTimersByTimeAsync(1_000);
     await store.until('job_elsewhere', 'done');
   });
@@ -64,11 +83,28 @@ describe('the job runner', () => {
   it('resumes a job left running by a process that died, once its lease ran out', async () => {
     const store = new MemoryJobStore();
     const seen: number[] = [];
-    const resume = jobKind({ name: 'resume', params: z.object({}), async run(job) {
-      seen.push(job.done);
-    } });
+    const resume = jobKind({
+      name: 'resume',
+      params: z.object({}),
+      async run(job) {
+        seen.push(job.done);
+      },
+    });
     const at = new Date().toISOString();
-    await store.insert({ _id: 'job_orphan', kind: 'resume', tenantId: 't', endpointId: 'e', state: 'running', runner: 'dead', leaseUntil: Date.now() + 5_000, total: 9, done: 4, params: {}, createdAt: at, updatedAt: at });
+    await store.insert({
+      _id: 'job_orphan',
+      kind: 'resume',
+      tenantId: 't',
+      endpointId: 'e',
+      state: 'running',
+      runner: 'dead',
+      leaseUntil: Date.now() + 5_000,
+      total: 9,
+      done: 4,
+      params: {},
+      createdAt: at,
+      updatedAt: at,
+    });
     const runner = runnerWith(store, [resume]);
     runner.start();
     await vi.advanceTimersByTimeAsync(4_000);
@@ -82,11 +118,15 @@ describe('the job runner', () => {
     const store = new MemoryJobStore();
     let started!: () => void;
     const running = new Promise<void>((resolve) => (started = resolve));
-    const slow = jobKind({ name: 'slow', params: z.object({}), async run(_job, { progress, signal }) {
-      started();
-      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
-      await progress(1);
-    } });
+    const slow = jobKind({
+      name: 'slow',
+      params: z.object({}),
+      async run(_job, { progress, signal }) {
+        started();
+        await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
+        await progress(1);
+      },
+    });
     const runner = runnerWith(store, [slow]);
     runner.start();
     const job = await runner.enqueue(slow, { ...newJob, params: {} });
@@ -101,7 +141,18 @@ describe('the job runner', () => {
   it('records a job of a kind it does not know as failed', async () => {
     const store = new MemoryJobStore();
     const at = new Date().toISOString();
-    await store.insert({ _id: 'job_future', kind: 'from-the-future', tenantId: 't', endpointId: 'e', state: 'queued', total: 0, done: 0, params: {}, createdAt: at, updatedAt: at });
+    await store.insert({
+      _id: 'job_future',
+      kind: 'from-the-future',
+      tenantId: 't',
+      endpointId: 'e',
+      state: 'queued',
+      total: 0,
+      done: 0,
+      params: {},
+      createdAt: at,
+      updatedAt: at,
+    });
     runnerWith(store, []).start();
     expect(await store.until('job_future', 'failed')).toMatchObject({ error: 'no job kind from-the-future' });
   });

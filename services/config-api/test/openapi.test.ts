@@ -23,7 +23,9 @@ describe('the admin API document', () => {
 
   it('documents no path the app does not mount', () => {
     const mounted = new Set(appRoutes(api.app).map((r) => `${r.method} ${openApiPath(r.path)}`));
-    const documented = Object.entries(doc.paths ?? {}).flatMap(([path, item]) => Object.keys(item ?? {}).map((method) => `${method} ${path}`));
+    const documented = Object.entries(doc.paths ?? {}).flatMap(([path, item]) =>
+      Object.keys(item ?? {}).map((method) => `${method} ${path}`),
+    );
     expect(documented.filter((op) => !mounted.has(op))).toEqual([]);
   });
 
@@ -34,7 +36,9 @@ describe('the admin API document', () => {
 
   it("describes request bodies with the routes' own schemas", () => {
     const body = doc.paths?.['/api/admin/webhooks']?.post?.requestBody;
-    const schema = (body as { content: Record<string, { schema: { properties: Record<string, unknown>; required: string[] } }> }).content['application/json']!.schema;
+    const schema = (body as { content: Record<string, { schema: { properties: Record<string, unknown>; required: string[] } }> }).content[
+      'application/json'
+    ]!.schema;
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['url', 'events', 'profile']));
     expect(schema.required).toEqual(expect.arrayContaining(['name', 'url', 'events']));
   });

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { authenticate, ConfigState, configKey, hashApiKey, type ApiKeyRecord, type ConfigRecord } from '@hookline/core';
+import { type ApiKeyRecord, authenticate, type ConfigRecord, ConfigState, configKey, hashApiKey } from '@hookline/core';
 import { createMemoryEventLog } from '@hookline/kafka';
 import { closeServer, createLogger, listen } from '@hookline/service';
 import type { EndpointStatsDoc, Store } from '@hookline/store';
@@ -15,7 +15,17 @@ function memoryConfig(): ConfigAccess {
   const at = '2026-01-01T00:00:00.000Z';
   state.apply(configKey('tenant', 'ten_1'), { kind: 'tenant', id: 'ten_1', name: 'Acme', createdAt: at, updatedAt: at });
   for (const role of ['owner', 'viewer'] as const) {
-    const key: ApiKeyRecord = { kind: 'apiKey', id: `key_${role}`, tenantId: 'ten_1', name: role, role, keyHash: hashApiKey(`hk_${role}`), keyPrefix: 'hk_', createdAt: at, updatedAt: at };
+    const key: ApiKeyRecord = {
+      kind: 'apiKey',
+      id: `key_${role}`,
+      tenantId: 'ten_1',
+      name: role,
+      role,
+      keyHash: hashApiKey(`hk_${role}`),
+      keyPrefix: 'hk_',
+      createdAt: at,
+      updatedAt: at,
+    };
     state.apply(configKey('apiKey', key.id), key);
   }
   return {
@@ -33,19 +43,45 @@ const store = {
   endpointStats: async () => null,
 } as unknown as Store;
 const publisher: RecordPublisher = await createMemoryEventLog().publisher();
-const unused = new Proxy({}, { get: () => () => { throw new Error('not used here'); } });
+const unused = new Proxy(
+  {},
+  {
+    get: () => () => {
+      throw new Error('not used here');
+    },
+  },
+);
 
 function api(): ConfigApi {
   const deps: AdminDeps = {
-    config: memoryConfig(), publisher, store, alerts: unused as never, incomingCalls: unused as never, log: unused as never, jobs: unused as never,
-    schemaRegistry: undefined, topics: unused as never, topicPrefix: 'hl.', retryTiers: ['5s', '1m'], requireHttps: false, testTimeoutMs: 1_000,
-    ingestPublicUrl: undefined, rootToken: undefined,
+    config: memoryConfig(),
+    publisher,
+    store,
+    alerts: unused as never,
+    incomingCalls: unused as never,
+    log: unused as never,
+    jobs: unused as never,
+    schemaRegistry: undefined,
+    topics: unused as never,
+    topicPrefix: 'hl.',
+    retryTiers: ['5s', '1m'],
+    requireHttps: false,
+    testTimeoutMs: 1_000,
+    ingestPublicUrl: undefined,
+    rootToken: undefined,
   };
   return assembleConfigApi({ ...deps, logger: createLogger('routes-test', 'silent'), metrics: new Registry(), health: {} });
 }
 
 const servers: Server[] = [];
 afterAll(async () => Promise.all(servers.map((s) => closeServer(s))));
+
+/** An answer's JSON: fields the tests read, whatever else it holds. */
+interface AnswerBody {
+  error: { code: string };
+  id: string;
+  [field: string]: unknown;
+}
 
 async function serve(config: ConfigApi) {
   const { server, port } = await listen(config.app, 0);
@@ -57,7 +93,7 @@ async function serve(config: ConfigApi) {
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();
-    return { status: response.status, body: text ? (JSON.parse(text) as Record<string, any>) : undefined };
+    return { status: response.status, body: text ? (JSON.parse(text) as AnswerBody) : undefined };
   };
 }
 

@@ -39,14 +39,19 @@ function operation(route: MountedRoute): ZodOpenApiOperationObject {
   const responses: ZodOpenApiResponsesObject = Object.fromEntries(
     Object.entries(route.responses).map(([status, spec]) => [
       status,
-      { description: spec.description, ...(spec.schema ? { content: { [spec.contentType ?? 'application/json']: { schema: spec.schema } } } : {}) },
+      {
+        description: spec.description,
+        ...(spec.schema ? { content: { [spec.contentType ?? 'application/json']: { schema: spec.schema } } } : {}),
+      },
     ]),
   );
   return {
     tags: route.tags,
     summary: route.summary,
     ...(route.auth === 'operator' ? { security: [{ operatorToken: [] }] } : route.auth === 'none' ? { security: [] } : {}),
-    ...(path || route.query ? { requestParams: { ...(path ? { path: path as z.ZodObject } : {}), ...(route.query ? { query: route.query as z.ZodObject } : {}) } } : {}),
+    ...(path || route.query
+      ? { requestParams: { ...(path ? { path: path as z.ZodObject } : {}), ...(route.query ? { query: route.query as z.ZodObject } : {}) } }
+      : {}),
     ...(route.body ? { requestBody: { required: !route.bodyOptional, content: requestContent(route.body, route.bodyMediaTypes) } } : {}),
     responses: { ...responses, ...errorResponses(...routeErrors(route)) },
   };
@@ -85,4 +90,3 @@ export function undocumentedRoutes(mounted: AppRoute[], document: OpenApiDocumen
       return !Object.keys(op?.responses ?? {}).some((status) => /^2\d\d$/.test(status));
     });
 }
-

@@ -1,3 +1,3 @@
-export * from './route.js';
-export * from './mount.js';
 export * from './document.js';
+export * from './mount.js';
+export * from './route.js';

@@ -66,7 +66,12 @@ function handle(route: ApiRoute): RequestHandler {
  * request metric's route label is the template): access checks as middleware, then validation, then the
  * handler. Returns what it mounted, for the OpenAPI document.
  */
-export function mountRoutes<T extends AccessTypes>(app: Express | Router, prefix: string, routes: ApiRoute[], access: AccessRules<T>): MountedRoute[] {
+export function mountRoutes<T extends AccessTypes>(
+  app: Express | Router,
+  prefix: string,
+  routes: ApiRoute[],
+  access: AccessRules<T>,
+): MountedRoute[] {
   return routes.map((route) => {
     const fullPath = `${prefix}${route.path}`;
     (app as Router)[route.method](fullPath, ...accessMiddleware(route, access), handle(route));

@@ -63,7 +63,15 @@ export interface HandlerInput<T extends AccessTypes, A extends RouteAuth, O, P, 
   res: Response;
 }
 
-export interface RouteSpec<T extends AccessTypes, A extends RouteAuth, O extends keyof T['owned'] | undefined, P, Q, B, R extends ResponseSpecs> {
+export interface RouteSpec<
+  T extends AccessTypes,
+  A extends RouteAuth,
+  O extends keyof T['owned'] | undefined,
+  P,
+  Q,
+  B,
+  R extends ResponseSpecs,
+> {
   method: HttpMethod;
   /** Express syntax (`/webhooks/:id`), relative to where the routes are mounted. */
   path: string;

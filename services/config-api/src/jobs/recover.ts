@@ -1,8 +1,8 @@
-import { endpointWants, eventEnvelope, type EndpointRecord } from '@hookline/core';
+import { type EndpointRecord, endpointWants, eventEnvelope } from '@hookline/core';
 import { z } from 'zod';
 import type { PartitionRange, RecordPublisher, TimeRangeReader } from '../ports.js';
 import { planTask, taskRecord } from '../tasks.js';
-import { jobKind, type JobKind } from './kind.js';
+import { type JobKind, jobKind } from './kind.js';
 
 /** Offsets as decimal strings: the job's parameters are stored as JSON. */
 export const recoverParams = z.object({
@@ -21,7 +21,12 @@ export interface RecoverDeps {
 }
 
 /** The ranges of `events` a recover of `[sinceMs, untilMs)` reads, and how many records they hold. */
-export async function planRecover(log: TimeRangeReader, eventsTopic: string, sinceMs: number, untilMs: number | undefined): Promise<{ params: RecoverParams; total: number }> {
+export async function planRecover(
+  log: TimeRangeReader,
+  eventsTopic: string,
+  sinceMs: number,
+  untilMs: number | undefined,
+): Promise<{ params: RecoverParams; total: number }> {
   const ranges = await log.offsetsForTime(eventsTopic, sinceMs, untilMs);
   const total = ranges.reduce((n, r) => n + Number(r.end > r.start ? r.end - r.start : 0n), 0);
   return { params: { ranges: ranges.map((r) => ({ partition: r.partition, start: r.start.toString(), end: r.end.toString() })) }, total };
@@ -46,20 +51,29 @@ export function recoverJob(deps: RecoverDeps): JobKind<RecoverParams> {
     name: 'recover',
     params: recoverParams,
     async run(job, { progress }) {
-      const ranges: PartitionRange[] = job.params.ranges.map((r) => ({ partition: r.partition, start: BigInt(r.start), end: BigInt(r.end) }));
+      const ranges: PartitionRange[] = job.params.ranges.map((r) => ({
+        partition: r.partition,
+        start: BigInt(r.start),
+        end: BigInt(r.end),
+      }));
       let scanned = 0;
-      await deps.log.readRanges(deps.eventsTopic, ranges.filter((r) => r.start < r.end), async (records) => {
-        const endpoint = deps.endpoint(job.endpointId);
-        const tasks = [];
-        for (const record of records) {
-          scanned++;
-          const parsed = eventEnvelope.safeParse(parse(record.value));
-          if (!endpoint || !parsed.success || parsed.data.tenantId !== endpoint.tenantId || !endpointWants(endpoint, parsed.data)) continue;
-          tasks.push(taskRecord(planTask({ kind: 'first', event: parsed.data, endpoint, now: now() })));
-        }
-        if (tasks.length) await deps.publisher.publish([{ topic: deps.deliveriesTopic, records: tasks }]);
-        await progress(scanned);
-      });
+      await deps.log.readRanges(
+        deps.eventsTopic,
+        ranges.filter((r) => r.start < r.end),
+        async (records) => {
+          const endpoint = deps.endpoint(job.endpointId);
+          const tasks = [];
+          for (const record of records) {
+            scanned++;
+            const parsed = eventEnvelope.safeParse(parse(record.value));
+            if (!endpoint || !parsed.success || parsed.data.tenantId !== endpoint.tenantId || !endpointWants(endpoint, parsed.data))
+              continue;
+            tasks.push(taskRecord(planTask({ kind: 'first', event: parsed.data, endpoint, now: now() })));
+          }
+          if (tasks.length) await deps.publisher.publish([{ topic: deps.deliveriesTopic, records: tasks }]);
+          await progress(scanned);
+        },
+      );
     },
   });
 }

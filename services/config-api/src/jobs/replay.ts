@@ -2,7 +2,7 @@ import type { DeadLetterDoc, DeadLetterFilter } from '@hookline/store';
 import { z } from 'zod';
 import type { RecordPublisher } from '../ports.js';
 import { planTask, taskRecord } from '../tasks.js';
-import { jobKind, type JobKind } from './kind.js';
+import { type JobKind, jobKind } from './kind.js';
 
 export const replayParams = z.object({
   from: z.string().optional(),
@@ -26,7 +26,9 @@ export interface ReplayDeps {
 
 /** Dead letters as the next attempt of their deliveries, due now. */
 export function resendLetters({ publisher, deliveriesTopic, now = Date.now }: ReplayDeps, letters: DeadLetterDoc[]): Promise<void> {
-  return publisher.publish([{ topic: deliveriesTopic, records: letters.map((letter) => taskRecord(planTask({ kind: 'again', task: letter.task, now: now() }))) }]);
+  return publisher.publish([
+    { topic: deliveriesTopic, records: letters.map((letter) => taskRecord(planTask({ kind: 'again', task: letter.task, now: now() }))) },
+  ]);
 }
 
 /**

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { newId } from '@hookline/core';
 import type { Logger } from 'pino';
 import type { JobDoc, JobStore } from './job-store.js';
-import { JobInterrupted, UnknownJobKind, type JobKind } from './kind.js';
+import { JobInterrupted, type JobKind, UnknownJobKind } from './kind.js';
 
 export interface JobRunnerOptions {
   store: JobStore;
@@ -55,11 +55,20 @@ export class JobRunner {
 
   /** Queues a job of `kind` and wakes the runner. */
   async enqueue<Params>(kind: JobKind<Params>, job: NewJob<Params>): Promise<JobDoc<Params>> {
-    if (this.kinds.get(kind.name) !== (kind as JobKind<unknown>)) throw new UnknownJobKind(`job kind ${kind.name} is not registered with this runner`);
+    if (this.kinds.get(kind.name) !== (kind as JobKind<unknown>))
+      throw new UnknownJobKind(`job kind ${kind.name} is not registered with this runner`);
     const at = new Date(this.now()).toISOString();
     const doc: JobDoc<Params> = {
-      _id: newId(job.idPrefix), kind: kind.name, tenantId: job.tenantId, endpointId: job.endpointId, state: 'queued',
-      total: job.total, done: 0, params: job.params, createdAt: at, updatedAt: at,
+      _id: newId(job.idPrefix),
+      kind: kind.name,
+      tenantId: job.tenantId,
+      endpointId: job.endpointId,
+      state: 'queued',
+      total: job.total,
+      done: 0,
+      params: job.params,
+      createdAt: at,
+      updatedAt: at,
     };
     await this.options.store.insert(doc);
     this.wake?.();
@@ -90,10 +99,13 @@ export class JobRunner {
       }
       if (job) {
         const id = job._id;
-        this.active.set(id, this.execute(job).finally(() => {
-          this.active.delete(id);
-          this.wake?.();
-        }));
+        this.active.set(
+          id,
+          this.execute(job).finally(() => {
+            this.active.delete(id);
+            this.wake?.();
+          }),
+        );
         continue;
       }
       await this.idle();
@@ -117,23 +129,31 @@ export class JobRunner {
     const { store, logger } = this.options;
     const log = logger.child({ jobId: job._id, kind: job.kind });
     // The lease is renewed while the job works, also between progress reports.
-    const renew = setInterval(() => {
-      store.progress(job._id, this.id, job.done, this.now() + this.leaseMs).catch((error: unknown) => log.warn({ err: error }, 'could not renew the lease'));
-    }, Math.max(1, Math.floor(this.leaseMs / 3)));
+    const renew = setInterval(
+      () => {
+        store
+          .progress(job._id, this.id, job.done, this.now() + this.leaseMs)
+          .catch((error: unknown) => log.warn({ err: error }, 'could not renew the lease'));
+      },
+      Math.max(1, Math.floor(this.leaseMs / 3)),
+    );
     try {
       const kind = this.kinds.get(job.kind);
       if (!kind) throw new UnknownJobKind(`no job kind ${job.kind}`);
       const params = kind.params.parse(job.params);
       let done = job.done;
-      await kind.run({ ...job, params }, {
-        signal: this.stopping.signal,
-        progress: async (count) => {
-          if (this.stopping.signal.aborted) throw new JobInterrupted();
-          done = count;
-          job.done = count;
-          await store.progress(job._id, this.id, count, this.now() + this.leaseMs);
+      await kind.run(
+        { ...job, params },
+        {
+          signal: this.stopping.signal,
+          progress: async (count) => {
+            if (this.stopping.signal.aborted) throw new JobInterrupted();
+            done = count;
+            job.done = count;
+            await store.progress(job._id, this.id, count, this.now() + this.leaseMs);
+          },
         },
-      });
+      );
       await store.finish(job._id, this.id, { state: 'done', done });
       log.info('job done');
     } catch (error) {

@@ -1,4 +1,4 @@
-import { alertSettingsShape, configKey, defaultAlertSettings, type AlertSettingsRecord } from '@hookline/core';
+import { type AlertSettingsRecord, alertSettingsShape, configKey, defaultAlertSettings } from '@hookline/core';
 import type { AlertDoc } from '@hookline/store';
 import { z } from 'zod';
 import { route } from '../access.js';

@@ -1,4 +1,4 @@
-import { ApiError, configKey, generateApiKey, hashApiKey, newId, role, type ApiKeyRecord } from '@hookline/core';
+import { ApiError, type ApiKeyRecord, configKey, generateApiKey, hashApiKey, newId, role } from '@hookline/core';
 import { z } from 'zod';
 import { route } from '../access.js';
 import type { AdminDeps } from '../deps.js';
@@ -42,8 +42,15 @@ export function apiKeyRoutes({ config, publisher }: AdminDeps) {
         const key = generateApiKey();
         const now = new Date().toISOString();
         const record: ApiKeyRecord = {
-          kind: 'apiKey', id: newId('key'), tenantId: caller.tenantId, name: body.name, role: body.role,
-          keyHash: hashApiKey(key), keyPrefix: key.slice(0, 7), createdAt: now, updatedAt: now,
+          kind: 'apiKey',
+          id: newId('key'),
+          tenantId: caller.tenantId,
+          name: body.name,
+          role: body.role,
+          keyHash: hashApiKey(key),
+          keyPrefix: key.slice(0, 7),
+          createdAt: now,
+          updatedAt: now,
         };
         await config.write(publisher, configKey('apiKey', record.id), record);
         return { status: 201, body: { ...publicKey(record), key } };

@@ -6,8 +6,14 @@ import type { AdminDeps } from '../deps.js';
 import { planRecover, resendLetters } from '../jobs/index.js';
 import { deadLetter, deliveryParams, idParams, jobAccepted } from './schemas.js';
 
-export const replayInput = z.object({ from: z.string().datetime({ offset: true }).optional(), to: z.string().datetime({ offset: true }).optional() });
-export const deadLetterListQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50), state: z.enum(['dead', 'replayed']).optional() });
+export const replayInput = z.object({
+  from: z.string().datetime({ offset: true }).optional(),
+  to: z.string().datetime({ offset: true }).optional(),
+});
+export const deadLetterListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  state: z.enum(['dead', 'replayed']).optional(),
+});
 export const recoverInput = z.object({
   since: z.string().datetime({ offset: true }),
   until: z.string().datetime({ offset: true }).optional(),
@@ -62,10 +68,22 @@ export function deadLetterRoutes(deps: AdminDeps) {
       responses: { 200: { description: 'Dead letters', schema: z.object({ total: z.number().int(), data: z.array(deadLetter) }) } },
       async handler({ owned: endpoint, query: { limit, state } }) {
         const filter = state ? { state } : {};
-        const [letters, total] = await Promise.all([store.deadLetters.find(endpoint.id, filter, limit).toArray(), store.deadLetters.count(endpoint.id, filter)]);
+        const [letters, total] = await Promise.all([
+          store.deadLetters.find(endpoint.id, filter, limit).toArray(),
+          store.deadLetters.count(endpoint.id, filter),
+        ]);
         return {
           status: 200,
-          body: { total, data: letters.map(({ _id, task, ...rest }) => ({ deliveryId: _id, eventId: task.eventId, eventType: task.event.type, attempts: task.attempt, ...rest })) },
+          body: {
+            total,
+            data: letters.map(({ _id, task, ...rest }) => ({
+              deliveryId: _id,
+              eventId: task.eventId,
+              eventType: task.event.type,
+              attempts: task.attempt,
+              ...rest,
+            })),
+          },
         };
       },
     }),
@@ -78,7 +96,9 @@ export function deadLetterRoutes(deps: AdminDeps) {
       owns: 'endpoint',
       role: 'configure',
       params: deliveryParams,
-      responses: { 202: { description: 'Queued as its next attempt', schema: z.object({ deliveryId: z.string(), attempt: z.number().int() }) } },
+      responses: {
+        202: { description: 'Queued as its next attempt', schema: z.object({ deliveryId: z.string(), attempt: z.number().int() }) },
+      },
       errors: ['conflict'],
       async handler({ owned: endpoint, params }) {
         const letter = await store.deadLetters.getDead(endpoint.id, params.deliveryId);
@@ -105,7 +125,13 @@ export function deadLetterRoutes(deps: AdminDeps) {
       async handler({ owned: endpoint, body: range }) {
         if (!endpoint.isActive) throw new ApiError('conflict', 'the webhook is disabled; re-enable it first');
         const total = await store.deadLetters.count(endpoint.id, { state: 'dead', ...range });
-        const job = await jobs.runner.enqueue(jobs.replay, { idPrefix: 'rpl', tenantId: endpoint.tenantId, endpointId: endpoint.id, total, params: range });
+        const job = await jobs.runner.enqueue(jobs.replay, {
+          idPrefix: 'rpl',
+          tenantId: endpoint.tenantId,
+          endpointId: endpoint.id,
+          total,
+          params: range,
+        });
         return { status: 202, body: { jobId: job._id, total } };
       },
     }),
@@ -124,8 +150,19 @@ export function deadLetterRoutes(deps: AdminDeps) {
       errors: ['conflict'],
       async handler({ owned: endpoint, body: input }) {
         if (!endpoint.isActive) throw new ApiError('conflict', 'the webhook is disabled; re-enable it first');
-        const { params, total } = await planRecover(log, topics.events, Date.parse(input.since), input.until ? Date.parse(input.until) : undefined);
-        const job = await jobs.runner.enqueue(jobs.recover, { idPrefix: 'rcv', tenantId: endpoint.tenantId, endpointId: endpoint.id, total, params });
+        const { params, total } = await planRecover(
+          log,
+          topics.events,
+          Date.parse(input.since),
+          input.until ? Date.parse(input.until) : undefined,
+        );
+        const job = await jobs.runner.enqueue(jobs.recover, {
+          idPrefix: 'rcv',
+          tenantId: endpoint.tenantId,
+          endpointId: endpoint.id,
+          total,
+          params,
+        });
         return { status: 202, body: { jobId: job._id, total } };
       },
     }),

@@ -85,7 +85,10 @@ export function deliveryRoutes({ publisher, store, topics, testTimeoutMs }: Admi
         const task = planTask({ kind: 'test', event, endpoint, now: Date.now() });
         await publisher.publish([{ topic: topics.deliveries, records: [taskRecord(task)] }]);
         const result = await store.waitForAttempt(attemptIdFor(task.deliveryId, 1), testTimeoutMs);
-        if (!result) throw new ApiError('unavailable', 'the test delivery was sent but its outcome did not arrive in time; see the delivery log', { deliveryId: task.deliveryId });
+        if (!result)
+          throw new ApiError('unavailable', 'the test delivery was sent but its outcome did not arrive in time; see the delivery log', {
+            deliveryId: task.deliveryId,
+          });
         return {
           status: 200,
           body: {

@@ -1,4 +1,4 @@
-import { ApiError, configKey, eventTypeName, type EventTypeRecord } from '@hookline/core';
+import { ApiError, configKey, type EventTypeRecord, eventTypeName } from '@hookline/core';
 import { SchemaRefused, type SchemaRegistryPort } from '@hookline/schema-registry';
 import { validate } from '@hookline/service';
 import { Ajv } from 'ajv';
@@ -44,7 +44,9 @@ async function register(registry: SchemaRegistryPort | undefined, subject: strin
     return await registry.registerJsonSchema(subject, schema, 'BACKWARD');
   } catch (error) {
     if (error instanceof SchemaRefused) {
-      throw new ApiError(error.kind === 'incompatible' ? 'conflict' : 'validation_failed', error.message, [{ path: 'schema', message: error.reason }]);
+      throw new ApiError(error.kind === 'incompatible' ? 'conflict' : 'validation_failed', error.message, [
+        { path: 'schema', message: error.reason },
+      ]);
     }
     throw new ApiError('unavailable', (error as Error).message);
   }
@@ -113,8 +115,13 @@ export function eventTypeRoutes({ config, publisher, schemaRegistry, topicPrefix
         }
         const now = new Date().toISOString();
         const base: EventTypeRecord = {
-          kind: 'eventType', id: `${caller.tenantId}:${input.name}`, tenantId: caller.tenantId, name: input.name,
-          ...(input.description === undefined ? {} : { description: input.description }), createdAt: now, updatedAt: now,
+          kind: 'eventType',
+          id: `${caller.tenantId}:${input.name}`,
+          tenantId: caller.tenantId,
+          name: input.name,
+          ...(input.description === undefined ? {} : { description: input.description }),
+          createdAt: now,
+          updatedAt: now,
         };
         // The registry first: a schema it refuses must not reach the catalog (ingest would enforce it).
         const record = await withSchema(base, input.schema);

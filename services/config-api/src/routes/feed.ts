@@ -1,5 +1,5 @@
 import { ApiError } from '@hookline/core';
-import { attemptFeed, nextFeedPosition, type AttemptDoc, type FeedPosition } from '@hookline/store';
+import { type AttemptDoc, attemptFeed, type FeedPosition, nextFeedPosition } from '@hookline/store';
 import { z } from 'zod';
 import { route } from '../access.js';
 import type { AdminDeps } from '../deps.js';
@@ -25,7 +25,8 @@ export function decodeCursor(cursor: string): FeedPosition {
     parsed = undefined;
   }
   const result = position.safeParse(parsed);
-  if (!result.success) throw new ApiError('validation_failed', 'after is not a cursor this API returned', [{ path: 'after', message: 'invalid cursor' }]);
+  if (!result.success)
+    throw new ApiError('validation_failed', 'after is not a cursor this API returned', [{ path: 'after', message: 'invalid cursor' }]);
   return { recordedAt: result.data[0], attemptId: result.data[1] };
 }
 
@@ -83,12 +84,21 @@ export function feedRoutes({ config, store }: AdminDeps) {
       auth: 'apiKey',
       query: feedQuery,
       responses: {
-        200: { description: 'Attempts, oldest first, and the cursor to continue from', schema: z.object({ data: z.array(attemptSummary), next: z.string() }) },
+        200: {
+          description: 'Attempts, oldest first, and the cursor to continue from',
+          schema: z.object({ data: z.array(attemptSummary), next: z.string() }),
+        },
       },
       async handler({ caller, query: { after: cursor, limit, endpointId } }) {
         const after = cursor ? decodeCursor(cursor) : undefined;
         const settledBefore = new Date(Date.now() - settleMs).toISOString();
-        const page = await attemptFeed(store.attempts, { tenantId: caller.tenantId, ...(endpointId ? { endpointId } : {}), ...(after ? { after } : {}), limit, settledBefore });
+        const page = await attemptFeed(store.attempts, {
+          tenantId: caller.tenantId,
+          ...(endpointId ? { endpointId } : {}),
+          ...(after ? { after } : {}),
+          limit,
+          settledBefore,
+        });
         const names = config.state.endpoints;
         return {
           status: 200,

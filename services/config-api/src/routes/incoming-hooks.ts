@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ApiError, configKey, fieldMapping, hashApiKey, newId, producibleEventType, type IncomingHookRecord } from '@hookline/core';
+import { ApiError, configKey, fieldMapping, hashApiKey, type IncomingHookRecord, newId, producibleEventType } from '@hookline/core';
 import { z } from 'zod';
 import { route } from '../access.js';
 import type { AdminDeps } from '../deps.js';
@@ -60,12 +60,23 @@ export function incomingHookRoutes({ config, publisher, incomingCalls }: AdminDe
       auth: 'apiKey',
       role: 'configure',
       body: createHookInput,
-      responses: { 201: { description: 'The hook with its URL and token, shown only here', schema: incomingHook.extend({ url: z.string(), token: z.string() }) } },
+      responses: {
+        201: {
+          description: 'The hook with its URL and token, shown only here',
+          schema: incomingHook.extend({ url: z.string(), token: z.string() }),
+        },
+      },
       async handler({ caller, body }) {
         const token = randomBytes(32).toString('base64url');
         const now = new Date().toISOString();
         const record: IncomingHookRecord = {
-          kind: 'incomingHook', id: newId('ih'), tenantId: caller.tenantId, ...body, tokenHash: hashApiKey(token), createdAt: now, updatedAt: now,
+          kind: 'incomingHook',
+          id: newId('ih'),
+          tenantId: caller.tenantId,
+          ...body,
+          tokenHash: hashApiKey(token),
+          createdAt: now,
+          updatedAt: now,
         };
         await config.write(publisher, configKey('incomingHook', record.id), record);
         return { status: 201, body: { ...publicHook(record), url: incomingHookPath(token), token } };

@@ -1,5 +1,5 @@
 import type { EndpointRecord } from '@hookline/core';
-import { latencyPercentile, type EndpointStatsDoc } from '@hookline/store';
+import { type EndpointStatsDoc, latencyPercentile } from '@hookline/store';
 import { z } from 'zod';
 import { route } from '../access.js';
 import type { AdminDeps } from '../deps.js';
@@ -19,7 +19,12 @@ const statsSummary = {
     .describe('Upper bound of the latency bucket holding the 95th percentile; null before the first attempt.'),
   failuresLast24h: z.number().int(),
   lastDelivery: z
-    .object({ at: z.string(), status: z.enum(['success', 'failure']), statusCode: z.number().int().nullable(), error: z.string().nullable() })
+    .object({
+      at: z.string(),
+      status: z.enum(['success', 'failure']),
+      statusCode: z.number().int().nullable(),
+      error: z.string().nullable(),
+    })
     .nullable(),
 };
 const endpointStateFields = {
@@ -79,10 +84,18 @@ export function statsRoutes({ config, store }: AdminDeps) {
       responses: { 200: { description: 'Stats', schema: webhookStats } },
       async handler({ owned: endpoint }) {
         const since = new Date(Date.now() - DAY_MS);
-        const [stats, failures] = await Promise.all([store.endpointStats(endpoint.id), store.failuresSince({ endpointId: endpoint.id }, since)]);
+        const [stats, failures] = await Promise.all([
+          store.endpointStats(endpoint.id),
+          store.failuresSince({ endpointId: endpoint.id }, since),
+        ]);
         return {
           status: 200,
-          body: { webhookId: endpoint.id, ...endpointState(endpoint), consecutiveFailures: stats?.consecutiveFailures ?? 0, ...summarize(stats ? [stats] : [], failures) },
+          body: {
+            webhookId: endpoint.id,
+            ...endpointState(endpoint),
+            consecutiveFailures: stats?.consecutiveFailures ?? 0,
+            ...summarize(stats ? [stats] : [], failures),
+          },
         };
       },
     }),
@@ -103,7 +116,12 @@ export function statsRoutes({ config, store }: AdminDeps) {
             data: [...config.state.endpointsOf(caller.tenantId)].map((endpoint) => {
               const stats = docs.get(endpoint.id);
               const { failuresLast24h: _omitted, ...summary } = summarize(stats ? [stats] : [], 0);
-              return { webhookId: endpoint.id, ...endpointState(endpoint), consecutiveFailures: stats?.consecutiveFailures ?? 0, ...summary };
+              return {
+                webhookId: endpoint.id,
+                ...endpointState(endpoint),
+                consecutiveFailures: stats?.consecutiveFailures ?? 0,
+                ...summary,
+              };
             }),
           },
         };
@@ -119,14 +137,24 @@ export function statsRoutes({ config, store }: AdminDeps) {
       async handler({ caller }) {
         const since = new Date(Date.now() - DAY_MS);
         const endpoints = [...config.state.endpointsOf(caller.tenantId)];
-        const [docs, failures] = await Promise.all([store.tenantStats(caller.tenantId), store.failuresSince({ tenantId: caller.tenantId }, since)]);
+        const [docs, failures] = await Promise.all([
+          store.tenantStats(caller.tenantId),
+          store.failuresSince({ tenantId: caller.tenantId }, since),
+        ]);
         const live = new Set(endpoints.map((e) => e.id));
         return {
           status: 200,
           body: {
             tenantId: caller.tenantId,
-            endpoints: { total: endpoints.length, active: endpoints.filter((e) => e.isActive).length, disabled: endpoints.filter((e) => !e.isActive).length },
-            ...summarize(docs.filter((d) => live.has(d._id)), failures),
+            endpoints: {
+              total: endpoints.length,
+              active: endpoints.filter((e) => e.isActive).length,
+              disabled: endpoints.filter((e) => !e.isActive).length,
+            },
+            ...summarize(
+              docs.filter((d) => live.has(d._id)),
+              failures,
+            ),
           },
         };
       },

@@ -1,4 +1,4 @@
-import { configKey, generateApiKey, hashApiKey, newId, type ApiKeyRecord, type TenantRecord } from '@hookline/core';
+import { type ApiKeyRecord, configKey, generateApiKey, hashApiKey, newId, type TenantRecord } from '@hookline/core';
 import { z } from 'zod';
 import { route } from '../access.js';
 import type { AdminDeps } from '../deps.js';
@@ -29,8 +29,15 @@ export function tenantRoutes({ config, publisher }: AdminDeps) {
         const tenant: TenantRecord = { kind: 'tenant', id: newId('ten'), name: body.name, createdAt: now, updatedAt: now };
         const key = generateApiKey();
         const apiKey: ApiKeyRecord = {
-          kind: 'apiKey', id: newId('key'), tenantId: tenant.id, name: 'owner', role: 'owner',
-          keyHash: hashApiKey(key), keyPrefix: key.slice(0, 7), createdAt: now, updatedAt: now,
+          kind: 'apiKey',
+          id: newId('key'),
+          tenantId: tenant.id,
+          name: 'owner',
+          role: 'owner',
+          keyHash: hashApiKey(key),
+          keyPrefix: key.slice(0, 7),
+          createdAt: now,
+          updatedAt: now,
         };
         await config.write(publisher, configKey('tenant', tenant.id), tenant);
         await config.write(publisher, configKey('apiKey', apiKey.id), apiKey);

@@ -1,4 +1,4 @@
-import { endpointScope, tenantScope, timeseriesWindows, type TimeseriesWindow } from '@hookline/store';
+import { endpointScope, type TimeseriesWindow, tenantScope, timeseriesWindows } from '@hookline/store';
 import { z } from 'zod';
 import { route } from '../access.js';
 import type { AdminDeps } from '../deps.js';

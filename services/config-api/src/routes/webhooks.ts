@@ -1,4 +1,4 @@
-import { ApiError, configKey, deliverySettingsShape, eventPattern, newId, type EndpointRecord } from '@hookline/core';
+import { ApiError, configKey, deliverySettingsShape, type EndpointRecord, eventPattern, newId } from '@hookline/core';
 import { generateSecret } from '@hookline/signing';
 import { z } from 'zod';
 import { route } from '../access.js';
@@ -29,7 +29,12 @@ export const rotateInput = z.object({
   /** The new secret; generated when absent. */
   secret: secretInput.optional(),
   /** How long the previous secret keeps signing alongside the new one (receivers switch over meanwhile). */
-  overlapSeconds: z.number().int().min(0).max(7 * 24 * 3600).default(24 * 3600),
+  overlapSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 3600)
+    .default(24 * 3600),
 });
 
 /** What the API shows of an endpoint: everything but its secrets. */
@@ -41,7 +46,9 @@ function publicEndpoint({ secrets: _secrets, kind: _kind, ...rest }: EndpointRec
 export function webhookRoutes({ config, publisher, retryTiers, requireHttps }: AdminDeps) {
   function checkUrl(url: string | undefined) {
     if (url && requireHttps && !url.startsWith('https://')) {
-      throw new ApiError('validation_failed', 'endpoint URLs must be https in production mode', [{ path: 'url', message: 'must be https' }]);
+      throw new ApiError('validation_failed', 'endpoint URLs must be https in production mode', [
+        { path: 'url', message: 'must be https' },
+      ]);
     }
   }
 
@@ -76,7 +83,10 @@ export function webhookRoutes({ config, publisher, retryTiers, requireHttps }: A
       role: 'configure',
       body: createEndpointInput,
       responses: {
-        201: { description: 'The webhook with its secret', schema: webhook.extend({ secret: z.string().describe('The signing secret (whsec_...); shown only here.') }) },
+        201: {
+          description: 'The webhook with its secret',
+          schema: webhook.extend({ secret: z.string().describe('The signing secret (whsec_...); shown only here.') }),
+        },
       },
       async handler({ caller, body }) {
         const { secret, ...input } = body;
@@ -160,7 +170,9 @@ export function webhookRoutes({ config, publisher, retryTiers, requireHttps }: A
       params: idParams,
       body: rotateInput,
       bodyOptional: true,
-      responses: { 200: { description: 'The new secret', schema: z.object({ secret: z.string(), previousSecretsExpireAt: z.string().nullable() }) } },
+      responses: {
+        200: { description: 'The new secret', schema: z.object({ secret: z.string(), previousSecretsExpireAt: z.string().nullable() }) },
+      },
       async handler({ owned: endpoint, body: input }) {
         const now = Date.now();
         const secret = input.secret ?? generateSecret();
@@ -169,7 +181,11 @@ export function webhookRoutes({ config, publisher, retryTiers, requireHttps }: A
         const kept = endpoint.secrets
           .filter((s) => !s.expiresAt || Date.parse(s.expiresAt) > now)
           .map((s) => ({ secret: s.secret, expiresAt: s.expiresAt ?? expiresAt }));
-        const updated: EndpointRecord = { ...endpoint, secrets: [{ secret }, ...(input.overlapSeconds > 0 ? kept : [])], updatedAt: new Date(now).toISOString() };
+        const updated: EndpointRecord = {
+          ...endpoint,
+          secrets: [{ secret }, ...(input.overlapSeconds > 0 ? kept : [])],
+          updatedAt: new Date(now).toISOString(),
+        };
         await config.write(publisher, configKey('endpoint', endpoint.id), updated);
         return { status: 200, body: { secret, previousSecretsExpireAt: input.overlapSeconds > 0 ? expiresAt : null } };
       },

@@ -1,5 +1,5 @@
-import type { JobDoc, JobStore } from '../../src/jobs/index.js';
 import { expect, vi } from 'vitest';
+import type { JobDoc, JobStore } from '../../src/jobs/index.js';
 
 /** The runner's store in memory, with the same claim rules as `Jobs` of @hookline/store. */
 export class MemoryJobStore implements JobStore {
@@ -27,7 +27,8 @@ export class MemoryJobStore implements JobStore {
   }
   async release(id: string, runner: string) {
     const job = this.jobs.get(id);
-    if (job && job.runner === runner && job.state === 'running') Object.assign(job, { state: 'queued', runner: undefined, leaseUntil: undefined });
+    if (job && job.runner === runner && job.state === 'running')
+      Object.assign(job, { state: 'queued', runner: undefined, leaseUntil: undefined });
   }
   async find(id: string, tenantId: string) {
     const job = this.jobs.get(id);
