@@ -80,6 +80,11 @@ export class Jobs {
     const job = await this.jobs.findOne({ _id: id, tenantId });
     if (job) return job;
     const earlier = await this.earlier.findOne({ _id: id, tenantId });
-    return earlier ? { ...earlier, kind: 'replay', params: {} } : null;
+    return earlier ? jobOfEarlierReplay(earlier) : null;
   }
+}
+
+/** A replay job as an earlier version wrote it (`replay_jobs`), read as a job. */
+export function jobOfEarlierReplay(earlier: ReplayJobDoc): JobDoc {
+  return { ...earlier, kind: 'replay', params: {} };
 }

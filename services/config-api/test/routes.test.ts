@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { type ApiKeyRecord, authenticate, type ConfigRecord, ConfigState, configKey, hashApiKey } from '@hookline/core';
 import { createMemoryEventLog } from '@hookline/kafka';
 import { closeServer, createLogger, listen } from '@hookline/service';
-import type { EndpointStatsDoc, Store } from '@hookline/store';
+import { type EndpointStatsDoc, jobOfEarlierReplay, type ReplayJobDoc, type Store } from '@hookline/store';
 import { Registry } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { assembleConfigApi, type ConfigApi } from '../src/app.js';
@@ -37,6 +37,18 @@ function memoryConfig(): ConfigAccess {
 }
 
 const stats: EndpointStatsDoc[] = [];
+/** A replay job as the previous version wrote it to `replay_jobs`. */
+const earlierJob: ReplayJobDoc = {
+  _id: 'rpl_earlier',
+  tenantId: 'ten_1',
+  endpointId: 'ep_1',
+  state: 'failed',
+  total: 10,
+  done: 4,
+  error: 'broker went away',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:01:00.000Z',
+};
 const store = {
   tenantStats: async () => stats,
   failuresSince: async () => 0,
@@ -60,7 +72,14 @@ function api(): ConfigApi {
     alerts: unused as never,
     incomingCalls: unused as never,
     log: unused as never,
-    jobs: unused as never,
+    jobs: {
+      runner: unused as never,
+      store: {
+        find: async (id, tenantId) => (id === earlierJob._id && tenantId === earlierJob.tenantId ? jobOfEarlierReplay(earlierJob) : null),
+      },
+      replay: unused as never,
+      recover: unused as never,
+    },
     schemaRegistry: undefined,
     topics: unused as never,
     topicPrefix: 'hl.',
@@ -130,5 +149,15 @@ describe('admin routes answer what they document', () => {
     const invalid = await call('PATCH', `/webhooks/${created.body!.id}`, 'owner', { retrySchedule: ['3h'] });
     expect([invalid.status, invalid.body?.error.code]).toEqual([422, 'validation_failed']);
     expect((await call('GET', '/webhooks/ep_missing', 'viewer')).status).toBe(404);
+  });
+
+  it("answers a replay job an earlier version wrote as it always did; another tenant's is not found", async () => {
+    const config = api();
+    const call = await serve(config);
+    const answer = await call('GET', '/replays/rpl_earlier', 'viewer');
+    const { _id, ...rest } = earlierJob;
+    expect(answer).toEqual({ status: 200, body: { jobId: _id, ...rest } });
+    conforms(config, 'get', '/api/admin/replays/:jobId', answer);
+    expect((await call('GET', '/replays/rpl_missing', 'viewer')).status).toBe(404);
   });
 });
