@@ -60,6 +60,12 @@ export class Jobs {
     return result.matchedCount === 1;
   }
 
+  /** Extends the lease of a job this runner works on (progress unchanged); false when it is no longer this runner's. */
+  async renew(id: string, runner: string, leaseUntil: number): Promise<boolean> {
+    const result = await this.jobs.updateOne({ _id: id, runner, state: 'running' }, { $set: { leaseUntil } });
+    return result.matchedCount === 1;
+  }
+
   async finish(id: string, runner: string, outcome: { state: 'done'; done: number } | { state: 'failed'; error: string }): Promise<void> {
     await this.jobs.updateOne(
       { _id: id, runner },

@@ -138,6 +138,32 @@ describe('the job runner', () => {
     await store.until(job._id, 'done');
   });
 
+  it('keeps its claim while a job works between progress reports, without writing progress itself', async () => {
+    const store = new MemoryJobStore();
+    let reported!: () => void;
+    const progressed = new Promise<void>((resolve) => (reported = resolve));
+    let finish!: () => void;
+    const slow = jobKind({
+      name: 'slow',
+      params: z.object({}),
+      async run(_job, { progress }) {
+        await progress(5);
+        reported();
+        await new Promise<void>((resolve) => (finish = resolve));
+      },
+    });
+    const runner = runnerWith(store, [slow], { leaseMs: 3_000 });
+    runner.start();
+    const job = await runner.enqueue(slow, { ...newJob, params: {} });
+    await progressed;
+    const leased = store.jobs.get(job._id)!.leaseUntil!;
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(store.jobs.get(job._id)).toMatchObject({ state: 'running', done: 5 });
+    expect(store.jobs.get(job._id)!.leaseUntil).toBeGreaterThan(leased + 9_000);
+    finish();
+    expect(await store.until(job._id, 'done')).toMatchObject({ done: 5 });
+  });
+
   it('records a job of a kind it does not know as failed', async () => {
     const store = new MemoryJobStore();
     const at = new Date().toISOString();

@@ -132,7 +132,7 @@ export class JobRunner {
     const renew = setInterval(
       () => {
         store
-          .progress(job._id, this.id, job.done, this.now() + this.leaseMs)
+          .renew(job._id, this.id, this.now() + this.leaseMs)
           .catch((error: unknown) => log.warn({ err: error }, 'could not renew the lease'));
       },
       Math.max(1, Math.floor(this.leaseMs / 3)),
@@ -149,7 +149,6 @@ export class JobRunner {
           progress: async (count) => {
             if (this.stopping.signal.aborted) throw new JobInterrupted();
             done = count;
-            job.done = count;
             await store.progress(job._id, this.id, count, this.now() + this.leaseMs);
           },
         },

@@ -21,6 +21,12 @@ export class MemoryJobStore implements JobStore {
     Object.assign(job, { done, leaseUntil });
     return true;
   }
+  async renew(id: string, runner: string, leaseUntil: number) {
+    const job = this.jobs.get(id);
+    if (!job || job.runner !== runner || job.state !== 'running') return false;
+    job.leaseUntil = leaseUntil;
+    return true;
+  }
   async finish(id: string, runner: string, outcome: { state: 'done'; done: number } | { state: 'failed'; error: string }) {
     const job = this.jobs.get(id);
     if (job && job.runner === runner) Object.assign(job, outcome);
