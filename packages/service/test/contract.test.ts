@@ -71,13 +71,17 @@ const routes = [
     owns: 'thing',
     role: 'configure',
     query: z.object({ dryRun: z.enum(['yes', 'no']).default('no') }),
+    headers: z.object({ 'x-request-note': z.string().max(20).optional() }),
     body: z.object({ name: z.string().min(1) }),
     responses: {
       200: { description: 'The thing', schema: z.object({ id: z.string(), name: z.string(), dryRun: z.boolean(), by: z.string() }) },
     },
-    async handler({ owned, body, query, caller }) {
+    async handler({ owned, body, query, caller, headers }) {
       seen.push('handler');
-      return { status: 200, body: { id: owned.id, name: body.name, dryRun: query.dryRun === 'yes', by: caller.tenant } };
+      return {
+        status: 200,
+        body: { id: owned.id, name: body.name, dryRun: query.dryRun === 'yes', by: headers['x-request-note'] ?? caller.tenant },
+      };
     },
   }),
   route({
@@ -200,6 +204,7 @@ describe('routes declared once', () => {
     const patch = doc.paths?.['/v1/things/{id}']?.patch;
     expect(Object.keys(patch?.responses ?? {}).sort()).toEqual(['200', '400', '401', '403', '404', '413', '415', '422', '500']);
     expect(patch?.requestBody).toMatchObject({ required: true });
+    expect(patch?.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ in: 'header', name: 'x-request-note' })]));
     expect(doc.paths?.['/v1/things/{id}/poke']?.post?.requestBody).toMatchObject({ required: false });
     expect(Object.keys(doc.paths?.['/v1/things/{id}/poke']?.post?.responses ?? {})).toContain('409');
     expect(doc.paths?.['/v1/tenants']?.post?.security).toEqual([{ operatorToken: [] }]);

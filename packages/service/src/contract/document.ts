@@ -49,8 +49,14 @@ function operation(route: MountedRoute): ZodOpenApiOperationObject {
     tags: route.tags,
     summary: route.summary,
     ...(route.auth === 'operator' ? { security: [{ operatorToken: [] }] } : route.auth === 'none' ? { security: [] } : {}),
-    ...(path || route.query
-      ? { requestParams: { ...(path ? { path: path as z.ZodObject } : {}), ...(route.query ? { query: route.query as z.ZodObject } : {}) } }
+    ...(path || route.query || route.headers
+      ? {
+          requestParams: {
+            ...(path ? { path: path as z.ZodObject } : {}),
+            ...(route.query ? { query: route.query as z.ZodObject } : {}),
+            ...(route.headers ? { header: route.headers as z.ZodObject } : {}),
+          },
+        }
       : {}),
     ...(route.body ? { requestBody: { required: !route.bodyOptional, content: requestContent(route.body, route.bodyMediaTypes) } } : {}),
     responses: { ...responses, ...errorResponses(...routeErrors(route)) },

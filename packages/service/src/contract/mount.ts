@@ -47,6 +47,7 @@ function handle(route: ApiRoute): RequestHandler {
     const input = {
       params: route.params ? validate(route.params, req.params, 'path parameters') : undefined,
       query: route.query ? validate(route.query, req.query, 'query') : undefined,
+      headers: route.headers ? validate(route.headers, req.headers, 'headers') : undefined,
       body: route.body ? validate(route.body, route.bodyOptional ? (req.body ?? {}) : req.body) : undefined,
       caller: res.locals[callerSlot],
       owned: res.locals[ownedSlot],

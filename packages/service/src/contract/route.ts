@@ -51,10 +51,12 @@ export type Reply<R extends ResponseSpecs> = {
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
 
 /** A handler's input: validated params, query and body, and what the access checks established. */
-export interface HandlerInput<T extends AccessTypes, A extends RouteAuth, O, P, Q, B> {
+export interface HandlerInput<T extends AccessTypes, A extends RouteAuth, O, P, Q, B, H = undefined> {
   params: Parsed<P>;
   query: Parsed<Q>;
   body: Parsed<B>;
+  /** The declared request headers (names in lower case), validated. */
+  headers: Parsed<H>;
   /** The authenticated API key (routes with `auth: 'apiKey'`). */
   caller: A extends 'apiKey' ? T['caller'] : undefined;
   /** The resource the `owns` check found (routes with `owns`). */
@@ -71,6 +73,7 @@ export interface RouteSpec<
   Q,
   B,
   R extends ResponseSpecs,
+  H = undefined,
 > {
   method: HttpMethod;
   /** Express syntax (`/webhooks/:id`), relative to where the routes are mounted. */
@@ -84,6 +87,8 @@ export interface RouteSpec<
   owns?: O;
   params?: P;
   query?: Q;
+  /** Request headers the route reads (a `z.object` with lower-case names; other headers pass untouched). */
+  headers?: H;
   body?: B;
   /** A request without a body is read as `{}` (for bodies whose every field is optional). */
   bodyOptional?: boolean;
@@ -95,7 +100,7 @@ export interface RouteSpec<
    * `forbidden` from `role`, `not_found` from `owns`, `validation_failed` from schemas) are added for it.
    */
   errors?: ErrorCode[];
-  handler(input: HandlerInput<T, A, O, P, Q, B>): Promise<Reply<R>>;
+  handler(input: HandlerInput<T, A, O, P, Q, B, H>): Promise<Reply<R>>;
 }
 
 /** A declared route with its types erased, ready to mount and document. */
@@ -109,12 +114,15 @@ export interface ApiRoute {
   owns?: string;
   params?: z.ZodType;
   query?: z.ZodType;
+  headers?: z.ZodType;
   body?: z.ZodType;
   bodyOptional?: boolean;
   bodyMediaTypes?: string[];
   responses: ResponseSpecs;
   errors?: ErrorCode[];
-  handler(input: HandlerInput<AccessTypes, RouteAuth, unknown, unknown, unknown, unknown>): Promise<{ status: number; body?: unknown }>;
+  handler(
+    input: HandlerInput<AccessTypes, RouteAuth, unknown, unknown, unknown, unknown, unknown>,
+  ): Promise<{ status: number; body?: unknown }>;
 }
 
 /**
@@ -130,7 +138,8 @@ export function routeDeclarer<T extends AccessTypes>() {
     P extends z.ZodType | undefined = undefined,
     Q extends z.ZodType | undefined = undefined,
     B extends z.ZodType | undefined = undefined,
-  >(spec: RouteSpec<T, A, O, P, Q, B, R>): ApiRoute {
+    H extends z.ZodType | undefined = undefined,
+  >(spec: RouteSpec<T, A, O, P, Q, B, R, H>): ApiRoute {
     return spec as unknown as ApiRoute;
   };
 }
