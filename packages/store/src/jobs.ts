@@ -38,6 +38,11 @@ export class Jobs {
     this.earlier = db.collection<ReplayJobDoc>('replay_jobs');
   }
 
+  /** Claims look for the oldest queued (or lease-expired) job. */
+  async ensureIndexes(): Promise<void> {
+    await this.jobs.createIndex({ state: 1, createdAt: 1 });
+  }
+
   async insert(job: JobDoc): Promise<void> {
     await this.jobs.insertOne(job);
   }

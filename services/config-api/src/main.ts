@@ -18,6 +18,7 @@ await runService(logger, async (lifecycle) => {
   await config.start();
   const publisher = await log.publisher();
   const jobStore = new Jobs(store.db);
+  await jobStore.ensureIndexes();
   const replay = replayJob({ letters: store.deadLetters, publisher, deliveriesTopic: topics.deliveries });
   const recover = recoverJob({
     log,

@@ -47,7 +47,7 @@ export class JobRunner {
 
   constructor(private readonly options: JobRunnerOptions) {
     this.kinds = new Map(options.kinds.map((kind) => [kind.name, kind]));
-    this.pollMs = options.pollMs ?? 1_000;
+    this.pollMs = options.pollMs ?? 2_000;
     this.leaseMs = options.leaseMs ?? 30_000;
     this.concurrency = options.concurrency ?? 2;
     this.now = options.now ?? Date.now;
