@@ -5,7 +5,7 @@ import express, { type ErrorRequestHandler, type Express, type RequestHandler } 
 import type { Logger } from 'pino';
 import { Histogram, type Registry } from 'prom-client';
 import type { z } from 'zod';
-import type { ServiceLifecycle } from './lifecycle.js';
+import { ServiceLifecycle } from './lifecycle.js';
 
 /** A check's verdict (see `HealthVerdict`); `{ ok: boolean }` is accepted for short checks: true is `ok`, false `down`. */
 export type HealthResult = HealthVerdict | { ok: boolean; reason?: string };
@@ -15,7 +15,7 @@ export interface HttpAppOptions {
   logger: Logger;
   metrics: Registry;
   health?: Record<string, HealthCheck>;
-  /** The process's lifecycle (from `runService`); without one (tests, tools) `/ready` answers `running`. */
+  /** The process's lifecycle (from `runService`); without one, `/ready` is running until SIGTERM or SIGINT. */
   lifecycle?: ServiceLifecycle;
 }
 
@@ -52,8 +52,9 @@ export function createHttpApp({ metrics, health = {}, lifecycle }: HttpAppOption
     const result = await runHealthChecks(health);
     res.status(result.status === 'down' ? 503 : 200).json(result);
   });
+  const ready = lifecycle ?? ServiceLifecycle.followingSignals();
   app.get('/ready', (_req, res) => {
-    const phase = lifecycle?.phase ?? 'running';
+    const phase = ready.phase;
     res.status(phase === 'running' ? 200 : 503).json({ ready: phase === 'running', phase });
   });
   app.get('/metrics', async (_req, res) => {

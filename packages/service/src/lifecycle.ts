@@ -17,6 +17,23 @@ export class ServiceLifecycle {
   stopping(): void {
     this.#phase = 'stopping';
   }
+
+  /**
+   * For an app built without `runService`'s lifecycle: running from now on, stopping at the first SIGTERM or
+   * SIGINT (what `runService` does on those signals), so `/ready` still drains a stopping process.
+   */
+  static followingSignals(): ServiceLifecycle {
+    const lifecycle = new ServiceLifecycle();
+    lifecycle.running();
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      process.once(signal, () => {
+        lifecycle.stopping();
+        // Nobody else handles the signal (no `runService`): its default, ending the process, still applies.
+        if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+      });
+    }
+    return lifecycle;
+  }
 }
 
 export interface RunningService {
