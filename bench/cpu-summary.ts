@@ -30,7 +30,7 @@ profile.samples.forEach((id, i) => {
   const name = `${callFrame.functionName || '(anonymous)'} ${where}:${callFrame.lineNumber + 1}`;
   byFunction.set(name, (byFunction.get(name) ?? 0) + micros);
   const pkg = callFrame.url.includes('node_modules')
-    ? /node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*node_modules)/.exec(callFrame.url)?.[1] ?? 'node_modules'
+    ? (/node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*node_modules)/.exec(callFrame.url)?.[1] ?? 'node_modules')
     : callFrame.url.startsWith('node:')
       ? 'node internals'
       : callFrame.url

@@ -4,10 +4,9 @@
  */
 import http from 'node:http';
 import type { DeliveryTask, EndpointRecord } from '@hookline/core';
-import { resolvePolicy } from '@hookline/core';
-import { signatureHeaders, generateSecret } from '@hookline/signing';
-import { Sender } from '../services/delivery/src/sender.js';
-import { SsrfGuard } from '../services/delivery/src/ssrf.js';
+import { Sender, SsrfGuard } from '@hookline/delivery/sender';
+import { resolvePolicy } from '@hookline/delivery-policy';
+import { generateSecret, signatureHeaders } from '@hookline/signing';
 import { blob, eventType } from './stack.js';
 
 export interface ClientResult {
@@ -46,12 +45,19 @@ export function rawClient(url: string, durationMs: number, concurrency: number):
   const secret = generateSecret();
   const target = new URL(url);
   return drive('bare node:http (raw limit)', durationMs, concurrency, () => {
-    const headers = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)), ...signatureHeaders({ kind: 'standard-webhooks' }, [secret], 'msg_bench', new Date(), payload) };
+    const headers = {
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(payload)),
+      ...signatureHeaders({ kind: 'standard-webhooks' }, [secret], 'msg_bench', new Date(), payload),
+    };
     return new Promise<void>((resolve, reject) => {
-      const req = http.request({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent, headers }, (res) => {
-        res.resume();
-        res.on('end', resolve);
-      });
+      const req = http.request(
+        { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent, headers },
+        (res) => {
+          res.resume();
+          res.on('end', resolve);
+        },
+      );
       req.on('error', reject);
       req.end(payload);
     });
@@ -59,13 +65,31 @@ export function rawClient(url: string, durationMs: number, concurrency: number):
 }
 
 export function senderClient(url: string, durationMs: number, concurrency: number): Promise<ClientResult> {
-  const sender = new Sender({ timeoutMs: 10_000, responseExcerptBytes: 4096, guard: new SsrfGuard({ allowCidrs: ['127.0.0.0/8'], requireHttps: false }) });
+  const sender = new Sender({
+    timeoutMs: 10_000,
+    responseExcerptBytes: 4096,
+    guard: new SsrfGuard({ allowCidrs: ['127.0.0.0/8'], requireHttps: false }),
+  });
   const endpoint: EndpointRecord = {
-    kind: 'endpoint', id: 'ep_bench', tenantId: 'ten_bench', name: 'bench', url, events: ['*'], secrets: [{ secret: generateSecret() }], isActive: true, createdAt: '', updatedAt: '',
+    kind: 'endpoint',
+    id: 'ep_bench',
+    tenantId: 'ten_bench',
+    name: 'bench',
+    url,
+    events: ['*'],
+    secrets: [{ secret: generateSecret() }],
+    isActive: true,
+    createdAt: '',
+    updatedAt: '',
   };
   const policy = resolvePolicy(endpoint);
   const task: DeliveryTask = {
-    deliveryId: 'msg_bench', eventId: 'evt_bench', endpointId: endpoint.id, tenantId: endpoint.tenantId, attempt: 1, dueAt: 0,
+    deliveryId: 'msg_bench',
+    eventId: 'evt_bench',
+    endpointId: endpoint.id,
+    tenantId: endpoint.tenantId,
+    attempt: 1,
+    dueAt: 0,
     event: { id: 'evt_bench', type: eventType, tenantId: endpoint.tenantId, timestamp: new Date().toISOString(), data: { seq: 0, blob } },
   };
   return drive('Hookline Sender (undici)', durationMs, concurrency, async () => {

@@ -6,7 +6,7 @@
  * - paced: open loop at a fixed event rate, then every delivery's accept-to-arrival latency.
  */
 import type { TestTenant } from '@hookline/testkit';
-import { benchProcesses, UsageSampler, type UsageReport } from './procstats.js';
+import { benchProcesses, type UsageReport, UsageSampler } from './procstats.js';
 import type { BenchReceiver } from './receiver.js';
 import type { BenchStack, Entry } from './stack.js';
 
@@ -49,7 +49,11 @@ export async function driveAtCapacity(stack: BenchStack, receiver: BenchReceiver
   const waitForRoom = () =>
     new Promise<void>((resolve) => {
       if (room() || !running) return resolve();
-      const off = receiver.onProgress(() => (room() || !running) && (off(), resolve()));
+      const off = receiver.onProgress(() => {
+        if (!room() && running) return;
+        off();
+        resolve();
+      });
     });
   const loops = Array.from({ length: submitters }, async () => {
     while (running) {
@@ -81,7 +85,15 @@ export async function driveAtCapacity(stack: BenchStack, receiver: BenchReceiver
   // Let the pipeline drain so the next case starts empty.
   await receiver.waitForOk(submitted * fanout, 120_000).catch((error: Error) => console.warn(`  (drain: ${error.message})`));
   const deliveries = okAfter - okBefore;
-  return { deliveriesPerSecond: deliveries / usage.seconds, eventsPerSecond: deliveries / fanout / usage.seconds, deliveries, window, usage, deferred, refused: stack.refused - refusedBefore };
+  return {
+    deliveriesPerSecond: deliveries / usage.seconds,
+    eventsPerSecond: deliveries / fanout / usage.seconds,
+    deliveries,
+    window,
+    usage,
+    deferred,
+    refused: stack.refused - refusedBefore,
+  };
 }
 
 async function deferredCount(stack: BenchStack): Promise<number> {
@@ -137,7 +149,9 @@ export async function drivePaced(stack: BenchStack, receiver: BenchReceiver, opt
     const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * options.eventsPerSecond) + 1);
     if (due > sent) {
       // Kafka-native producers batch what is due; ingest gets one request per event.
-      inFlight.push(options.entry === 'kafka' ? stack.produceEvents(options.tenant, due - sent) : stack.postEvents(options.tenant, due - sent));
+      inFlight.push(
+        options.entry === 'kafka' ? stack.produceEvents(options.tenant, due - sent) : stack.postEvents(options.tenant, due - sent),
+      );
       sent = due;
     }
     await sleep(10);
@@ -154,7 +168,15 @@ export async function drivePaced(stack: BenchStack, receiver: BenchReceiver, opt
     const accepted = stack.acceptedAt[seqs[i]!];
     if (seqs[i]! >= firstSeq && accepted !== undefined) latencies.push(times[i]! - accepted);
   }
-  return { events: total, deliveries: latencies.length, missing, refused: total - accepted, latencyMs: percentiles(latencies), usage, deferred };
+  return {
+    events: total,
+    deliveries: latencies.length,
+    missing,
+    refused: total - accepted,
+    latencyMs: percentiles(latencies),
+    usage,
+    deferred,
+  };
 }
 
 export function percentiles(values: number[]): LatencyFigures {

@@ -42,7 +42,11 @@ export function benchProcesses(): ProcessRef[] {
     if (service) refs.push({ name: service, pid });
     else if (cmdline.includes('receiver-process.ts')) refs.push({ name: 'receiver', pid });
   }
-  for (const [file, name] of [['kafka.pid', 'kafka (shared)'], ['mongo.pid', 'ferretdb (shared)'], ['registry.pid', 'registry (shared)']] as const) {
+  for (const [file, name] of [
+    ['kafka.pid', 'kafka (shared)'],
+    ['mongo.pid', 'ferretdb (shared)'],
+    ['registry.pid', 'registry (shared)'],
+  ] as const) {
     const pid = Number(readText(join(repoRoot, '.hookline', 'pids', file)).trim());
     if (pid > 0 && readText(`/proc/${pid}/stat`)) refs.push({ name, pid });
   }

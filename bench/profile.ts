@@ -56,7 +56,12 @@ const profiles: Record<Profile['name'], Profile> = {
 
 const list = z
   .string()
-  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(z.enum(scenarioNames)));
 
 const benchEnvSchema = z.object({

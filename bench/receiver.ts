@@ -1,5 +1,5 @@
 /** The bench's handle on the receiver process (bench/receiver-process.ts). */
-import { fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export interface ReceiverCounts {
@@ -35,7 +35,7 @@ export class BenchReceiver {
   }
 
   static async start(): Promise<BenchReceiver> {
-    const child = fork(fileURLToPath(new URL('./receiver-process.ts', import.meta.url)), { execArgv: ['--import', 'tsx'] });
+    const child = fork(fileURLToPath(new URL('./receiver-process.ts', import.meta.url)), { execArgv: ['--conditions=@hookline/source', '--import', 'tsx'] });
     const port = await new Promise<number>((resolve, reject) => {
       child.once('error', reject);
       child.on('message', (m: Message) => m.type === 'listening' && resolve(m.port));
@@ -57,9 +57,15 @@ export class BenchReceiver {
   waitForOk(count: number, timeoutMs: number): Promise<void> {
     if (this.counts.ok >= count) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => (off(), reject(new Error(`receiver got ${this.counts.ok} of ${count} deliveries within ${timeoutMs} ms`))), timeoutMs);
+      const timer = setTimeout(() => {
+        off();
+        reject(new Error(`receiver got ${this.counts.ok} of ${count} deliveries within ${timeoutMs} ms`));
+      }, timeoutMs);
       const off = this.onProgress(() => {
-        if (this.counts.ok >= count) (clearTimeout(timer), off(), resolve());
+        if (this.counts.ok < count) return;
+        clearTimeout(timer);
+        off();
+        resolve();
       });
     });
   }

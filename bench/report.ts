@@ -14,14 +14,18 @@ export const ratio = (n: number, base: number) => (Number.isFinite(n / base) ? `
 
 /** "delivery 95%, fanout 30%, ..." for the processes that used a noticeable share of a core. */
 export function cpuSummary(usage: UsageReport): string {
-  const parts = usage.processes.filter((p) => p.cpuPercent >= 1).map((p) => `${p.name.replace(' (shared)', '*').replace(' (load generator)', '')} ${p.cpuPercent.toFixed(0)}`);
+  const parts = usage.processes
+    .filter((p) => p.cpuPercent >= 1)
+    .map((p) => `${p.name.replace(' (shared)', '*').replace(' (load generator)', '')} ${p.cpuPercent.toFixed(0)}`);
   return `${parts.join(', ')}; machine ${usage.machineCpuPercent.toFixed(0)}`;
 }
 
 export function machine() {
   const version = (command: string, args: string[]) => {
     try {
-      return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim().split('\n')[0]!;
+      return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+        .trim()
+        .split('\n')[0]!;
     } catch {
       return 'unknown';
     }

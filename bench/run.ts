@@ -32,7 +32,9 @@ const scenarios: Record<ScenarioName, { title: string; run: (ctx: BenchContext) 
 const cpuProfileDir = process.env.BENCH_CPU_PROF;
 const serviceEnv: Record<string, string> = {
   LOG_LEVEL: 'warn',
-  ...(cpuProfileDir ? { BENCH_CPU_PROF: resolve(cpuProfileDir), NODE_OPTIONS: `--require ${fileURLToPath(new URL('./cpu-profile.cjs', import.meta.url))}` } : {}),
+  ...(cpuProfileDir
+    ? { BENCH_CPU_PROF: resolve(cpuProfileDir), NODE_OPTIONS: `--require ${fileURLToPath(new URL('./cpu-profile.cjs', import.meta.url))}` }
+    : {}),
 };
 
 const config = benchConfig();
@@ -83,7 +85,9 @@ try {
 
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 const file = new URL(`./results/bench-${config.profile.name}-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url);
-const summary = Object.entries(results).map(([name, r]) => `## ${scenarios[name as ScenarioName].title}\n\n${r.text}`).join('\n\n');
+const summary = Object.entries(results)
+  .map(([name, r]) => `## ${scenarios[name as ScenarioName].title}\n\n${r.text}`)
+  .join('\n\n');
 writeFileSync(
   file,
   JSON.stringify(

@@ -4,10 +4,10 @@
  * enter: `POST /v1/events` on ingest and straight onto the `events` topic. Every event carries a `seq` in its
  * data; `acceptedAt[seq]` is when ingest answered 202 or the broker acknowledged it.
  */
-import { newId, topicNames, type TopicNames } from '@hookline/core';
-import { connectProducer, createKafka, type Producer } from '@hookline/kafka';
+import { newId, type TopicNames, topicNames } from '@hookline/core';
+import { createKafkaEventLog, type EventLog, type RecordPublisher } from '@hookline/kafka';
 import { createLogger } from '@hookline/service';
-import { Hookline, startInfra, TestTenant, type InfraUrls } from '@hookline/testkit';
+import { Hookline, type InfraUrls, startInfra, TestTenant } from '@hookline/testkit';
 import { Pool } from 'undici';
 
 /** ~1 KB of data, like the raw-limit client's body. */
@@ -38,7 +38,8 @@ export class BenchStack {
   private constructor(
     readonly hookline: Hookline,
     readonly infra: InfraUrls,
-    private readonly producer: Producer,
+    private readonly log: EventLog,
+    private readonly publisher: RecordPublisher,
     private readonly receiverUrl: string,
   ) {
     this.ingest = new Pool(hookline.ingestUrl, { connections: 64, keepAliveTimeout: 60_000 });
@@ -49,8 +50,8 @@ export class BenchStack {
     const infra = await startInfra();
     const hookline = await Hookline.start({ infra, namespace: `bench${Date.now().toString(36)}`, env: { LOG_LEVEL: 'warn', ...env } });
     const logger = createLogger('bench', 'warn');
-    const producer = await connectProducer(createKafka({ brokers: infra.kafkaBrokers.split(','), clientId: 'bench', logger }));
-    return new BenchStack(hookline, infra, producer, receiverUrl);
+    const log = createKafkaEventLog({ brokers: infra.kafkaBrokers.split(','), clientId: 'bench', logger });
+    return new BenchStack(hookline, infra, log, await log.publisher(), receiverUrl);
   }
 
   /** A tenant with one endpoint per spec (created `parallelism` at a time), all subscribed to the bench type. */
@@ -64,7 +65,12 @@ export class BenchStack {
         while (next < specs.length) {
           const i = next++;
           const spec = specs[i]!;
-          const created = await tenant.createEndpoint({ name: `bench-${i}`, url: `${this.receiverUrl}${spec.path}`, events: [eventType], ...spec.settings });
+          const created = await tenant.createEndpoint({
+            name: `bench-${i}`,
+            url: `${this.receiverUrl}${spec.path}`,
+            events: [eventType],
+            ...spec.settings,
+          });
           endpointIds[i] = created.id;
         }
       }),
@@ -109,22 +115,19 @@ export class BenchStack {
     return true;
   }
 
-  /** Produces `count` events in one request straight to the events topic (acks=all), as a Kafka-native producer. */
+  /** Produces `count` events in one publish straight to the events topic (acks=all), as a Kafka-native producer. */
   async produceEvents(tenant: TestTenant, count: number): Promise<number> {
     const timestamp = new Date().toISOString();
     const seqs = Array.from({ length: count }, () => this.nextSeq++);
-    await this.producer.sendBatch({
-      acks: -1,
-      topicMessages: [
-        {
-          topic: this.topics.events,
-          messages: seqs.map((seq) => ({
-            key: tenant.id,
-            value: JSON.stringify({ id: newId('evt'), type: eventType, tenantId: tenant.id, timestamp, data: { seq, blob } }),
-          })),
-        },
-      ],
-    });
+    await this.publisher.publish([
+      {
+        topic: this.topics.events,
+        records: seqs.map((seq) => ({
+          key: tenant.id,
+          value: JSON.stringify({ id: newId('evt'), type: eventType, tenantId: tenant.id, timestamp, data: { seq, blob } }),
+        })),
+      },
+    ]);
     const at = performance.timeOrigin + performance.now();
     for (const seq of seqs) this.acceptedAt[seq] = at;
     return count;
@@ -136,8 +139,7 @@ export class BenchStack {
   }
 
   async stop(): Promise<void> {
-    await Promise.allSettled([this.producer.disconnect(), this.ingest.close()]);
+    await Promise.allSettled([this.publisher.close().then(() => this.log.close()), this.ingest.close()]);
     await this.hookline.stop();
   }
 }
-

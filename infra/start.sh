@@ -105,8 +105,10 @@ fail_with_log() {
 
 main() {
   local comps c pid missing=() pending=() t0 deadline
+  # Seconds each component's start took, counted from its own launch (or from when this script began waiting
+  # for a process another script launched): an install or a wait for the lock is not part of a start.
+  local -A since=()
   mapfile -t comps < <(components_from_args "$@")
-  t0=$(now)
 
   for c in "${comps[@]}"; do component_installed "$c" || missing+=("$c"); done
   if ((${#missing[@]})); then "$INFRA_DIR/install.sh" "${missing[@]}"; fi
@@ -114,6 +116,7 @@ main() {
   mkdir -p "$PID_DIR" "$LOG_DIR"
   exec 9>"$HOOKLINE_DATA/.start.lock"
   flock -w 600 9 || die "timed out waiting for the lock held by another infra script"
+  t0=$(now)
 
   # kafka last: its first start formats storage in the foreground (~2 s)
   local order=()
@@ -128,6 +131,7 @@ main() {
         log "$c: already running (pid $pid)"
       else
         log "$c: process $pid exists, waiting for it"
+        since[$c]=$(now)
         pending+=("$c")
       fi
       continue
@@ -143,6 +147,7 @@ main() {
   done
   # 2) launch (all in the background; readiness is awaited below in parallel)
   for c in ${launch_list[@]+"${launch_list[@]}"}; do
+    since[$c]=$(now)
     "start_$c"
     log "$c: started (pid $(<"$(pid_file "$c")"), log $(log_file "$c"))"
     pending+=("$c")
@@ -153,7 +158,7 @@ main() {
     local still=()
     for c in "${pending[@]}"; do
       if component_ready "$c"; then
-        log "$c: ready after $(($(now) - t0))s"
+        log "$c: ready, start took $(($(now) - since[$c]))s"
       elif ! running_pid "$c" >/dev/null; then
         fail_with_log "$c" "process exited during startup"
       else
@@ -168,7 +173,7 @@ main() {
   done
 
   write_infra_env
-  log "all requested components up in $(($(now) - t0))s; wrote $HOOKLINE_DATA/infra.env"
+  log "all requested components up (this start took $(($(now) - t0))s, install excluded); wrote $HOOKLINE_DATA/infra.env"
   cat "$HOOKLINE_DATA/infra.env"
 }
 

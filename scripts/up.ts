@@ -1,12 +1,16 @@
 /**
  * `./dev up`: the whole system on this machine. Infrastructure (already started by ./dev), the five services
- * as separate processes on fixed ports, a demo tenant with an endpoint that points at a small local receiver
- * printing what it gets, and one demo event. Ctrl-C stops the services (infrastructure keeps running:
- * `./dev infra stop`).
+ * as separate processes on fixed ports, a demo tenant with an endpoint that points at a small receiver on
+ * 127.0.0.1:8600 printing what it gets, and one demo event. Prints `export NAME=value` lines (also written to
+ * .hookline/demo.env) that the README's examples and the CLI read. Ctrl-C stops the services and the receiver
+ * (infrastructure keeps running: `./dev infra stop`).
  */
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Hookline, Receiver, repoRoot, requestJson, startLocalInfra } from '@hookline/testkit';
+
+const demoReceiverPort = 8600;
 
 const infra = await startLocalInfra();
 const hookline = await Hookline.start({
@@ -19,41 +23,60 @@ const hookline = await Hookline.start({
   env: { HOOKLINE_INGEST_PUBLIC_URL: 'http://127.0.0.1:8100' },
 });
 
-const receiver = await Receiver.start();
+const receiver = await Receiver.start('127.0.0.1', demoReceiverPort);
 receiver.respond((request) => {
-  console.log(`demo receiver got ${request.headers['webhook-id']}: ${request.body}`);
+  console.log(`demo receiver got ${request.method} ${request.path} ${request.headers['webhook-id'] ?? ''}: ${request.body}`);
   return { status: 200 };
 });
 
-const tenant = await requestJson('POST', `${hookline.configApiUrl}/api/admin/tenants`, { token: hookline.rootToken, body: { name: 'Demo' } });
+const tenant = await requestJson('POST', `${hookline.configApiUrl}/api/admin/tenants`, {
+  token: hookline.rootToken,
+  body: { name: 'Demo' },
+});
 const apiKey: string = tenant.body.apiKey.key;
 const endpoint = await requestJson('POST', `${hookline.configApiUrl}/api/admin/webhooks`, {
   token: apiKey,
   body: { name: 'Demo receiver', url: `${receiver.url}/webhooks`, events: ['*'], description: 'prints deliveries to this console' },
 });
-await requestJson('POST', `${hookline.ingestUrl}/v1/events`, { token: apiKey, body: { type: 'demo.hello', data: { message: 'Hello from Hookline' } } });
+await requestJson('POST', `${hookline.ingestUrl}/v1/events`, {
+  token: apiKey,
+  body: { type: 'demo.hello', data: { message: 'Hello from Hookline' } },
+});
+
+// The names the README's curl examples and the CLI (docs/cli.md) use.
+const variables: Record<string, string> = {
+  HOOKLINE_API_URL: hookline.configApiUrl,
+  HOOKLINE_INGEST_URL: hookline.ingestUrl,
+  HOOKLINE_ROOT_TOKEN: hookline.rootToken,
+  HOOKLINE_API_KEY: apiKey,
+  HOOKLINE_ENDPOINT_ID: endpoint.body.id,
+  HOOKLINE_WEBHOOK_SECRET: endpoint.body.secret,
+  HOOKLINE_RECEIVER_URL: `${receiver.url}/webhooks`,
+};
+const shellWord = (value: string) => (/^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`);
+const exportLines = Object.entries(variables).map(([name, value]) => `export ${name}=${shellWord(value)}`);
+const demoEnvFile = join(repoRoot, '.hookline', 'demo.env');
+writeFileSync(demoEnvFile, `${exportLines.join('\n')}\n`, { mode: 0o600 });
 
 console.log(`
 Hookline is up.
-  admin page            ${hookline.configApiUrl}/admin/   (sign in with the demo tenant API key below)
+  admin page            ${hookline.configApiUrl}/admin/   (sign in with HOOKLINE_API_KEY below)
   admin API             ${hookline.configApiUrl}/api/admin   (OpenAPI: ${hookline.configApiUrl}/openapi.json)
   ingest API            ${hookline.ingestUrl}/v1/events   (OpenAPI: ${hookline.ingestUrl}/openapi.json)
   metrics               ${hookline.serviceUrl('delivery')}/metrics (each service on its own port)
+  demo receiver         ${receiver.url} (prints what it gets here; the demo endpoint posts to /webhooks)
   Kafka ${infra.kafkaBrokers}   MongoDB ${infra.mongoUrl}   schema registry ${infra.schemaRegistryUrl ?? 'n/a'}
   service logs          .hookline/logs/
 
-  demo tenant API key   ${apiKey}
-  operator token        ${hookline.rootToken}
-  demo endpoint         ${endpoint.body.id} → ${receiver.url}/webhooks (secret ${endpoint.body.secret})
+In another terminal, paste these lines (or run: source .hookline/demo.env):
+${exportLines.map((line) => `  ${line}`).join('\n')}
 
-Try:
-  curl -s -X POST ${hookline.ingestUrl}/v1/events -H 'authorization: Bearer ${apiKey}' \\
+Then, for example (README, "API in brief"):
+  curl -s -X POST "$HOOKLINE_INGEST_URL/v1/events" -H "authorization: Bearer $HOOKLINE_API_KEY" \\
        -H 'content-type: application/json' -d '{"type":"project.created","data":{"id":"p_1"}}'
-  curl -s ${hookline.configApiUrl}/api/admin/webhooks/${endpoint.body.id}/stats -H 'authorization: Bearer ${apiKey}'
-In another terminal, the CLI (docs/cli.md):
-  export HOOKLINE_API_KEY=${apiKey}
+  curl -s "$HOOKLINE_API_URL/api/admin/webhooks/$HOOKLINE_ENDPOINT_ID/stats" -H "authorization: Bearer $HOOKLINE_API_KEY"
   ./hookline endpoints    ./hookline tail    ./hookline listen    ./hookline send project.created --data '{"id":"p_2"}'
-Ctrl-C stops the services.
+Ctrl-C stops the services and the demo receiver.
 `);
 
 const stop = async () => {

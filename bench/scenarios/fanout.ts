@@ -24,8 +24,21 @@ export async function fanoutScenario(ctx: BenchContext): Promise<ScenarioResult>
   const firstMs = Math.min(...latencies);
   const lastMs = figures.max;
   const rows = [
-    [String(endpoints), fixed(creationSeconds, 1), fixed(endpoints / creationSeconds), fixed(firstMs), fixed(figures.p50), fixed(lastMs), fixed(endpoints / (lastMs / 1000)), String(missing), cpuSummary(usage)],
+    [
+      String(endpoints),
+      fixed(creationSeconds, 1),
+      fixed(endpoints / creationSeconds),
+      fixed(firstMs),
+      fixed(figures.p50),
+      fixed(lastMs),
+      fixed(endpoints / (lastMs / 1000)),
+      String(missing),
+      cpuSummary(usage),
+    ],
   ];
-  const text = table(['endpoints', 'created in s', 'creates/s', 'first ms', 'half ms', 'last ms', 'deliveries/s', 'missing', 'CPU % of a core'], rows);
+  const text = table(
+    ['endpoints', 'created in s', 'creates/s', 'first ms', 'half ms', 'last ms', 'deliveries/s', 'missing', 'CPU % of a core'],
+    rows,
+  );
   return { text, data: { endpoints, creationSeconds, firstMs, lastMs, latencyMs: figures, missing, usage } };
 }

@@ -18,8 +18,18 @@ export async function isolationScenario(ctx: BenchContext): Promise<ScenarioResu
   console.log(`  clean: ${fanout} healthy endpoints, ${(fraction * max).toFixed(0)} deliveries/s for ${pacedSeconds} s`);
   const clean = await drivePaced(stack, ctx.receiver, paced);
   const bad = { disableAfterConsecutiveFailures: null };
-  const hanging = await tenant.createEndpoint({ name: 'hanging', url: `${ctx.receiver.baseUrl}/hang/isolation`, events: ['bench.event'], ...bad });
-  const failing = await tenant.createEndpoint({ name: 'failing', url: `${ctx.receiver.baseUrl}/fail/isolation`, events: ['bench.event'], ...bad });
+  const hanging = await tenant.createEndpoint({
+    name: 'hanging',
+    url: `${ctx.receiver.baseUrl}/hang/isolation`,
+    events: ['bench.event'],
+    ...bad,
+  });
+  const failing = await tenant.createEndpoint({
+    name: 'failing',
+    url: `${ctx.receiver.baseUrl}/fail/isolation`,
+    events: ['bench.event'],
+    ...bad,
+  });
   console.log(`  with one hanging and one failing endpoint: same rate for ${pacedSeconds} s`);
   const dirty = await drivePaced(stack, ctx.receiver, paced);
   const badCounts = { ...ctx.receiver.counts };
@@ -27,7 +37,16 @@ export async function isolationScenario(ctx: BenchContext): Promise<ScenarioResu
   await stack.deleteEndpoint(tenant, hanging.id);
   await stack.deleteEndpoint(tenant, failing.id);
   const rows = [
-    ['clean', fixed(clean.latencyMs.p50, 1), fixed(clean.latencyMs.p99, 1), fixed(clean.latencyMs.max, 1), '1.00x', `${clean.missing}/${clean.refused}`, String(clean.deferred), cpuSummary(clean.usage)],
+    [
+      'clean',
+      fixed(clean.latencyMs.p50, 1),
+      fixed(clean.latencyMs.p99, 1),
+      fixed(clean.latencyMs.max, 1),
+      '1.00x',
+      `${clean.missing}/${clean.refused}`,
+      String(clean.deferred),
+      cpuSummary(clean.usage),
+    ],
     [
       '+ hanging + 500',
       fixed(dirty.latencyMs.p50, 1),
@@ -45,5 +64,8 @@ export async function isolationScenario(ctx: BenchContext): Promise<ScenarioResu
     '',
     table(['phase', 'healthy p50 ms', 'healthy p99 ms', 'max ms', 'p99 vs clean', 'missing/refused', 'deferred', 'CPU % of a core'], rows),
   ].join('\n');
-  return { text, data: { fraction, maxDeliveriesPerSecond: max, clean, dirty, badCounts, p99Ratio: dirty.latencyMs.p99 / clean.latencyMs.p99 } };
+  return {
+    text,
+    data: { fraction, maxDeliveriesPerSecond: max, clean, dirty, badCounts, p99Ratio: dirty.latencyMs.p99 / clean.latencyMs.p99 },
+  };
 }

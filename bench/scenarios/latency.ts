@@ -1,8 +1,8 @@
 /** Latency, event accepted by ingest -> delivery received, paced at fractions of the measured maximum rate. */
 import { drivePaced, type PacedResult } from '../load.js';
 import { cpuSummary, fixed, table } from '../report.js';
-import { maxRate, pacedTenant } from './shared.js';
 import type { BenchContext, ScenarioResult } from './context.js';
+import { maxRate, pacedTenant } from './shared.js';
 
 export async function latencyScenario(ctx: BenchContext): Promise<ScenarioResult> {
   const stack = await ctx.stack();
@@ -13,7 +13,13 @@ export async function latencyScenario(ctx: BenchContext): Promise<ScenarioResult
   for (const fraction of latencyFractions) {
     const deliveriesPerSecond = fraction * max;
     console.log(`  ${(fraction * 100).toFixed(0)} % of max: ${deliveriesPerSecond.toFixed(0)} deliveries/s for ${pacedSeconds} s`);
-    const result = await drivePaced(stack, ctx.receiver, { entry: 'ingest', tenant, fanout, eventsPerSecond: deliveriesPerSecond / fanout, seconds: pacedSeconds });
+    const result = await drivePaced(stack, ctx.receiver, {
+      entry: 'ingest',
+      tenant,
+      fanout,
+      eventsPerSecond: deliveriesPerSecond / fanout,
+      seconds: pacedSeconds,
+    });
     phases.push({ fraction, deliveriesPerSecond, ...result });
   }
   const rows = phases.map((p) => [

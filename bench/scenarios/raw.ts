@@ -3,8 +3,8 @@
  * Each runs as long as a throughput case in all, in alternating rounds, so a burst of other load on the machine
  * does not fall on one of them only.
  */
-import { rawClient, senderClient, type ClientResult } from '../http-clients.js';
-import { benchProcesses, UsageSampler, type UsageReport } from '../procstats.js';
+import { type ClientResult, rawClient, senderClient } from '../http-clients.js';
+import { benchProcesses, type UsageReport, UsageSampler } from '../procstats.js';
 import { cpuSummary, fixed, ratio, table } from '../report.js';
 import type { BenchContext, ScenarioResult } from './context.js';
 
@@ -64,7 +64,19 @@ export async function rawScenario(ctx: BenchContext): Promise<ScenarioResult> {
   const text = [
     `${rawSeconds} s each in ${rawRounds} alternating rounds, concurrency ${concurrency}, ~1 KB signed JSON body, receiver in its own process`,
     '',
-    table(['client', 'req/s', 'vs raw', 'req/s per round', 'p50 ms (median round)', 'p99 ms (worst round)', 'CPU % of a core (last round)'], rows),
+    table(
+      ['client', 'req/s', 'vs raw', 'req/s per round', 'p50 ms (median round)', 'p99 ms (worst round)', 'CPU % of a core (last round)'],
+      rows,
+    ),
   ].join('\n');
-  return { text, data: { seconds: rawSeconds, rounds: rawRounds, concurrency, raw: { ...rawSummary, rounds: raw.rounds, usages: raw.usages }, sender: { ...senderSummary, rounds: sender.rounds, usages: sender.usages } } };
+  return {
+    text,
+    data: {
+      seconds: rawSeconds,
+      rounds: rawRounds,
+      concurrency,
+      raw: { ...rawSummary, rounds: raw.rounds, usages: raw.usages },
+      sender: { ...senderSummary, rounds: sender.rounds, usages: sender.usages },
+    },
+  };
 }

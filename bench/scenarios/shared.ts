@@ -11,7 +11,13 @@ export async function maxRate(ctx: BenchContext): Promise<number> {
   if (ctx.maxDeliveriesPerSecond === undefined) {
     const { tenant } = await pacedTenant(ctx, 'calibration');
     console.log('  (no throughput scenario in this run: measuring the maximum rate, ingest, 10 endpoints, 10 s)');
-    const result = await driveAtCapacity(await ctx.stack(), ctx.receiver, { entry: 'ingest', tenant: tenant, fanout: pacedFanout, warmupSeconds: 3, measureSeconds: 10 });
+    const result = await driveAtCapacity(await ctx.stack(), ctx.receiver, {
+      entry: 'ingest',
+      tenant: tenant,
+      fanout: pacedFanout,
+      warmupSeconds: 3,
+      measureSeconds: 10,
+    });
     ctx.maxDeliveriesPerSecond = result.deliveriesPerSecond;
   }
   return ctx.maxDeliveriesPerSecond;

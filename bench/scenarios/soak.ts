@@ -14,7 +14,13 @@ export async function soakScenario(ctx: BenchContext): Promise<ScenarioResult> {
   const { soakSeconds, soakFraction } = ctx.config.profile;
   const { tenant, fanout } = await pacedTenant(ctx, 'soak');
   console.log(`  ${(soakFraction * max).toFixed(0)} deliveries/s for ${soakSeconds} s`);
-  const result = await drivePaced(stack, ctx.receiver, { entry: 'ingest', tenant, fanout, eventsPerSecond: (soakFraction * max) / fanout, seconds: soakSeconds });
+  const result = await drivePaced(stack, ctx.receiver, {
+    entry: 'ingest',
+    tenant,
+    fanout,
+    eventsPerSecond: (soakFraction * max) / fanout,
+    seconds: soakSeconds,
+  });
   const services = result.usage.processes.filter((p) => !p.name.includes('(shared)'));
   const processes = services.map((p) => {
     // Means of the first and last tenth of the samples: less sensitive to one GC cycle than two single samples.
@@ -45,7 +51,23 @@ export async function soakScenario(ctx: BenchContext): Promise<ScenarioResult> {
       1,
     )} ms, max ${fixed(result.latencyMs.max, 1)} ms, ${result.missing} missing; RSS sampled every second`,
     '',
-    table(['process', 'RSS start MiB', 'end', 'max', 'first 10 % mean', 'last 10 % mean', 'growth', `verdict (> ${noiseMiB} MiB and > ${noiseShare * 100} %)`, 'CPU %'], rows),
+    table(
+      [
+        'process',
+        'RSS start MiB',
+        'end',
+        'max',
+        'first 10 % mean',
+        'last 10 % mean',
+        'growth',
+        `verdict (> ${noiseMiB} MiB and > ${noiseShare * 100} %)`,
+        'CPU %',
+      ],
+      rows,
+    ),
   ].join('\n');
-  return { text, data: { maxDeliveriesPerSecond: max, soakSeconds, soakFraction, latencyMs: result.latencyMs, missing: result.missing, processes } };
+  return {
+    text,
+    data: { maxDeliveriesPerSecond: max, soakSeconds, soakFraction, latencyMs: result.latencyMs, missing: result.missing, processes },
+  };
 }

@@ -1,7 +1,7 @@
 /** Delivery throughput: the maximum sustained deliveries/s with 1, 10 and 1,000 endpoints, via ingest and via Kafka. */
-import { driveAtCapacity, type CapacityResult } from '../load.js';
+import { type CapacityResult, driveAtCapacity } from '../load.js';
 import { cpuSummary, fixed, ratio, table } from '../report.js';
-import { eventType, type Entry } from '../stack.js';
+import { type Entry, eventType } from '../stack.js';
 import type { BenchContext, ScenarioResult } from './context.js';
 
 export async function throughputScenario(ctx: BenchContext): Promise<ScenarioResult> {
@@ -14,7 +14,13 @@ export async function throughputScenario(ctx: BenchContext): Promise<ScenarioRes
     console.log(`  ${endpoints} endpoint(s) created in ${creationSeconds.toFixed(1)} s`);
     for (const entry of ['ingest', 'kafka'] as const) {
       console.log(`  ${entry}, ${endpoints} endpoint(s): ${warmupSeconds} s warm-up + ${throughputSeconds} s`);
-      const result = await driveAtCapacity(stack, ctx.receiver, { entry, tenant, fanout: endpoints, warmupSeconds, measureSeconds: throughputSeconds });
+      const result = await driveAtCapacity(stack, ctx.receiver, {
+        entry,
+        tenant,
+        fanout: endpoints,
+        warmupSeconds,
+        measureSeconds: throughputSeconds,
+      });
       cases.push({ entry, endpoints, creationSeconds, ...result });
       if (entry === 'ingest' && endpoints === 10) ctx.maxDeliveriesPerSecond = result.deliveriesPerSecond;
     }
@@ -28,8 +34,16 @@ export async function throughputScenario(ctx: BenchContext): Promise<ScenarioRes
     const { tenant, creationSeconds } = await stack.tenant('throughput-typed', specs);
     const created = await tenant.admin('POST', '/event-types', { name: eventType });
     if (created.status !== 201) throw new Error(`event type creation failed: ${created.status} ${JSON.stringify(created.body)}`);
-    console.log(`  ingest, ${typedEndpoints} endpoint(s), tenant with the type in its catalog: ${warmupSeconds} s warm-up + ${throughputSeconds} s`);
-    const result = await driveAtCapacity(stack, ctx.receiver, { entry: 'ingest', tenant, fanout: typedEndpoints, warmupSeconds, measureSeconds: throughputSeconds });
+    console.log(
+      `  ingest, ${typedEndpoints} endpoint(s), tenant with the type in its catalog: ${warmupSeconds} s warm-up + ${throughputSeconds} s`,
+    );
+    const result = await driveAtCapacity(stack, ctx.receiver, {
+      entry: 'ingest',
+      tenant,
+      fanout: typedEndpoints,
+      warmupSeconds,
+      measureSeconds: throughputSeconds,
+    });
     cases.push({ entry: 'ingest (typed)', endpoints: typedEndpoints, creationSeconds, ...result });
   }
   ctx.maxDeliveriesPerSecond ??= Math.max(...cases.map((c) => c.deliveriesPerSecond));
@@ -44,7 +58,10 @@ export async function throughputScenario(ctx: BenchContext): Promise<ScenarioRes
     String(c.refused),
     cpuSummary(c.usage),
   ]);
-  const rss = cases.at(-1)!.usage.processes.map((p) => `${p.name} ${p.rssMaxMiB.toFixed(0)}`).join(', ');
+  const rss = cases
+    .at(-1)!
+    .usage.processes.map((p) => `${p.name} ${p.rssMaxMiB.toFixed(0)}`)
+    .join(', ');
   const text = [
     `${throughputSeconds} s measured after ${warmupSeconds} s warm-up per case; closed loop with a window of outstanding deliveries`,
     `(min(max(1500, 3 x endpoints), 150 x endpoints)); endpoints created through the admin API: ${cases

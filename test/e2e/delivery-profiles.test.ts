@@ -1,6 +1,8 @@
 import { eventually } from '@hookline/testkit';
 import { describe, expect, it } from 'vitest';
 import { useHookline } from './support/harness.js';
+import { metricValue } from './support/metrics.js';
+import { deadLetterCount, finalAttempt, sentinelEvent, settleWithSentinel } from './support/settle.js';
 import { taskappVerifier, thigVerifier, threadhoundVerifier, twigVerifier, type SeedVerifier } from './support/seed-receivers.js';
 
 /** Short tiers stand in for the seeds' minutes and hours; the code path (tier topics, pause/resume) is the same. */
@@ -60,25 +62,37 @@ describe('retries and dead letters', () => {
     const endpoint = await context.tenant.createEndpoint({ url: r.url, events: ['retry.once'], retrySchedule: ['1s', '1s', '1s', '1s'] });
     await context.tenant.postEvent('retry.once', { x: 1 });
     const requests = await r.waitForRequests(4, 60_000);
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
-    expect(r.requests).toHaveLength(4);
-    expect(new Set(requests.map((q) => q.headers['webhook-id'])).size).toBe(1);
+    const deliveryId = String(requests[0]!.headers['webhook-id']);
+    // The success is the final attempt: nothing is scheduled after it.
+    const log = await finalAttempt(context.tenant, endpoint.id, deliveryId);
+    expect(log.map((a) => [a.attempt, a.statusCode, a.final])).toEqual([[1, 500, false], [2, 500, false], [3, 500, false], [4, 200, true]]);
     const stats = await eventually(async () => {
       const s = await context.tenant.stats(endpoint.id);
       return s.totalDeliveries === 4 ? s : undefined;
     });
     expect(stats).toMatchObject({ succeeded: 1, failed: 3, consecutiveFailures: 0, lastDelivery: { status: 'success', statusCode: 200 } });
+    const { others } = await settleWithSentinel(r, sentinelEvent(context.tenant, 'retry.once'));
+    expect(others).toHaveLength(4);
+    expect(new Set(others.map((q) => q.headers['webhook-id']))).toEqual(new Set([deliveryId]));
   });
 
   it('does not retry a 4xx other than 408/429', async () => {
     const r = await receiver();
-    r.respond(() => ({ status: 400 }));
+    r.respond((request) => ({ status: request.body.includes('sentinel_') ? 200 : 400 }));
     const endpoint = await context.tenant.createEndpoint({ url: r.url, events: ['retry.no'], retrySchedule: ['1s', '1s'] });
     await context.tenant.postEvent('retry.no', {});
-    await r.waitForRequests(1, 30_000);
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
-    expect(r.requests).toHaveLength(1);
-    expect((await context.tenant.stats(endpoint.id)).failed).toBe(1);
+    const [first] = await r.waitForRequests(1, 30_000);
+    // The 400 ends the delivery at once: its only attempt is final and it is dead-lettered.
+    const log = await finalAttempt(context.tenant, endpoint.id, String(first!.headers['webhook-id']));
+    expect(log.map((a) => [a.attempt, a.statusCode, a.final])).toEqual([[1, 400, true]]);
+    await eventually(async () => (await deadLetterCount(context.tenant, endpoint.id)) === 1);
+    const { others } = await settleWithSentinel(r, sentinelEvent(context.tenant, 'retry.no'));
+    expect(others).toHaveLength(1);
+    const stats = await eventually(async () => {
+      const s = await context.tenant.stats(endpoint.id);
+      return s.totalDeliveries === 2 ? s : undefined;
+    });
+    expect(stats).toMatchObject({ failed: 1, succeeded: 1 });
   });
 
   it("honours 429 Retry-After by waiting at least that long", async () => {
@@ -105,10 +119,10 @@ describe('retries and dead letters', () => {
       const both = await Promise.all([context.tenant.stats(a.id), context.tenant.stats(b.id)]);
       return both.every((s) => s.totalDeliveries === 1) ? both : undefined;
     });
-    expect(hangStats.lastDelivery.error).toMatch(/timeout/i);
+    expect(hangStats.lastDelivery?.error).toMatch(/timeout/i);
     expect(hangStats.averageResponseTimeMs).toBeGreaterThanOrEqual(1_900);
     expect(redirectStats.lastDelivery).toMatchObject({ statusCode: 302 });
-    expect(redirectStats.lastDelivery.error).toMatch(/not followed/);
+    expect(redirectStats.lastDelivery?.error).toMatch(/not followed/);
     expect(redirect.requests).toHaveLength(1);
   });
 });
@@ -125,11 +139,17 @@ describe('auto-disable', () => {
       return s.state === 'disabled' ? s : undefined;
     });
     expect(disabled.disabledReason).toMatch(/3 consecutive failed deliveries; last error: receiver answered 500/);
-    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    // The retry left after the third failure is parked when it comes due, not sent.
+    await eventually(async () => (await deadLetterCount(context.tenant, endpoint.id)) === 1, 30_000);
     expect(r.requests).toHaveLength(3);
-    // Disabled endpoints get nothing new.
+    const [letter] = (await context.tenant.admin('GET', `/webhooks/${endpoint.id}/dead-letters?state=dead`)).body.data;
+    expect(letter).toMatchObject({ kind: 'parked', reason: expect.stringMatching(/^endpoint disabled/) });
+    // Disabled endpoints get nothing new: once fanout has counted the event, it has made no task of it.
+    const fanout = (name: string) => metricValue(context.hookline, 'fanout', name);
+    const [eventsBefore, tasksBefore] = [await fanout('hookline_fanout_events_total'), await fanout('hookline_fanout_tasks_total')];
     await context.tenant.postEvent('disable.taskapp', {});
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await eventually(async () => (await fanout('hookline_fanout_events_total')) === eventsBefore + 1);
+    expect(await fanout('hookline_fanout_tasks_total')).toBe(tasksBefore);
     expect(r.requests).toHaveLength(3);
     const reenabled = await context.tenant.admin('PATCH', `/webhooks/${endpoint.id}`, { isActive: true });
     expect(reenabled.body).toMatchObject({ isActive: true });

@@ -1,6 +1,7 @@
 import { eventually, type ReceivedRequest } from '@hookline/testkit';
 import { describe, expect, it } from 'vitest';
 import { useHookline } from './support/harness.js';
+import { deadLetterCount } from './support/settle.js';
 
 /** Receivers listen on 127.0.0.2, the only private address the SSRF guard is told to allow here. */
 const allowedHost = '127.0.0.2';
@@ -19,6 +20,7 @@ async function postSteadily(type: string, count: number, perSecond: number): Pro
   const started = Date.now();
   const posts: Promise<string>[] = [];
   for (let seq = 0; seq < count; seq++) {
+    // Pacing the load (the rate is what the test is about), not waiting for a result.
     const due = started + (seq * 1000) / perSecond;
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - Date.now())));
     posts.push(context.tenant.postEvent(type, { seq, sentAt: Date.now() }));
@@ -98,14 +100,17 @@ describe('SSRF guard', () => {
     const endpoints: { id: string }[] = [];
     for (const url of urls) endpoints.push(await context.tenant.createEndpoint({ url, events: ['ssrf.probe'], retrySchedule: ['1s', '1s'] }));
     await context.tenant.postEvent('ssrf.probe', {});
+    // Each refusal ends its delivery at once: dead-lettered after one attempt, which is marked final.
+    await eventually(async () => (await Promise.all(endpoints.map((e) => deadLetterCount(context.tenant, e.id)))).every((n) => n === 1));
     const stats = await eventually(async () => {
       const all = await Promise.all(endpoints.map((e) => context.tenant.stats(e.id)));
       return all.every((s) => s.totalDeliveries >= 1) ? all : undefined;
     });
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
     for (const [i, s] of stats.entries()) {
-      expect(s.lastDelivery.error, urls[i]).toMatch(/refused by the SSRF guard/);
-      expect((await context.tenant.stats(endpoints[i]!.id)).totalDeliveries, `${urls[i]} is not retried`).toBe(1);
+      expect(s.lastDelivery?.error, urls[i]).toMatch(/refused by the SSRF guard/);
+      expect(s.totalDeliveries, `${urls[i]} is not retried`).toBe(1);
+      const [letter] = (await context.tenant.admin('GET', `/webhooks/${endpoints[i]!.id}/dead-letters?state=dead`)).body.data;
+      expect(letter, urls[i]).toMatchObject({ kind: 'failed', attempts: 1 });
     }
     expect(loopback.requests).toHaveLength(0);
   });

@@ -1,16 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { deliveryIdFor } from '@hookline/core';
-import { eventually, freePort, repoRoot, requestJson, type Receiver } from '@hookline/testkit';
+import { eventually, freePort, repoRoot, requestJson, serviceNodeArgs, type Receiver } from '@hookline/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useHookline } from './support/harness.js';
+import { sentinelEvent, settleWithSentinel } from './support/settle.js';
 
 /**
  * Ingest beyond the single event: Idempotency-Key across two ingest instances, batches, and incoming
  * webhooks created on config-api, each checked by what subscribers actually receive.
  */
 const ctx = useHookline();
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function subscribed(events: string[], extra: Record<string, unknown> = {}): Promise<{ receiver: Receiver; endpointId: string }> {
   const receiver = await ctx.receiver();
@@ -27,15 +26,12 @@ describe('Idempotency-Key on POST /v1/events', () => {
   beforeAll(async () => {
     const port = await freePort();
     secondIngestUrl = `http://127.0.0.1:${port}`;
-    secondIngest = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'services/ingest/src/main.ts')], {
+    secondIngest = spawn(process.execPath, serviceNodeArgs('ingest', process.env.HOOKLINE_SERVICES_FROM_BUILD === '1'), {
       cwd: repoRoot,
       env: { ...ctx.hookline.env('ingest'), INGEST_PORT: String(port) },
       stdio: 'ignore',
     });
-    for (let i = 0; !(await fetch(`${secondIngestUrl}/health`).then((r) => r.ok, () => false)); i++) {
-      if (i > 300) throw new Error('second ingest did not start');
-      await sleep(200);
-    }
+    await eventually(() => fetch(`${secondIngestUrl}/health`).then((r) => r.ok, () => false), 60_000);
   });
   afterAll(async () => {
     if (!secondIngest || secondIngest.exitCode !== null) return;
@@ -57,10 +53,10 @@ describe('Idempotency-Key on POST /v1/events', () => {
     const ids = new Set(responses.map((r) => r.body.id));
     expect(ids.size).toBe(1);
 
-    await receiver.waitForRequests(1, 60_000);
-    await sleep(2_500); // long enough for a duplicate to have arrived too
-    expect(receiver.requests).toHaveLength(1);
-    expect(payloadOf(receiver)[0]).toMatchObject(body);
+    // A duplicate from either instance would be on the events topic before the sentinel, and arrive before it.
+    const { others } = await settleWithSentinel(receiver, sentinelEvent(ctx.tenant, 'idem.sentinel'));
+    expect(others).toHaveLength(1);
+    expect(JSON.parse(others[0]!.body)).toMatchObject(body);
 
     // A later retry with the key still answers the same id and produces nothing.
     const retry = await post(ctx.hookline.ingestUrl, 'order-42', body);
@@ -98,8 +94,8 @@ describe('POST /v1/events/batch', () => {
     expect({ status: response.status, code: response.body.error?.code }).toEqual({ status: 422, code: 'validation_failed' });
     expect(response.body.error.details.map((d: { path: string }) => d.path)).toEqual(['events.1.type']);
     expect((await postBatch([])).status).toBe(422);
-    await sleep(3_000);
-    expect(receiver.requests).toHaveLength(0);
+    const { others } = await settleWithSentinel(receiver, sentinelEvent(ctx.tenant, 'rejected.sentinel'));
+    expect(others).toHaveLength(0);
   });
 });
 
@@ -158,8 +154,8 @@ describe('incoming webhooks', () => {
     });
     const slack = await incoming(hook.url, { body: JSON.stringify({ type: 'url_verification', challenge: 'abc', token: 't' }) });
     expect({ status: slack.status, body: await slack.json() }).toEqual({ status: 200, body: { challenge: 'abc' } });
-    await sleep(2_000);
-    expect(receiver.requests.length).toBe(before);
+    const { others } = await settleWithSentinel(receiver, sentinelEvent(ctx.tenant, 'form.sentinel'));
+    expect(others).toHaveLength(before);
   });
 
   it('answers unknown tokens 404 and bad bodies 415/422', async () => {

@@ -4,6 +4,7 @@ import { eventually, repoRoot, serviceNames } from '@hookline/testkit';
 import { describe, expect, it } from 'vitest';
 import { useHookline } from './support/harness.js';
 import { health, metricValue, scrape } from './support/metrics.js';
+import { sentinelEvent, settleWithSentinel } from './support/settle.js';
 
 // Lag is measured every half second and counts as degraded above 5 records, so a stuck endpoint shows quickly.
 const context = useHookline({ HOOKLINE_LAG_INTERVAL_MS: '500', HOOKLINE_HEALTH_MAX_CONSUMER_LAG: '5', DELIVERY_TIMEOUT_MS: '15000' });
@@ -106,9 +107,14 @@ describe('graceful shutdown', () => {
     // Mid-load: it is no longer ready, works on what it has taken for its grace period (9 s), then hands back
     // what has not started, finishes what was sent, and commits before it exits.
     const stopped = hookline.signal('delivery', 'SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const ready = await fetch(`${hookline.serviceUrl('delivery')}/ready`);
-    expect(ready.status).toBe(503);
+    let exited = false;
+    void stopped.then(() => (exited = true));
+    // Not ready from the moment the stop begins (polled while the process still runs its grace period).
+    const ready = await eventually(async () => {
+      if (exited) throw new Error('delivery exited before it answered /ready with 503');
+      const response = await fetch(`${hookline.serviceUrl('delivery')}/ready`);
+      return response.status === 503 ? response : undefined;
+    }, 9_000, 50);
     expect(await ready.json()).toEqual({ ready: false, phase: 'stopping' });
     await stopped;
     // The tasks still waiting their turn after the grace period were handed back, not sent.
@@ -120,8 +126,9 @@ describe('graceful shutdown', () => {
     await post(40, N - 40); // accepted while no delivery process runs
     await hookline.startService('delivery');
     await eventually(async () => new Set(r.requests.map((q) => q.headers['webhook-id'])).size === N, 60_000);
-    await new Promise((resolve) => setTimeout(resolve, 2_000)); // anything redelivered would arrive by now
-    const ids = r.requests.map((q) => q.headers['webhook-id']);
+    // Anything redelivered is on the deliveries topic ahead of the sentinel.
+    const { others } = await settleWithSentinel(r, sentinelEvent(tenant, 'metric.shutdown'));
+    const ids = others.map((q) => q.headers['webhook-id']);
     expect(new Set(ids).size).toBe(N);
     expect(ids).toHaveLength(N);
   });

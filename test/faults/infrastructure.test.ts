@@ -28,7 +28,10 @@ describe('infrastructure faults under load', () => {
     // Posts without an Idempotency-Key do not touch MongoDB: every one is answered, and on this loaded machine
     // the only refusal allowed is ingest's 503 for a stalled broker.
     expect(summary.failedPosts).toBe(0);
-    expect(Object.keys(summary.refused).filter((status) => status !== '503'), 'other refusals').toEqual([]);
+    expect(
+      Object.keys(summary.refused).filter((status) => status !== '503'),
+      'other refusals',
+    ).toEqual([]);
   });
 
   it(`Kafka broker stopped for ${profile.brokerDownMs / 1000} s, then started again`, async () => {
@@ -54,7 +57,10 @@ describe('infrastructure faults under load', () => {
     expect(summary.acceptedAfterRecovery, 'posts accepted again once the broker was back').toBeGreaterThan(0);
     expect(summary.refused['503'] ?? 0, 'posts refused with 503 while the broker was away').toBeGreaterThan(0);
     // (A 500 may still come when the outage outlasts kafkajs' connection retries; it promises nothing either way.)
-    expect(Object.keys(summary.refused).filter((status) => status !== '503' && status !== '500'), 'other refusals').toEqual([]);
+    expect(
+      Object.keys(summary.refused).filter((status) => status !== '503' && status !== '500'),
+      'other refusals',
+    ).toEqual([]);
     // ...and a refused post never reaches a subscriber (so a client's retry cannot duplicate it).
     expect(summary.deliveredAfterRefusal, 'deliveries of refused posts').toBe(0);
   });

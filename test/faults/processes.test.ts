@@ -26,12 +26,21 @@ describe('kill -9 under load', () => {
       } else {
         // Ingest was not touched: every post is answered; on a loaded machine a 503 for a stalled broker may come.
         expect(summary.failedPosts).toBe(0);
-        expect(Object.keys(summary.refused).filter((status) => status !== '503'), 'other refusals').toEqual([]);
+        expect(
+          Object.keys(summary.refused).filter((status) => status !== '503'),
+          'other refusals',
+        ).toEqual([]);
       }
     });
   }
 
-  const pairs: [ServiceName, ServiceName][] = profile.name === 'full' ? [['fanout', 'delivery'], ['ingest', 'projector']] : [['fanout', 'delivery']];
+  const pairs: [ServiceName, ServiceName][] =
+    profile.name === 'full'
+      ? [
+          ['fanout', 'delivery'],
+          ['ingest', 'projector'],
+        ]
+      : [['fanout', 'delivery']];
   for (const [first, second] of pairs) {
     it(`kill -9 of ${first} and ${second} at once`, async () => {
       const summary = await bench.run({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectNothingLost, healthy, useFaultBench, type EndpointSpec } from './support/bench.js';
+import { type EndpointSpec, expectNothingLost, healthy, useFaultBench } from './support/bench.js';
 
 /**
  * Receivers that misbehave, next to healthy ones under the same load: each misbehaviour ends as a retry and a
@@ -14,7 +14,13 @@ const failing = { retrySchedule: ['1s', '1s'], timeoutMs: 3_000, maxConcurrency:
 const firstAttempts = new Set<string>();
 
 const misbehaving: EndpointSpec[] = [
-  { label: 'resets', reply: () => ({ reset: true }), overrides: failing, expect: 'dead-lettered', reason: /retries exhausted after 3 attempts/ },
+  {
+    label: 'resets',
+    reply: () => ({ reset: true }),
+    overrides: failing,
+    expect: 'dead-lettered',
+    reason: /retries exhausted after 3 attempts/,
+  },
   {
     label: 'resets-first-attempt',
     // Each delivery's first request is reset, the retry succeeds.
@@ -27,13 +33,37 @@ const misbehaving: EndpointSpec[] = [
     overrides: failing,
   },
   // 64 bytes at one per 100 ms: the whole exchange's deadline cuts it off, however steadily bytes come.
-  { label: 'dribbles', reply: () => ({ status: 200, body: 'x'.repeat(64), dribbleMs: 100 }), overrides: failing, expect: 'dead-lettered', reason: /retries exhausted.*timeout/ },
+  {
+    label: 'dribbles',
+    reply: () => ({ status: 200, body: 'x'.repeat(64), dribbleMs: 100 }),
+    overrides: failing,
+    expect: 'dead-lettered',
+    reason: /retries exhausted.*timeout/,
+  },
   // Redirects are answers: dead-lettered at once, never followed (nothing listens at the Location).
-  { label: '301', reply: () => ({ status: 301, headers: { location: 'http://127.0.0.1:9/moved' } }), overrides: failing, expect: 'dead-lettered', reason: /not retryable.*301 \(redirects are not followed/ },
-  { label: '302', reply: () => ({ status: 302, headers: { location: 'http://127.0.0.1:9/found' } }), overrides: failing, expect: 'dead-lettered', reason: /not retryable.*302 \(redirects are not followed/ },
+  {
+    label: '301',
+    reply: () => ({ status: 301, headers: { location: 'http://127.0.0.1:9/moved' } }),
+    overrides: failing,
+    expect: 'dead-lettered',
+    reason: /not retryable.*301 \(redirects are not followed/,
+  },
+  {
+    label: '302',
+    reply: () => ({ status: 302, headers: { location: 'http://127.0.0.1:9/found' } }),
+    overrides: failing,
+    expect: 'dead-lettered',
+    reason: /not retryable.*302 \(redirects are not followed/,
+  },
   // Read only up to the excerpt cap, then the connection is dropped: delivered, and the sender not slowed.
   { label: 'huge-body', reply: () => ({ status: 200, bodyBytes: 20 * 1024 * 1024 }), overrides: failing },
-  { label: 'never-answers', reply: () => ({ hang: true }), overrides: failing, expect: 'dead-lettered', reason: /retries exhausted.*timeout/ },
+  {
+    label: 'never-answers',
+    reply: () => ({ hang: true }),
+    overrides: failing,
+    expect: 'dead-lettered',
+    reason: /retries exhausted.*timeout/,
+  },
 ];
 
 describe('misbehaving receivers', () => {

@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { type InfraUrls, type LocalInfraOptions, repoRoot, startLocalInfra, stopLocalInfra } from '@hookline/testkit';
 import type { TestProject } from 'vitest/node';
-import { repoRoot, startLocalInfra, stopLocalInfra, type InfraUrls, type LocalInfraOptions } from '@hookline/testkit';
 import { faultProfile, summaryFile } from './support/profile.js';
 
 declare module 'vitest' {
@@ -24,7 +24,9 @@ export default async function setup(project: TestProject) {
   const started = Date.now();
   const infra = await startLocalInfra(['kafka', 'mongo'], faultInfraOptions);
   const urls: InfraUrls = { kafkaBrokers: infra.kafkaBrokers, mongoUrl: infra.mongoUrl, schemaRegistryUrl: undefined, source: 'local' };
-  console.log(`fault suite (profile ${faultProfile().name}): own infrastructure ready in ${Date.now() - started} ms: kafka ${urls.kafkaBrokers}, mongo ${urls.mongoUrl}`);
+  console.log(
+    `fault suite (profile ${faultProfile().name}): own infrastructure ready in ${Date.now() - started} ms: kafka ${urls.kafkaBrokers}, mongo ${urls.mongoUrl}`,
+  );
   mkdirSync(join(repoRoot, 'test-results'), { recursive: true });
   rmSync(summaryFile, { force: true });
   project.provide('faultInfra', { urls, local: faultInfraOptions });

@@ -1,5 +1,5 @@
+import { type InfraUrls, startInfra } from '@hookline/testkit';
 import type { TestProject } from 'vitest/node';
-import { startInfra, type InfraUrls } from '@hookline/testkit';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -11,7 +11,9 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   const started = Date.now();
   const infra = await startInfra();
-  console.log(`infrastructure (${infra.source}) ready in ${Date.now() - started} ms: kafka ${infra.kafkaBrokers}, mongo ${infra.mongoUrl}, registry ${infra.schemaRegistryUrl ?? 'none'}`);
+  console.log(
+    `infrastructure (${infra.source}) ready in ${Date.now() - started} ms: kafka ${infra.kafkaBrokers}, mongo ${infra.mongoUrl}, registry ${infra.schemaRegistryUrl ?? 'none'}`,
+  );
   const { stop, ...urls } = infra;
   project.provide('infra', urls);
   return stop;

@@ -1,4 +1,7 @@
-/** The admin API as the page uses it: the key from sessionStorage as a Bearer token, errors as ApiFailure. */
+import { ApiError, apiKeyHeader, apiKeyMiddleware, createAdminClient, ok } from '@hookline/api-client';
+import type { Me } from '@hookline/api-client';
+
+/** The admin API as the page uses it: the key from sessionStorage as a Bearer token, errors as ApiError. */
 
 const keyStorage = 'hookline.apiKey';
 
@@ -12,47 +15,33 @@ export const session = {
   },
 };
 
-export class ApiFailure extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: { path: string; message: string }[],
-  ) {
-    super(message);
-  }
+/** Dispatched on `window` when the API answers 401 to the session's key: it is gone or revoked. */
+export const unauthorizedEvent = 'hookline:unauthorized';
+
+/** The page is served by config-api, so the API is on the same origin (`/api/admin/...`). */
+const sameOrigin = { baseUrl: '', headers: { accept: 'application/json' } };
+
+/** The admin API with the session's key, read at each request. Calls go through `ok(...)`. */
+export const admin = createAdminClient(sameOrigin);
+admin.use(apiKeyMiddleware(() => session.key));
+admin.use({
+  onResponse({ response }) {
+    if (response.status === 401) window.dispatchEvent(new Event(unauthorizedEvent));
+    return response;
+  },
+});
+
+/** The caller behind `key`, asked before it becomes the session's key (a 401 here is a failed sign-in). */
+export function whoIs(key: string): Promise<Me> {
+  return ok(createAdminClient(sameOrigin).GET('/api/admin/me', { headers: apiKeyHeader(key) }));
 }
 
-/** Called when the API answers 401: the key is gone or revoked, so the page returns to its login form. */
-let onUnauthorized: () => void = () => {};
-export function whenUnauthorized(handler: () => void) {
-  onUnauthorized = handler;
-}
-
-export async function api<T>(path: string, options: { method?: string; body?: unknown; key?: string } = {}): Promise<T> {
-  const key = options.key ?? session.key;
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (key) headers.authorization = `Bearer ${key}`;
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`/api/admin${path}`, {
-    method: options.method ?? 'GET',
-    headers,
-    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-  });
-  if (response.status === 204) return undefined as T;
-  const json = (await response.json().catch(() => null)) as { error?: { code: string; message: string; details?: { path: string; message: string }[] } } | null;
-  if (!response.ok) {
-    if (response.status === 401 && !options.key) onUnauthorized();
-    const error = json?.error;
-    throw new ApiFailure(response.status, error?.code ?? 'http_error', error?.message ?? `${response.status} ${response.statusText}`, error?.details);
-  }
-  return json as T;
-}
+export { ApiError, ok };
 
 /** A failure as one line for the page: the message and, for validation errors, which fields. */
 export function describeFailure(error: unknown): string {
-  if (error instanceof ApiFailure) {
-    const fields = error.details?.map((d) => (d.path ? `${d.path}: ${d.message}` : d.message)).join('; ');
+  if (error instanceof ApiError) {
+    const fields = error.fieldProblems.map((d) => (d.path ? `${d.path}: ${d.message}` : d.message)).join('; ');
     return fields ? `${error.message} (${fields})` : error.message;
   }
   return error instanceof Error ? error.message : String(error);

@@ -1,6 +1,6 @@
 import { html, svg, type TemplateResult } from 'lit-html';
 import { bucketLabel, count, ms } from './format.js';
-import type { Timeseries } from './types.js';
+import type { Timeseries } from '@hookline/api-client';
 
 const width = 720;
 const height = 180;

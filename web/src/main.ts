@@ -1,8 +1,7 @@
 import { html, nothing, render } from 'lit-html';
-import { api, describeFailure, session, whenUnauthorized } from './api.js';
+import { describeFailure, session, unauthorizedEvent, whoIs } from './api.js';
 import { configureRuntime, navigate, state, update, type View } from './runtime.js';
 import './styles.css';
-import type { Me } from './types.js';
 import { errorBox, formValues } from './ui.js';
 import { alertBanner, alertFeed, AlertsView } from './views/alerts.js';
 import { DeliveryDetailView } from './views/delivery-detail.js';
@@ -42,7 +41,7 @@ function route(path: string) {
 
 async function logIn(key: string): Promise<boolean> {
   try {
-    state.me = await api<Me>('/me', { key });
+    state.me = await whoIs(key);
     session.key = key;
     loginError = null;
     void alertFeed.refresh();
@@ -108,7 +107,7 @@ function shell() {
 }
 
 configureRuntime({ draw: () => render(shell(), root), route });
-whenUnauthorized(logOut);
+window.addEventListener(unauthorizedEvent, logOut);
 
 // Same-origin links under /admin/ change the page without reloading it.
 document.addEventListener('click', (e) => {

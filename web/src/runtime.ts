@@ -1,5 +1,5 @@
 import type { TemplateResult } from 'lit-html';
-import type { Me } from './types.js';
+import type { Me } from '@hookline/api-client';
 
 /** A page of the app: renders from its own fields and calls `update()` after changing them. */
 export interface View {

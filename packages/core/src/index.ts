@@ -9,5 +9,4 @@ export * from './api-keys.js';
 export * from './durations.js';
 export * from './profiles.js';
 export * from './signature-scheme.js';
-export * from './policy.js';
 export * from './health.js';

@@ -1,60 +1,37 @@
-import type { SignatureScheme } from './signature-scheme.js';
+import { z } from 'zod';
+import { durationPattern } from './durations.js';
+import { storedSignatureSetting } from './signature-scheme.js';
 
-/** Body shapes the seeds' products promise their subscribers. */
-export const payloadFormats = ['standard', 'thig', 'twig', 'taskapp', 'threadhound'] as const;
-export type PayloadFormat = (typeof payloadFormats)[number];
+const filterScalar = z.union([z.string().max(256), z.number(), z.boolean(), z.null()]);
 
-/** Everything about how deliveries to an endpoint behave that a product chooses as a whole. */
-export interface DeliveryProfile {
-  description: string;
-  payloadFormat: PayloadFormat;
-  signature: SignatureScheme;
-  /** Delay before each retry; its length is the number of retries. Each delay must be a configured tier. */
-  retrySchedule: string[];
-  /** Disable the endpoint after this many consecutive failed attempts; null never disables. */
-  disableAfterConsecutiveFailures: number | null;
+/**
+ * Per-endpoint delivery settings as stored: a profile and optional overrides of its parts. Profiles, payload
+ * formats and signature schemes are registries in `@hookline/delivery-policy` and `@hookline/signing`; here
+ * they are names, checked against the registries at the admin API's edge (`deliverySettingsShape` of
+ * delivery-policy) and when delivery resolves an endpoint's policy.
+ */
+export function storedDeliverySettingsShape() {
+  return {
+    profile: z.string().min(1).optional(),
+    signature: storedSignatureSetting.optional(),
+    /** Shortcut for the hex scheme's header (thig.ai API: `signatureHeaderName`). */
+    signatureHeaderName: z.string().regex(/^[A-Za-z0-9-]+$/).max(64).optional(),
+    payloadFormat: z.string().min(1).optional(),
+    retrySchedule: z.array(z.string().regex(durationPattern, 'must be a duration like 5s, 1m, 2h')).max(20).optional(),
+    disableAfterConsecutiveFailures: z.number().int().min(1).max(10_000).nullable().optional(),
+    timeoutMs: z.number().int().min(100).max(60_000).optional(),
+    maxConcurrency: z.number().int().min(1).max(1_000).optional(),
+    rateLimitPerSecond: z.number().min(0.01).max(100_000).optional(),
+    /**
+     * Payload filter: every condition must hold for the event to be delivered. Keys are dot paths into the
+     * event's `data`; a value must equal it, an array lists the accepted values.
+     */
+    filter: z
+      .record(
+        z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'must be a dot path like "status" or "project.priority"'),
+        z.union([filterScalar, z.array(filterScalar).min(1).max(100)]),
+      )
+      .refine((f) => Object.keys(f).length <= 20, 'at most 20 conditions')
+      .optional(),
+  };
 }
-
-export const profileNames = ['standard', 'thig', 'twig', 'taskapp', 'threadhound'] as const;
-export type ProfileName = (typeof profileNames)[number];
-
-export const deliveryProfiles: Record<ProfileName, DeliveryProfile> = {
-  standard: {
-    description: 'Standard Webhooks signatures and body; retries like Svix over about a day',
-    payloadFormat: 'standard',
-    signature: { kind: 'standard-webhooks' },
-    retrySchedule: ['5s', '5m', '30m', '2h', '5h', '10h'],
-    disableAfterConsecutiveFailures: 50,
-  },
-  thig: {
-    description: 'thig.ai: webhook-id/-timestamp/-signature headers, {event,timestamp,data}, 3 retries with exponential backoff within an hour',
-    payloadFormat: 'thig',
-    signature: { kind: 'standard-webhooks' },
-    retrySchedule: ['1m', '5m', '30m'],
-    disableAfterConsecutiveFailures: 10,
-  },
-  twig: {
-    description: 'Twig: X-Twig-Signature hex HMAC of the raw body; immediate, 5 s, 30 s, 5 min, 1 h; failed after 5 attempts',
-    payloadFormat: 'twig',
-    signature: { kind: 'hmac-sha256-hex', headerName: 'x-twig-signature' },
-    retrySchedule: ['5s', '30s', '5m', '1h'],
-    disableAfterConsecutiveFailures: null,
-  },
-  taskapp: {
-    description: 'Task app: X-Webhook-Signature sha256=<hex>, X-Webhook-ID/-Timestamp; retries after 1, 5, 30 min; disabled after 3 failures',
-    payloadFormat: 'taskapp',
-    signature: { kind: 'hmac-sha256-hex', headerName: 'x-webhook-signature', prefix: 'sha256=', idAndTimestampHeaders: true },
-    retrySchedule: ['1m', '5m', '30m'],
-    disableAfterConsecutiveFailures: 3,
-  },
-  threadhound: {
-    description: 'ThreadHound: {webhookType,actionType,payload}; disabled at the first non-2xx or timeout',
-    payloadFormat: 'threadhound',
-    signature: { kind: 'standard-webhooks' },
-    retrySchedule: [],
-    disableAfterConsecutiveFailures: 1,
-  },
-};
-
-
-

@@ -1,7 +1,5 @@
 import { z } from 'zod';
-import { durationPattern } from './durations.js';
-import { payloadFormats, profileNames } from './profiles.js';
-import { signatureSchemeSchema } from './signature-scheme.js';
+import { storedDeliverySettingsShape } from './profiles.js';
 
 /** Event type names: dotted lowercase words, e.g. `invoice.paid`, `project.created`. */
 export const eventTypeName = z
@@ -67,38 +65,6 @@ export const endpointSecret = z.object({
   expiresAt: z.string().optional(),
 });
 
-const filterScalar = z.union([z.string().max(256), z.number(), z.boolean(), z.null()]);
-
-/**
- * Per-endpoint delivery settings: a profile (the seeds' presets) and optional overrides of its parts. Shared by
- * the stored record and the admin API's input, so both accept exactly the same values.
- */
-export function deliverySettingsShape() {
-  return {
-    profile: z.enum(profileNames).optional(),
-    signature: signatureSchemeSchema.optional(),
-    /** Shortcut for the hex scheme's header (thig.ai API: `signatureHeaderName`). */
-    signatureHeaderName: z.string().regex(/^[A-Za-z0-9-]+$/).max(64).optional(),
-    payloadFormat: z.enum(payloadFormats).optional(),
-    retrySchedule: z.array(z.string().regex(durationPattern, 'must be a duration like 5s, 1m, 2h')).max(20).optional(),
-    disableAfterConsecutiveFailures: z.number().int().min(1).max(10_000).nullable().optional(),
-    timeoutMs: z.number().int().min(100).max(60_000).optional(),
-    maxConcurrency: z.number().int().min(1).max(1_000).optional(),
-    rateLimitPerSecond: z.number().min(0.01).max(100_000).optional(),
-    /**
-     * Payload filter: every condition must hold for the event to be delivered. Keys are dot paths into the
-     * event's `data`; a value must equal it, an array lists the accepted values.
-     */
-    filter: z
-      .record(
-        z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'must be a dot path like "status" or "project.priority"'),
-        z.union([filterScalar, z.array(filterScalar).min(1).max(100)]),
-      )
-      .refine((f) => Object.keys(f).length <= 20, 'at most 20 conditions')
-      .optional(),
-  };
-}
-
 export const endpointRecord = z.object({
   kind: z.literal('endpoint'),
   id: z.string(),
@@ -110,7 +76,7 @@ export const endpointRecord = z.object({
   channels: z.array(z.string()).optional(),
   secrets: z.array(endpointSecret).min(1),
   headers: z.record(z.string(), z.string()).optional(),
-  ...deliverySettingsShape(),
+  ...storedDeliverySettingsShape(),
   isActive: z.boolean(),
   disabledReason: z.string().optional(),
   disabledAt: z.string().optional(),

@@ -1,14 +1,10 @@
 import { z } from 'zod';
 
-/** How deliveries are signed; the same shape drives `@hookline/signing`. */
-export const signatureSchemeSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('standard-webhooks') }),
-  z.object({
-    kind: z.literal('hmac-sha256-hex'),
-    headerName: z.string().regex(/^[A-Za-z0-9-]+$/).max(64).optional(),
-    prefix: z.string().max(16).optional(),
-    idAndTimestampHeaders: z.boolean().optional(),
-  }),
-  z.object({ kind: z.literal('none') }),
-]);
-export type SignatureScheme = z.infer<typeof signatureSchemeSchema>;
+/**
+ * An endpoint's `signature` setting as stored: a scheme `kind` and its options. The schemes are a registry in
+ * `@hookline/signing`, which validates the setting at the admin API's edge (through
+ * `@hookline/delivery-policy`'s `deliverySettingsShape`); the stored record only keeps its shape, so core
+ * depends on neither and records written by any version parse.
+ */
+export const storedSignatureSetting = z.looseObject({ kind: z.string().min(1) });
+export type StoredSignatureSetting = z.infer<typeof storedSignatureSetting>;

@@ -179,3 +179,28 @@ describe('memory consumer groups', () => {
     await memory.close();
   });
 });
+
+describe('memory consumer that leaves a whole batch', () => {
+  it('offers it again after the next append instead of at once', async () => {
+    const memory = createMemoryEventLog({ defaultPartitions: 1 });
+    const publisher = await memory.publisher();
+    await publisher.publish([{ topic: 'busy', records: [{ key: 'k', value: 'a' }] }]);
+    const offered: string[][] = [];
+    let accept = false;
+    await memory.consume({
+      groupId: 'g',
+      topics: ['busy'],
+      onBatch: async ({ records }, control) => {
+        offered.push(records.map((r) => r.value!.toString()));
+        if (!accept) control.leaveFrom(records[0]!);
+      },
+    });
+    await vi.waitFor(() => expect(offered).toEqual([['a']]));
+    accept = true;
+    await publisher.publish([{ topic: 'busy', records: [{ key: 'k', value: 'b' }] }]);
+    // 'b' is the sentinel: had 'a' been offered again in between, it would show here.
+    await vi.waitFor(() => expect(offered).toEqual([['a'], ['a', 'b']]));
+    expect(memory.committed('g')).toEqual([{ topic: 'busy', partition: 0, offset: 2n }]);
+    await memory.close();
+  });
+});

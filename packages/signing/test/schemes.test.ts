@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { WebhookVerificationFailed, generateSecret, signatureHeaders, verify, type SignatureScheme } from '../src/index.js';
+import { UnknownSigningScheme, WebhookVerificationFailed, generateSecret, signatureHeaders, signatureSchemeSchema, signingSchemeNames, verify, type SignatureScheme } from '../src/index.js';
 
 const schemes: SignatureScheme[] = [
   { kind: 'standard-webhooks' },
@@ -89,5 +89,19 @@ describe('Standard Webhooks interoperability', () => {
   it('names a missing signature', () => {
     expect(reason(() => verify({ kind: 'hmac-sha256-hex' }, {}, '{}', 'k'))).toBe('missing_signature');
     expect(reason(() => verify({ kind: 'standard-webhooks' }, {}, '{}', generateSecret()))).toBe('missing_signature');
+  });
+});
+
+describe('the signing registry', () => {
+  it('validates an endpoint signature setting for every registered scheme, and nothing else', () => {
+    expect(signingSchemeNames).toEqual(['standard-webhooks', 'hmac-sha256-hex', 'none']);
+    expect(signatureSchemeSchema.parse({ kind: 'hmac-sha256-hex', headerName: 'x-twig-signature' })).toEqual({ kind: 'hmac-sha256-hex', headerName: 'x-twig-signature' });
+    expect(signatureSchemeSchema.parse({ kind: 'standard-webhooks', extra: 1 })).toEqual({ kind: 'standard-webhooks' });
+    expect(signatureSchemeSchema.safeParse({ kind: 'rot13' }).success).toBe(false);
+    expect(signatureSchemeSchema.safeParse({ kind: 'hmac-sha256-hex', headerName: 'bad header' }).success).toBe(false);
+  });
+
+  it('refuses to sign with a scheme that is not registered', () => {
+    expect(() => signatureHeaders({ kind: 'rot13' } as unknown as SignatureScheme, ['s'], 'm', new Date(), '{}')).toThrow(UnknownSigningScheme);
   });
 });

@@ -1,5 +1,5 @@
 import type { Collection, Filter } from 'mongodb';
-import type { AttemptDoc } from './store.js';
+import type { AttemptDoc } from './attempt-docs.js';
 
 /**
  * A place in a tenant's attempt feed: attempts are ordered by when the projector recorded them (`recordedAt`,

@@ -1,15 +1,9 @@
 import type { AttemptRecord } from '@hookline/core';
 import type { Collection } from 'mongodb';
-import type { AttemptDoc, EndpointStatsDoc } from './store.js';
+import type { AttemptDoc, EndpointStatsDoc } from './attempt-docs.js';
+import { foldedOffsetMarks, sourcePosition, tagWithSource, type AttemptSource, type SourcedAttempt } from './attempt-source.js';
 
-/** Where a batch of attempt records sits on the `attempts` topic: its partition and each record's offset. */
-export interface AttemptSource {
-  partition: number;
-  offsets: string[];
-}
-
-/** An attempt with the topic position of the record it came from, stored with the attempt. */
-export type SourcedAttempt = AttemptRecord & { projectedFrom?: string };
+export type { AttemptSource, SourcedAttempt } from './attempt-source.js';
 
 /**
  * Folds each attempt record into its endpoint's stats exactly once, also when the projector dies between
@@ -31,7 +25,7 @@ export class AttemptFold {
   ) {}
 
   static tag(attempts: AttemptRecord[], source: AttemptSource): SourcedAttempt[] {
-    return attempts.map((a, i) => ({ ...a, projectedFrom: `${source.partition}:${source.offsets[i]}` }));
+    return tagWithSource(attempts, source);
   }
 
   /** Of `inserted` (new) and `duplicates` (ids already stored), the attempts still to be folded into stats. */
@@ -47,20 +41,13 @@ export class AttemptFold {
     const endpointIds = [...new Set(candidates.map((a) => a.endpointId))];
     const docs = await this.stats.find({ _id: { $in: endpointIds } }, { projection: { foldedOffsets: 1 } }).toArray();
     const foldedThrough = new Map(docs.map((d) => [d._id, d.foldedOffsets?.[`p${source.partition}`] ?? -1]));
-    const offsetOf = (a: SourcedAttempt) => Number(a.projectedFrom!.slice(a.projectedFrom!.indexOf(':') + 1));
+    const offsetOf = (a: SourcedAttempt) => sourcePosition(a)!.offset;
     // Back in topic order: the stats' "last attempt" and consecutive-failure counter depend on it.
     return candidates.filter((a) => offsetOf(a) > (foldedThrough.get(a.endpointId) ?? -1)).sort((a, b) => offsetOf(a) - offsetOf(b));
   }
 
   /** The `$max` that records, with an endpoint's counters, how far its stats have folded the partition. */
   static mark(attempts: SourcedAttempt[]): Record<string, number> {
-    const mark: Record<string, number> = {};
-    for (const a of attempts) {
-      if (!a.projectedFrom) continue;
-      const [partition, offset] = a.projectedFrom.split(':');
-      const key = `foldedOffsets.p${partition}`;
-      mark[key] = Math.max(mark[key] ?? -1, Number(offset));
-    }
-    return mark;
+    return foldedOffsetMarks(attempts);
   }
 }

@@ -1,36 +1,15 @@
 import { MongoBulkWriteError, type Collection, type Db, type MongoClient, type UpdateFilter } from 'mongodb';
 import { connectMongo } from './client.js';
 import type { AttemptRecord } from '@hookline/core';
-import { AttemptFold, type AttemptSource, type SourcedAttempt } from './attempt-fold.js';
+import type { AttemptDoc, EndpointStatsDoc } from './attempt-docs.js';
+import { AttemptFold } from './attempt-fold.js';
+import type { AttemptSource, SourcedAttempt } from './attempt-source.js';
 import { DeadLetters } from './dead-letters.js';
 import { latencyBucketOf } from './latency.js';
 import { Timeseries } from './timeseries.js';
 
-/** Per-endpoint delivery statistics, maintained by the projector from the `attempts` topic. */
-export interface EndpointStatsDoc {
-  _id: string; // endpoint id
-  tenantId: string;
-  attempts: number;
-  succeeded: number;
-  failed: number;
-  totalLatencyMs: number;
-  maxLatencyMs: number;
-  lastAttemptAt: string;
-  lastStatus: 'success' | 'failure';
-  lastStatusCode: number | null;
-  lastError: string | null;
-  /** Failed attempts since the last success; drives auto-disable. */
-  consecutiveFailures: number;
-  /** Attempt counts per latency bucket, keyed by the bucket's upper bound in ms (`inf` for the last). */
-  latencyBuckets?: Record<string, number>;
-  /** Per attempts-topic partition (`p<n>`), the highest record offset folded into these counters (AttemptFold). */
-  foldedOffsets?: Record<string, number>;
-}
-
+export type { AttemptDoc, EndpointStatsDoc } from './attempt-docs.js';
 export { latencyBucketBounds, latencyPercentile } from './latency.js';
-
-/** An attempt as stored; `recordedAt` is when the projector wrote it (the tenant feed's order; absent on old rows). */
-export type AttemptDoc = AttemptRecord & { _id: string; recordedAt?: string };
 
 /**
  * The MongoDB read models. Only features FerretDB (SQLite backend) also supports are used: upserts with

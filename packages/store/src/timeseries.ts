@@ -1,5 +1,5 @@
 import type { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
-import { AttemptFold, type SourcedAttempt } from './attempt-fold.js';
+import { foldedOffsetMarks, sourcePosition, type SourcedAttempt } from './attempt-source.js';
 import { latencyBucketOf, latencyPercentile } from './latency.js';
 
 /**
@@ -43,13 +43,6 @@ export interface TimeseriesPoint {
 export const endpointScope = (endpointId: string) => `ep:${endpointId}`;
 export const tenantScope = (tenantId: string) => `tn:${tenantId}`;
 
-/** The topic position `AttemptFold.tag` gave an attempt (`partition:offset`), if any. */
-function positionOf(a: SourcedAttempt): { partition: string; offset: number } | undefined {
-  if (!a.projectedFrom) return undefined;
-  const [partition, offset] = a.projectedFrom.split(':');
-  return { partition: partition!, offset: Number(offset) };
-}
-
 function bucketStart(iso: string, resolution: Resolution): string {
   const ms = resolutionMs[resolution];
   return new Date(Math.floor(Date.parse(iso) / ms) * ms).toISOString();
@@ -90,7 +83,7 @@ export class Timeseries {
     for (const [_id, list] of byBucket) {
       const marks = folded.get(_id) ?? {};
       const fresh = list.filter((a) => {
-        const position = positionOf(a);
+        const position = sourcePosition(a);
         return !position || position.offset > (marks[`p${position.partition}`] ?? -1);
       });
       if (fresh.length === 0) continue;
@@ -102,7 +95,7 @@ export class Timeseries {
         $inc.totalMs = ($inc.totalMs ?? 0) + a.durationMs;
         $inc[latency] = ($inc[latency] ?? 0) + 1;
       }
-      const $max = AttemptFold.mark(fresh);
+      const $max = foldedOffsetMarks(fresh);
       operations.push({ updateOne: { filter: { _id }, update: Object.keys($max).length ? { $inc, $max } : { $inc }, upsert: true } });
     }
     if (operations.length) await this.buckets.bulkWrite(operations, { ordered: false });

@@ -1,5 +1,5 @@
 import type { AttemptRecord } from '@hookline/core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { attemptFeed, nextFeedPosition, Store, type FeedPosition } from '../src/index.js';
 
 let store: Store;
@@ -9,6 +9,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await store?.db.dropDatabase();
   await store?.close();
+});
+afterEach(() => {
+  vi.useRealTimers();
 });
 
 function attempt(id: string, tenantId: string, endpointId: string): AttemptRecord {
@@ -22,9 +25,13 @@ const later = () => new Date(Date.now() + 60_000).toISOString();
 
 describe('attemptFeed (real MongoDB-wire server)', () => {
   it('pages through a tenant in recording order, each attempt once, and keeps other tenants out', async () => {
-    // Ids out of order inside batches; batches recorded one after another.
+    // Ids out of order inside batches; batches recorded one after another (a second apart on a faked clock:
+    // `recordedAt` is the batch's time).
+    const start = Date.now();
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(start);
     await store.recordAttempts([attempt('msg_c', 't1', 'ep_1'), attempt('msg_a', 't1', 'ep_2'), attempt('msg_x', 't2', 'ep_9')]);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    vi.setSystemTime(start + 1_000);
     await store.recordAttempts([attempt('msg_b', 't1', 'ep_1')]);
 
     const seen: string[] = [];

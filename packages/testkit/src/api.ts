@@ -1,4 +1,22 @@
-/** A tiny JSON client for the Hookline HTTP APIs in tests. */
+import { createAdminClient, createIngestClient, type AdminClient, type IngestClient } from '@hookline/api-client';
+
+/** The typed clients' failure and unwrap helper, so tests need no dependency of their own on the package. */
+export { ApiError, ok } from '@hookline/api-client';
+
+/** The typed admin API client (generated from config-api's OpenAPI document) with any key: a viewer's, the operator token. */
+export function adminApi(configApiUrl: string, key: string): AdminClient {
+  return createAdminClient({ baseUrl: configApiUrl, apiKey: key });
+}
+
+/** The typed ingest API client with a tenant's key. */
+export function ingestApi(ingestUrl: string, key: string): IngestClient {
+  return createIngestClient({ baseUrl: ingestUrl, apiKey: key });
+}
+
+/**
+ * A raw JSON call, for what the typed clients cannot send: malformed bodies, wrong content types, missing or
+ * foreign keys, routes a test expects to be absent. Answers are untyped; prefer `adminApi`/`TestTenant.api`.
+ */
 export interface JsonResponse<T = any> {
   status: number;
   body: T;

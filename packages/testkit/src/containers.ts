@@ -1,7 +1,7 @@
 import { KafkaContainer } from '@testcontainers/kafka';
 import { MongoDBContainer } from '@testcontainers/mongodb';
 import { GenericContainer, Wait } from 'testcontainers';
-import type { RunningInfra } from './infra.js';
+import type { RunningInfra } from './running-infra.js';
 
 /** The same three servers from their official images, for machines with a Docker engine. */
 export async function startContainers(): Promise<RunningInfra> {

@@ -3,21 +3,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { repoRoot } from './paths.js';
+import type { RunningInfra } from './running-infra.js';
+
+export type { InfraUrls, RunningInfra } from './running-infra.js';
 
 const run = promisify(execFile);
-
-/** Where the real infrastructure answers. */
-export interface InfraUrls {
-  kafkaBrokers: string;
-  schemaRegistryUrl: string | undefined;
-  mongoUrl: string;
-  /** How it was obtained: from the environment, testcontainers, or the project's own scripts. */
-  source: 'env' | 'testcontainers' | 'local';
-}
-
-export interface RunningInfra extends InfraUrls {
-  stop(): Promise<void>;
-}
 
 /**
  * Brings up Kafka, the schema registry and a MongoDB-wire server for tests:
@@ -27,7 +17,13 @@ export interface RunningInfra extends InfraUrls {
  */
 export async function startInfra(env: NodeJS.ProcessEnv = process.env): Promise<RunningInfra> {
   if (env.KAFKA_BROKERS && env.MONGO_URL) {
-    return { kafkaBrokers: env.KAFKA_BROKERS, mongoUrl: env.MONGO_URL, schemaRegistryUrl: env.SCHEMA_REGISTRY_URL, source: 'env', stop: async () => {} };
+    return {
+      kafkaBrokers: env.KAFKA_BROKERS,
+      mongoUrl: env.MONGO_URL,
+      schemaRegistryUrl: env.SCHEMA_REGISTRY_URL,
+      source: 'env',
+      stop: async () => {},
+    };
   }
   if (env.HOOKLINE_USE_LOCAL_INFRA !== '1' && dockerMayAnswer(env)) {
     const { startContainers } = await import('./containers.js');
@@ -66,7 +62,10 @@ function infraScriptEnv({ dataDir, ports = {} }: LocalInfraOptions): NodeJS.Proc
 const asList = (components: InfraComponent | InfraComponent[] | undefined) => (components === undefined ? [] : [components].flat());
 
 /** Starts the given components (all by default) with `infra/start.sh`; those already running are left alone. */
-export async function startLocalInfra(components?: InfraComponent | InfraComponent[], options: LocalInfraOptions = {}): Promise<RunningInfra> {
+export async function startLocalInfra(
+  components?: InfraComponent | InfraComponent[],
+  options: LocalInfraOptions = {},
+): Promise<RunningInfra> {
   const env = infraScriptEnv(options);
   await run('bash', [join(repoRoot, 'infra/start.sh'), ...asList(components)], { maxBuffer: 16 * 1024 * 1024, env });
   const values = readInfraEnv(env.HOOKLINE_DATA);
@@ -81,7 +80,10 @@ export async function startLocalInfra(components?: InfraComponent | InfraCompone
 }
 
 /** Stops the given components (all by default): SIGTERM and a clean shutdown, or SIGKILL with `kill` (a crash). */
-export async function stopLocalInfra(components?: InfraComponent | InfraComponent[], options: LocalInfraOptions & { kill?: boolean } = {}): Promise<void> {
+export async function stopLocalInfra(
+  components?: InfraComponent | InfraComponent[],
+  options: LocalInfraOptions & { kill?: boolean } = {},
+): Promise<void> {
   const args = [join(repoRoot, 'infra/stop.sh'), ...(options.kill ? ['--kill'] : []), ...asList(components)];
   await run('bash', args, { env: infraScriptEnv(options) });
 }

@@ -43,10 +43,13 @@ export class Receiver {
   private server: Server | undefined;
   url = '';
 
-  /** Listens on `host` (another loopback address such as 127.0.0.2 lets SSRF tests allow only it). */
-  static async start(host = '127.0.0.1'): Promise<Receiver> {
+  /**
+   * Listens on `host` (another loopback address such as 127.0.0.2 lets SSRF tests allow only it) and `port` (a free
+   * one by default; `./dev up`'s demo receiver takes a fixed one the README can name).
+   */
+  static async start(host = '127.0.0.1', port = 0): Promise<Receiver> {
     const receiver = new Receiver();
-    await receiver.listen(host);
+    await receiver.listen(host, port);
     return receiver;
   }
 
@@ -62,7 +65,13 @@ export class Receiver {
         () => reject(new Error(`receiver got ${this.requests.length} of ${count} requests within ${timeoutMs} ms`)),
         timeoutMs,
       );
-      this.waiters.push({ count, resolve: () => (clearTimeout(timer), resolve()) });
+      this.waiters.push({
+        count,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
     });
     return this.requests;
   }
@@ -73,7 +82,7 @@ export class Receiver {
     await new Promise<void>((resolve) => this.server!.close(() => resolve()));
   }
 
-  private async listen(host: string): Promise<void> {
+  private async listen(host: string, port: number): Promise<void> {
     this.server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
@@ -86,16 +95,20 @@ export class Receiver {
           receivedAt: Date.now(),
         };
         const index = this.requests.push(received) - 1;
-        this.waiters = this.waiters.filter((w) => (this.requests.length >= w.count ? (w.resolve(), false) : true));
+        const satisfied = this.waiters.filter((w) => this.requests.length >= w.count);
+        this.waiters = this.waiters.filter((w) => this.requests.length < w.count);
+        for (const waiter of satisfied) waiter.resolve();
         const reply = this.reply(received, index);
         received.reply = reply;
         if (reply.hang) return;
         if (reply.reset) return void req.socket.destroy();
-        res.once('finish', () => (received.answered = true));
+        res.once('finish', () => {
+          received.answered = true;
+        });
         setTimeout(() => void writeReply(res, reply), reply.delayMs ?? 0);
       });
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, host, () => resolve()));
+    await new Promise<void>((resolve, reject) => this.server!.once('error', reject).listen(port, host, () => resolve()));
     this.url = `http://${host}:${(this.server.address() as AddressInfo).port}`;
   }
 }
@@ -120,7 +133,7 @@ async function writeReply(res: ServerResponse, reply: ReceiverReply): Promise<vo
   const chunk = Buffer.alloc(64 * 1024, 'x');
   for (let left = reply.bodyBytes!; left > 0 && !res.destroyed; left -= chunk.length) {
     const ok = res.write(left >= chunk.length ? chunk : chunk.subarray(0, left));
-    if (!ok) await new Promise((resolve) => (res.once('drain', resolve), res.once('close', resolve)));
+    if (!ok) await new Promise((resolve) => res.once('drain', resolve).once('close', resolve));
   }
   res.end();
 }

@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import type { InfraUrls } from './infra.js';
 import { repoRoot } from './paths.js';
+import type { InfraUrls } from './running-infra.js';
 
 export const serviceNames = ['ingest', 'config-api', 'fanout', 'delivery', 'projector'] as const;
 export type ServiceName = (typeof serviceNames)[number];
@@ -27,6 +27,21 @@ export interface HooklineOptions {
   /** Fixed ports (for `./dev up`); free ones are picked otherwise. */
   ports?: Partial<Record<ServiceName, number>>;
   rootToken?: string;
+  /**
+   * Run each service as production does, `node dist/main.js` from the build (`pnpm build` first), instead of its
+   * TypeScript source through tsx. Default: HOOKLINE_SERVICES_FROM_BUILD=1 in the environment (`./dev test` sets it).
+   */
+  fromBuild?: boolean;
+}
+
+/**
+ * Node arguments that run one service. From source: tsx, with the `@hookline/source` export condition so the
+ * workspace packages it imports are read from their `src/` too (no build needed). From the build: plain node.
+ */
+export function serviceNodeArgs(name: ServiceName, fromBuild = false): string[] {
+  return fromBuild
+    ? ['--enable-source-maps', join(repoRoot, 'services', name, 'dist', 'main.js')]
+    : ['--conditions=@hookline/source', '--import', 'tsx', join(repoRoot, 'services', name, 'src', 'main.ts')];
 }
 
 /** The five services running as separate processes, as in production. */
@@ -36,12 +51,19 @@ export class Hookline {
   readonly ports = {} as Record<ServiceName, number>;
   private readonly processes = new Map<ServiceName, ChildProcess>();
   private readonly logDir: string;
+  private readonly fromBuild: boolean;
+  /** Kills what is still running if the test process exits without `stop()` (a crash, an aborted run). */
+  private readonly killOnExit = () => {
+    for (const child of this.processes.values()) child.kill('SIGKILL');
+  };
 
   private constructor(private readonly options: HooklineOptions) {
     this.rootToken = options.rootToken ?? `root_${randomBytes(16).toString('hex')}`;
     this.namespace = options.namespace ?? `t${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
     this.logDir = options.logDir ?? join(repoRoot, '.hookline', 'test-logs', this.namespace);
     mkdirSync(this.logDir, { recursive: true });
+    this.fromBuild = options.fromBuild ?? process.env.HOOKLINE_SERVICES_FROM_BUILD === '1';
+    process.once('exit', this.killOnExit);
   }
 
   static async start(options: HooklineOptions): Promise<Hookline> {
@@ -88,7 +110,7 @@ export class Hookline {
   /** Starts one service and resolves when its HTTP port answers `/health`. */
   async startService(name: ServiceName): Promise<void> {
     const log = createWriteStream(join(this.logDir, `${name}.log`), { flags: 'a' });
-    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'services', name, 'src', 'main.ts')], {
+    const child = spawn(process.execPath, serviceNodeArgs(name, this.fromBuild), {
       cwd: repoRoot,
       env: this.env(name),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -127,6 +149,7 @@ export class Hookline {
         await this.signal(name, 'SIGKILL');
       }),
     );
+    process.off('exit', this.killOnExit);
   }
 }
 

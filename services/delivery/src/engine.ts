@@ -1,18 +1,28 @@
-import { deadLetterRecord, deliveryTask, parseDuration, resolvePolicy, type AttemptRecord, type DeadLetterRecord, type DeliveryTask, type EndpointRecord, type TopicNames } from '@hookline/core';
-import { OffsetBook, groupConsumer, taskMessage, type BatchingProducer, type TopicMessages, type ConfigView, type KafkaClient } from '@hookline/kafka';
-import type { Consumer, KafkaMessage } from 'kafkajs';
+import { deliveryTask, type DeliveryTask, type EndpointRecord, type TopicNames } from '@hookline/core';
+import { deferTask, parkTask, rejectRecord, resolvePolicy, routeOutcome, type DeliveryPolicy } from '@hookline/delivery-policy';
+import type { BatchControl, EventLog, LogRecord, PartitionBatch, RecordPublisher, RunningConsumer, TopicRecords } from '@hookline/kafka';
 import type { Logger } from 'pino';
 import { EndpointLimiter } from './limiter.js';
 import type { DeliveryMetrics } from './metrics.js';
-import { nextStep, parseRetryAfter } from './outcome.js';
-import type { Sender } from './sender.js';
+import type { AttemptResult } from './sender.js';
+
+/** Sends one attempt (the HTTP POST); never throws for a failed attempt, which is in the result. */
+export interface TaskSender {
+  send(task: DeliveryTask, endpoint: EndpointRecord, policy: DeliveryPolicy): Promise<AttemptResult>;
+}
+
+/** Where endpoints are looked up (the config view): may trail the config topic until caught up. */
+export interface EndpointDirectory {
+  readonly state: { readonly endpoints: ReadonlyMap<string, EndpointRecord> };
+  catchUp(): Promise<void>;
+}
 
 export interface EngineOptions {
-  kafka: KafkaClient;
+  log: EventLog;
+  publisher: RecordPublisher;
   topics: TopicNames;
-  config: ConfigView;
-  producer: BatchingProducer;
-  sender: Sender;
+  config: EndpointDirectory;
+  sender: TaskSender;
   logger: Logger;
   metrics: DeliveryMetrics;
   groupId: string;
@@ -26,62 +36,42 @@ export interface EngineOptions {
   deferTier: string;
 }
 
-/** A task whose turn came after the stop's grace period: not sent, left for the partition's next owner. */
-class HandedBack extends Error {}
+/** How a taken task ended: its outcome written, or handed back unstarted at a stop (left uncommitted). */
+type TaskEnd = 'done' | 'handed-back';
 
 /**
  * The delivery loop. Tasks are taken from `deliveries` as fast as they come and run concurrently, each behind
- * its endpoint's limiter, so a slow or hanging endpoint delays only itself. Offsets are committed up to the
- * earliest unfinished task of each partition; a crash redelivers at most the in-flight window, with the same
- * delivery id (so the same `webhook-id`).
+ * its endpoint's limiter, so a slow or hanging endpoint delays only itself. Each task is held until its
+ * outcome is written, so a partition is committed up to its earliest unfinished task; a crash redelivers at
+ * most the in-flight window, with the same delivery id (so the same `webhook-id`). What follows an attempt
+ * (retry tier, dead letter, park, defer) is decided by `@hookline/delivery-policy`.
  */
 export class DeliveryEngine {
-  consumer: Consumer | undefined;
-  private readonly book = new OffsetBook();
+  private consumer: RunningConsumer | undefined;
   private readonly limiters = new Map<string, EndpointLimiter>();
-  private commitTimer: NodeJS.Timeout | undefined;
-  private capacityWaiters: (() => void)[] = [];
+  /** Woken whenever a task ends: capacity waits and the stop's waits. */
+  private waiters: (() => void)[] = [];
+  private running = 0;
+  private handedBack = 0;
   /** Set by `stop()`: the rest of the batch in hand is left for whoever owns the partition next. */
   private stopping = false;
   /** Set once the stop's grace period is over: tasks that have not started by then are handed back. */
   private handingBack = false;
-  /** Tasks handed back: left unfinished (uncommitted) for the partition's next owner. */
-  private handedBack = 0;
 
   constructor(private readonly options: EngineOptions) {}
 
   async start(): Promise<void> {
-    const { kafka, topics, groupId } = this.options;
-    const consumer = groupConsumer(kafka, groupId, { maxWaitTimeInMs: 250 });
-    this.consumer = consumer;
-    await consumer.connect();
-    await consumer.subscribe({ topic: topics.deliveries, fromBeginning: true });
-    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-      const assigned = payload.memberAssignment;
-      this.book.retain((topic, partition) => assigned[topic]?.includes(partition) ?? false);
-    });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-        for (const message of batch.messages) {
-          if (!isRunning() || isStale() || this.stopping) break;
-          await this.waitForCapacity(heartbeat);
-          if (this.stopping) break;
-          this.book.accept(batch.topic, batch.partition, message.offset);
-          // Resolving moves the fetch position on; what gets committed is decided by the offset book.
-          resolveOffset(message.offset);
-          void this.handle(message)
-            .then(
-              () => this.book.finish(batch.topic, batch.partition, message.offset),
-              () => this.handedBack++, // stays unfinished in the book, so its offset is never committed
-            )
-            .finally(() => this.releaseCapacity());
-        }
-        await heartbeat();
-      },
-    });
-    this.commitTimer = setInterval(() => void this.commit(), 250);
+    const { log, topics, groupId } = this.options;
+    this.consumer = await log.consume({ groupId, topics: [topics.deliveries], maxWaitMs: 250, onBatch: (batch, control) => this.take(batch, control) });
+  }
+
+  /** Tasks taken and not finished (handed-back ones excluded). */
+  get inFlight(): number {
+    return this.running - this.handedBack;
+  }
+
+  health() {
+    return this.consumer?.health() ?? { status: 'down' as const, reason: 'delivery engine not started' };
   }
 
   /**
@@ -94,75 +84,71 @@ export class DeliveryEngine {
     const consumer = this.consumer;
     if (!consumer) return;
     this.stopping = true;
-    consumer.pause([{ topic: this.options.topics.deliveries }]);
-    const unfinished = () => this.book.inFlight - this.handedBack > 0;
-    const deadline = Date.now() + graceMs;
-    while (unfinished() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    consumer.pause();
+    this.wake();
+    await this.waitUntil(() => this.inFlight === 0, graceMs);
     this.handingBack = true;
-    const sentDeadline = Date.now() + sentMs;
-    while (unfinished() && Date.now() < sentDeadline) await new Promise((r) => setTimeout(r, 50));
-    await this.options.producer.drain();
-    clearInterval(this.commitTimer);
-    await this.commit();
-    await consumer.disconnect();
+    for (const limiter of this.limiters.values()) limiter.configure(Number.MAX_SAFE_INTEGER, undefined);
+    await this.waitUntil(() => this.inFlight === 0, sentMs);
+    await this.options.publisher.flush();
+    await consumer.stop();
   }
 
-  get inFlight(): number {
-    return this.book.inFlight;
-  }
-
-  private async commit(): Promise<void> {
-    const commits = this.book.takeCommits();
-    if (!commits.length || !this.consumer) return;
-    try {
-      await this.consumer.commitOffsets(commits);
-      this.options.logger.debug({ commits, inFlight: this.book.inFlight }, 'committed');
-    } catch (error) {
-      // A rebalance is under way; the partitions' new owner starts from the last successful commit.
-      this.options.logger.warn({ err: error }, 'offset commit failed');
+  private async take(batch: PartitionBatch, control: BatchControl): Promise<void> {
+    for (const record of batch.records) {
+      if (this.stopping || !control.isActive()) return control.leaveFrom(record);
+      while (this.inFlight >= this.options.maxInFlight && !this.stopping) await this.capacityOrHeartbeat(control);
+      if (this.stopping || !control.isActive()) return control.leaveFrom(record);
+      const release = control.hold(record);
+      this.running++;
+      void this.handle(record)
+        .catch((error: unknown) => {
+          // `handle` catches everything it expects; anything else is a bug: keep the task uncommitted, not lost.
+          this.options.logger.error({ err: error, offset: record.offset, partition: record.partition }, 'delivery task left unfinished');
+          return 'handed-back' as const;
+        })
+        .then((end) => this.finished(end, release));
     }
   }
 
-  private async waitForCapacity(heartbeat: () => Promise<void>): Promise<void> {
-    while (this.book.inFlight >= this.options.maxInFlight) {
-      await new Promise<void>((resolve) => {
-        this.capacityWaiters.push(resolve);
-        setTimeout(resolve, 1_000);
-      });
-      await heartbeat();
+  private finished(end: TaskEnd, release: () => void): void {
+    // A handed-back task stays held: uncommitted, for the partition's next owner.
+    if (end === 'handed-back') this.handedBack++;
+    else {
+      this.running--;
+      release();
     }
+    this.wake();
   }
 
-  private releaseCapacity(): void {
-    const waiters = this.capacityWaiters;
-    this.capacityWaiters = [];
-    for (const resolve of waiters) resolve();
-  }
-
-  private async handle(message: KafkaMessage): Promise<void> {
-    const { logger } = this.options;
+  /** Never throws: every way a record can end is written somewhere (or handed back at a stop). */
+  private async handle(record: LogRecord): Promise<TaskEnd> {
+    const { logger, topics } = this.options;
     let task: DeliveryTask;
     try {
-      task = deliveryTask.parse(JSON.parse(message.value?.toString() ?? 'null'));
+      task = deliveryTask.parse(JSON.parse(record.value?.toString() ?? 'null'));
     } catch (error) {
-      logger.error({ err: error, offset: message.offset }, 'unreadable delivery task sent to the rejected topic');
-      await this.options.producer.send([{ topic: this.options.topics.rejected, messages: [{ key: message.key, value: message.value }] }]);
-      return;
+      logger.error({ err: error, offset: record.offset }, 'unreadable delivery task sent to the rejected topic');
+      await this.publish([rejectRecord(record, `unreadable delivery task: ${(error as Error).message}`, topics)], record);
+      return 'done';
     }
-    // Kafka retries of our own sends can fail for long; keep trying rather than lose the outcome.
-    for (let delay = 100; ; delay = Math.min(delay * 2, 5_000)) {
-      try {
-        return await this.deliver(task);
-      } catch (error) {
-        if (error instanceof HandedBack) throw error;
-        logger.error({ err: error, deliveryId: task.deliveryId }, 'recording a delivery outcome failed; retrying');
-        await new Promise((r) => setTimeout(r, delay));
-      }
+    let records: TopicRecords[] | 'handed-back';
+    try {
+      records = await this.deliver(task);
+    } catch (error) {
+      // Not an attempt's failure (those are in the result) but a task this build cannot deliver at all: sending
+      // it again would fail the same way, so it goes to `rejected` with the reason and the partition moves on.
+      logger.error({ err: error, deliveryId: task.deliveryId }, 'delivery task failed; sent to the rejected topic');
+      records = [rejectRecord(record, `delivery failed: ${(error as Error).message}`, topics)];
     }
+    if (records === 'handed-back') return records;
+    await this.publish(records, record);
+    return 'done';
   }
 
-  private async deliver(task: DeliveryTask): Promise<void> {
-    const { config, sender, metrics } = this.options;
+  /** Sends the task (at most once) and returns the records that say what happened. */
+  private async deliver(task: DeliveryTask): Promise<TopicRecords[] | 'handed-back'> {
+    const { config, sender, metrics, topics } = this.options;
     // A send-test goes out even to a disabled endpoint: checking it before re-enabling is what it is for.
     const usable = (e: EndpointRecord | undefined): e is EndpointRecord => Boolean(e && (e.isActive || task.test));
     let endpoint = config.state.endpoints.get(task.endpointId);
@@ -173,66 +159,83 @@ export class DeliveryEngine {
       if (!usable(endpoint)) return this.park(task, endpoint);
     }
     let policy = resolvePolicy(endpoint);
-    const limiter = this.limiterFor(endpoint, policy.maxConcurrency, policy.rateLimitPerSecond);
-    if (limiter.queued >= this.options.endpointBacklog) return this.defer(task, limiter);
+    const limiter = this.limiterFor(endpoint, policy);
+    if (limiter.queued >= this.options.endpointBacklog) {
+      metrics.deferred.inc();
+      return deferTask(task, this.options.deferTier, limiter.drainEstimateMs, topics, Date.now()).records;
+    }
     const result = await limiter.run(async () => {
+      if (this.handingBack) return 'handed-back' as const;
       // The endpoint may have been disabled, changed or deleted while this task waited its turn.
-      if (this.handingBack) throw new HandedBack();
       const current = config.state.endpoints.get(task.endpointId);
       if (!usable(current)) return undefined;
       policy = resolvePolicy(current);
       return sender.send(task, current, policy);
     });
+    if (result === 'handed-back') return result;
     if (!result) return this.park(task, config.state.endpoints.get(task.endpointId));
-    const { record } = result;
-    const step = task.test ? { kind: 'done' as const } : nextStep(record, policy, parseRetryAfter(result.retryAfter));
-    const attempt: AttemptRecord = { ...record, final: step.kind !== 'retry' };
-    metrics.attempts.inc({ outcome: attempt.outcome });
-    metrics.attemptDuration.observe(attempt.durationMs / 1000);
-    const topicMessages: TopicMessages[] = [{ topic: this.options.topics.attempts, messages: [{ key: task.endpointId, value: JSON.stringify(attempt) }] }];
-    if (step.kind === 'retry') {
-      const retried: DeliveryTask = { ...task, attempt: step.attempt, dueAt: Date.now() + step.delayMs };
-      topicMessages.push({ topic: this.tierTopic(step.tier), messages: [taskMessage(retried)] });
-      metrics.retries.inc({ tier: step.tier });
-    } else if (step.kind === 'dead-letter') {
-      topicMessages.push(this.deadLetter(task, step.reason, 'failed', attempt));
-    }
-    await this.options.producer.send(topicMessages);
+    const routed = routeOutcome(task, result, policy, topics, Date.now());
+    metrics.attempts.inc({ outcome: routed.attempt.outcome });
+    metrics.attemptDuration.observe(routed.attempt.durationMs / 1000);
+    if (routed.retry) metrics.retries.inc({ tier: routed.retry.tier });
+    if (routed.deadLetter) metrics.deadLettered.inc({ kind: routed.deadLetter.kind });
+    return routed.records;
   }
 
   /** Never attempted: its endpoint is disabled or gone. Kept in the dead-letter topic for a later replay. */
-  private async park(task: DeliveryTask, endpoint: EndpointRecord | undefined): Promise<void> {
-    const reason = endpoint ? `endpoint disabled${endpoint.disabledReason ? `: ${endpoint.disabledReason}` : ''}` : 'endpoint deleted';
-    await this.options.producer.send([this.deadLetter(task, reason, 'parked')]);
+  private park(task: DeliveryTask, endpoint: EndpointRecord | undefined): TopicRecords[] {
+    this.options.metrics.deadLettered.inc({ kind: 'parked' });
+    return parkTask(task, endpoint, this.options.topics, Date.now()).records;
   }
 
-  /** The endpoint's backlog is full: hand the task to a retry tier without counting an attempt. */
-  private async defer(task: DeliveryTask, limiter: EndpointLimiter): Promise<void> {
-    this.options.metrics.deferred.inc();
-    // Due when the backlog has probably drained, at most the tier's delay: due at once, the task of an endpoint
-    // that hangs comes straight back to a backlog that is still full and circles through Kafka as fast as the
-    // broker allows; always after the full delay, a fast endpoint with a burst gets ~backlog tasks per delay.
-    // Whole milliseconds: `dueAt` is an integer in the task schema (a fraction made the task unreadable).
-    const delayMs = Math.ceil(Math.min(parseDuration(this.options.deferTier), limiter.drainEstimateMs ?? Number.POSITIVE_INFINITY));
-    const deferred: DeliveryTask = { ...task, dueAt: Date.now() + delayMs };
-    await this.options.producer.send([{ topic: this.tierTopic(this.options.deferTier), messages: [taskMessage(deferred)] }]);
+  /**
+   * Writes an outcome, retrying only the write: the broker can refuse for a while, and the attempt it records
+   * was made already (sending it again would deliver twice).
+   */
+  private async publish(records: TopicRecords[], source: LogRecord): Promise<void> {
+    for (let delay = 100; ; delay = Math.min(delay * 2, 5_000)) {
+      try {
+        return await this.options.publisher.publish(records);
+      } catch (error) {
+        this.options.logger.error({ err: error, offset: source.offset, partition: source.partition }, 'writing a delivery outcome failed; retrying the write');
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
   }
 
-  private deadLetter(task: DeliveryTask, reason: string, kind: DeadLetterRecord['kind'], lastAttempt?: AttemptRecord) {
-    this.options.metrics.deadLettered.inc({ kind });
-    const record = deadLetterRecord.parse({ task, reason, kind, lastAttempt, deadLetteredAt: new Date().toISOString() });
-    return { topic: this.options.topics.deadLetter, messages: [{ key: task.endpointId, value: JSON.stringify(record) }] };
+  /** Waits until a task ends (capacity frees up) or a second passes, then keeps the group membership alive. */
+  private async capacityOrHeartbeat(control: BatchControl): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      this.waiters.push(resolve);
+      timer = setTimeout(resolve, 1_000);
+    });
+    clearTimeout(timer);
+    await control.heartbeat();
   }
 
-  /** `0s` retries go straight back to `deliveries`; every other tier is its own topic. */
-  private tierTopic(tier: string): string {
-    return tier === '0s' ? this.options.topics.deliveries : this.options.topics.retry(tier);
+  /** Resolves when `done()` holds or `ms` have passed. */
+  private async waitUntil(done: () => boolean, ms: number): Promise<void> {
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      this.wake();
+    }, ms);
+    while (!done() && !timedOut) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    clearTimeout(timer);
   }
 
-  private limiterFor(endpoint: EndpointRecord, concurrency: number | undefined, rate: number | undefined): EndpointLimiter {
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  private limiterFor(endpoint: EndpointRecord, policy: DeliveryPolicy): EndpointLimiter {
+    const concurrency = policy.maxConcurrency ?? this.options.endpointConcurrency;
     let limiter = this.limiters.get(endpoint.id);
-    if (!limiter) this.limiters.set(endpoint.id, (limiter = new EndpointLimiter(concurrency ?? this.options.endpointConcurrency, rate)));
-    else limiter.configure(concurrency ?? this.options.endpointConcurrency, rate);
+    if (!limiter) this.limiters.set(endpoint.id, (limiter = new EndpointLimiter(concurrency, policy.rateLimitPerSecond)));
+    else limiter.configure(concurrency, policy.rateLimitPerSecond);
     return limiter;
   }
 }

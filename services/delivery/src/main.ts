@@ -1,9 +1,12 @@
-import { deliveryTask, parseEnv, retryTopicSpec } from '@hookline/core';
-import { BatchingProducer, ConfigView, ConsumerLagMonitor, connectKafka, connectProducer, ensureTopics, kafkaHealthChecks, startRetryTierForwarder } from '@hookline/kafka';
+import { parseEnv } from '@hookline/core';
+import { ConfigView } from '@hookline/config';
+import { delayedTiers, deferTierOf, validateProfiles } from '@hookline/delivery-policy';
+import { ConsumerLagMonitor, connectEventLog, kafkaHealthChecks, retryTopicSpec } from '@hookline/kafka';
 import { closeServer, createHttpApp, createLogger, createMetricsRegistry, listen, runService } from '@hookline/service';
 import { DeliveryEngine } from './engine.js';
 import { deliveryEnvSchema } from './env.js';
 import { createDeliveryMetrics } from './metrics.js';
+import { startRetryForwarder } from './retry-forwarder.js';
 import { Sender } from './sender.js';
 import { SsrfGuard } from './ssrf.js';
 
@@ -11,50 +14,50 @@ const env = parseEnv(deliveryEnvSchema);
 const logger = createLogger('delivery', env.LOG_LEVEL);
 
 await runService(logger, async () => {
-  const { kafka, topics } = await connectKafka(env, 'hookline-delivery', logger);
-  const tiers = env.HOOKLINE_RETRY_TIERS.filter((t) => t !== '0s');
-  await ensureTopics(kafka, tiers.map((tier) => retryTopicSpec(topics, tier, env.HOOKLINE_TOPIC_PARTITIONS)));
-  const config = new ConfigView(kafka, topics.config, logger);
+  // A profile whose schedule names a tier that is not a topic would send retries nowhere: refuse to start.
+  validateProfiles(env.HOOKLINE_RETRY_TIERS);
+  const tiers = delayedTiers(env.HOOKLINE_RETRY_TIERS);
+  const { log, topics } = await connectEventLog(env, 'hookline-delivery', logger);
+  await log.ensureTopics(tiers.map((tier) => retryTopicSpec(topics, tier, env.HOOKLINE_TOPIC_PARTITIONS)));
+  const config = new ConfigView(log, topics.config, logger);
   await config.start();
-  const producer = await connectProducer(kafka);
+  const publisher = await log.publisher();
   const registry = createMetricsRegistry('delivery');
   let engine: DeliveryEngine | undefined;
   const metrics = createDeliveryMetrics(registry, () => engine?.inFlight ?? 0);
   const guard = new SsrfGuard({ allowCidrs: env.DELIVERY_ALLOW_PRIVATE_CIDRS, requireHttps: env.HOOKLINE_MODE === 'production' });
   const sender = new Sender({ timeoutMs: env.DELIVERY_TIMEOUT_MS, responseExcerptBytes: env.DELIVERY_RESPONSE_EXCERPT_BYTES, guard });
   engine = new DeliveryEngine({
-    kafka, topics, config, producer: new BatchingProducer(producer), sender, logger, metrics,
+    log, publisher, topics, config, sender, logger, metrics,
     groupId: env.DELIVERY_GROUP_ID,
     endpointConcurrency: env.DELIVERY_ENDPOINT_CONCURRENCY,
     endpointBacklog: env.DELIVERY_ENDPOINT_BACKLOG,
     maxInFlight: env.DELIVERY_MAX_IN_FLIGHT,
-    deferTier: tiers[0] ?? '0s',
+    deferTier: deferTierOf(env.HOOKLINE_RETRY_TIERS),
   });
   await engine.start();
+  const retryGroup = `${env.DELIVERY_GROUP_ID}-retry`;
+  const tierTopics = tiers.map((tier) => topics.retry(tier));
   const forwarder = tiers.length
-    ? await startRetryTierForwarder({
-        kafka, producer, logger,
-        groupId: `${env.DELIVERY_GROUP_ID}-retry`,
-        topics: tiers.map((tier) => topics.retry(tier)),
-        destination: topics.deliveries,
-        dueAt: (value) => deliveryTask.shape.dueAt.parse(JSON.parse(value.toString()).dueAt),
+    ? await startRetryForwarder({
+        log, publisher, groupId: retryGroup, topics: tierTopics, destination: topics.deliveries,
         onForwarded: (topic, lagMs) => metrics.retryLag.observe({ tier: topic.slice(topics.retry('').length) }, Math.max(0, lagMs) / 1000),
       })
     : undefined;
   const lagOf = (groupId: string, topicList: string[], maxLag?: number) =>
-    new ConsumerLagMonitor({ kafka, groupId, topics: topicList, registry, logger, intervalMs: env.HOOKLINE_LAG_INTERVAL_MS, ...(maxLag === undefined ? {} : { maxLag }) });
+    new ConsumerLagMonitor({ log, groupId, topics: topicList, registry, logger, intervalMs: env.HOOKLINE_LAG_INTERVAL_MS, ...(maxLag === undefined ? {} : { maxLag }) });
   // Retry tiers hold records until they are due: their lag is reported, never a health problem.
-  const lag = [lagOf(env.DELIVERY_GROUP_ID, [topics.deliveries], env.HOOKLINE_HEALTH_MAX_CONSUMER_LAG), ...(tiers.length ? [lagOf(`${env.DELIVERY_GROUP_ID}-retry`, tiers.map((t) => topics.retry(t)))] : [])];
+  const lag = [lagOf(env.DELIVERY_GROUP_ID, [topics.deliveries], env.HOOKLINE_HEALTH_MAX_CONSUMER_LAG), ...(tiers.length ? [lagOf(retryGroup, tierTopics)] : [])];
   await Promise.all(lag.map((m) => m.start()));
-  const health = kafkaHealthChecks({ config, producer, consumers: { deliveries: engine.consumer!, ...(forwarder ? { retryTiers: forwarder } : {}) }, lag });
+  const health = kafkaHealthChecks({ config, publisher, consumers: { deliveries: engine, ...(forwarder ? { retryTiers: forwarder } : {}) }, lag });
   const { server } = await listen(createHttpApp({ logger, metrics: registry, health }), env.DELIVERY_PORT);
   return {
     async stop() {
       await Promise.all(lag.map((m) => m.stop()));
-      await forwarder?.disconnect();
+      await forwarder?.stop();
       await engine!.stop();
-      await producer.disconnect();
       await config.stop();
+      await log.close();
       await closeServer(server);
     },
   };

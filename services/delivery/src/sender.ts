@@ -1,9 +1,12 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { attemptIdFor, type AttemptRecord, type DeliveryPolicy, type DeliveryTask, type EndpointRecord } from '@hookline/core';
+import { attemptIdFor, type AttemptRecord, type DeliveryTask, type EndpointRecord } from '@hookline/core';
+import { failureOfError, failureOfStatus, renderBody, type AttemptFailure, type DeliveryPolicy } from '@hookline/delivery-policy';
 import { signatureHeaders } from '@hookline/signing';
 import { Agent, request } from 'undici';
-import { deliveryBody } from './payload.js';
 import type { SsrfGuard } from './ssrf.js';
+
+// The bench drives the Sender alone (`@hookline/delivery/sender`): it needs the guard it is built with.
+export { SsrfGuard } from './ssrf.js';
 
 export interface SenderOptions {
   timeoutMs: number;
@@ -18,7 +21,10 @@ export interface SenderOptions {
 const keptResponseHeaders = ['content-type', 'content-length', 'retry-after', 'location', 'server'];
 
 export interface AttemptResult {
+  /** `final` is decided by the outcome routing (`routeOutcome`). */
   record: AttemptRecord;
+  /** Undefined for a success. */
+  failure: AttemptFailure | undefined;
   retryAfter: string | undefined;
 }
 
@@ -40,7 +46,7 @@ export class Sender {
   }
 
   async send(task: DeliveryTask, endpoint: EndpointRecord, policy: DeliveryPolicy, now = new Date()): Promise<AttemptResult> {
-    const body = deliveryBody(policy.payloadFormat, task);
+    const body = renderBody(policy, task);
     const secrets = endpoint.secrets.filter((s) => !s.expiresAt || Date.parse(s.expiresAt) > now.getTime()).map((s) => s.secret);
     const headers = {
       ...endpoint.headers,
@@ -65,23 +71,24 @@ export class Sender {
       this.options.guard.checkUrl(new URL(endpoint.url));
       const response = await this.post(endpoint.url, body, headers, policy.timeoutMs ?? this.options.timeoutMs);
       const durationMs = Math.round(performance.now() - started);
-      const ok = response.statusCode >= 200 && response.statusCode < 300;
-      const location = headerText(response.headers.location);
+      const failure = failureOfStatus(response.statusCode, headerText(response.headers.location));
       return {
+        failure,
         retryAfter: headerText(response.headers['retry-after']),
         record: {
           ...base,
           durationMs,
-          outcome: ok ? 'success' : 'failure',
+          outcome: failure ? 'failure' : 'success',
           statusCode: response.statusCode,
-          ...(ok ? {} : { errorClass: `http_${response.statusCode}`, errorMessage: describeStatus(response.statusCode, location) }),
+          ...(failure ? { errorClass: failure.errorClass, errorMessage: failure.message } : {}),
           responseExcerpt: response.excerpt,
           responseHeaders: pickHeaders(response.headers),
         },
       };
     } catch (error) {
       const durationMs = Math.round(performance.now() - started);
-      return { retryAfter: undefined, record: { ...base, durationMs, outcome: 'failure', errorClass: errorCode(error), errorMessage: errorMessage(error) } };
+      const failure = failureOfError(error);
+      return { failure, retryAfter: undefined, record: { ...base, durationMs, outcome: 'failure', errorClass: failure.errorClass, errorMessage: failure.message } };
     }
   }
 
@@ -107,30 +114,6 @@ export class Sender {
     const excerpt = Buffer.concat(chunks).subarray(0, this.options.responseExcerptBytes).toString('utf8');
     return { statusCode: response.statusCode, headers: response.headers as IncomingHttpHeaders, excerpt };
   }
-}
-
-function describeStatus(status: number, location: string | undefined): string {
-  if (status >= 300 && status < 400) return `receiver answered ${status} (redirects are not followed${location ? `; Location: ${location}` : ''})`;
-  return `receiver answered ${status}`;
-}
-
-/** The innermost cause with a code: undici wraps socket and lookup errors. */
-function rootCause(error: unknown): { code?: string; name?: string; message?: string } {
-  let current = error as { code?: string; name?: string; message?: string; cause?: unknown } | undefined;
-  while (current?.cause && !current.code?.startsWith('E')) current = current.cause as typeof current;
-  return current ?? {};
-}
-
-function errorCode(error: unknown): string {
-  if ((error as Error).name === 'TimeoutError') return 'timeout';
-  const cause = rootCause(error);
-  return (cause.code ?? cause.name ?? 'request_error').toLowerCase();
-}
-
-function errorMessage(error: unknown): string {
-  if ((error as Error).name === 'TimeoutError') return `timeout: no complete answer within the deadline (${(error as Error).message})`;
-  const cause = rootCause(error);
-  return cause.message ?? String(error);
 }
 
 function headerText(value: string | string[] | undefined): string | undefined {

@@ -1,22 +1,26 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EndpointLimiter } from '../src/limiter.js';
 
 describe('EndpointLimiter.drainEstimateMs', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
   it('is unknown before any work finished, then queue x recent duration / concurrency', async () => {
     const limiter = new EndpointLimiter(2, undefined);
     expect(limiter.drainEstimateMs).toBeUndefined();
     const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-    await Promise.all([limiter.run(() => pause(40)), limiter.run(() => pause(40))]);
+    const first = Promise.all([limiter.run(() => pause(40)), limiter.run(() => pause(40))]);
+    await vi.advanceTimersByTimeAsync(40);
+    await first;
     const releases: (() => void)[] = [];
     const blocked = Array.from({ length: 6 }, () => limiter.run(() => new Promise<void>((resolve) => releases.push(resolve))));
-    await pause(5);
-    // Two running, four waiting, ~40 ms each over two lanes: ~80 ms (loose bounds: a loaded machine stretches timers).
+    await vi.waitFor(() => expect(releases).toHaveLength(2));
+    // Two running, four waiting, 40 ms each over two lanes: 80 ms.
     expect(limiter.queued).toBe(4);
-    expect(limiter.drainEstimateMs!).toBeGreaterThanOrEqual(70);
-    expect(limiter.drainEstimateMs!).toBeLessThan(400);
+    expect(limiter.drainEstimateMs).toBe(80);
     while (releases.length || limiter.active) {
       releases.splice(0).forEach((release) => release());
-      await pause(1);
+      await vi.advanceTimersByTimeAsync(1);
     }
     await Promise.all(blocked);
     expect(limiter.drainEstimateMs).toBe(0);

@@ -1,5 +1,6 @@
+import { ConfigView } from '@hookline/config';
 import { parseEnv } from '@hookline/core';
-import { ConfigView, ConsumerLagMonitor, connectKafka, connectProducer, kafkaHealthChecks } from '@hookline/kafka';
+import { ConsumerLagMonitor, connectEventLog, kafkaHealthChecks } from '@hookline/kafka';
 import { closeServer, createHttpApp, createLogger, createMetricsRegistry, listen, runService } from '@hookline/service';
 import { fanoutEnvSchema } from './env.js';
 import { startFanout } from './fanout.js';
@@ -8,22 +9,41 @@ const env = parseEnv(fanoutEnvSchema);
 const logger = createLogger('fanout', env.LOG_LEVEL);
 
 await runService(logger, async () => {
-  const { kafka, topics } = await connectKafka(env, 'hookline-fanout', logger);
-  const config = new ConfigView(kafka, topics.config, logger);
+  const { log, topics } = await connectEventLog(env, 'hookline-fanout', logger);
+  const config = new ConfigView(log, topics.config, logger);
   await config.start();
-  const producer = await connectProducer(kafka);
+  const publisher = await log.publisher();
   const metrics = createMetricsRegistry('fanout');
-  const consumer = await startFanout({ kafka, topics, config, producer, logger, metrics, groupId: env.FANOUT_GROUP_ID, schemaRegistryUrl: env.SCHEMA_REGISTRY_URL });
-  const lag = new ConsumerLagMonitor({ kafka, groupId: env.FANOUT_GROUP_ID, topics: [topics.events], registry: metrics, logger, intervalMs: env.HOOKLINE_LAG_INTERVAL_MS, maxLag: env.HOOKLINE_HEALTH_MAX_CONSUMER_LAG });
+  const groupId = env.FANOUT_GROUP_ID;
+  const consumer = await startFanout({
+    log,
+    topics,
+    config,
+    publisher,
+    logger,
+    metrics,
+    groupId,
+    schemaRegistryUrl: env.SCHEMA_REGISTRY_URL,
+  });
+  const lag = new ConsumerLagMonitor({
+    log,
+    groupId,
+    topics: [topics.events],
+    registry: metrics,
+    logger,
+    intervalMs: env.HOOKLINE_LAG_INTERVAL_MS,
+    maxLag: env.HOOKLINE_HEALTH_MAX_CONSUMER_LAG,
+  });
   await lag.start();
-  const health = kafkaHealthChecks({ config, producer, consumers: { events: consumer }, lag: [lag] });
+  const health = kafkaHealthChecks({ config, publisher, consumers: { events: consumer }, lag: [lag] });
   const { server } = await listen(createHttpApp({ logger, metrics, health }), env.FANOUT_PORT);
   return {
     async stop() {
       await lag.stop();
-      await consumer.disconnect();
-      await producer.disconnect();
+      await consumer.stop();
+      await publisher.close();
       await config.stop();
+      await log.close();
       await closeServer(server);
     },
   };

@@ -1,6 +1,5 @@
-import type { TopicNames } from '@hookline/core';
-import type { BatchingProducer, ConfigView } from '@hookline/kafka';
-import { createHttpApp, errorHandler, notFoundHandler, type HealthCheck } from '@hookline/service';
+import type { ConfigView } from '@hookline/config';
+import { createHttpApp, errorHandler, type HealthCheck, notFoundHandler } from '@hookline/service';
 import type { IncomingCalls } from '@hookline/store';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
@@ -8,11 +7,12 @@ import { Counter, type Registry } from 'prom-client';
 import { eventRoutes, type IdempotencyStore } from './event-routes.js';
 import { incomingWebhookRoutes } from './incoming-webhooks.js';
 import { openApiJson } from './openapi.js';
+import type { EventPublisher } from './publish.js';
 
 export interface IngestDeps {
   config: ConfigView;
-  producer: BatchingProducer;
-  topics: TopicNames;
+  /** Puts accepted events on the `events` topic, behind the broker gate. */
+  publisher: EventPublisher;
   logger: Logger;
   metrics: Registry;
   idempotency: IdempotencyStore;
@@ -22,11 +22,20 @@ export interface IngestDeps {
   health?: Record<string, HealthCheck>;
 }
 
-export function createIngestApp({ config, producer, topics, logger, metrics, idempotency, maxBodyBytes, health, incomingCalls }: IngestDeps): Express {
+export function createIngestApp({
+  config,
+  publisher,
+  logger,
+  metrics,
+  idempotency,
+  maxBodyBytes,
+  health,
+  incomingCalls,
+}: IngestDeps): Express {
   const eventsIn = new Counter({ name: 'hookline_events_in_total', help: 'Events accepted by ingest', registers: [metrics] });
   const app = createHttpApp({ logger, metrics, ...(health ? { health } : {}) });
-  app.use(eventRoutes({ config, producer, topics, logger, idempotency, maxBodyBytes, eventsIn }));
-  app.use('/api/webhooks/incoming', incomingWebhookRoutes({ config, producer, topics, maxBodyBytes, eventsIn, calls: incomingCalls, logger }));
+  app.use(eventRoutes({ config, publisher, logger, idempotency, maxBodyBytes, eventsIn }));
+  app.use('/api/webhooks/incoming', incomingWebhookRoutes({ config, publisher, maxBodyBytes, eventsIn, calls: incomingCalls, logger }));
   app.get('/openapi.json', openApiJson);
   app.use(notFoundHandler());
   app.use(errorHandler(logger));

@@ -1,5 +1,5 @@
-import { ApiError, type EventEnvelope, type TopicNames } from '@hookline/core';
-import type { BatchingProducer, ConfigView } from '@hookline/kafka';
+import type { ConfigView } from '@hookline/config';
+import { ApiError, type EventEnvelope } from '@hookline/core';
 import { jsonBody, validate } from '@hookline/service';
 import type { IdempotencyKeys } from '@hookline/store';
 import { Router } from 'express';
@@ -7,14 +7,13 @@ import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
 import { EventSchemas } from './event-schemas.js';
 import { bodyHash, eventBatchInput, eventInput, idempotencyKey, toEnvelope } from './events.js';
-import { publishEvents, viaBroker } from './publish.js';
+import type { EventPublisher } from './publish.js';
 
 export type IdempotencyStore = Pick<IdempotencyKeys, 'claim' | 'complete' | 'release'>;
 
 export interface EventRouteDeps {
   config: ConfigView;
-  producer: BatchingProducer;
-  topics: TopicNames;
+  publisher: EventPublisher;
   logger: Logger;
   idempotency: IdempotencyStore;
   maxBodyBytes: number;
@@ -26,7 +25,7 @@ function accepted(envelope: Pick<EventEnvelope, 'id' | 'type' | 'timestamp'>) {
 }
 
 /** `POST /v1/events` (one event, optionally with an Idempotency-Key) and `POST /v1/events/batch`. */
-export function eventRoutes({ config, producer, topics, logger, idempotency, maxBodyBytes, eventsIn }: EventRouteDeps): Router {
+export function eventRoutes({ config, publisher, logger, idempotency, maxBodyBytes, eventsIn }: EventRouteDeps): Router {
   const router = Router();
   const schemas = new EventSchemas(config);
 
@@ -36,15 +35,18 @@ export function eventRoutes({ config, producer, topics, logger, idempotency, max
     const key = rawKey === undefined ? undefined : validate(idempotencyKey, rawKey, 'Idempotency-Key header');
     const envelope = toEnvelope(validate(eventInput, req.body, 'event'), caller.tenantId);
     // A catalog miss catches the config view up, which needs the broker: behind the stall gate like publishing.
-    await viaBroker(() => schemas.check(caller.tenantId, [envelope]));
+    await publisher.viaBroker(() => schemas.check(caller.tenantId, [envelope]));
     if (key === undefined) {
-      await publishEvents(producer, topics, [envelope]);
+      await publisher.publish([envelope]);
       eventsIn.inc();
       res.status(202).json(accepted(envelope));
       return;
     }
 
-    const claim = await idempotency.claim(caller.tenantId, key, bodyHash(req.body), { eventId: envelope.id, eventTimestamp: envelope.timestamp });
+    const claim = await idempotency.claim(caller.tenantId, key, bodyHash(req.body), {
+      eventId: envelope.id,
+      eventTimestamp: envelope.timestamp,
+    });
     switch (claim.outcome) {
       case 'replayed':
         res.status(200).json(accepted({ id: claim.eventId, type: envelope.type, timestamp: claim.eventTimestamp }));
@@ -57,7 +59,7 @@ export function eventRoutes({ config, producer, topics, logger, idempotency, max
         // A takeover of an abandoned claim reuses that claim's id and timestamp, so the event is the same one.
         const claimed = { ...envelope, id: claim.eventId, timestamp: claim.eventTimestamp };
         try {
-          await publishEvents(producer, topics, [claimed]);
+          await publisher.publish([claimed]);
         } catch (error) {
           await idempotency.release(claim).catch((e: unknown) => logger.warn({ err: e }, 'could not release idempotency key'));
           throw error;
@@ -82,10 +84,10 @@ export function eventRoutes({ config, producer, topics, logger, idempotency, max
     }
     // Every item is validated before anything is produced: one bad item rejects the whole batch.
     const { events } = validate(eventBatchInput, req.body, 'batch');
-    await viaBroker(() => schemas.check(caller.tenantId, events, (i) => `events.${i}.`));
+    await publisher.viaBroker(() => schemas.check(caller.tenantId, events, (i) => `events.${i}.`));
     const now = new Date();
     const envelopes = events.map((event) => toEnvelope(event, caller.tenantId, now));
-    await publishEvents(producer, topics, envelopes);
+    await publisher.publish(envelopes);
     eventsIn.inc(envelopes.length);
     res.status(202).json({ ids: envelopes.map((e) => e.id) });
   });

@@ -1,5 +1,5 @@
+import type { ConfigView } from '@hookline/config';
 import { ApiError, type EventTypeRecord } from '@hookline/core';
-import type { ConfigView } from '@hookline/kafka';
 import { Ajv, type ValidateFunction } from 'ajv';
 
 /**
@@ -13,7 +13,11 @@ export class EventSchemas {
   constructor(private readonly config: ConfigView) {}
 
   /** Throws 422 `unknown_event_type` or `validation_failed` (with `path` prefixed to each problem). */
-  async check(tenantId: string, events: ReadonlyArray<{ type: string; data: unknown }>, pathOf: (index: number) => string = () => ''): Promise<void> {
+  async check(
+    tenantId: string,
+    events: ReadonlyArray<{ type: string; data: unknown }>,
+    pathOf: (index: number) => string = () => '',
+  ): Promise<void> {
     const problems: { path: string; message: string; keyword?: string; params?: unknown }[] = [];
     // A type created a moment ago through config-api may not have reached this view yet: on any miss, catch
     // up once for the whole request (concurrent catch-ups share one broker round trip).
@@ -33,11 +37,16 @@ export class EventSchemas {
       const validator = this.validatorFor(type);
       if (validator && !validator(event.data)) {
         for (const e of validator.errors ?? []) {
-          problems.push({ path: `${pathOf(index)}data${e.instancePath.replaceAll('/', '.')}`, message: e.message ?? 'is invalid', keyword: e.keyword, params: e.params });
+          problems.push({
+            path: `${pathOf(index)}data${e.instancePath.replaceAll('/', '.')}`,
+            message: e.message ?? 'is invalid',
+            keyword: e.keyword,
+            params: e.params,
+          });
         }
       }
     }
-    if (problems.length) throw new ApiError('validation_failed', 'event data does not match its type\'s schema', problems);
+    if (problems.length) throw new ApiError('validation_failed', "event data does not match its type's schema", problems);
   }
 
   private validatorFor(type: EventTypeRecord): ValidateFunction | undefined {

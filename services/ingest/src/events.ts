@@ -1,12 +1,17 @@
 import { createHash } from 'node:crypto';
-import { newId, producibleEventType, type EventEnvelope } from '@hookline/core';
+import { type EventEnvelope, newId, producibleEventType } from '@hookline/core';
 import { z } from 'zod';
 
 /** What a producer may POST to `/v1/events`. */
 export const eventInput = z.object({
   type: producibleEventType,
   data: z.unknown().refine((d) => d !== undefined, 'is required'),
-  id: z.string().min(1).max(128).regex(/^[a-zA-Z0-9_.:-]+$/).optional(),
+  id: z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[a-zA-Z0-9_.:-]+$/)
+    .optional(),
   timestamp: z.string().datetime({ offset: true }).optional(),
   channels: z.array(z.string().min(1).max(128)).max(32).optional(),
 });
@@ -35,5 +40,7 @@ export const idempotencyKey = z.string().regex(/^[\x20-\x7e]{1,255}$/, 'must be 
 
 /** Fingerprint of a request body, to tell a retry (same body) from a reused key (different body). */
 export function bodyHash(body: unknown): string {
-  return createHash('sha256').update(JSON.stringify(body) ?? '').digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(body) ?? '')
+    .digest('hex');
 }

@@ -1,18 +1,17 @@
-import { ApiError, hashApiKey, mapFields, type IncomingHookRecord, type TopicNames } from '@hookline/core';
-import type { BatchingProducer, ConfigView } from '@hookline/kafka';
-import { excerptChars, type IncomingCalls } from '@hookline/store';
+import type { ConfigView } from '@hookline/config';
+import { ApiError, hashApiKey, type IncomingHookRecord, mapFields } from '@hookline/core';
 import { validate } from '@hookline/service';
-import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
+import { excerptChars, type IncomingCalls } from '@hookline/store';
+import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response, Router } from 'express';
 import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
 import { z } from 'zod';
 import { toEnvelope } from './events.js';
-import { publishEvents } from './publish.js';
+import type { EventPublisher } from './publish.js';
 
 export interface IncomingWebhookDeps {
   config: ConfigView;
-  producer: BatchingProducer;
-  topics: TopicNames;
+  publisher: EventPublisher;
   maxBodyBytes: number;
   eventsIn: Counter;
   /** Where each call's outcome is kept for the admin page (not recorded without it). */
@@ -31,7 +30,10 @@ const callLocals = (res: Response) => res.locals as CallLocals;
 
 /** The body's first bytes as text, taken before parsing so even an unparseable body shows on the page. */
 function keepExcerpt(_req: unknown, res: Response, body: Buffer) {
-  callLocals(res).bodyExcerpt = body.subarray(0, excerptChars * 4).toString('utf8').slice(0, excerptChars);
+  callLocals(res).bodyExcerpt = body
+    .subarray(0, excerptChars * 4)
+    .toString('utf8')
+    .slice(0, excerptChars);
 }
 
 const jsonTypes = ['application/json', 'application/*+json'];
@@ -60,7 +62,7 @@ export const challengeQuery = z.object({ challenge: z.string().min(1).max(1024) 
  * SHA-256, so a known and an unknown token take the same path and the same time. This router parses its own
  * bodies because the rest of ingest accepts JSON only.
  */
-export function incomingWebhookRoutes({ config, producer, topics, maxBodyBytes, eventsIn, calls, logger }: IncomingWebhookDeps): Router {
+export function incomingWebhookRoutes({ config, publisher, maxBodyBytes, eventsIn, calls, logger }: IncomingWebhookDeps): Router {
   const router = Router();
   const parsers = [
     express.json({ limit: maxBodyBytes, type: jsonTypes, strict: false, verify: keepExcerpt }),
@@ -118,7 +120,9 @@ export function incomingWebhookRoutes({ config, producer, topics, maxBodyBytes, 
     if (req.is(jsonTypes)) {
       const body: unknown = req.body;
       if (typeof body !== 'object' || body === null) {
-        throw new ApiError('validation_failed', 'request body is invalid', [{ path: '', message: 'JSON body must be an object or an array' }]);
+        throw new ApiError('validation_failed', 'request body is invalid', [
+          { path: '', message: 'JSON body must be an object or an array' },
+        ]);
       }
       const challenge = verificationChallenge(body);
       if (challenge !== undefined) {
@@ -133,7 +137,7 @@ export function incomingWebhookRoutes({ config, producer, topics, maxBodyBytes, 
     }
     if (hook.mapping) data = mapFields(hook.mapping, data);
     const envelope = toEnvelope({ type: hook.eventType, data, ...(hook.channels ? { channels: hook.channels } : {}) }, hook.tenantId);
-    await publishEvents(producer, topics, [envelope]);
+    await publisher.publish([envelope]);
     eventsIn.inc();
     callLocals(res).eventId = envelope.id;
     res.status(202).json({ id: envelope.id });
@@ -142,7 +146,8 @@ export function incomingWebhookRoutes({ config, producer, topics, maxBodyBytes, 
   // A form with more fields than the parser allows is a too-large body, not an internal error. The call's record
   // keeps what the caller was told (our errors and the body parsers' own 4xx), never an internal error's text.
   const bodyErrors: ErrorRequestHandler = (error, _req, res, next) => {
-    const failure = (error as { type?: string }).type === 'parameters.too.many' ? new ApiError('payload_too_large', 'too many form fields') : error;
+    const failure =
+      (error as { type?: string }).type === 'parameters.too.many' ? new ApiError('payload_too_large', 'too many form fields') : error;
     const told = failure instanceof ApiError || (failure as { expose?: boolean }).expose === true;
     callLocals(res).error = told ? (failure as Error).message : 'internal error';
     next(failure);

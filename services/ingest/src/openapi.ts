@@ -1,5 +1,12 @@
 import { eventTypeName } from '@hookline/core';
-import { buildOpenApiDocument, errorResponses, jsonContent, openApiRoute, type OpenApiDocument, type OpenApiPaths } from '@hookline/service';
+import {
+  buildOpenApiDocument,
+  errorResponses,
+  jsonContent,
+  type OpenApiDocument,
+  type OpenApiPaths,
+  openApiRoute,
+} from '@hookline/service';
 import { z } from 'zod';
 import { eventBatchInput, eventInput, idempotencyKey } from './events.js';
 import { challengeQuery } from './incoming-webhooks.js';
@@ -13,7 +20,11 @@ export const ingestPaths: OpenApiPaths = {
     post: {
       tags: ['events'],
       summary: 'Send one event; acknowledged once the broker has it',
-      requestParams: { header: z.object({ 'idempotency-key': idempotencyKey.optional().describe('Retries with the same key and body return the same event') }) },
+      requestParams: {
+        header: z.object({
+          'idempotency-key': idempotencyKey.optional().describe('Retries with the same key and body return the same event'),
+        }),
+      },
       requestBody: { content: jsonContent(eventInput) },
       responses: {
         '202': { description: 'Accepted', content: jsonContent(acceptedEvent) },
@@ -47,7 +58,10 @@ export const ingestPaths: OpenApiPaths = {
       },
       responses: {
         '202': { description: 'Accepted as an event', content: jsonContent(z.object({ id: z.string() })) },
-        '200': { description: 'A `{type: "url_verification", challenge}` body, answered', content: jsonContent(z.object({ challenge: z.string() })) },
+        '200': {
+          description: 'A `{type: "url_verification", challenge}` body, answered',
+          content: jsonContent(z.object({ challenge: z.string() })),
+        },
         ...errorResponses('not_found', ...bodyErrors, 'unavailable'),
       },
     },

@@ -16,7 +16,9 @@ describe('batch validation', () => {
 
   it("refuses Hookline's own event types: only Hookline produces hookline.alert", () => {
     const result = eventBatchInput.safeParse({ events: [good, { type: 'hookline.alert', data: {} }] });
-    expect(result.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual(['events.1.type: the "hookline." prefix is reserved for Hookline\'s own events']);
+    expect(result.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
+      'events.1.type: the "hookline." prefix is reserved for Hookline\'s own events',
+    ]);
   });
 
   it('gives every event of a batch its own id and the same tenant', () => {
@@ -30,8 +32,10 @@ describe('batch validation', () => {
 
 describe('Idempotency-Key', () => {
   it('must be 1-255 printable ASCII characters', () => {
-    for (const ok of ['a', 'order-1234', 'x'.repeat(255), 'with space', '~!@#$%^&*()']) expect(idempotencyKey.safeParse(ok).success).toBe(true);
-    for (const bad of ['', 'x'.repeat(256), 'tab\there', 'new\nline', 'é', ['a', 'b']]) expect(idempotencyKey.safeParse(bad).success).toBe(false);
+    for (const ok of ['a', 'order-1234', 'x'.repeat(255), 'with space', '~!@#$%^&*()'])
+      expect(idempotencyKey.safeParse(ok).success).toBe(true);
+    for (const bad of ['', 'x'.repeat(256), 'tab\there', 'new\nline', 'é', ['a', 'b']])
+      expect(idempotencyKey.safeParse(bad).success).toBe(false);
   });
 
   it('tells bodies apart by content', () => {

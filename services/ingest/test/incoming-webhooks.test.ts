@@ -26,7 +26,14 @@ describe('Slack-style url_verification', () => {
 
 describe('ConfigState incoming hooks', () => {
   const hook = (id: string, tokenHash: string): IncomingHookRecord => ({
-    kind: 'incomingHook', id, tenantId: 'ten_1', name: id, eventType: 'form.submitted', tokenHash, createdAt: '', updatedAt: '',
+    kind: 'incomingHook',
+    id,
+    tenantId: 'ten_1',
+    name: id,
+    eventType: 'form.submitted',
+    tokenHash,
+    createdAt: '',
+    updatedAt: '',
   });
 
   it('indexes hooks by token hash, follows updates and forgets them on a tombstone', () => {

@@ -1,13 +1,19 @@
-import { configKey, resolvePolicy, type AttemptRecord, type EndpointRecord } from '@hookline/core';
+import { type AttemptRecord, configKey, type EndpointRecord } from '@hookline/core';
+import { resolvePolicy, UnknownDeliverySetting } from '@hookline/delivery-policy';
 import type { EndpointStatsDoc } from '@hookline/store';
 
 /**
  * The endpoint as it should be after this attempt: disabled, with the reason and last error, once its
  * consecutive failures reach its profile's threshold; undefined when nothing changes.
  */
-export function disabledAfter(endpoint: EndpointRecord | undefined, stats: EndpointStatsDoc, attempt: AttemptRecord, now = new Date()): EndpointRecord | undefined {
-  if (!endpoint || !endpoint.isActive || attempt.outcome === 'success') return undefined;
-  const threshold = resolvePolicy(endpoint).disableAfterConsecutiveFailures;
+export function disabledAfter(
+  endpoint: EndpointRecord | undefined,
+  stats: EndpointStatsDoc,
+  attempt: AttemptRecord,
+  now = new Date(),
+): EndpointRecord | undefined {
+  if (!endpoint?.isActive || attempt.outcome === 'success') return undefined;
+  const threshold = thresholdOf(endpoint);
   if (threshold === null || stats.consecutiveFailures < threshold) return undefined;
   return {
     ...endpoint,
@@ -16,6 +22,19 @@ export function disabledAfter(endpoint: EndpointRecord | undefined, stats: Endpo
     disabledAt: now.toISOString(),
     updatedAt: now.toISOString(),
   };
+}
+
+/**
+ * The endpoint's auto-disable threshold; null (never) for an endpoint naming a setting this build does not know:
+ * its deliveries are refused by delivery with that reason, and throwing here would stall projection.
+ */
+function thresholdOf(endpoint: EndpointRecord): number | null {
+  try {
+    return resolvePolicy(endpoint).disableAfterConsecutiveFailures;
+  } catch (error) {
+    if (error instanceof UnknownDeliverySetting) return null;
+    throw error;
+  }
 }
 
 export const endpointKey = (id: string) => configKey('endpoint', id);

@@ -1,5 +1,6 @@
+import { ConfigView } from '@hookline/config';
 import { parseEnv } from '@hookline/core';
-import { BatchingProducer, ConfigView, ConsumerLagMonitor, connectKafka, connectProducer, kafkaHealthChecks } from '@hookline/kafka';
+import { ConsumerLagMonitor, connectEventLog, kafkaHealthChecks } from '@hookline/kafka';
 import { closeServer, createHttpApp, createLogger, createMetricsRegistry, listen, runService } from '@hookline/service';
 import { Alerts, Store } from '@hookline/store';
 import { AlertNotifier } from './alerts/notifier.js';
@@ -11,23 +12,44 @@ const env = parseEnv(projectorEnvSchema);
 const logger = createLogger('projector', env.LOG_LEVEL);
 
 await runService(logger, async () => {
-  const { kafka, topics } = await connectKafka(env, 'hookline-projector', logger);
+  const { log, topics } = await connectEventLog(env, 'hookline-projector', logger);
   const store = await Store.connect(env.MONGO_URL, env.MONGO_DB);
   const alertStore = new Alerts(store.db);
   await alertStore.ensureIndexes();
-  const config = new ConfigView(kafka, topics.config, logger);
+  const config = new ConfigView(log, topics.config, logger);
   await config.start();
-  const producer = await connectProducer(kafka);
+  const publisher = await log.publisher();
   const metrics = createMetricsRegistry('projector');
   registerStateGauges(metrics, store.deadLetters, alertStore, config.state);
-  const alerts = new AlertNotifier({ alerts: alertStore, config, producer: new BatchingProducer(producer), topics, logger, metrics, minAttempts: env.PROJECTOR_ALERT_MIN_ATTEMPTS, recentSize: env.PROJECTOR_ALERT_RECENT_ATTEMPTS });
-  const consumer = await startProjector({ kafka, topics, store, config, producer, logger, metrics, groupId: env.PROJECTOR_GROUP_ID, alerts });
+  const alerts = new AlertNotifier({
+    alerts: alertStore,
+    config,
+    publisher,
+    topics,
+    logger,
+    metrics,
+    minAttempts: env.PROJECTOR_ALERT_MIN_ATTEMPTS,
+    recentSize: env.PROJECTOR_ALERT_RECENT_ATTEMPTS,
+  });
+  const groupId = env.PROJECTOR_GROUP_ID;
+  const consumer = await startProjector({ log, topics, store, config, publisher, logger, metrics, groupId, alerts });
   const alertTimer = setInterval(() => void alerts.reevaluateFiring(), env.PROJECTOR_ALERT_INTERVAL_MS);
-  const lag = new ConsumerLagMonitor({ kafka, groupId: env.PROJECTOR_GROUP_ID, topics: [topics.attempts, topics.deadLetter], registry: metrics, logger, intervalMs: env.HOOKLINE_LAG_INTERVAL_MS, maxLag: env.HOOKLINE_HEALTH_MAX_CONSUMER_LAG });
+  const lag = new ConsumerLagMonitor({
+    log,
+    groupId,
+    topics: [topics.attempts, topics.deadLetter],
+    registry: metrics,
+    logger,
+    intervalMs: env.HOOKLINE_LAG_INTERVAL_MS,
+    maxLag: env.HOOKLINE_HEALTH_MAX_CONSUMER_LAG,
+  });
   await lag.start();
   const health = {
-    ...kafkaHealthChecks({ config, producer, consumers: { attempts: consumer }, lag: [lag] }),
-    mongo: async () => (await store.ping(), { ok: true }),
+    ...kafkaHealthChecks({ config, publisher, consumers: { attempts: consumer }, lag: [lag] }),
+    mongo: async () => {
+      await store.ping();
+      return { ok: true };
+    },
   };
   const { server } = await listen(createHttpApp({ logger, metrics, health }), env.PROJECTOR_PORT);
   return {
@@ -35,9 +57,10 @@ await runService(logger, async () => {
       clearInterval(alertTimer);
       await lag.stop();
       // Finishes the batch in hand (its alerts included) and commits it.
-      await consumer.disconnect();
-      await producer.disconnect();
+      await consumer.stop();
+      await publisher.close();
       await config.stop();
+      await log.close();
       await store.close();
       await closeServer(server);
     },

@@ -1,15 +1,31 @@
 import type { AlertWindowDoc } from '@hookline/store';
 import { describe, expect, it } from 'vitest';
-import { RecentAttempts, evaluateAlerts, type AlertEvaluationInput, type RecentAttempt } from '../src/alerts/evaluate.js';
+import { type AlertEvaluationInput, evaluateAlerts, type RecentAttempt, RecentAttempts } from '../src/alerts/evaluate.js';
 
 const now = new Date('2026-01-02T12:00:00Z');
 const thresholds = { failedDeliveries24h: 3, responseTimeMs: 5000, successRatePercent: 95 };
-const emptyWindow = (over: Partial<AlertWindowDoc> = {}): AlertWindowDoc => ({ _id: 'ep_1', tenantId: 'ten_1', windowStart: now.toISOString(), windowFailed: 0, firing: {}, ...over });
+const emptyWindow = (over: Partial<AlertWindowDoc> = {}): AlertWindowDoc => ({
+  _id: 'ep_1',
+  tenantId: 'ten_1',
+  windowStart: now.toISOString(),
+  windowFailed: 0,
+  firing: {},
+  ...over,
+});
 const attempts = (ok: boolean, n: number, durationMs = 20): RecentAttempt[] => Array.from({ length: n }, () => ({ ok, durationMs }));
 const firingEntry = { alertId: 'alr_1', firedAt: now.toISOString(), value: 4, threshold: 3 };
 
 function run(over: Partial<AlertEvaluationInput>) {
-  return evaluateAlerts({ thresholds, window: emptyWindow(), recent: [], newFailures: 0, lastOk: undefined, minAttempts: 10, now, ...over });
+  return evaluateAlerts({
+    thresholds,
+    window: emptyWindow(),
+    recent: [],
+    newFailures: 0,
+    lastOk: undefined,
+    minAttempts: 10,
+    now,
+    ...over,
+  });
 }
 
 describe('failed_deliveries', () => {
@@ -21,19 +37,34 @@ describe('failed_deliveries', () => {
   });
 
   it('does not fire again while firing', () => {
-    const result = run({ window: emptyWindow({ windowFailed: 10, firing: { failed_deliveries: firingEntry } }), newFailures: 5, lastOk: false });
+    const result = run({
+      window: emptyWindow({ windowFailed: 10, firing: { failed_deliveries: firingEntry } }),
+      newFailures: 5,
+      lastOk: false,
+    });
     expect(result.transitions).toEqual([]);
     expect(result.window.firing.failed_deliveries).toEqual(firingEntry);
   });
 
   it('resolves when an attempt succeeds and restarts the window, so it takes new failures to fire again', () => {
-    const result = run({ window: emptyWindow({ windowFailed: 10, windowStart: '2026-01-02T00:00:00Z', firing: { failed_deliveries: firingEntry } }), lastOk: true });
+    const result = run({
+      window: emptyWindow({ windowFailed: 10, windowStart: '2026-01-02T00:00:00Z', firing: { failed_deliveries: firingEntry } }),
+      lastOk: true,
+    });
     expect(result.transitions).toMatchObject([{ rule: 'failed_deliveries', state: 'resolved', message: 'deliveries succeed again' }]);
     expect(result.window).toMatchObject({ windowFailed: 0, windowStart: now.toISOString(), firing: {} });
   });
 
   it('resolves on a timer when the threshold was raised above the count', () => {
-    const result = evaluateAlerts({ thresholds: { ...thresholds, failedDeliveries24h: 50 }, window: emptyWindow({ windowFailed: 10, firing: { failed_deliveries: firingEntry } }), recent: [], newFailures: 0, lastOk: undefined, minAttempts: 10, now });
+    const result = evaluateAlerts({
+      thresholds: { ...thresholds, failedDeliveries24h: 50 },
+      window: emptyWindow({ windowFailed: 10, firing: { failed_deliveries: firingEntry } }),
+      recent: [],
+      newFailures: 0,
+      lastOk: undefined,
+      minAttempts: 10,
+      now,
+    });
     expect(result.transitions).toMatchObject([{ rule: 'failed_deliveries', state: 'resolved' }]);
   });
 
@@ -63,7 +94,10 @@ describe('success_rate', () => {
   it('fires below the threshold and resolves at it', () => {
     const fired = run({ recent: [...attempts(true, 18), ...attempts(false, 2)] });
     expect(fired.transitions).toMatchObject([{ rule: 'success_rate', state: 'firing', value: 90, threshold: 95 }]);
-    const resolved = run({ window: emptyWindow({ firing: { success_rate: firingEntry } }), recent: [...attempts(true, 19), ...attempts(false, 1)] });
+    const resolved = run({
+      window: emptyWindow({ firing: { success_rate: firingEntry } }),
+      recent: [...attempts(true, 19), ...attempts(false, 1)],
+    });
     expect(resolved.transitions).toMatchObject([{ rule: 'success_rate', state: 'resolved', value: 95 }]);
   });
 });
@@ -72,7 +106,11 @@ describe('RecentAttempts', () => {
   it('keeps the last N attempts of each endpoint', () => {
     const recent = new RecentAttempts(3);
     recent.add('a', attempts(false, 2));
-    expect(recent.add('a', attempts(true, 2))).toEqual([{ ok: false, durationMs: 20 }, { ok: true, durationMs: 20 }, { ok: true, durationMs: 20 }]);
+    expect(recent.add('a', attempts(true, 2))).toEqual([
+      { ok: false, durationMs: 20 },
+      { ok: true, durationMs: 20 },
+      { ok: true, durationMs: 20 },
+    ]);
     expect(recent.get('b')).toEqual([]);
     recent.restart('a');
     expect(recent.get('a')).toEqual([]);

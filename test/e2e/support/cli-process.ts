@@ -2,7 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** The real `hookline` binary, as users run it. */
-const bin = fileURLToPath(new URL('../../../packages/cli/bin/hookline.js', import.meta.url));
+const bin = fileURLToPath(new URL('../../../cli/bin/hookline.js', import.meta.url));
 
 export interface CliResult {
   code: number | null;

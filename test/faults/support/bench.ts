@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AttemptRecord, DeadLetterRecord } from '@hookline/core';
-import { Hookline, Receiver, TestTenant, serviceNames, type ReceivedRequest, type ReceiverReply } from '@hookline/testkit';
+import { Hookline, type ReceivedRequest, Receiver, type ReceiverReply, serviceNames, TestTenant } from '@hookline/testkit';
 import { afterAll, beforeAll, expect, inject } from 'vitest';
-import { checkScenario, summaryLine, type EndpointUnderCheck, type ScenarioSummary } from './checker.js';
+import { checkScenario, type EndpointUnderCheck, type ScenarioSummary, summaryLine } from './checker.js';
 import { LoadGenerator } from './load.js';
 import { faultProfile, summaryFile } from './profile.js';
 import { TopicTail } from './topic-tail.js';
@@ -76,10 +76,22 @@ export function useFaultBench() {
           retrySchedule: ['1s', '2s', '5s'],
           ...e.overrides,
         });
-        endpoints.push({ id: created.id, label: e.label, path, expect: e.expect ?? 'delivered', ...(e.reason ? { reason: e.reason } : {}) });
+        endpoints.push({
+          id: created.id,
+          label: e.label,
+          path,
+          expect: e.expect ?? 'delivered',
+          ...(e.reason ? { reason: e.reason } : {}),
+        });
       }
 
-      const load = new LoadGenerator({ ingestUrl: bench.hookline.ingestUrl, apiKey: bench.tenant.apiKey, eventType: `${spec.name}.tick`, count: spec.events, perSecond: spec.perSecond });
+      const load = new LoadGenerator({
+        ingestUrl: bench.hookline.ingestUrl,
+        apiKey: bench.tenant.apiKey,
+        eventType: `${spec.name}.tick`,
+        count: spec.events,
+        perSecond: spec.perSecond,
+      });
       let recoveredAtSeq: number | undefined;
       if (spec.fault) {
         await load.sent(Math.floor(spec.events * (spec.faultAt ?? 0.4)));
@@ -127,7 +139,9 @@ export function useFaultBench() {
     bench.infra = inject('faultInfra');
     bench.hookline = await Hookline.start({ infra: bench.infra.urls, env: serviceEnv });
     bench.tenant = await TestTenant.create(bench.hookline, 'Fault suite');
-    console.log(`[faults] services' namespace (topic prefix, database) ${bench.hookline.namespace}; logs in .hookline/test-logs/${bench.hookline.namespace}/`);
+    console.log(
+      `[faults] services' namespace (topic prefix, database) ${bench.hookline.namespace}; logs in .hookline/test-logs/${bench.hookline.namespace}/`,
+    );
     const prefix = `${bench.hookline.namespace}.`;
     [deadLetters, attempts] = await Promise.all([
       TopicTail.start<DeadLetterRecord>(bench.infra.urls.kafkaBrokers, `${prefix}dead-letter`),
@@ -143,7 +157,9 @@ export function useFaultBench() {
 
 /** Adds a scenario's summary to test-results/faults-summary.json (files run one at a time). */
 function appendSummary(summary: ScenarioSummary): void {
-  const previous = existsSync(summaryFile) ? (JSON.parse(readFileSync(summaryFile, 'utf8')) as { scenarios: ScenarioSummary[] }) : { scenarios: [] };
+  const previous = existsSync(summaryFile)
+    ? (JSON.parse(readFileSync(summaryFile, 'utf8')) as { scenarios: ScenarioSummary[] })
+    : { scenarios: [] };
   const scenarios = [...previous.scenarios.filter((s) => s.scenario !== summary.scenario), summary];
   const totals = {
     eventsSent: scenarios.reduce((n, s) => n + s.eventsSent, 0),
@@ -154,7 +170,10 @@ function appendSummary(summary: ScenarioSummary): void {
     lost: scenarios.reduce((n, s) => n + s.lost, 0),
     duplicates: scenarios.reduce((n, s) => n + s.duplicates, 0),
   };
-  writeFileSync(summaryFile, `${JSON.stringify({ profile: summary.profile, updatedAt: new Date().toISOString(), totals, scenarios }, null, 2)}\n`);
+  writeFileSync(
+    summaryFile,
+    `${JSON.stringify({ profile: summary.profile, updatedAt: new Date().toISOString(), totals, scenarios }, null, 2)}\n`,
+  );
 }
 
 /** What every scenario must show, whatever its fault. */

@@ -1,4 +1,4 @@
-import { deliveryIdFor, type AttemptRecord, type DeadLetterRecord } from '@hookline/core';
+import { type AttemptRecord, type DeadLetterRecord, deliveryIdFor } from '@hookline/core';
 import { answeredSuccess, type ReceivedRequest } from '@hookline/testkit';
 import type { LoadCounts } from './load.js';
 
@@ -110,7 +110,9 @@ export function checkScenario(input: CheckInput): ScenarioSummary {
     profile: input.profile,
     eventsSent: load.counts.sent,
     accepted: load.counts.accepted,
-    ...(input.recoveredAtSeq === undefined ? {} : { acceptedAfterRecovery: [...load.accepted.keys()].filter((seq) => seq >= input.recoveredAtSeq!).length }),
+    ...(input.recoveredAtSeq === undefined
+      ? {}
+      : { acceptedAfterRecovery: [...load.accepted.keys()].filter((seq) => seq >= input.recoveredAtSeq!).length }),
     refused: load.counts.refused,
     failedPosts: load.counts.failed,
     slowestPostMs: load.counts.slowestMs,
@@ -147,7 +149,8 @@ export function checkScenario(input: CheckInput): ScenarioSummary {
         // Dead-lettered; the receiver may still have taken an attempt the sender saw fail (a dribbled answer).
         summary.deadLettered++;
         if (endpoint.expect !== 'dead-lettered') unexpected(endpoint, `dead-lettered (${dead.reason}), expected delivered`);
-        else if (endpoint.reason && !endpoint.reason.test(dead.reason)) unexpected(endpoint, `dead-letter reason ${JSON.stringify(dead.reason)} does not match ${endpoint.reason}`);
+        else if (endpoint.reason && !endpoint.reason.test(dead.reason))
+          unexpected(endpoint, `dead-letter reason ${JSON.stringify(dead.reason)} does not match ${endpoint.reason}`);
       } else if (delivered) {
         summary.delivered++;
         if (endpoint.expect !== 'delivered') unexpected(endpoint, 'delivered without a dead letter, expected one');
@@ -169,7 +172,10 @@ export function checkScenario(input: CheckInput): ScenarioSummary {
 
 /** The one-line form printed per scenario. */
 export function summaryLine(s: ScenarioSummary): string {
-  const refused = Object.entries(s.refused).map(([status, n]) => `${n}×${status}`).join(',') || '0';
+  const refused =
+    Object.entries(s.refused)
+      .map(([status, n]) => `${n}×${status}`)
+      .join(',') || '0';
   return (
     `[faults] ${s.scenario}: sent ${s.eventsSent}, accepted ${s.accepted}${s.acceptedAfterRecovery === undefined ? '' : ` (${s.acceptedAfterRecovery} after recovery)`} (refused ${refused}, no answer ${s.failedPosts}, slowest answer ${(s.slowestPostMs / 1000).toFixed(1)} s), ` +
     `deliveries expected ${s.deliveriesExpected}, delivered ${s.delivered}, dead-lettered ${s.deadLettered}, lost ${s.lost}, ` +

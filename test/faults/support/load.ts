@@ -53,7 +53,9 @@ export class LoadGenerator {
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - Date.now())));
       posts.push(this.post(seq));
       this.counts.sent++;
-      this.sentWaiters = this.sentWaiters.filter((w) => (this.counts.sent >= w.count ? (w.resolve(), false) : true));
+      const reached = this.sentWaiters.filter((w) => this.counts.sent >= w.count);
+      this.sentWaiters = this.sentWaiters.filter((w) => !reached.includes(w));
+      for (const w of reached) w.resolve();
     }
     await Promise.all(posts);
   }

@@ -18,8 +18,26 @@ export interface FaultProfile {
 }
 
 const profiles: Record<FaultProfile['name'], FaultProfile> = {
-  short: { name: 'short', events: 240, perSecond: 30, endpoints: 3, brokerDownMs: 20_000, brokerEvents: 600, brokerPerSecond: 10, receiverEvents: 60 },
-  full: { name: 'full', events: 1500, perSecond: 60, endpoints: 5, brokerDownMs: 20_000, brokerEvents: 2400, brokerPerSecond: 30, receiverEvents: 300 },
+  short: {
+    name: 'short',
+    events: 240,
+    perSecond: 30,
+    endpoints: 3,
+    brokerDownMs: 20_000,
+    brokerEvents: 600,
+    brokerPerSecond: 10,
+    receiverEvents: 60,
+  },
+  full: {
+    name: 'full',
+    events: 1500,
+    perSecond: 60,
+    endpoints: 5,
+    brokerDownMs: 20_000,
+    brokerEvents: 2400,
+    brokerPerSecond: 30,
+    receiverEvents: 300,
+  },
 };
 
 export function faultProfile(env: NodeJS.ProcessEnv = process.env): FaultProfile {

@@ -1,46 +1,39 @@
-import { randomBytes } from 'node:crypto';
-import kafkajs, { type Consumer } from 'kafkajs';
-
-const { Kafka, logLevel } = kafkajs;
+import { createKafkaEventLog, type EventLog, type TopicView } from '@hookline/kafka';
+import { pino } from 'pino';
 
 /**
  * Reads a topic from the beginning and keeps following it, keeping every record's JSON value: the checker's
- * view of what the services wrote (dead letters with their reasons, attempts). Its own throw-away group, never
- * committed, so it disturbs nothing; kafkajs reconnects by itself after a broker outage.
+ * view of what the services wrote (dead letters with their reasons, attempts). A view of the event log: it
+ * commits nothing, so it disturbs nothing, and its client reconnects by itself after a broker outage.
  */
-export class TopicTail<T = any> {
-  readonly records: T[] = [];
-  private consumer: Consumer | undefined;
-
+export class TopicTail<T = unknown> {
   private constructor(
-    private readonly brokers: string,
-    readonly topic: string,
+    /** Every JSON record read so far, in the order read (per partition, offset order). */
+    readonly records: T[],
+    private readonly log: EventLog,
+    private readonly view: TopicView,
   ) {}
 
   static async start<T>(brokers: string, topic: string): Promise<TopicTail<T>> {
-    const tail = new TopicTail<T>(brokers, topic);
-    await tail.run();
-    return tail;
-  }
-
-  private async run(): Promise<void> {
-    const kafka = new Kafka({ clientId: 'hookline-faults-checker', brokers: [this.brokers], logLevel: logLevel.NOTHING, retry: { retries: 100, maxRetryTime: 2_000 } });
-    this.consumer = kafka.consumer({ groupId: `faults-checker-${randomBytes(6).toString('hex')}`, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
-    await this.consumer.run({
-      autoCommit: false,
-      eachMessage: async ({ message }) => {
-        try {
-          this.records.push(JSON.parse(message.value?.toString() ?? 'null') as T);
-        } catch {
-          // not JSON: not a record the services write; ignore
-        }
-      },
+    const log = createKafkaEventLog({
+      brokers: brokers.split(','),
+      clientId: 'hookline-faults-checker',
+      logger: pino({ level: 'silent' }),
     });
+    const records: T[] = [];
+    const view = log.view(topic, (record) => {
+      try {
+        records.push(JSON.parse(record.value?.toString() ?? 'null') as T);
+      } catch {
+        // not JSON: not a record the services write; ignore
+      }
+    });
+    await view.start();
+    return new TopicTail<T>(records, log, view);
   }
 
   async stop(): Promise<void> {
-    await this.consumer?.disconnect();
+    await this.view.stop();
+    await this.log.close();
   }
 }

@@ -1,8 +1,8 @@
 import { html, nothing, type TemplateResult } from 'lit-html';
-import { api, describeFailure } from '../api.js';
+import type { TestResult, Webhook } from '@hookline/api-client';
+import { admin, describeFailure, ok } from '../api.js';
 import { ms } from '../format.js';
 import { closeModal, openModal, toast, update } from '../runtime.js';
-import type { TestResult, Webhook } from '../types.js';
 import { modal, pill } from '../ui.js';
 
 /** Send Test's outcome per endpoint, shown inline where the button is. */
@@ -12,7 +12,7 @@ export async function sendTest(endpoint: Webhook, after?: () => void) {
   testResults.set(endpoint.id, { running: true });
   update();
   try {
-    const result = await api<TestResult>(`/webhooks/${encodeURIComponent(endpoint.id)}/test`, { method: 'POST', body: {} });
+    const result = await ok(admin.POST('/api/admin/webhooks/{id}/test', { params: { path: { id: endpoint.id } }, body: {} }));
     testResults.set(endpoint.id, { running: false, result });
   } catch (error) {
     testResults.set(endpoint.id, { running: false, error: describeFailure(error) });
@@ -35,7 +35,7 @@ export function testOutcome(endpointId: string): TemplateResult | typeof nothing
 /** Turns an endpoint on or off (re-enabling clears the auto-disable reason). */
 export async function setActive(endpoint: Webhook, isActive: boolean, after: () => void) {
   try {
-    await api(`/webhooks/${encodeURIComponent(endpoint.id)}`, { method: 'PATCH', body: { isActive } });
+    await ok(admin.PATCH('/api/admin/webhooks/{id}', { params: { path: { id: endpoint.id } }, body: { isActive } }));
     toast('ok', `${endpoint.name} ${isActive ? 're-enabled' : 'disabled'}`);
     after();
   } catch (error) {
@@ -53,7 +53,7 @@ export function confirmDelete(endpoint: Webhook, after: () => void) {
           class="button danger"
           @click=${async () => {
             try {
-              await api(`/webhooks/${encodeURIComponent(endpoint.id)}`, { method: 'DELETE' });
+              await ok(admin.DELETE('/api/admin/webhooks/{id}', { params: { path: { id: endpoint.id } } }));
               closeModal();
               toast('ok', `${endpoint.name} deleted`);
               after();

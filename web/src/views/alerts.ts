@@ -1,8 +1,8 @@
 import { html, nothing } from 'lit-html';
-import { ApiFailure, api, describeFailure, encode } from '../api.js';
+import type { Alert, AlertSettings } from '@hookline/api-client';
+import { admin, ApiError, describeFailure, encode, ok } from '../api.js';
 import { dateTime, timeAgo } from '../format.js';
 import { canConfigure, PollingView, toast, update } from '../runtime.js';
-import type { Alert, AlertSettings, List } from '../types.js';
 import { emptyState, errorBox, formValues, pill, spinner } from '../ui.js';
 
 /**
@@ -14,10 +14,10 @@ export const alertFeed = {
   available: true,
   async refresh() {
     try {
-      this.firing = (await api<List<Alert>>('/alerts?state=firing')).data;
+      this.firing = (await ok(admin.GET('/api/admin/alerts', { params: { query: { state: 'firing' } } }))).data;
       this.available = true;
     } catch (error) {
-      if (error instanceof ApiFailure && error.status === 404) this.available = false;
+      if (error instanceof ApiError && error.status === 404) this.available = false;
       this.firing = [];
     }
     update();
@@ -52,12 +52,12 @@ export class AlertsView extends PollingView {
 
   async load() {
     try {
-      const [alerts, settings] = await Promise.all([api<List<Alert>>('/alerts'), api<AlertSettings>('/alerts/settings')]);
+      const [alerts, settings] = await Promise.all([ok(admin.GET('/api/admin/alerts')), ok(admin.GET('/api/admin/alerts/settings'))]);
       this.alerts = alerts.data;
       this.settings ??= settings;
       this.error = null;
     } catch (error) {
-      if (error instanceof ApiFailure && error.status === 404) this.unavailable = true;
+      if (error instanceof ApiError && error.status === 404) this.unavailable = true;
       else this.error = describeFailure(error);
     }
     update();
@@ -75,7 +75,7 @@ export class AlertsView extends PollingView {
     this.saving = true;
     update();
     try {
-      this.settings = await api<AlertSettings>('/alerts/settings', { method: 'PUT', body });
+      this.settings = await ok(admin.PUT('/api/admin/alerts/settings', { body }));
       toast('ok', 'Alert settings saved');
     } catch (error) {
       toast('error', describeFailure(error));

@@ -1,8 +1,8 @@
 import { html, nothing } from 'lit-html';
-import { api, describeFailure, encode } from '../api.js';
+import type { Attempt, DeliveryDetail, Webhook } from '@hookline/api-client';
+import { admin, describeFailure, encode, ok } from '../api.js';
 import { dateTime, ms } from '../format.js';
 import { canConfigure, toast, update, type View } from '../runtime.js';
-import type { Attempt, DeliveryDetail, Webhook } from '../types.js';
 import { deliveryStatusPill, errorBox, spinner, statusCodePill } from '../ui.js';
 
 /** One delivery: every attempt's request (what was sent where) and response (status, headers, body excerpt). */
@@ -23,9 +23,12 @@ export class DeliveryDetailView implements View {
   }
 
   async load() {
-    const base = `/webhooks/${encode(this.endpointId)}`;
+    const path = { id: this.endpointId, deliveryId: this.deliveryId };
     try {
-      const [endpoint, delivery] = await Promise.all([api<Webhook>(base), api<DeliveryDetail>(`${base}/deliveries/${encode(this.deliveryId)}`)]);
+      const [endpoint, delivery] = await Promise.all([
+        ok(admin.GET('/api/admin/webhooks/{id}', { params: { path } })),
+        ok(admin.GET('/api/admin/webhooks/{id}/deliveries/{deliveryId}', { params: { path } })),
+      ]);
       this.endpoint = endpoint;
       this.delivery = delivery;
       // A delivery that failed for good is a dead letter, which is what retry sends again.
@@ -39,7 +42,9 @@ export class DeliveryDetailView implements View {
 
   private async retry() {
     try {
-      const queued = await api<{ attempt: number }>(`/webhooks/${encode(this.endpointId)}/deliveries/${encode(this.deliveryId)}/retry`, { method: 'POST' });
+      const queued = await ok(
+        admin.POST('/api/admin/webhooks/{id}/deliveries/{deliveryId}/retry', { params: { path: { id: this.endpointId, deliveryId: this.deliveryId } } }),
+      );
       toast('ok', `Retry queued as attempt ${queued.attempt}`);
       this.retryable = false;
       setTimeout(() => void this.load(), 1500);

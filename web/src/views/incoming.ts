@@ -1,14 +1,14 @@
 import { html, nothing } from 'lit-html';
-import { api, describeFailure, encode } from '../api.js';
+import type { EventType, IncomingCall, IncomingWebhook } from '@hookline/api-client';
+import { admin, describeFailure, encode, ok } from '../api.js';
 import { dateTime, timeAgo } from '../format.js';
 import { canConfigure, closeModal, openModal, PollingView, state, toast, update } from '../runtime.js';
-import type { EventType, IncomingCall, IncomingHook, List } from '../types.js';
 import { copyButton, emptyState, errorBox, formValues, modal, pill, spinner, statusCodePill } from '../ui.js';
 
 /** The Incoming tab: secret URLs whose POSTs become events, and what third parties recently sent to them. */
 export class IncomingView extends PollingView {
   readonly tab = 'incoming' as const;
-  private hooks: IncomingHook[] | null = null;
+  private hooks: IncomingWebhook[] | null = null;
   private calls = new Map<string, IncomingCall[]>();
   private open: string | null = null;
   private error: string | null = null;
@@ -16,8 +16,8 @@ export class IncomingView extends PollingView {
 
   async load() {
     try {
-      this.hooks = (await api<List<IncomingHook>>('/incoming-webhooks')).data.sort((a, b) => a.name.localeCompare(b.name));
-      if (this.open) this.calls.set(this.open, (await api<List<IncomingCall>>(`/incoming-webhooks/${encode(this.open)}/calls?limit=50`)).data);
+      this.hooks = (await ok(admin.GET('/api/admin/incoming-webhooks'))).data.sort((a, b) => a.name.localeCompare(b.name));
+      if (this.open) this.calls.set(this.open, (await ok(admin.GET('/api/admin/incoming-webhooks/{id}/calls', { params: { path: { id: this.open }, query: { limit: 50 } } }))).data);
       this.error = null;
     } catch (error) {
       this.error = describeFailure(error);
@@ -25,7 +25,7 @@ export class IncomingView extends PollingView {
     update();
   }
 
-  private toggle(hook: IncomingHook) {
+  private toggle(hook: IncomingWebhook) {
     this.open = this.open === hook.id ? null : hook.id;
     update();
     void this.load();
@@ -37,13 +37,13 @@ export class IncomingView extends PollingView {
   }
 
   private async create() {
-    const types = (await api<List<EventType>>('/event-types').catch(() => ({ data: [] as EventType[] }))).data;
+    const types = (await ok(admin.GET('/api/admin/event-types')).catch(() => ({ data: [] as EventType[] }))).data;
     let error: string | null = null;
     const submit = async (e: SubmitEvent) => {
       e.preventDefault();
       const values = formValues(e.currentTarget as HTMLFormElement);
       try {
-        const created = await api<IncomingHook & { url: string }>('/incoming-webhooks', { method: 'POST', body: { name: values.get('name'), eventType: values.get('eventType') } });
+        const created = await ok(admin.POST('/api/admin/incoming-webhooks', { body: { name: values.get('name'), eventType: values.get('eventType') } }));
         void this.load();
         const url = this.urlOf(created.url);
         openModal(() =>
@@ -76,10 +76,10 @@ export class IncomingView extends PollingView {
     );
   }
 
-  private async remove(hook: IncomingHook) {
+  private async remove(hook: IncomingWebhook) {
     if (!window.confirm(`Delete the incoming webhook "${hook.name}"? Its URL stops working at once.`)) return;
     try {
-      await api(`/incoming-webhooks/${encode(hook.id)}`, { method: 'DELETE' });
+      await ok(admin.DELETE('/api/admin/incoming-webhooks/{id}', { params: { path: { id: hook.id } } }));
       toast('ok', `${hook.name} deleted`);
       void this.load();
     } catch (error) {
@@ -108,7 +108,7 @@ export class IncomingView extends PollingView {
     `;
   }
 
-  private row(hook: IncomingHook, configure: boolean) {
+  private row(hook: IncomingWebhook, configure: boolean) {
     const open = this.open === hook.id;
     const calls = this.calls.get(hook.id);
     return html`<tr data-testid="incoming-row">

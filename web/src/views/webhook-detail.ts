@@ -1,9 +1,9 @@
 import { html, nothing } from 'lit-html';
-import { api, describeFailure, encode } from '../api.js';
+import type { DeliverySummary, ReplayJob, Timeseries, Webhook, WebhookStats } from '@hookline/api-client';
+import { admin, describeFailure, encode, ok } from '../api.js';
 import { chartLegend, latencyChart, volumeChart } from '../chart.js';
 import { count, dateTime, ms, percent, timeAgo } from '../format.js';
 import { canConfigure, navigate, PollingView, toast, update } from '../runtime.js';
-import type { DeliverySummary, List, ReplayJob, Stats, Timeseries, Webhook } from '../types.js';
 import { deliveryStatusPill, emptyState, errorBox, pill, spinner, statusCodePill } from '../ui.js';
 import { confirmDelete, sendTest, setActive, testOutcome } from './actions.js';
 import { openWebhookForm } from './webhook-form.js';
@@ -14,13 +14,14 @@ type Window = '1h' | '24h' | '7d';
 export class WebhookDetailView extends PollingView {
   readonly tab = 'webhooks' as const;
   private endpoint: Webhook | null = null;
-  private stats: Stats | null = null;
+  private stats: WebhookStats | null = null;
   private deliveries: DeliverySummary[] = [];
   /** Dead letters waiting (a failed delivery in the log is one of them, so it gets a Retry button). */
   private deadTotal = 0;
   private series: Timeseries | null = null;
   private window: Window = '1h';
-  private replay: ReplayJob | null = null;
+  /** The replay started from this page, as far as its progress bar needs it. */
+  private replay: Pick<ReplayJob, 'jobId' | 'state' | 'total' | 'done' | 'error'> | null = null;
   private retrying = new Set<string>();
   private error: string | null = null;
   protected readonly pollMs = 3000;
@@ -30,17 +31,17 @@ export class WebhookDetailView extends PollingView {
   }
 
   private get path() {
-    return `/webhooks/${encode(this.id)}`;
+    return { id: this.id };
   }
 
   async load() {
     try {
       const [endpoint, stats, deliveries, dead, series] = await Promise.all([
-        api<Webhook>(this.path),
-        api<Stats>(`${this.path}/stats`),
-        api<List<DeliverySummary>>(`${this.path}/deliveries?limit=50`),
-        api<{ total: number }>(`${this.path}/dead-letters?state=dead&limit=1`),
-        api<Timeseries>(`${this.path}/timeseries?window=${this.window}`),
+        ok(admin.GET('/api/admin/webhooks/{id}', { params: { path: this.path } })),
+        ok(admin.GET('/api/admin/webhooks/{id}/stats', { params: { path: this.path } })),
+        ok(admin.GET('/api/admin/webhooks/{id}/deliveries', { params: { path: this.path, query: { limit: 50 } } })),
+        ok(admin.GET('/api/admin/webhooks/{id}/dead-letters', { params: { path: this.path, query: { state: 'dead', limit: 1 } } })),
+        ok(admin.GET('/api/admin/webhooks/{id}/timeseries', { params: { path: this.path, query: { window: this.window } } })),
       ]);
       Object.assign(this, { endpoint, stats, deliveries: deliveries.data, series, error: null });
       this.deadTotal = dead.total;
@@ -54,7 +55,7 @@ export class WebhookDetailView extends PollingView {
     this.retrying.add(delivery.id);
     update();
     try {
-      const queued = await api<{ attempt: number }>(`${this.path}/deliveries/${encode(delivery.id)}/retry`, { method: 'POST' });
+      const queued = await ok(admin.POST('/api/admin/webhooks/{id}/deliveries/{deliveryId}/retry', { params: { path: { ...this.path, deliveryId: delivery.id } } }));
       toast('ok', `Retry queued as attempt ${queued.attempt}`);
     } catch (error) {
       toast('error', describeFailure(error));
@@ -66,12 +67,12 @@ export class WebhookDetailView extends PollingView {
 
   private async replayFailed() {
     try {
-      const { jobId, total } = await api<{ jobId: string; total: number }>(`${this.path}/replay`, { method: 'POST', body: {} });
+      const { jobId, total } = await ok(admin.POST('/api/admin/webhooks/{id}/replay', { params: { path: this.path }, body: {} }));
       this.replay = { jobId, total, done: 0, state: 'running' };
       update();
       while (this.replay.state === 'running') {
         await new Promise((resolve) => setTimeout(resolve, 300));
-        this.replay = await api<ReplayJob>(`/replays/${encode(jobId)}`);
+        this.replay = await ok(admin.GET('/api/admin/replays/{jobId}', { params: { path: { jobId } } }));
         update();
       }
       toast(this.replay.state === 'done' ? 'ok' : 'error', this.replay.state === 'done' ? `Replayed ${this.replay.done} deliveries` : `Replay failed: ${this.replay.error ?? 'unknown error'}`);

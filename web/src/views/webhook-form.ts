@@ -1,14 +1,14 @@
 import { html, nothing } from 'lit-html';
-import { api, describeFailure } from '../api.js';
+import type { CreatedWebhook, EventType, Webhook } from '@hookline/api-client';
+import { admin, describeFailure, ok } from '../api.js';
 import { closeModal, openModal, update } from '../runtime.js';
-import type { EventType, List, Webhook } from '../types.js';
 import { copyButton, errorBox, formValues, modal } from '../ui.js';
 
 let catalog: EventType[] | null = null;
 
 /** The tenant's event-type catalog (loaded once per page load; an empty catalog leaves free-form patterns). */
 async function eventCatalog(): Promise<EventType[]> {
-  catalog ??= (await api<List<EventType>>('/event-types').catch(() => ({ data: [] }))).data;
+  catalog ??= (await ok(admin.GET('/api/admin/event-types')).catch(() => ({ data: [] }))).data;
   return catalog;
 }
 
@@ -38,11 +38,11 @@ export async function openWebhookForm(existing: Webhook | undefined, onSaved: (s
     update();
     try {
       if (existing) {
-        const saved = await api<Webhook>(`/webhooks/${encodeURIComponent(existing.id)}`, { method: 'PATCH', body });
+        const saved = await ok(admin.PATCH('/api/admin/webhooks/{id}', { params: { path: { id: existing.id } }, body }));
         closeModal();
         onSaved(saved);
       } else {
-        const saved = await api<Webhook & { secret: string }>('/webhooks', { method: 'POST', body });
+        const saved = await ok(admin.POST('/api/admin/webhooks', { body }));
         onSaved(saved);
         showSecret(saved);
       }
@@ -82,7 +82,7 @@ export async function openWebhookForm(existing: Webhook | undefined, onSaved: (s
   );
 }
 
-function showSecret(created: Webhook & { secret: string }) {
+function showSecret(created: CreatedWebhook) {
   openModal(() =>
     modal(
       'Webhook created',

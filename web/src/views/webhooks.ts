@@ -1,20 +1,18 @@
 import { html, nothing } from 'lit-html';
-import { api, describeFailure, encode } from '../api.js';
+import type { TenantStats, Timeseries, Webhook, WebhookStatsRow } from '@hookline/api-client';
+import { admin, describeFailure, encode, ok } from '../api.js';
 import { chartLegend, volumeChart } from '../chart.js';
 import { count, dateTime, percent, timeAgo } from '../format.js';
 import { canConfigure, PollingView, update } from '../runtime.js';
-import type { List, Stats, Timeseries, Webhook } from '../types.js';
 import { emptyState, errorBox, pill, spinner, statusCodePill } from '../ui.js';
 import { confirmDelete, sendTest, setActive, testOutcome } from './actions.js';
 import { openWebhookForm } from './webhook-form.js';
-
-type TenantStats = Stats & { endpoints: { total: number; active: number; disabled: number } };
 
 /** The Outgoing tab: every endpoint with its delivery stats and what can be done with it. */
 export class WebhooksView extends PollingView {
   readonly tab = 'webhooks' as const;
   private endpoints: Webhook[] | null = null;
-  private stats = new Map<string, Omit<Stats, 'failuresLast24h'>>();
+  private stats = new Map<string, WebhookStatsRow>();
   private tenant: TenantStats | null = null;
   private series: Timeseries | null = null;
   private error: string | null = null;
@@ -24,10 +22,10 @@ export class WebhooksView extends PollingView {
   async load() {
     try {
       const [list, tenant, series, stats] = await Promise.all([
-        api<List<Webhook>>('/webhooks'),
-        api<TenantStats>('/stats'),
-        api<Timeseries>('/timeseries?window=24h'),
-        api<List<Omit<Stats, 'failuresLast24h'> & { webhookId: string }>>('/stats/webhooks'),
+        ok(admin.GET('/api/admin/webhooks')),
+        ok(admin.GET('/api/admin/stats')),
+        ok(admin.GET('/api/admin/timeseries', { params: { query: { window: '24h' } } })),
+        ok(admin.GET('/api/admin/stats/webhooks')),
       ]);
       this.stats = new Map(stats.data.map((s) => [s.webhookId, s]));
       this.endpoints = list.data.sort((a, b) => a.name.localeCompare(b.name));

@@ -22,6 +22,11 @@ interface OwnedPartition {
   timer?: NodeJS.Timeout;
   /** Set when a coming rebalance takes it away: the handler should leave the rest of its batch. */
   revoking: boolean;
+  /**
+   * Set when the handler left the whole batch without pausing: offered again after the next change (an append,
+   * a rebalance, a timer), not at once, so a handler that keeps leaving cannot spin the microtask queue.
+   */
+  stalled?: boolean;
 }
 
 type Phase = 'joining' | 'running' | 'stopping' | 'stopped';
@@ -134,6 +139,7 @@ export class MemoryGroupMember implements RunningConsumer, GroupMemberHandle {
       const next = this.frozen || this.fetchPaused || this.phase !== 'running' ? undefined : this.nextBatch();
       if (!next) {
         await this.wake.wait();
+        for (const owned of this.owned.values()) owned.stalled = false;
         continue;
       }
       this.current = this.process(next.owned, next.records);
@@ -147,7 +153,7 @@ export class MemoryGroupMember implements RunningConsumer, GroupMemberHandle {
     const candidates = [...this.owned.values()];
     for (let i = 0; i < candidates.length; i++) {
       const owned = candidates[(this.nextPartition + i) % candidates.length]!;
-      if (owned.pausedUntil !== undefined || owned.revoking) continue;
+      if (owned.pausedUntil !== undefined || owned.revoking || owned.stalled) continue;
       const log = this.store.get(owned.topic).partitions[owned.partition]!;
       const start = Number(owned.position);
       if (start >= log.length) continue;
@@ -203,6 +209,7 @@ export class MemoryGroupMember implements RunningConsumer, GroupMemberHandle {
     }
     if (cut !== undefined) owned.offsets.rewind(cut);
     owned.position = cut ?? records[records.length - 1]!.offset + 1n;
+    owned.stalled = cut === records[0]!.offset && pauseUntil === undefined;
     if (pauseUntil !== undefined) this.pausePartition(owned, pauseUntil);
     this.commitPartition(owned);
   }

@@ -22,7 +22,8 @@ export function routeErrors(route: ApiRoute): ErrorCode[] {
     ...(route.auth === 'none' ? [] : (['unauthorized'] as const)),
     ...(route.role ? (['forbidden'] as const) : []),
     ...(route.owns ? (['not_found'] as const) : []),
-    ...(route.params || route.query || route.body ? (['validation_failed'] as const) : []),
+    // Path parameters are strings by the route's own match; a route that checks them further lists the code.
+    ...(route.query || route.headers || route.body ? (['validation_failed'] as const) : []),
     ...(route.body ? bodyErrors : []),
   ];
   return [...new Set([...implied, ...(route.errors ?? [])])];

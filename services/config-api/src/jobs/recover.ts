@@ -1,7 +1,7 @@
 import { type EndpointRecord, endpointWants, eventEnvelope } from '@hookline/core';
+import { planTask, taskRecord } from '@hookline/delivery-policy';
 import { z } from 'zod';
 import type { PartitionRange, RecordPublisher, TimeRangeReader } from '../ports.js';
-import { planTask, taskRecord } from '../tasks.js';
 import { type JobKind, jobKind } from './kind.js';
 
 /** Offsets as decimal strings: the job's parameters are stored as JSON. */

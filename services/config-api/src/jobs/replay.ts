@@ -1,7 +1,7 @@
+import { planTask, taskRecord } from '@hookline/delivery-policy';
 import type { DeadLetterDoc, DeadLetterFilter } from '@hookline/store';
 import { z } from 'zod';
 import type { RecordPublisher } from '../ports.js';
-import { planTask, taskRecord } from '../tasks.js';
 import { type JobKind, jobKind } from './kind.js';
 
 export const replayParams = z.object({

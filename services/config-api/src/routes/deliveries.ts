@@ -1,9 +1,9 @@
 import { ApiError, attemptIdFor, eventTypeName, newId } from '@hookline/core';
+import { planTask, taskRecord, testEvent } from '@hookline/delivery-policy';
 import type { AttemptDoc } from '@hookline/store';
 import { z } from 'zod';
 import { route } from '../access.js';
 import type { AdminDeps } from '../deps.js';
-import { planTask, taskRecord } from '../tasks.js';
 import { attempt, deliveryParams, idParams, list } from './schemas.js';
 
 export const testInput = z.object({ eventType: eventTypeName.optional(), data: z.unknown().optional() });
@@ -73,16 +73,16 @@ export function deliveryRoutes({ publisher, store, topics, testTimeoutMs }: Admi
       },
       errors: ['unavailable'],
       async handler({ owned: endpoint, body: input }) {
-        const eventId = newId('evt');
-        const exactType = endpoint.events.find((pattern) => !pattern.includes('*'));
-        const event = {
-          id: eventId,
-          type: input.eventType ?? exactType ?? 'webhook.test',
+        const now = Date.now();
+        const event = testEvent({
+          id: newId('evt'),
           tenantId: endpoint.tenantId,
-          timestamp: new Date().toISOString(),
-          data: input.data ?? { test: true, message: 'Test delivery from Hookline' },
-        };
-        const task = planTask({ kind: 'test', event, endpoint, now: Date.now() });
+          subscribedPatterns: endpoint.events,
+          eventType: input.eventType,
+          data: input.data,
+          now,
+        });
+        const task = planTask({ kind: 'test', event, endpoint, now });
         await publisher.publish([{ topic: topics.deliveries, records: [taskRecord(task)] }]);
         const result = await store.waitForAttempt(attemptIdFor(task.deliveryId, 1), testTimeoutMs);
         if (!result)

@@ -94,7 +94,7 @@ export function eventTypeRoutes({ config, publisher, schemaRegistry, topicPrefix
       auth: 'apiKey',
       params: nameParams,
       responses: { 200: { description: 'The event type', schema: eventType } },
-      errors: ['not_found'],
+      errors: ['not_found', 'validation_failed'],
       async handler({ caller, params }) {
         return { status: 200, body: publicEventType(await ownType(config, caller.tenantId, params.name)) };
       },

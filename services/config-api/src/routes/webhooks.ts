@@ -1,4 +1,5 @@
-import { ApiError, configKey, deliverySettingsShape, type EndpointRecord, eventPattern, newId } from '@hookline/core';
+import { ApiError, configKey, type EndpointRecord, eventPattern, newId } from '@hookline/core';
+import { deliverySettingsShape, UnknownRetryTier, validateSchedule } from '@hookline/delivery-policy';
 import { generateSecret } from '@hookline/signing';
 import { z } from 'zod';
 import { route } from '../access.js';
@@ -54,10 +55,12 @@ export function webhookRoutes({ config, publisher, retryTiers, requireHttps }: A
 
   /** Retry delays must be tiers that exist as topics. */
   function checkSchedule(schedule: string[] | undefined) {
-    const unknown = schedule?.filter((delay) => !retryTiers.includes(delay)) ?? [];
-    if (unknown.length) {
+    try {
+      validateSchedule(schedule, retryTiers);
+    } catch (error) {
+      if (!(error instanceof UnknownRetryTier)) throw error;
       throw new ApiError('validation_failed', 'retrySchedule uses delays that are not retry tiers', [
-        { path: 'retrySchedule', message: `unknown tiers ${unknown.join(', ')}; available: ${retryTiers.join(', ')}` },
+        { path: 'retrySchedule', message: `unknown tiers ${error.unknown.join(', ')}; available: ${retryTiers.join(', ')}` },
       ]);
     }
   }

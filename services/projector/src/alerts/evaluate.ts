@@ -69,9 +69,19 @@ export function evaluateAlerts(input: AlertEvaluationInput): AlertEvaluation {
 
   const failed = { value: windowFailed, threshold: thresholds.failedDeliveries24h };
   if (!firing.failed_deliveries && failed.value > failed.threshold) {
-    transitions.push({ rule: 'failed_deliveries', state: 'firing', ...failed, message: `${failed.value} failed deliveries since ${windowStart} (threshold ${failed.threshold})` });
+    transitions.push({
+      rule: 'failed_deliveries',
+      state: 'firing',
+      ...failed,
+      message: `${failed.value} failed deliveries since ${windowStart} (threshold ${failed.threshold})`,
+    });
   } else if (firing.failed_deliveries && (lastOk === true || failed.value <= failed.threshold)) {
-    transitions.push({ rule: 'failed_deliveries', state: 'resolved', ...failed, message: lastOk ? 'deliveries succeed again' : `${failed.value} failed deliveries, at or below the threshold of ${failed.threshold}` });
+    transitions.push({
+      rule: 'failed_deliveries',
+      state: 'resolved',
+      ...failed,
+      message: lastOk ? 'deliveries succeed again' : `${failed.value} failed deliveries, at or below the threshold of ${failed.threshold}`,
+    });
     windowStart = now.toISOString();
     windowFailed = 0;
   }

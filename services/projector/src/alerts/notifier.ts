@@ -1,16 +1,27 @@
-import { defaultAlertSettings, hooklineEventPrefix, newId, type AttemptRecord, type EventEnvelope, type TopicNames } from '@hookline/core';
-import { publishEvents, type BatchingProducer, type ConfigView } from '@hookline/kafka';
-import type { AlertWindowDoc, Alerts } from '@hookline/store';
+import {
+  type AttemptRecord,
+  type ConfigState,
+  defaultAlertSettings,
+  type EventEnvelope,
+  hooklineEventPrefix,
+  newId,
+  type TopicNames,
+} from '@hookline/core';
+import type { RecordPublisher } from '@hookline/kafka';
+import type { AlertWindowDoc } from '@hookline/store';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
-import { RecentAttempts, evaluateAlerts, type AlertTransition } from './evaluate.js';
+import type { AlertStore } from '../projection-store.js';
+import { type AlertTransition, evaluateAlerts, RecentAttempts } from './evaluate.js';
 
 export const alertEventType = `${hooklineEventPrefix}alert`;
 
 export interface AlertNotifierDeps {
-  alerts: Alerts;
-  config: ConfigView;
-  producer: BatchingProducer;
+  alerts: AlertStore;
+  /** Thresholds, whether a tenant has alerts on, endpoint names. */
+  config: { readonly state: ConfigState };
+  /** Shared with other writers of the process: concurrent announcements share produce requests. */
+  publisher: RecordPublisher;
   topics: TopicNames;
   logger: Logger;
   metrics: Registry;
@@ -38,7 +49,12 @@ export class AlertNotifier {
 
   constructor(private readonly deps: AlertNotifierDeps) {
     this.recent = new RecentAttempts(deps.recentSize);
-    this.transitionsOut = new Counter({ name: 'hookline_alerts_total', help: 'Alerts fired and resolved, by rule', labelNames: ['rule', 'state'], registers: [deps.metrics] });
+    this.transitionsOut = new Counter({
+      name: 'hookline_alerts_total',
+      help: 'Alerts fired and resolved, by rule',
+      labelNames: ['rule', 'state'],
+      registers: [deps.metrics],
+    });
   }
 
   /** Partitions moved: another projector may have changed what this one cached. */
@@ -59,7 +75,9 @@ export class AlertNotifier {
       if (list) list.push(a);
       else byEndpoint.set(a.endpointId, [a]);
     }
-    await Promise.all([...byEndpoint].map(([endpointId, list]) => this.serially(endpointId, () => this.evaluate(endpointId, list[0]!.tenantId, list))));
+    await Promise.all(
+      [...byEndpoint].map(([endpointId, list]) => this.serially(endpointId, () => this.evaluate(endpointId, list[0]!.tenantId, list))),
+    );
   }
 
   /** Re-evaluates endpoints with firing alerts (new thresholds, alerts switched off and on, a 24 h window). */
@@ -88,7 +106,13 @@ export class AlertNotifier {
     const settings = { ...defaultAlertSettings, ...config.state.alertSettings.get(tenantId) };
     const before = await this.windowOf(endpointId, tenantId, settings.enabled, now);
     // Recent attempts are kept for tenants with alerts on only: for every endpoint of every tenant they would cost memory.
-    const recent = attempts.length && settings.enabled ? this.recent.add(endpointId, attempts.map((a) => ({ ok: a.outcome === 'success', durationMs: a.durationMs }))) : this.recent.get(endpointId);
+    const recent =
+      attempts.length && settings.enabled
+        ? this.recent.add(
+            endpointId,
+            attempts.map((a) => ({ ok: a.outcome === 'success', durationMs: a.durationMs })),
+          )
+        : this.recent.get(endpointId);
     const result = evaluateAlerts({
       thresholds: settings,
       window: before,
@@ -110,7 +134,18 @@ export class AlertNotifier {
       if (transition.state === 'firing') {
         const alertId = newId('alr', now.getTime());
         window.firing[transition.rule] = { alertId, firedAt: now.toISOString(), value: transition.value, threshold: transition.threshold };
-        await alerts.recordFired({ _id: alertId, tenantId, endpointId, endpointName, rule: transition.rule, state: 'firing', value: transition.value, threshold: transition.threshold, message: transition.message, firedAt: now.toISOString() });
+        await alerts.recordFired({
+          _id: alertId,
+          tenantId,
+          endpointId,
+          endpointName,
+          rule: transition.rule,
+          state: 'firing',
+          value: transition.value,
+          threshold: transition.threshold,
+          message: transition.message,
+          firedAt: now.toISOString(),
+        });
         await this.announce(alertId, tenantId, endpointId, endpointName, transition, now);
       } else {
         const fired = before.firing[transition.rule]!;
@@ -122,7 +157,8 @@ export class AlertNotifier {
     }
     // Successes alone change nothing stored: the hot path costs no write unless something failed or changed.
     // Stored only for tenants with alerts on: off, it costs no MongoDB round trip (and is lost on a restart).
-    const changed = window.windowFailed !== before.windowFailed || window.windowStart !== before.windowStart || result.transitions.length > 0;
+    const changed =
+      window.windowFailed !== before.windowFailed || window.windowStart !== before.windowStart || result.transitions.length > 0;
     if (settings.enabled && changed) await alerts.saveWindow(window);
     this.windows.set(endpointId, window);
   }
@@ -145,14 +181,31 @@ export class AlertNotifier {
   }
 
   /** The `hookline.alert` event; its id is the alert's and state's, so a repeated announcement has the same `webhook-id`. */
-  private async announce(alertId: string, tenantId: string, endpointId: string, endpointName: string, t: AlertTransition, now: Date): Promise<void> {
+  private async announce(
+    alertId: string,
+    tenantId: string,
+    endpointId: string,
+    endpointName: string,
+    t: AlertTransition,
+    now: Date,
+  ): Promise<void> {
     const event: EventEnvelope = {
       id: `${alertId}.${t.state}`,
       type: alertEventType,
       tenantId,
       timestamp: now.toISOString(),
-      data: { alertId, rule: t.rule, state: t.state, endpointId, endpointName, value: t.value, threshold: t.threshold, message: `${endpointName}: ${t.message}` },
+      data: {
+        alertId,
+        rule: t.rule,
+        state: t.state,
+        endpointId,
+        endpointName,
+        value: t.value,
+        threshold: t.threshold,
+        message: `${endpointName}: ${t.message}`,
+      },
     };
-    await publishEvents(this.deps.producer, this.deps.topics, [event]);
+    // Keyed by tenant like every event, so a tenant's events keep their order; acknowledged by every in-sync replica.
+    await this.deps.publisher.publish([{ topic: this.deps.topics.events, records: [{ key: tenantId, value: JSON.stringify(event) }] }]);
   }
 }

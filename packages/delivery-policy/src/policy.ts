@@ -1,0 +1,90 @@
+import { parseDuration, type DeliveryTask, type EndpointRecord } from '@hookline/core';
+import { signingSchemeNames, signingSchemeOf, type SignatureScheme } from '@hookline/signing';
+import { findPayloadFormat, payloadFormatNames, type PayloadFormatName } from './payloads/registry.js';
+import { defaultProfile, deliveryProfiles, isProfileName, profileNames } from './profiles.js';
+
+/** An endpoint's effective delivery behaviour: its profile with the endpoint's overrides applied. */
+export interface DeliveryPolicy {
+  payloadFormat: PayloadFormatName;
+  signature: SignatureScheme;
+  retryDelaysMs: number[];
+  retryTiers: string[];
+  disableAfterConsecutiveFailures: number | null;
+  timeoutMs: number | undefined;
+  maxConcurrency: number | undefined;
+  rateLimitPerSecond: number | undefined;
+}
+
+/** A stored endpoint names a profile, payload format or signature scheme this build does not have. */
+export class UnknownDeliverySetting extends Error {
+  constructor(
+    readonly setting: 'profile' | 'payloadFormat' | 'signature',
+    readonly value: string,
+    readonly known: readonly string[],
+  ) {
+    super(`unknown ${setting} ${value}; known: ${known.join(', ')}`);
+    this.name = 'UnknownDeliverySetting';
+  }
+}
+
+/** A retry schedule uses delays that are not retry tiers: those retries would go to a topic nobody reads. */
+export class UnknownRetryTier extends Error {
+  constructor(
+    readonly where: string,
+    readonly unknown: string[],
+    readonly available: readonly string[],
+  ) {
+    super(`${where}: unknown tiers ${unknown.join(', ')}; available: ${available.join(', ')}`);
+    this.name = 'UnknownRetryTier';
+  }
+}
+
+export function resolvePolicy(endpoint: EndpointRecord): DeliveryPolicy {
+  const profileName = endpoint.profile ?? defaultProfile;
+  if (!isProfileName(profileName)) throw new UnknownDeliverySetting('profile', profileName, profileNames);
+  const profile = deliveryProfiles[profileName];
+  let signature = (endpoint.signature as SignatureScheme | undefined) ?? profile.signature;
+  if (endpoint.signatureHeaderName) {
+    signature = signature.kind === 'hmac-sha256-hex' ? { ...signature, headerName: endpoint.signatureHeaderName } : { kind: 'hmac-sha256-hex', headerName: endpoint.signatureHeaderName };
+  }
+  try {
+    signingSchemeOf(signature);
+  } catch {
+    throw new UnknownDeliverySetting('signature', signature.kind, signingSchemeNames);
+  }
+  const payloadFormat = endpoint.payloadFormat ?? profile.payloadFormat;
+  if (!findPayloadFormat(payloadFormat)) throw new UnknownDeliverySetting('payloadFormat', payloadFormat, payloadFormatNames);
+  const retryTiers = [...(endpoint.retrySchedule ?? profile.retrySchedule)];
+  return {
+    payloadFormat: payloadFormat as PayloadFormatName,
+    signature,
+    retryTiers,
+    retryDelaysMs: retryTiers.map(parseDuration),
+    disableAfterConsecutiveFailures:
+      endpoint.disableAfterConsecutiveFailures === undefined ? profile.disableAfterConsecutiveFailures : endpoint.disableAfterConsecutiveFailures,
+    timeoutMs: endpoint.timeoutMs,
+    maxConcurrency: endpoint.maxConcurrency,
+    rateLimitPerSecond: endpoint.rateLimitPerSecond,
+  };
+}
+
+/**
+ * Throws UnknownRetryTier when `schedule` uses a delay that is not one of `tiers`. The admin API checks an
+ * endpoint's `retrySchedule` with it; `validateProfiles` checks every profile's.
+ */
+export function validateSchedule(schedule: readonly string[] | undefined, tiers: readonly string[], where = 'retrySchedule'): void {
+  const unknown = schedule?.filter((delay) => !tiers.includes(delay)) ?? [];
+  if (unknown.length) throw new UnknownRetryTier(where, unknown, tiers);
+}
+
+/** At start: every profile's schedule must use only tiers that exist (`HOOKLINE_RETRY_TIERS`). */
+export function validateProfiles(tiers: readonly string[]): void {
+  for (const name of profileNames) validateSchedule(deliveryProfiles[name].retrySchedule, tiers, `profile ${name}`);
+}
+
+/** The exact body posted for `task` under `policy` (what is signed). */
+export function renderBody(policy: DeliveryPolicy, task: DeliveryTask): string {
+  const format = findPayloadFormat(policy.payloadFormat);
+  if (!format) throw new UnknownDeliverySetting('payloadFormat', policy.payloadFormat, payloadFormatNames);
+  return format.render(task);
+}

@@ -1,0 +1,139 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { endpoint, startEngine, task, topics, type Harness } from './engine-fixtures.js';
+
+let harness: Harness | undefined;
+
+beforeEach(() => vi.useFakeTimers({ now: Date.parse('2026-12-01T00:00:00Z') }));
+afterEach(async () => {
+  await harness?.log.close();
+  harness = undefined;
+  vi.useRealTimers();
+});
+
+/** The group's committed offset on `deliveries` (one partition in these tests). */
+const committed = (h: Harness) => h.log.committed('delivery').find((c) => c.topic === topics.deliveries)?.offset;
+
+describe('DeliveryEngine', () => {
+  it('sends each task once, writes its final attempt and commits', async () => {
+    harness = await startEngine();
+    await harness.publish(task('ep', 'e1'), task('ep', 'e2'));
+    await vi.waitFor(() => expect(harness!.attempts()).toHaveLength(2));
+    expect(harness.attempts()).toEqual([
+      { eventId: 'e1', attempt: 1, final: true, outcome: 'success' },
+      { eventId: 'e2', attempt: 1, final: true, outcome: 'success' },
+    ]);
+    await vi.waitFor(() => expect(committed(harness!)).toBe(2n));
+    expect(harness.sender.sentEvents()).toEqual(['e1', 'e2']);
+  });
+
+  it('routes failures through delivery-policy: a retry tier, then a dead letter', async () => {
+    harness = await startEngine({}, [endpoint('ep', { retrySchedule: ['5s'] })]);
+    harness.sender.answers.set('e1', 503);
+    harness.sender.answers.set('e2', 404);
+    await harness.publish(task('ep', 'e1'), task('ep', 'e2'), { ...task('ep', 'e3'), attempt: 2 });
+    harness.sender.answers.set('e3', 500);
+    await vi.waitFor(() => expect(harness!.attempts()).toHaveLength(3));
+    expect(harness.log.values<{ eventId: string; attempt: number }>(topics.retry('5s')).map((t) => [t.eventId, t.attempt])).toEqual([['e1', 2]]);
+    expect(harness.log.values<{ task: { eventId: string }; reason: string }>(topics.deadLetter).map((d) => [d.task.eventId, d.reason])).toEqual([
+      ['e2', 'not retryable: receiver answered 404'],
+      ['e3', 'retries exhausted after 2 attempts: receiver answered 500'],
+    ]);
+  });
+
+  it('parks tasks of a disabled or deleted endpoint without sending them', async () => {
+    harness = await startEngine({}, [endpoint('off', { isActive: false, disabledReason: 'too many failures' }), endpoint('ep')]);
+    await harness.publish(task('off', 'e1'), task('gone', 'e2'), task('ep', 'sentinel'));
+    await vi.waitFor(() => expect(harness!.sender.sentEvents()).toEqual(['sentinel']));
+    await vi.waitFor(() => expect(harness!.log.values(topics.deadLetter)).toHaveLength(2));
+    expect(harness.log.values<{ kind: string; reason: string }>(topics.deadLetter).map((d) => [d.kind, d.reason])).toEqual([
+      ['parked', 'endpoint disabled: too many failures'],
+      ['parked', 'endpoint deleted'],
+    ]);
+  });
+
+  it('sends a send-test even to a disabled endpoint, and never retries it', async () => {
+    harness = await startEngine({}, [endpoint('off', { isActive: false })]);
+    harness.sender.answers.set('t1', 500);
+    await harness.publish({ ...task('off', 't1'), test: true });
+    await vi.waitFor(() => expect(harness!.attempts()).toEqual([{ eventId: 't1', attempt: 1, final: true, outcome: 'failure' }]));
+    expect(harness.log.values(topics.deadLetter)).toEqual([]);
+  });
+
+  it('sends an unreadable task to rejected with the reason, and the partition moves on', async () => {
+    harness = await startEngine();
+    await harness.publish('{not json', task('ep', 'sentinel'));
+    await vi.waitFor(() => expect(harness!.attempts().map((a) => a.eventId)).toEqual(['sentinel']));
+    const [rejected] = harness.log.values<{ reason: string; offset: string; value: string }>(topics.rejected);
+    expect(rejected).toMatchObject({ reason: expect.stringMatching(/^unreadable delivery task/), offset: '0', value: Buffer.from('{not json').toString('base64') });
+    await vi.waitFor(() => expect(committed(harness!)).toBe(2n));
+  });
+
+  it('never sends again when the send itself throws: the task goes to rejected with the reason', async () => {
+    harness = await startEngine();
+    harness.sender.answers.set('e1', new Error('body cannot be rendered'));
+    await harness.publish(task('ep', 'e1'), task('ep', 'sentinel'));
+    await vi.waitFor(() => expect(harness!.attempts().map((a) => a.eventId)).toEqual(['sentinel']));
+    expect(harness.sender.sentEvents()).toEqual(['e1', 'sentinel']);
+    expect(harness.log.values<{ reason: string }>(topics.rejected)).toEqual([expect.objectContaining({ reason: 'delivery failed: body cannot be rendered' })]);
+    await vi.waitFor(() => expect(committed(harness!)).toBe(2n));
+  });
+
+  it('retries only the write of an outcome while the log refuses it, never the POST', async () => {
+    harness = await startEngine();
+    await harness.publish(task('ep', 'e1'));
+    const release = harness.sender.gate('e1');
+    await vi.waitFor(() => expect(harness!.sender.sentEvents()).toEqual(['e1']));
+    harness.log.failPublishes(new Error('broker down'));
+    release();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(harness.attempts()).toEqual([]);
+    expect(committed(harness) ?? 0n).toBe(0n);
+    harness.log.failPublishes();
+    await vi.advanceTimersByTimeAsync(5_000); // the longest back-off between writes
+    await vi.waitFor(() => expect(harness!.attempts()).toHaveLength(1));
+    expect(harness.sender.sentEvents()).toEqual(['e1']);
+    await vi.waitFor(() => expect(committed(harness!)).toBe(1n));
+  });
+
+  it('defers work of an endpoint whose backlog is full to the defer tier, without counting an attempt', async () => {
+    harness = await startEngine({ endpointBacklog: 1 }, [endpoint('ep', { maxConcurrency: 1 })]);
+    const release = harness.sender.gate('e1');
+    const start = Date.now();
+    await harness.publish(task('ep', 'e1'), task('ep', 'e2'), task('ep', 'e3'));
+    await vi.waitFor(() => expect(harness!.log.values(topics.retry('5s'))).toHaveLength(1));
+    expect(harness.log.values<{ eventId: string; attempt: number; dueAt: number }>(topics.retry('5s'))).toEqual([
+      expect.objectContaining({ eventId: 'e3', attempt: 1, dueAt: start + 5_000 }),
+    ]);
+    release();
+    await vi.waitFor(() => expect(harness!.attempts().map((a) => a.eventId)).toEqual(['e1', 'e2']));
+  });
+
+  it('stops taking tasks at maxInFlight until one finishes', async () => {
+    harness = await startEngine({ maxInFlight: 2 });
+    const release = harness.sender.gate('e1');
+    harness.sender.gate('e2');
+    await harness.publish(task('ep', 'e1'), task('ep', 'e2'), task('ep', 'e3'));
+    await vi.waitFor(() => expect(harness!.sender.sentEvents()).toEqual(['e1', 'e2']));
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(harness.sender.sentEvents()).toEqual(['e1', 'e2']);
+    release();
+    await vi.waitFor(() => expect(harness!.sender.sentEvents()).toEqual(['e1', 'e2', 'e3']));
+  });
+
+  it('stops gracefully: finishes what was sent, hands back what had not started, uncommitted', async () => {
+    harness = await startEngine({}, [endpoint('ep', { maxConcurrency: 1 })]);
+    const release = harness.sender.gate('e1');
+    await harness.publish(task('ep', 'e0'), task('ep', 'e1'), task('ep', 'e2'), task('ep', 'e3'));
+    await vi.waitFor(() => expect(harness!.sender.sentEvents()).toEqual(['e0', 'e1']));
+    await vi.waitFor(() => expect(harness!.engine.inFlight).toBe(3));
+    const stopped = harness.engine.stop(1_000, 1_000);
+    await vi.advanceTimersByTimeAsync(1_000);
+    // The grace period is over: e2 and e3 (waiting behind e1) are handed back; e1 was sent and may finish.
+    expect(harness.engine.inFlight).toBe(1);
+    release();
+    await stopped;
+    expect(harness.sender.sentEvents()).toEqual(['e0', 'e1']);
+    expect(harness.attempts().map((a) => a.eventId)).toEqual(['e0', 'e1']);
+    expect(committed(harness)).toBe(2n);
+  });
+});

@@ -1,0 +1,240 @@
+import { ConfigView } from '@hookline/config';
+import { configKey, type DeliveryTask, deliveryIdFor, type EndpointRecord, type EventEnvelope, topicNames } from '@hookline/core';
+import { coreTopicSpecs, createMemoryEventLog, type MemoryEventLog, type RecordPublisher, type RunningConsumer } from '@hookline/kafka';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { startFanout } from '../src/fanout.js';
+import { rejectedExcerptBytes } from '../src/rejected.js';
+import { json, type RejectedValue, TopicReader } from './topic-reader.js';
+
+const logger = pino({ level: 'silent' });
+const topics = topicNames('test.');
+const tenantId = 'ten_1';
+
+function endpoint(id: string, events: string[], isActive = true): EndpointRecord {
+  return {
+    kind: 'endpoint',
+    id,
+    tenantId,
+    name: id,
+    url: `http://127.0.0.1:9/${id}`,
+    events,
+    secrets: [{ secret: 's' }],
+    isActive,
+    createdAt: '',
+    updatedAt: '',
+  };
+}
+
+function event(id: string, type = 'order.created', data: unknown = { n: id }): EventEnvelope {
+  return { id, type, tenantId, timestamp: '2026-01-01T00:00:00.000Z', data };
+}
+
+interface Harness {
+  log: MemoryEventLog;
+  /** What tests write with: events, config records (not through fanout's view, as config-api does). */
+  writer: RecordPublisher;
+  out: TopicReader;
+  fanouts: RunningConsumer[];
+  start(publisher?: RecordPublisher): Promise<RunningConsumer>;
+  publishEvents(values: (EventEnvelope | string | Buffer)[]): Promise<void>;
+}
+
+let h: Harness;
+
+beforeEach(async () => {
+  const log = createMemoryEventLog();
+  await log.ensureTopics(coreTopicSpecs(topics, 3));
+  const writer = await log.publisher();
+  await writer.publish([
+    {
+      topic: topics.config,
+      records: [
+        endpoint('ep_a', ['order.*']),
+        endpoint('ep_b', ['order.created', 'invoice.*']),
+        endpoint('ep_c', ['invoice.*']),
+        endpoint('ep_off', ['*'], false),
+      ].map((e) => ({
+        key: configKey('endpoint', e.id),
+        value: JSON.stringify(e),
+      })),
+    },
+  ]);
+  const out = await TopicReader.start(log, [topics.deliveries, topics.rejected]);
+  const fanouts: RunningConsumer[] = [];
+  h = {
+    log,
+    writer,
+    out,
+    fanouts,
+    async start(publisher) {
+      const config = new ConfigView(log, topics.config, logger);
+      await config.start();
+      const fanout = await startFanout({
+        log,
+        topics,
+        config,
+        publisher: publisher ?? (await log.publisher()),
+        logger,
+        metrics: new Registry(),
+        groupId: 'fanout',
+      });
+      fanouts.push(fanout);
+      return fanout;
+    },
+    async publishEvents(values) {
+      const records = values.map((v) => ({ key: tenantId, value: typeof v === 'string' || Buffer.isBuffer(v) ? v : JSON.stringify(v) }));
+      await writer.publish([{ topic: topics.events, records }]);
+    },
+  };
+});
+
+afterEach(async () => {
+  await Promise.all(h.fanouts.map((f) => f.stop()));
+  await h.out.stop();
+  await h.log.close();
+});
+
+const tasksOf = (records: ReturnType<TopicReader['of']>) => records.map((r) => ({ key: r.key, task: json<DeliveryTask>(r) }));
+
+describe('fanout', () => {
+  it('turns an event into one first-attempt task per subscribed active endpoint, keyed by endpoint', async () => {
+    await h.start();
+    await h.publishEvents([event('evt_1')]);
+    const tasks = tasksOf(await h.out.read(topics.deliveries, 2));
+    expect(tasks.map((t) => t.key).sort()).toEqual(['ep_a', 'ep_b']);
+    for (const { key, task } of tasks) {
+      expect(task).toMatchObject({
+        deliveryId: deliveryIdFor('evt_1', key!),
+        eventId: 'evt_1',
+        endpointId: key,
+        tenantId,
+        attempt: 1,
+        event: event('evt_1'),
+      });
+    }
+  });
+
+  it('sees endpoints created just before the event (config catch-up before each batch)', async () => {
+    await h.start();
+    await h.writer.publish([
+      {
+        topic: topics.config,
+        records: [{ key: configKey('endpoint', 'ep_new'), value: JSON.stringify(endpoint('ep_new', ['order.created'])) }],
+      },
+    ]);
+    await h.publishEvents([event('evt_2')]);
+    const tasks = tasksOf(await h.out.read(topics.deliveries, 3));
+    expect(tasks.map((t) => t.key).sort()).toEqual(['ep_a', 'ep_b', 'ep_new']);
+  });
+
+  it("keeps each endpoint's tasks in the order of the events", async () => {
+    await h.start();
+    const events = Array.from({ length: 50 }, (_, i) =>
+      event(`evt_${String(i).padStart(2, '0')}`, i % 2 ? 'order.created' : 'invoice.paid'),
+    );
+    await h.publishEvents(events.slice(0, 25));
+    await h.publishEvents(events.slice(25));
+    // ep_a: 25 order events; ep_b: all 50; ep_c: 25 invoice events.
+    const tasks = tasksOf(await h.out.read(topics.deliveries, 100));
+    const order = (endpointId: string) => tasks.filter((t) => t.key === endpointId).map((t) => t.task.eventId);
+    const ids = (filter: (i: number) => boolean) => events.filter((_, i) => filter(i)).map((e) => e.id);
+    expect(order('ep_a')).toEqual(ids((i) => i % 2 === 1));
+    expect(order('ep_b')).toEqual(ids(() => true));
+    expect(order('ep_c')).toEqual(ids((i) => i % 2 === 0));
+  });
+
+  it('sends unreadable records to rejected with the reason, and goes on with the next ones', async () => {
+    await h.start();
+    await h.publishEvents([
+      '{nope',
+      JSON.stringify({ id: 'evt_x', type: 'order.created' }),
+      Buffer.from([0, 0, 0, 0, 7, 1]),
+      event('evt_ok'),
+    ]);
+    const rejected = (await h.out.read(topics.rejected, 3)).map((r) => json<RejectedValue>(r));
+    expect(rejected.map((r) => r.reason)).toEqual([
+      'not JSON',
+      expect.stringMatching(/^invalid envelope: tenantId/),
+      'no schema registry configured',
+    ]);
+    expect(rejected[0]).toMatchObject({ topic: topics.events, offset: expect.any(String), value: Buffer.from('{nope').toString('base64') });
+    const tasks = tasksOf(await h.out.read(topics.deliveries, 2));
+    expect(tasks.map((t) => t.task.eventId)).toEqual(['evt_ok', 'evt_ok']);
+  });
+
+  it('rejects a record whose planning throws (data nested too deep to encode) with a bounded excerpt, and delivers the next one', async () => {
+    await h.start();
+    const depth = 20_000;
+    const poison = `{"id":"evt_deep","type":"order.created","tenantId":"${tenantId}","timestamp":"2026-01-01T00:00:00Z","data":{"pad":"${'x'.repeat(100_000)}","deep":${'['.repeat(depth)}${']'.repeat(depth)}}}`;
+    await h.publishEvents([poison, event('evt_after')]);
+    const rejected = json<RejectedValue>((await h.out.read(topics.rejected, 1))[0]!);
+    expect(rejected.reason).toMatch(/^could not plan deliveries: Maximum call stack size exceeded/);
+    expect(rejected.valueBytes).toBe(Buffer.byteLength(poison));
+    expect(Buffer.from(rejected.value!, 'base64').toString()).toBe(poison.slice(0, rejectedExcerptBytes));
+    const tasks = tasksOf(await h.out.read(topics.deliveries, 2));
+    expect(tasks.map((t) => t.task.eventId)).toEqual(['evt_after', 'evt_after']);
+  });
+
+  it('commits a batch only once its tasks are on the broker', async () => {
+    await h.publishEvents([event('evt_1')]);
+    const { partition } = h.log.records(topics.events)[0]!;
+    // The broker refuses writes: fanout's publish fails, so the batch must stay uncommitted and be read again.
+    h.log.failPublishes(new Error('broker away'));
+    const publisher = await h.log.publisher();
+    let refused!: () => void;
+    const firstRefusal = new Promise<void>((resolve) => (refused = resolve));
+    await h.start({
+      publish: (batches) =>
+        publisher.publish(batches).catch((error: unknown) => {
+          refused();
+          throw error;
+        }),
+      append: (topic, record) => publisher.append(topic, record),
+      flush: () => publisher.flush(),
+      health: () => publisher.health(),
+      close: () => publisher.close(),
+    });
+    await firstRefusal;
+    const committedEvents = () => h.log.committed('fanout').find((c) => c.topic === topics.events && c.partition === partition)?.offset;
+    expect(committedEvents() ?? 0n).toBe(0n);
+    h.log.failPublishes();
+    await h.out.read(topics.deliveries, 2);
+    await vi.waitFor(() => expect(committedEvents()).toBe(1n));
+    expect(
+      tasksOf(h.out.of(topics.deliveries))
+        .map((t) => t.key)
+        .sort(),
+    ).toEqual(['ep_a', 'ep_b']);
+  });
+
+  it('gives the same delivery ids when a batch is processed again after a crash before its commit', async () => {
+    // The first publish reaches the broker, then the batch fails before it is committed, as in a crash.
+    const publisher = await h.log.publisher();
+    let crashed = false;
+    const crashing: RecordPublisher = {
+      publish: async (batches) => {
+        await publisher.publish(batches);
+        if (crashed) return;
+        crashed = true;
+        throw new Error('crashed after publishing, before committing');
+      },
+      append: (topic, record) => publisher.append(topic, record),
+      flush: () => publisher.flush(),
+      health: () => publisher.health(),
+      close: () => publisher.close(),
+    };
+    await h.start(crashing);
+    await h.publishEvents([event('evt_1')]);
+    await h.out.read(topics.deliveries, 4);
+    // A sentinel after it: once its tasks are out, nothing more of evt_1 is coming.
+    await h.publishEvents([event('evt_sentinel')]);
+    const tasks = tasksOf(await h.out.read(topics.deliveries, 6));
+    const ids = tasks.map((t) => `${t.task.eventId}/${t.task.deliveryId}`);
+    const once = ['ep_a', 'ep_b'].map((ep) => `evt_1/${deliveryIdFor('evt_1', ep)}`);
+    expect(ids.slice(0, 4).sort()).toEqual([...once, ...once].sort());
+    expect(ids.slice(4).every((id) => id.startsWith('evt_sentinel/'))).toBe(true);
+    expect(tasks).toHaveLength(6);
+  });
+});

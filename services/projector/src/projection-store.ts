@@ -1,0 +1,27 @@
+import type { AttemptRecord, DeadLetterRecord } from '@hookline/core';
+import type { AlertDoc, AlertWindowDoc, EndpointStatsDoc } from '@hookline/store';
+
+/** Where an attempt batch came from: with it, a batch replayed after a crash mid-write is counted once. */
+export interface AttemptSource {
+  partition: number;
+  offsets: string[];
+}
+
+/**
+ * What the projector needs of the read models (`Store` of `@hookline/store` in production; an in-memory one in
+ * unit tests). Both writes are idempotent: attempts by attempt id, dead letters by delivery id.
+ */
+export interface ProjectionStore {
+  /** Stores new attempts and folds them into their endpoints' stats; returns how many were new and the stats that moved. */
+  recordAttempts(attempts: AttemptRecord[], source: AttemptSource): Promise<{ recorded: number; stats: Map<string, EndpointStatsDoc> }>;
+  readonly deadLetters: { record(letters: DeadLetterRecord[]): Promise<void> };
+}
+
+/** What `AlertNotifier` needs of the alert store (`Alerts` of `@hookline/store` in production). */
+export interface AlertStore {
+  window(endpointId: string): Promise<AlertWindowDoc | null>;
+  saveWindow(doc: AlertWindowDoc): Promise<void>;
+  /** Idempotent by alert id. */
+  recordFired(doc: AlertDoc): Promise<void>;
+  recordResolved(alertId: string, resolvedAt: string, message: string): Promise<void>;
+}

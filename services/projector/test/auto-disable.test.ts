@@ -1,0 +1,42 @@
+import type { AttemptRecord, EndpointRecord } from '@hookline/core';
+import type { EndpointStatsDoc } from '@hookline/store';
+import { describe, expect, it } from 'vitest';
+import { disabledAfter } from '../src/auto-disable.js';
+
+const now = new Date('2026-01-02T00:00:00Z');
+const endpoint = (over: Partial<EndpointRecord> = {}): EndpointRecord => ({
+  kind: 'endpoint',
+  id: 'ep_1',
+  tenantId: 'ten_1',
+  name: 'ep',
+  url: 'http://127.0.0.1:9/',
+  events: ['*'],
+  secrets: [{ secret: 's' }],
+  isActive: true,
+  disableAfterConsecutiveFailures: 3,
+  createdAt: '',
+  updatedAt: '',
+  ...over,
+});
+const stats = (consecutiveFailures: number) => ({ consecutiveFailures }) as EndpointStatsDoc;
+const failed = { outcome: 'failure', errorMessage: 'HTTP 500' } as AttemptRecord;
+
+describe('disabledAfter', () => {
+  it('disables at the threshold with the reason and the last error, not before', () => {
+    expect(disabledAfter(endpoint(), stats(2), failed, now)).toBeUndefined();
+    expect(disabledAfter(endpoint(), stats(3), failed, now)).toMatchObject({
+      isActive: false,
+      disabledReason: '3 consecutive failed deliveries; last error: HTTP 500',
+      disabledAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+    });
+  });
+
+  it('leaves alone successes, endpoints already off or without a threshold, and endpoints naming a setting this build does not know', () => {
+    expect(disabledAfter(endpoint(), stats(3), { ...failed, outcome: 'success' }, now)).toBeUndefined();
+    expect(disabledAfter(endpoint({ isActive: false }), stats(9), failed, now)).toBeUndefined();
+    expect(disabledAfter(endpoint({ disableAfterConsecutiveFailures: null }), stats(9), failed, now)).toBeUndefined();
+    expect(disabledAfter(endpoint({ profile: 'from-a-newer-build' } as Partial<EndpointRecord>), stats(9), failed, now)).toBeUndefined();
+    expect(disabledAfter(undefined, stats(9), failed, now)).toBeUndefined();
+  });
+});

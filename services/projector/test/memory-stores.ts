@@ -1,0 +1,76 @@
+import type { AttemptRecord, DeadLetterRecord } from '@hookline/core';
+import type { AlertDoc, AlertWindowDoc, EndpointStatsDoc } from '@hookline/store';
+import type { AlertStore, AttemptSource, ProjectionStore } from '../src/projection-store.js';
+
+/**
+ * `ProjectionStore` in memory, with the semantics the projector relies on: attempts are stored once by id
+ * and only new ones are folded into the stats; dead letters keep the newest per delivery.
+ */
+export class MemoryProjectionStore implements ProjectionStore {
+  readonly attempts = new Map<string, AttemptRecord>();
+  readonly stats = new Map<string, EndpointStatsDoc>();
+  readonly letters = new Map<string, DeadLetterRecord>();
+  readonly deadLetters = {
+    record: async (letters: DeadLetterRecord[]) => {
+      for (const letter of letters) this.letters.set(letter.task.deliveryId, letter);
+    },
+  };
+
+  async recordAttempts(
+    attempts: AttemptRecord[],
+    _source: AttemptSource,
+  ): Promise<{ recorded: number; stats: Map<string, EndpointStatsDoc> }> {
+    const fresh = attempts.filter((a) => !this.attempts.has(a.attemptId));
+    const updated = new Map<string, EndpointStatsDoc>();
+    for (const attempt of fresh) {
+      this.attempts.set(attempt.attemptId, attempt);
+      const stats = this.fold(attempt);
+      updated.set(attempt.endpointId, stats);
+    }
+    return { recorded: fresh.length, stats: updated };
+  }
+
+  private fold(attempt: AttemptRecord): EndpointStatsDoc {
+    const before = this.stats.get(attempt.endpointId);
+    const ok = attempt.outcome === 'success';
+    const stats: EndpointStatsDoc = {
+      _id: attempt.endpointId,
+      tenantId: attempt.tenantId,
+      attempts: (before?.attempts ?? 0) + 1,
+      succeeded: (before?.succeeded ?? 0) + (ok ? 1 : 0),
+      failed: (before?.failed ?? 0) + (ok ? 0 : 1),
+      totalLatencyMs: (before?.totalLatencyMs ?? 0) + attempt.durationMs,
+      maxLatencyMs: Math.max(before?.maxLatencyMs ?? 0, attempt.durationMs),
+      lastAttemptAt: attempt.startedAt,
+      lastStatus: attempt.outcome,
+      lastStatusCode: attempt.statusCode ?? null,
+      lastError: attempt.errorMessage ?? null,
+      consecutiveFailures: ok ? 0 : (before?.consecutiveFailures ?? 0) + 1,
+    };
+    this.stats.set(attempt.endpointId, stats);
+    return stats;
+  }
+}
+
+/** `AlertStore` in memory. */
+export class MemoryAlertStore implements AlertStore {
+  readonly windows = new Map<string, AlertWindowDoc>();
+  readonly alerts = new Map<string, AlertDoc>();
+
+  async window(endpointId: string): Promise<AlertWindowDoc | null> {
+    return structuredClone(this.windows.get(endpointId) ?? null);
+  }
+
+  async saveWindow(doc: AlertWindowDoc): Promise<void> {
+    this.windows.set(doc._id, structuredClone(doc));
+  }
+
+  async recordFired(doc: AlertDoc): Promise<void> {
+    this.alerts.set(doc._id, structuredClone(doc));
+  }
+
+  async recordResolved(alertId: string, resolvedAt: string, message: string): Promise<void> {
+    const alert = this.alerts.get(alertId);
+    if (alert) this.alerts.set(alertId, { ...alert, state: 'resolved', resolvedAt, message });
+  }
+}
