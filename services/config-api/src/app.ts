@@ -37,7 +37,7 @@ export interface ConfigApi {
 export const adminPrefix = '/api/admin';
 
 /** The admin API's document, generated from the routes an app mounted. */
-export function adminDocument(routes: MountedRoute[]): OpenApiDocument {
+function adminDocument(routes: MountedRoute[]): OpenApiDocument {
   return routesDocument({ title: 'Hookline admin API (config-api)', routes });
 }
 
@@ -56,8 +56,4 @@ export function assembleConfigApi(options: ConfigApiOptions): ConfigApi {
   app.use(notFoundHandler());
   app.use(errorHandler(logger));
   return { app, routes, document: documentOnce };
-}
-
-export function createConfigApiApp(options: ConfigApiOptions): Express {
-  return assembleConfigApi(options).app;
 }

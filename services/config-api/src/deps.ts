@@ -29,7 +29,7 @@ export interface AdminDeps {
   rootToken: string | undefined;
 }
 
-export interface AdminJobs {
+interface AdminJobs {
   runner: Pick<JobRunner, 'enqueue'>;
   store: Pick<JobStore, 'find'>;
   replay: JobKind<ReplayParams>;

@@ -1,7 +1,7 @@
 import type { ApiKeyRecord, ConfigRecord, ConfigState } from '@hookline/core';
 import type { EventLog, RecordPublisher } from '@hookline/kafka';
 
-export type { LogRecord, OutgoingRecord, PartitionRange, RecordPublisher } from '@hookline/kafka';
+export type { PartitionRange, RecordPublisher } from '@hookline/kafka';
 
 /** Reading a topic by time range (recover): the part of the event log the admin API uses. */
 export type TimeRangeReader = Pick<EventLog, 'offsetsForTime' | 'readRanges'>;

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { JobDoc } from './job-store.js';
 
 /** What a running job may do besides its work. */
-export interface JobContext {
+interface JobContext {
   /** Records how far it got (and keeps its claim); throws `JobInterrupted` once the runner is stopping. */
   progress(done: number): Promise<void>;
   /** Aborted when the runner stops: leave between two units of work (the job is resumed later). */

@@ -5,7 +5,7 @@ import type { PartitionRange, RecordPublisher, TimeRangeReader } from '../ports.
 import { type JobKind, jobKind } from './kind.js';
 
 /** Offsets as decimal strings: the job's parameters are stored as JSON. */
-export const recoverParams = z.object({
+const recoverParams = z.object({
   ranges: z.array(z.object({ partition: z.number().int(), start: z.string(), end: z.string() })),
 });
 export type RecoverParams = z.infer<typeof recoverParams>;

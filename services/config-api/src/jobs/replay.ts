@@ -4,14 +4,14 @@ import { z } from 'zod';
 import type { RecordPublisher } from '../ports.js';
 import { type JobKind, jobKind } from './kind.js';
 
-export const replayParams = z.object({
+const replayParams = z.object({
   from: z.string().optional(),
   to: z.string().optional(),
 });
 export type ReplayParams = z.infer<typeof replayParams>;
 
 /** What replay needs of the dead letters (`DeadLetters` of `@hookline/store`). */
-export interface ReplayLetters {
+interface ReplayLetters {
   find(endpointId: string, filter: DeadLetterFilter, limit: number): { toArray(): Promise<DeadLetterDoc[]> };
   markReplayed(deliveryIds: string[]): Promise<void>;
 }

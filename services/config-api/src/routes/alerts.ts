@@ -6,14 +6,14 @@ import type { AdminDeps } from '../deps.js';
 import type { ConfigAccess } from '../ports.js';
 import { list } from './schemas.js';
 
-export const alertListQuery = z.object({
+const alertListQuery = z.object({
   state: z.enum(['firing', 'resolved']).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 /** PUT takes any subset; what is left out keeps its current value. */
-export const alertSettingsInput = z.object(alertSettingsShape).partial();
+const alertSettingsInput = z.object(alertSettingsShape).partial();
 export const alertSettings = z.object(alertSettingsShape);
-export const alertView = z
+const alertView = z
   .object({
     id: z.string(),
     endpointId: z.string(),

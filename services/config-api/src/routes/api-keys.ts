@@ -4,7 +4,7 @@ import { route } from '../access.js';
 import type { AdminDeps } from '../deps.js';
 import { apiKey, deleted, idParams, list } from './schemas.js';
 
-export const createKeyInput = z.object({ name: z.string().min(1).max(200), role });
+const createKeyInput = z.object({ name: z.string().min(1).max(200), role });
 
 function publicKey({ keyHash: _hash, kind: _kind, ...rest }: ApiKeyRecord) {
   return rest;

@@ -6,15 +6,15 @@ import type { AdminDeps } from '../deps.js';
 import { planRecover, resendLetters } from '../jobs/index.js';
 import { deadLetter, deliveryParams, idParams, jobAccepted } from './schemas.js';
 
-export const replayInput = z.object({
+const replayInput = z.object({
   from: z.string().datetime({ offset: true }).optional(),
   to: z.string().datetime({ offset: true }).optional(),
 });
-export const deadLetterListQuery = z.object({
+const deadLetterListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   state: z.enum(['dead', 'replayed']).optional(),
 });
-export const recoverInput = z.object({
+const recoverInput = z.object({
   since: z.string().datetime({ offset: true }),
   until: z.string().datetime({ offset: true }).optional(),
 });

@@ -6,8 +6,8 @@ import { route } from '../access.js';
 import type { AdminDeps } from '../deps.js';
 import { attempt, deliveryParams, idParams, list } from './schemas.js';
 
-export const testInput = z.object({ eventType: eventTypeName.optional(), data: z.unknown().optional() });
-export const deliveryListQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) });
+const testInput = z.object({ eventType: eventTypeName.optional(), data: z.unknown().optional() });
+const deliveryListQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) });
 
 const deliverySummary = z
   .object({

@@ -11,13 +11,13 @@ import { deleted, eventType, list } from './schemas.js';
 /** A JSON Schema document: only "an object" is checked here; the registry and ajv judge its contents. */
 const jsonSchema = z.record(z.string(), z.unknown());
 
-export const createEventTypeInput = z.object({
+const createEventTypeInput = z.object({
   name: eventTypeName,
   description: z.string().max(1000).optional(),
   schema: jsonSchema.optional(),
 });
 
-export const updateEventTypeInput = z.object({
+const updateEventTypeInput = z.object({
   description: z.string().max(1000).optional(),
   schema: jsonSchema.optional(),
 });

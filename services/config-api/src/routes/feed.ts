@@ -13,11 +13,11 @@ const settleMs = 1_000;
 const position = z.tuple([z.string().datetime({ offset: true }), z.string().max(300)]);
 
 /** Cursors are opaque to clients: base64url of `[recordedAt, attemptId]`. */
-export function encodeCursor({ recordedAt, attemptId }: FeedPosition): string {
+function encodeCursor({ recordedAt, attemptId }: FeedPosition): string {
   return Buffer.from(JSON.stringify([recordedAt, attemptId])).toString('base64url');
 }
 
-export function decodeCursor(cursor: string): FeedPosition {
+function decodeCursor(cursor: string): FeedPosition {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -30,13 +30,13 @@ export function decodeCursor(cursor: string): FeedPosition {
   return { recordedAt: result.data[0], attemptId: result.data[1] };
 }
 
-export const feedQuery = z.object({
+const feedQuery = z.object({
   after: z.string().max(1000).optional().describe('The `next` of the previous page; absent: the newest `limit` attempts.'),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   endpointId: z.string().max(200).optional(),
 });
 
-export const attemptSummary = z
+const attemptSummary = z
   .object({
     id: z.string().describe('Attempt id'),
     deliveryId: z.string().describe('The `webhook-id` the receiver saw'),

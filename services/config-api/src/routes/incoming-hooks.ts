@@ -5,13 +5,13 @@ import { route } from '../access.js';
 import type { AdminDeps } from '../deps.js';
 import { deleted, idParams, incomingHook, list } from './schemas.js';
 
-export const createHookInput = z.object({
+const createHookInput = z.object({
   name: z.string().min(1).max(200),
   eventType: producibleEventType,
   channels: z.array(z.string().min(1).max(128)).max(32).optional(),
   mapping: fieldMapping.optional(),
 });
-export const callsQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(50) });
+const callsQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(50) });
 
 const call = z
   .object({
@@ -25,7 +25,7 @@ const call = z
   .meta({ id: 'IncomingCall' });
 
 /** Where ingest answers for a token; relative, because only the deployment knows ingest's public origin. */
-export function incomingHookPath(token: string): string {
+function incomingHookPath(token: string): string {
   return `/api/webhooks/incoming/${token}`;
 }
 

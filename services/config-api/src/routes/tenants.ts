@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { route } from '../access.js';
 import type { AdminDeps } from '../deps.js';
 
-export const tenantInput = z.object({ name: z.string().min(1).max(200) });
+const tenantInput = z.object({ name: z.string().min(1).max(200) });
 
 /** Operator routes: creating a tenant also creates its first owner API key, shown only in this response. */
 export function tenantRoutes({ config, publisher }: AdminDeps) {

@@ -4,7 +4,7 @@ import { route } from '../access.js';
 import type { AdminDeps } from '../deps.js';
 import { idParams } from './schemas.js';
 
-export const timeseriesQuery = z.object({
+const timeseriesQuery = z.object({
   window: z.enum(Object.keys(timeseriesWindows) as [TimeseriesWindow, ...TimeseriesWindow[]]).default('24h'),
 });
 

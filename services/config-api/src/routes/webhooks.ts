@@ -23,10 +23,10 @@ const endpointFields = {
   ...deliverySettingsShape(),
 };
 const secretInput = z.string().regex(/^whsec_[A-Za-z0-9+/=]{24,}$/, 'must be whsec_ followed by base64');
-export const createEndpointInput = z.object({ ...endpointFields, secret: secretInput.optional() });
-export const updateEndpointInput = z.object(endpointFields).partial();
+const createEndpointInput = z.object({ ...endpointFields, secret: secretInput.optional() });
+const updateEndpointInput = z.object(endpointFields).partial();
 
-export const rotateInput = z.object({
+const rotateInput = z.object({
   /** The new secret; generated when absent. */
   secret: secretInput.optional(),
   /** How long the previous secret keeps signing alongside the new one (receivers switch over meanwhile). */
