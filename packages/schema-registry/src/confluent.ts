@@ -28,10 +28,10 @@ function failureOf(error: unknown): Error {
     if (status === 409) return new SchemaRefused('incompatible', reason);
     if (status === 422) return new SchemaRefused('invalid', reason);
     if (status === 404) return new SchemaNotFound(reason);
-    return new SchemaRegistryUnavailable(`schema registry answered ${status}: ${reason}`);
+    return new SchemaRegistryUnavailable(`schema registry answered ${status}: ${reason}`, { status, cause: error });
   }
   if ((error as Error).name === 'ConfluentSchemaRegistryCompatibilityError') return new SchemaRefused('incompatible', reason);
-  return new SchemaRegistryUnavailable(`schema registry unreachable: ${reason}`);
+  return new SchemaRegistryUnavailable(`schema registry unreachable: ${reason}`, { cause: error });
 }
 
 /** `SchemaRegistryPort` over `@kafkajs/confluent-schema-registry`. */

@@ -1,6 +1,12 @@
 /** The registry did not answer, or answered with a failure of its own (5xx, network): try again later. */
 export class SchemaRegistryUnavailable extends Error {
   override readonly name = 'SchemaRegistryUnavailable';
+  /** The registry's HTTP status, when it answered at all. */
+  readonly status: number | undefined;
+  constructor(message: string, options: { status?: number; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.status = options.status;
+  }
 }
 
 /** The registry refused a schema: `incompatible` with the subject's earlier versions, or `invalid` itself. */

@@ -125,8 +125,9 @@ describe('the schema registry client', () => {
     expect(isFramed(Buffer.from('{"amount":12}'))).toBe(false);
     expect(await registry.decode(value)).toEqual({ amount: 12 });
     await expect(registry.decode(framed(999, { amount: 1 }))).rejects.toBeInstanceOf(UndecodableRecord);
+    await expect(registry.decode(framed(999, { amount: 1 }))).rejects.toThrow(/^undecodable \(schema id 999\): /);
     failIds.add(77);
-    await expect(registry.decode(framed(77, { amount: 1 }))).rejects.toBeInstanceOf(SchemaRegistryUnavailable);
+    await expect(registry.decode(framed(77, { amount: 1 }))).rejects.toMatchObject({ name: 'SchemaRegistryUnavailable', status: 500 });
   });
 
   it('reports an unknown subject and an unreachable registry as typed failures', async () => {
