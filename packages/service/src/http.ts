@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ApiError, type HealthStatus, type HealthVerdict, worstOf } from '@hookline/core';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { Histogram, type Registry } from 'prom-client';
-import { ApiError, worstOf, type HealthStatus, type HealthVerdict } from '@hookline/core';
-import { servicePhase } from './lifecycle.js';
 import type { z } from 'zod';
+import { ServiceLifecycle } from './lifecycle.js';
 
 /** A check's verdict (see `HealthVerdict`); `{ ok: boolean }` is accepted for short checks: true is `ok`, false `down`. */
 export type HealthResult = HealthVerdict | { ok: boolean; reason?: string };
@@ -15,10 +15,14 @@ export interface HttpAppOptions {
   logger: Logger;
   metrics: Registry;
   health?: Record<string, HealthCheck>;
+  /** The process's lifecycle (from `runService`); without one, `/ready` is running until SIGTERM or SIGINT. */
+  lifecycle?: ServiceLifecycle;
 }
 
 /** Runs every check (a throwing check is `down` with its message) and combines them: the worst one wins. */
-export async function runHealthChecks(health: Record<string, HealthCheck>): Promise<{ status: HealthStatus; checks: Record<string, HealthVerdict> }> {
+export async function runHealthChecks(
+  health: Record<string, HealthCheck>,
+): Promise<{ status: HealthStatus; checks: Record<string, HealthVerdict> }> {
   const entries = await Promise.all(
     Object.entries(health).map(async ([name, check]) => {
       try {
@@ -38,7 +42,7 @@ export async function runHealthChecks(health: Record<string, HealthCheck>): Prom
  * `/health` answers `{status, checks}`: 200 for ok and degraded, 503 for down. `/ready` answers 503 until the
  * service has started and again once it is stopping (see `lifecycle.ts`), so a load balancer drains it first.
  */
-export function createHttpApp({ metrics, health = {} }: HttpAppOptions): Express {
+export function createHttpApp({ metrics, health = {}, lifecycle }: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
@@ -48,8 +52,9 @@ export function createHttpApp({ metrics, health = {} }: HttpAppOptions): Express
     const result = await runHealthChecks(health);
     res.status(result.status === 'down' ? 503 : 200).json(result);
   });
+  const ready = lifecycle ?? ServiceLifecycle.followingSignals();
   app.get('/ready', (_req, res) => {
-    const phase = servicePhase();
+    const phase = ready.phase;
     res.status(phase === 'running' ? 200 : 503).json({ ready: phase === 'running', phase });
   });
   app.get('/metrics', async (_req, res) => {

@@ -1,4 +1,4 @@
-import { Registry, collectDefaultMetrics } from 'prom-client';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 
 /** One Prometheus registry per process, with the default Node.js metrics, labelled with the service name. */
 export function createMetricsRegistry(service: string): Registry {

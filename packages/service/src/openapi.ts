@@ -1,12 +1,7 @@
-import { errorStatus, type ErrorCode } from '@hookline/core';
+import { type ErrorCode, errorStatus } from '@hookline/core';
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
-import {
-  createDocument,
-  type ZodOpenApiContentObject,
-  type ZodOpenApiPathsObject,
-  type ZodOpenApiResponsesObject,
-} from 'zod-openapi';
+import { createDocument, type ZodOpenApiContentObject, type ZodOpenApiPathsObject, type ZodOpenApiResponsesObject } from 'zod-openapi';
 
 export type { ZodOpenApiOperationObject as OpenApiOperation, ZodOpenApiPathsObject as OpenApiPaths } from 'zod-openapi';
 export type OpenApiDocument = ReturnType<typeof createDocument>;
@@ -35,7 +30,10 @@ export function errorResponses(...codes: ErrorCode[]): ZodOpenApiResponsesObject
     byStatus.set(status, [...new Set([...(byStatus.get(status) ?? []), code])]);
   }
   return Object.fromEntries(
-    [...byStatus].map(([status, list]) => [String(status), { description: list.map((c) => `\`${c}\``).join(', '), content: jsonContent(errorBody) }]),
+    [...byStatus].map(([status, list]) => [
+      String(status),
+      { description: list.map((c) => `\`${c}\``).join(', '), content: jsonContent(errorBody) },
+    ]),
   );
 }
 

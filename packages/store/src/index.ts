@@ -5,3 +5,4 @@ export * from './attempt-feed.js';
 export * from './timeseries.js';
 export * from './incoming-calls.js';
 export * from './alerts.js';
+export * from './jobs.js';

@@ -1,11 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ConfigView } from '@hookline/kafka';
 import { ApiError } from '@hookline/core';
-import { errorResponses, jsonContent, type OpenApiPaths } from '@hookline/service';
-import express, { Router, type RequestHandler } from 'express';
-import { z } from 'zod';
+import express, { type RequestHandler, Router } from 'express';
 
 /** Where `pnpm --filter @hookline/web build` puts the page (overridable with CONFIG_API_WEB_DIR). */
 export const defaultWebDir = fileURLToPath(new URL('../../../web/dist', import.meta.url));
@@ -47,52 +44,13 @@ export function adminPageRoutes({ webDir }: AdminPageOptions): Router {
   router.get(['/admin', '/admin/{*path}'], securityHeaders, (req, res) => {
     if (req.path === '/admin') return res.redirect(301, '/admin/');
     if (!existsSync(index)) {
-      res.status(503).type('text/plain').send('The admin page is not built: run `corepack pnpm --filter @hookline/web build` (./dev up does).');
+      res
+        .status(503)
+        .type('text/plain')
+        .send('The admin page is not built: run `corepack pnpm --filter @hookline/web build` (./dev up does).');
       return;
     }
     res.set('cache-control', 'no-cache').sendFile(index);
   });
   return router;
 }
-
-/** `GET /api/admin/me`: who the key is (the page hides configure buttons from viewers) and where ingest is. */
-export function meRoute(config: ConfigView, { ingestPublicUrl }: AdminPageOptions): Router {
-  const router = Router();
-  router.get('/me', async (req, res) => {
-    const key = await config.authenticate(req.headers.authorization);
-    res.json({
-      keyId: key.id,
-      name: key.name,
-      role: key.role,
-      tenantId: key.tenantId,
-      tenantName: config.state.tenants.get(key.tenantId)?.name ?? null,
-      ingestUrl: ingestPublicUrl ?? null,
-    });
-  });
-  return router;
-}
-
-export const mePaths: OpenApiPaths = {
-  '/api/admin/me': {
-    get: {
-      tags: ['api keys'],
-      summary: 'The calling API key: its role and tenant (and the public ingest URL, when configured)',
-      responses: {
-        '200': {
-          description: 'The key',
-          content: jsonContent(
-            z.object({
-              keyId: z.string(),
-              name: z.string(),
-              role: z.enum(['owner', 'admin', 'member', 'viewer']),
-              tenantId: z.string(),
-              tenantName: z.string().nullable(),
-              ingestUrl: z.string().nullable(),
-            }),
-          ),
-        },
-        ...errorResponses('unauthorized'),
-      },
-    },
-  },
-};

@@ -1,29 +1,73 @@
+import { ConfigView } from '@hookline/config';
 import { parseEnv } from '@hookline/core';
-import { ConfigView, connectKafka, connectProducer } from '@hookline/kafka';
+import { connectEventLog, kafkaHealthChecks } from '@hookline/kafka';
+import { ConfluentSchemaRegistry } from '@hookline/schema-registry';
 import { closeServer, createLogger, createMetricsRegistry, listen, runService } from '@hookline/service';
-import { Store } from '@hookline/store';
-import { defaultWebDir } from './admin-page.js';
-import { createConfigApiApp } from './app.js';
+import { Alerts, IncomingCalls, Jobs, Store } from '@hookline/store';
+import { assembleConfigApi } from './app.js';
 import { configApiEnvSchema } from './env.js';
+import { JobRunner, recoverJob, replayJob } from './jobs/index.js';
 
 const env = parseEnv(configApiEnvSchema);
 const logger = createLogger('config-api', env.LOG_LEVEL);
 
-await runService(logger, async () => {
-  const { kafka, topics } = await connectKafka(env, 'hookline-config-api', logger);
+await runService(logger, async (lifecycle) => {
+  const { log, topics } = await connectEventLog(env, 'hookline-config-api', logger);
   const store = await Store.connect(env.MONGO_URL, env.MONGO_DB);
-  const config = new ConfigView(kafka, topics.config, logger);
+  const config = new ConfigView(log, topics.config, logger);
   await config.start();
-  const producer = await connectProducer(kafka);
-  const metrics = createMetricsRegistry('config-api');
-  const app = createConfigApiApp({ config, producer, store, logger, metrics, rootToken: env.HOOKLINE_ROOT_TOKEN, retryTiers: env.HOOKLINE_RETRY_TIERS, requireHttps: env.HOOKLINE_MODE === 'production', topics, kafka, testTimeoutMs: env.CONFIG_API_TEST_TIMEOUT_MS, eventTypes: { schemaRegistryUrl: env.SCHEMA_REGISTRY_URL, topicPrefix: env.HOOKLINE_TOPIC_PREFIX }, adminPage: { webDir: env.CONFIG_API_WEB_DIR ?? defaultWebDir, ingestPublicUrl: env.HOOKLINE_INGEST_PUBLIC_URL } });
+  const publisher = await log.publisher();
+  const jobStore = new Jobs(store.db);
+  await jobStore.ensureIndexes();
+  const replay = replayJob({ letters: store.deadLetters, publisher, deliveriesTopic: topics.deliveries });
+  const recover = recoverJob({
+    log,
+    publisher,
+    eventsTopic: topics.events,
+    deliveriesTopic: topics.deliveries,
+    endpoint: (id) => config.state.endpoints.get(id),
+  });
+  const runner = new JobRunner({ store: jobStore, kinds: [replay, recover], logger });
+  runner.start();
+  const { app } = assembleConfigApi({
+    config,
+    publisher,
+    store,
+    log,
+    topics,
+    logger,
+    lifecycle,
+    metrics: createMetricsRegistry('config-api'),
+    alerts: new Alerts(store.db),
+    incomingCalls: new IncomingCalls(store.db),
+    jobs: { runner, store: jobStore, replay, recover },
+    schemaRegistry: env.SCHEMA_REGISTRY_URL ? new ConfluentSchemaRegistry({ url: env.SCHEMA_REGISTRY_URL }) : undefined,
+    topicPrefix: env.HOOKLINE_TOPIC_PREFIX,
+    retryTiers: env.HOOKLINE_RETRY_TIERS,
+    requireHttps: env.HOOKLINE_MODE === 'production',
+    testTimeoutMs: env.CONFIG_API_TEST_TIMEOUT_MS,
+    ingestPublicUrl: env.HOOKLINE_INGEST_PUBLIC_URL,
+    rootToken: env.HOOKLINE_ROOT_TOKEN,
+    health: {
+      ...kafkaHealthChecks({ config, publisher }),
+      mongo: async () => {
+        await store.ping();
+        return { ok: true };
+      },
+    },
+    ...(env.CONFIG_API_WEB_DIR ? { webDir: env.CONFIG_API_WEB_DIR } : {}),
+  });
   const { server, port } = await listen(app, env.CONFIG_API_PORT, env.CONFIG_API_HOST);
   logger.info({ url: `http://${env.CONFIG_API_HOST}:${port}` }, 'config-api listening');
   return {
     async stop() {
       await closeServer(server);
-      await producer.disconnect();
+      // Running jobs go back to the queue; the next start (or another instance) resumes them.
+      await runner.stop();
+      await publisher.flush();
+      await publisher.close();
       await config.stop();
+      await log.close();
       await store.close();
     },
   };

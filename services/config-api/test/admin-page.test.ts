@@ -35,7 +35,10 @@ afterAll(async () => {
 describe('the admin page routes', () => {
   it('redirects / and /admin to /admin/', async () => {
     const base = await serve(webDir);
-    for (const [path, location] of [['/', '/admin/'], ['/admin', '/admin/']]) {
+    for (const [path, location] of [
+      ['/', '/admin/'],
+      ['/admin', '/admin/'],
+    ]) {
       const response = await fetch(`${base}${path}`, { redirect: 'manual' });
       expect(response.status, path).toBeGreaterThanOrEqual(301);
       expect(response.headers.get('location')).toBe(location);

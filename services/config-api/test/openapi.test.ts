@@ -1,58 +1,52 @@
-import { existsSync } from 'node:fs';
+import { appRoutes, openApiPath, undocumentedRoutes } from '@hookline/service';
 import { describe, expect, it } from 'vitest';
-import { ingestOpenApi } from '../../ingest/src/openapi.js';
-import { configApiOpenApi } from '../src/openapi.js';
+import { adminPrefix } from '../src/app.js';
+import { configApiOpenApi, inspectConfigApi } from '../src/openapi.js';
 
-const configPaths = [
-  '/api/admin/tenants',
-  '/api/admin/webhooks',
-  '/api/admin/webhooks/{id}',
-  '/api/admin/webhooks/{id}/secret/rotate',
-  '/api/admin/webhooks/{id}/test',
-  '/api/admin/webhooks/{id}/deliveries',
-  '/api/admin/webhooks/{id}/deliveries/{deliveryId}',
-  '/api/admin/deliveries',
-  '/api/admin/webhooks/{id}/dead-letters',
-  '/api/admin/webhooks/{id}/deliveries/{deliveryId}/retry',
-  '/api/admin/webhooks/{id}/replay',
-  '/api/admin/webhooks/{id}/recover',
-  '/api/admin/replays/{jobId}',
-  '/api/admin/webhooks/{id}/stats',
-  '/api/admin/stats',
-  '/api/admin/api-keys',
-  '/api/admin/api-keys/{id}',
-  '/api/admin/incoming-webhooks',
-  '/api/admin/incoming-webhooks/{id}',
-  ...(existsSync(new URL('../src/event-types.ts', import.meta.url)) ? ['/api/admin/event-types', '/api/admin/event-types/{name}'] : []),
-];
-const ingestPaths = ['/v1/events', '/v1/events/batch', '/api/webhooks/incoming/{token}'];
+describe('the admin API document', () => {
+  const api = inspectConfigApi();
+  const doc = configApiOpenApi();
 
-describe('OpenAPI documents', () => {
-  const config = configApiOpenApi();
-  const ingest = ingestOpenApi();
-
-  it('are OpenAPI 3.1 with bearer security', () => {
-    for (const doc of [config, ingest]) {
-      expect(doc.openapi).toBe('3.1.0');
-      expect(doc.components?.securitySchemes?.apiKey).toMatchObject({ type: 'http', scheme: 'bearer' });
-      expect(doc.components?.schemas?.Error).toBeDefined();
-      JSON.parse(JSON.stringify(doc));
-    }
-    expect(config.paths?.['/api/admin/tenants']?.post?.security).toEqual([{ operatorToken: [] }]);
+  it('is OpenAPI 3.1 with bearer security and the house error body, and survives JSON', () => {
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.components?.securitySchemes?.apiKey).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(doc.components?.schemas?.Error).toBeDefined();
+    expect(doc.paths?.['/api/admin/tenants']?.post?.security).toEqual([{ operatorToken: [] }]);
+    expect(JSON.parse(JSON.stringify(doc))).toEqual(doc);
   });
 
-  it('cover every route', () => {
-    expect(Object.keys(config.paths ?? {})).toEqual(expect.arrayContaining(configPaths));
-    expect(Object.keys(ingest.paths ?? {})).toEqual(expect.arrayContaining(ingestPaths));
-    expect(ingest.paths?.['/api/webhooks/incoming/{token}']?.get).toBeDefined();
-    expect(ingest.paths?.['/api/webhooks/incoming/{token}']?.post).toBeDefined();
-    expect(ingest.paths?.['/v1/events/batch']?.post?.requestBody).toBeDefined();
+  it('documents a success response for every route the app mounts under /api/admin', () => {
+    const mounted = appRoutes(api.app).filter((r) => r.path.startsWith(adminPrefix));
+    expect(mounted.length).toBe(api.routes.length);
+    expect(undocumentedRoutes(mounted, doc, adminPrefix)).toEqual([]);
   });
 
-  it("describe request bodies with the routes' own schemas", () => {
-    const body = config.paths?.['/api/admin/webhooks']?.post?.requestBody;
-    const schema = (body as { content: Record<string, { schema: { properties: Record<string, unknown>; required: string[] } }> }).content['application/json']!.schema;
+  it('documents no path the app does not mount', () => {
+    const mounted = new Set(appRoutes(api.app).map((r) => `${r.method} ${openApiPath(r.path)}`));
+    const documented = Object.entries(doc.paths ?? {}).flatMap(([path, item]) =>
+      Object.keys(item ?? {}).map((method) => `${method} ${path}`),
+    );
+    expect(documented.filter((op) => !mounted.has(op))).toEqual([]);
+  });
+
+  it('finds a route mounted beside the contract', () => {
+    const extra = { method: 'get', path: '/api/admin/hand-written' };
+    expect(undocumentedRoutes([...appRoutes(api.app), extra], doc, adminPrefix)).toEqual([extra]);
+  });
+
+  it("describes request bodies with the routes' own schemas", () => {
+    const body = doc.paths?.['/api/admin/webhooks']?.post?.requestBody;
+    const schema = (body as { content: Record<string, { schema: { properties: Record<string, unknown>; required: string[] } }> }).content[
+      'application/json'
+    ]!.schema;
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['url', 'events', 'profile']));
     expect(schema.required).toEqual(expect.arrayContaining(['name', 'url', 'events']));
+  });
+
+  it('lists the error codes access checks imply (a viewer is forbidden, another tenant’s webhook is not found)', () => {
+    const patch = doc.paths?.['/api/admin/webhooks/{id}']?.patch?.responses ?? {};
+    expect(Object.keys(patch)).toEqual(expect.arrayContaining(['200', '401', '403', '404', '422', '500']));
+    const read = doc.paths?.['/api/admin/webhooks']?.get?.responses ?? {};
+    expect(Object.keys(read)).not.toContain('403');
   });
 });

@@ -1,0 +1,3 @@
+export * from './confluent.js';
+export * from './failures.js';
+export * from './port.js';

@@ -1,0 +1,3 @@
+export * from './document.js';
+export * from './mount.js';
+export * from './route.js';

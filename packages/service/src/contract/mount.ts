@@ -1,0 +1,102 @@
+import type { Express, Request, RequestHandler, Response, Router } from 'express';
+import { validate } from '../http.js';
+import type { AccessRules, AccessTypes, ApiRoute } from './route.js';
+
+/** A route as mounted: its declaration and the full path it answers on (Express syntax). */
+export interface MountedRoute extends ApiRoute {
+  fullPath: string;
+}
+
+// What the access middleware established, kept on `res.locals` for the handler under these names.
+const callerSlot = 'hooklineCaller';
+const ownedSlot = 'hooklineOwned';
+
+function accessMiddleware<T extends AccessTypes>(route: ApiRoute, access: AccessRules<T>): RequestHandler[] {
+  const chain: RequestHandler[] = [];
+  if (route.auth === 'apiKey') {
+    chain.push(async (req, res, next) => {
+      res.locals[callerSlot] = await access.apiKey(req);
+      next();
+    });
+  } else if (route.auth === 'operator') {
+    chain.push(async (req, _res, next) => {
+      await access.operator(req);
+      next();
+    });
+  }
+  const owns = route.owns;
+  if (owns !== undefined) {
+    const find = access.owners[owns as keyof T['owned']];
+    if (!find) throw new Error(`route ${route.method.toUpperCase()} ${route.path} owns "${owns}", which the access rules do not know`);
+    chain.push(async (req, res, next) => {
+      res.locals[ownedSlot] = await find(res.locals[callerSlot] as T['caller'], String(req.params.id));
+      next();
+    });
+  }
+  if (route.role === 'configure') {
+    chain.push((_req, res, next) => {
+      access.configure(res.locals[callerSlot] as T['caller']);
+      next();
+    });
+  }
+  return chain;
+}
+
+function handle(route: ApiRoute): RequestHandler {
+  return async (req: Request, res: Response) => {
+    const input = {
+      params: route.params ? validate(route.params, req.params, 'path parameters') : undefined,
+      query: route.query ? validate(route.query, req.query, 'query') : undefined,
+      headers: route.headers ? validate(route.headers, req.headers, 'headers') : undefined,
+      body: route.body ? validate(route.body, route.bodyOptional ? (req.body ?? {}) : req.body) : undefined,
+      caller: res.locals[callerSlot],
+      owned: res.locals[ownedSlot],
+      req,
+      res,
+    };
+    const reply = await route.handler(input as Parameters<ApiRoute['handler']>[0]);
+    const contentType = route.responses[reply.status]?.contentType;
+    if (reply.body === undefined) res.status(reply.status).end();
+    else if (contentType && contentType !== 'application/json') res.status(reply.status).type(contentType).send(reply.body);
+    else res.status(reply.status).json(reply.body);
+  };
+}
+
+/**
+ * Mounts declared routes under `prefix` (each directly on the app, so the mounted paths are walkable and the
+ * request metric's route label is the template): access checks as middleware, then validation, then the
+ * handler. Returns what it mounted, for the OpenAPI document.
+ */
+export function mountRoutes<T extends AccessTypes>(
+  app: Express | Router,
+  prefix: string,
+  routes: ApiRoute[],
+  access: AccessRules<T>,
+): MountedRoute[] {
+  return routes.map((route) => {
+    const fullPath = `${prefix}${route.path}`;
+    (app as Router)[route.method](fullPath, ...accessMiddleware(route, access), handle(route));
+    return { ...route, fullPath };
+  });
+}
+
+/** A method and path some layer of an Express app answers. */
+export interface AppRoute {
+  method: string;
+  path: string;
+}
+
+interface RouteLayer {
+  route?: { path: string | string[]; methods: Record<string, boolean> };
+}
+
+/** Every route mounted directly on the app (what `app.get(...)` and `mountRoutes` add), in order. */
+export function appRoutes(app: Express): AppRoute[] {
+  const stack = (app as unknown as { router: { stack: RouteLayer[] } }).router.stack;
+  return stack.flatMap((layer) => {
+    if (!layer.route) return [];
+    const paths = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
+    const methods = Object.keys(layer.route.methods).filter((m) => m !== '_all');
+    return paths.flatMap((path) => methods.map((method) => ({ method, path })));
+  });
+}

@@ -1,0 +1,101 @@
+import type { Collection, Db } from 'mongodb';
+import type { ReplayJobDoc } from './dead-letters.js';
+
+export type JobState = 'queued' | 'running' | 'done' | 'failed';
+
+/**
+ * A background job of the admin API (replay, recover, scheduled work): what to do (`kind`, `params`), whose it
+ * is, and its progress. A runner claims it with a lease that it renews while working; a job whose lease ran out
+ * (its process died) is claimed again.
+ */
+export interface JobDoc<Params = unknown> {
+  _id: string;
+  kind: string;
+  tenantId: string;
+  endpointId: string;
+  state: JobState;
+  total: number;
+  done: number;
+  params: Params;
+  error?: string;
+  /** The runner working on it, and until when its claim holds (epoch ms). */
+  runner?: string;
+  leaseUntil?: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/**
+ * Jobs in MongoDB (`jobs`). Replay jobs of earlier versions live in `replay_jobs` and are still found by id
+ * (`find`), read as jobs of kind `replay`; nothing claims them again (their undone letters are still `dead`).
+ */
+export class Jobs {
+  readonly jobs: Collection<JobDoc>;
+  private readonly earlier: Collection<ReplayJobDoc>;
+
+  constructor(db: Db) {
+    this.jobs = db.collection<JobDoc>('jobs');
+    this.earlier = db.collection<ReplayJobDoc>('replay_jobs');
+  }
+
+  /** Claims look for the oldest queued (or lease-expired) job. */
+  async ensureIndexes(): Promise<void> {
+    await this.jobs.createIndex({ state: 1, createdAt: 1 });
+  }
+
+  async insert(job: JobDoc): Promise<void> {
+    await this.jobs.insertOne(job);
+  }
+
+  /** Takes the oldest queued job, or a running one whose lease ran out, for `runner` until `leaseUntil`. */
+  async claim(runner: string, now: number, leaseUntil: number): Promise<JobDoc | null> {
+    return this.jobs.findOneAndUpdate(
+      { $or: [{ state: 'queued' }, { state: 'running', leaseUntil: { $lt: now } }] },
+      { $set: { state: 'running', runner, leaseUntil, updatedAt: new Date(now).toISOString() } },
+      { sort: { createdAt: 1 }, returnDocument: 'after' },
+    );
+  }
+
+  /** Records progress and extends the lease; false when the job is no longer this runner's. */
+  async progress(id: string, runner: string, done: number, leaseUntil: number): Promise<boolean> {
+    const result = await this.jobs.updateOne(
+      { _id: id, runner, state: 'running' },
+      { $set: { done, leaseUntil, updatedAt: new Date().toISOString() } },
+    );
+    return result.matchedCount === 1;
+  }
+
+  /** Extends the lease of a job this runner works on (progress unchanged); false when it is no longer this runner's. */
+  async renew(id: string, runner: string, leaseUntil: number): Promise<boolean> {
+    const result = await this.jobs.updateOne({ _id: id, runner, state: 'running' }, { $set: { leaseUntil } });
+    return result.matchedCount === 1;
+  }
+
+  async finish(id: string, runner: string, outcome: { state: 'done'; done: number } | { state: 'failed'; error: string }): Promise<void> {
+    await this.jobs.updateOne(
+      { _id: id, runner },
+      { $set: { ...outcome, updatedAt: new Date().toISOString() }, $unset: { leaseUntil: '' } },
+    );
+  }
+
+  /** Hands a job back to the queue (its runner is stopping), to be resumed by the next runner. */
+  async release(id: string, runner: string): Promise<void> {
+    await this.jobs.updateOne(
+      { _id: id, runner, state: 'running' },
+      { $set: { state: 'queued', updatedAt: new Date().toISOString() }, $unset: { leaseUntil: '', runner: '' } },
+    );
+  }
+
+  /** A tenant's job by id, also one an earlier version wrote to `replay_jobs`. */
+  async find(id: string, tenantId: string): Promise<JobDoc | null> {
+    const job = await this.jobs.findOne({ _id: id, tenantId });
+    if (job) return job;
+    const earlier = await this.earlier.findOne({ _id: id, tenantId });
+    return earlier ? jobOfEarlierReplay(earlier) : null;
+  }
+}
+
+/** A replay job as an earlier version wrote it (`replay_jobs`), read as a job. */
+export function jobOfEarlierReplay(earlier: ReplayJobDoc): JobDoc {
+  return { ...earlier, kind: 'replay', params: {} };
+}

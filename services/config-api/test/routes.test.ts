@@ -1,0 +1,163 @@
+import type { Server } from 'node:http';
+import { type ApiKeyRecord, authenticate, type ConfigRecord, ConfigState, configKey, hashApiKey } from '@hookline/core';
+import { createMemoryEventLog } from '@hookline/kafka';
+import { closeServer, createLogger, listen } from '@hookline/service';
+import { type EndpointStatsDoc, jobOfEarlierReplay, type ReplayJobDoc, type Store } from '@hookline/store';
+import { Registry } from 'prom-client';
+import { afterAll, describe, expect, it } from 'vitest';
+import { assembleConfigApi, type ConfigApi } from '../src/app.js';
+import type { AdminDeps } from '../src/deps.js';
+import type { ConfigAccess, RecordPublisher } from '../src/ports.js';
+
+/** The config topic as a plain state (writes apply at once), with one tenant and a viewer and an owner key. */
+function memoryConfig(): ConfigAccess {
+  const state = new ConfigState();
+  const at = '2026-01-01T00:00:00.000Z';
+  state.apply(configKey('tenant', 'ten_1'), { kind: 'tenant', id: 'ten_1', name: 'Acme', createdAt: at, updatedAt: at });
+  for (const role of ['owner', 'viewer'] as const) {
+    const key: ApiKeyRecord = {
+      kind: 'apiKey',
+      id: `key_${role}`,
+      tenantId: 'ten_1',
+      name: role,
+      role,
+      keyHash: hashApiKey(`hk_${role}`),
+      keyPrefix: 'hk_',
+      createdAt: at,
+      updatedAt: at,
+    };
+    state.apply(configKey('apiKey', key.id), key);
+  }
+  return {
+    state,
+    authenticate: async (authorization) => authenticate(state, authorization),
+    readFresh: async (read) => read(state),
+    write: async (_publisher, key, value: ConfigRecord | null) => state.apply(key, value),
+  };
+}
+
+const stats: EndpointStatsDoc[] = [];
+/** A replay job as the previous version wrote it to `replay_jobs`. */
+const earlierJob: ReplayJobDoc = {
+  _id: 'rpl_earlier',
+  tenantId: 'ten_1',
+  endpointId: 'ep_1',
+  state: 'failed',
+  total: 10,
+  done: 4,
+  error: 'broker went away',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:01:00.000Z',
+};
+const store = {
+  tenantStats: async () => stats,
+  failuresSince: async () => 0,
+  endpointStats: async () => null,
+} as unknown as Store;
+const publisher: RecordPublisher = await createMemoryEventLog().publisher();
+const unused = new Proxy(
+  {},
+  {
+    get: () => () => {
+      throw new Error('not used here');
+    },
+  },
+);
+
+function api(): ConfigApi {
+  const deps: AdminDeps = {
+    config: memoryConfig(),
+    publisher,
+    store,
+    alerts: unused as never,
+    incomingCalls: unused as never,
+    log: unused as never,
+    jobs: {
+      runner: unused as never,
+      store: {
+        find: async (id, tenantId) => (id === earlierJob._id && tenantId === earlierJob.tenantId ? jobOfEarlierReplay(earlierJob) : null),
+      },
+      replay: unused as never,
+      recover: unused as never,
+    },
+    schemaRegistry: undefined,
+    topics: unused as never,
+    topicPrefix: 'hl.',
+    retryTiers: ['5s', '1m'],
+    requireHttps: false,
+    testTimeoutMs: 1_000,
+    ingestPublicUrl: undefined,
+    rootToken: undefined,
+  };
+  return assembleConfigApi({ ...deps, logger: createLogger('routes-test', 'silent'), metrics: new Registry(), health: {} });
+}
+
+const servers: Server[] = [];
+afterAll(async () => Promise.all(servers.map((s) => closeServer(s))));
+
+/** An answer's JSON: fields the tests read, whatever else it holds. */
+interface AnswerBody {
+  error: { code: string };
+  id: string;
+  [field: string]: unknown;
+}
+
+async function serve(config: ConfigApi) {
+  const { server, port } = await listen(config.app, 0);
+  servers.push(server);
+  return async (method: string, path: string, key: string, body?: unknown) => {
+    const response = await fetch(`http://127.0.0.1:${port}/api/admin${path}`, {
+      method,
+      headers: { authorization: `Bearer hk_${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? (JSON.parse(text) as AnswerBody) : undefined };
+  };
+}
+
+/** The answer must match what the route documents for its status. */
+function conforms(config: ConfigApi, method: string, fullPath: string, answer: { status: number; body: unknown }) {
+  const declared = config.routes.find((r) => r.method === method && r.fullPath === fullPath)?.responses[answer.status]?.schema;
+  expect(declared, `${method} ${fullPath} ${answer.status} is documented`).toBeDefined();
+  const result = declared!.safeParse(answer.body);
+  expect(result.error?.issues ?? []).toEqual([]);
+}
+
+describe('admin routes answer what they document', () => {
+  it('/stats before any attempt: p95 is null, and the schema says it may be', async () => {
+    const config = api();
+    const call = await serve(config);
+    const answer = await call('GET', '/stats', 'viewer');
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ tenantId: 'ten_1', totalDeliveries: 0, p95ResponseTimeMs: null, successRate: null });
+    conforms(config, 'get', '/api/admin/stats', answer);
+  });
+
+  it('a webhook created, read and listed matches the documented shapes; a viewer may not create one', async () => {
+    const config = api();
+    const call = await serve(config);
+    const input = { name: 'orders', url: 'http://127.0.0.1:9/hook', events: ['order.*'] };
+    expect((await call('POST', '/webhooks', 'viewer', input)).status).toBe(403);
+    const created = await call('POST', '/webhooks', 'owner', input);
+    expect(created.status).toBe(201);
+    conforms(config, 'post', '/api/admin/webhooks', created);
+    const read = await call('GET', `/webhooks/${created.body!.id}`, 'viewer');
+    conforms(config, 'get', '/api/admin/webhooks/:id', read);
+    expect(read.body).not.toHaveProperty('secret');
+    conforms(config, 'get', '/api/admin/webhooks', await call('GET', '/webhooks', 'viewer'));
+    const invalid = await call('PATCH', `/webhooks/${created.body!.id}`, 'owner', { retrySchedule: ['3h'] });
+    expect([invalid.status, invalid.body?.error.code]).toEqual([422, 'validation_failed']);
+    expect((await call('GET', '/webhooks/ep_missing', 'viewer')).status).toBe(404);
+  });
+
+  it("answers a replay job an earlier version wrote as it always did; another tenant's is not found", async () => {
+    const config = api();
+    const call = await serve(config);
+    const answer = await call('GET', '/replays/rpl_earlier', 'viewer');
+    const { _id, ...rest } = earlierJob;
+    expect(answer).toEqual({ status: 200, body: { jobId: _id, ...rest } });
+    conforms(config, 'get', '/api/admin/replays/:jobId', answer);
+    expect((await call('GET', '/replays/rpl_missing', 'viewer')).status).toBe(404);
+  });
+});
