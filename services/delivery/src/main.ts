@@ -13,7 +13,7 @@ import { SsrfGuard } from './ssrf.js';
 const env = parseEnv(deliveryEnvSchema);
 const logger = createLogger('delivery', env.LOG_LEVEL);
 
-await runService(logger, async () => {
+await runService(logger, async (lifecycle) => {
   // A profile whose schedule names a tier that is not a topic would send retries nowhere: refuse to start.
   validateProfiles(env.HOOKLINE_RETRY_TIERS);
   const tiers = delayedTiers(env.HOOKLINE_RETRY_TIERS);
@@ -50,7 +50,7 @@ await runService(logger, async () => {
   const lag = [lagOf(env.DELIVERY_GROUP_ID, [topics.deliveries], env.HOOKLINE_HEALTH_MAX_CONSUMER_LAG), ...(tiers.length ? [lagOf(retryGroup, tierTopics)] : [])];
   await Promise.all(lag.map((m) => m.start()));
   const health = kafkaHealthChecks({ config, publisher, consumers: { deliveries: engine, ...(forwarder ? { retryTiers: forwarder } : {}) }, lag });
-  const { server } = await listen(createHttpApp({ logger, metrics: registry, health }), env.DELIVERY_PORT);
+  const { server } = await listen(createHttpApp({ logger, metrics: registry, health, lifecycle }), env.DELIVERY_PORT);
   return {
     async stop() {
       await Promise.all(lag.map((m) => m.stop()));

@@ -1,21 +1,9 @@
 import { type EventEnvelope, eventEnvelope } from '@hookline/core';
-import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { ConfluentSchemaRegistry, isFramed, UndecodableRecord } from '@hookline/schema-registry';
+
+export { SchemaRegistryUnavailable } from '@hookline/schema-registry';
 
 export type Parsed = { ok: true; value: EventEnvelope } | { ok: false; reason: string };
-
-/** The schema registry did not answer: the record is not at fault, so its batch is read again later. */
-export class SchemaRegistryUnavailable extends Error {
-  override readonly name = 'SchemaRegistryUnavailable';
-  constructor(
-    readonly status: number,
-    options: { cause: unknown },
-  ) {
-    super(`schema registry answered ${status}`, options);
-  }
-}
-
-/** Confluent wire format: magic byte 0, a 4-byte schema id, then the encoded value. */
-const magicByte = 0;
 
 /**
  * Reads one `events` record: JSON (what ingest writes) or, from Kafka-native producers, a value in the
@@ -25,15 +13,15 @@ const magicByte = 0;
  * batch is retried later rather than losing good events).
  */
 export class EventDecoder {
-  private readonly registry: SchemaRegistry | undefined;
+  private readonly registry: ConfluentSchemaRegistry | undefined;
 
   constructor(schemaRegistryUrl: string | undefined) {
-    this.registry = schemaRegistryUrl ? new SchemaRegistry({ host: schemaRegistryUrl, retry: { retries: 2 } }) : undefined;
+    this.registry = schemaRegistryUrl ? new ConfluentSchemaRegistry({ url: schemaRegistryUrl, retries: 2 }) : undefined;
   }
 
   async parse(value: Buffer | null): Promise<Parsed> {
     if (!value || value.length === 0) return { ok: false, reason: 'empty record' };
-    if (value[0] === magicByte && value.length >= 5) return this.decodeFramed(value);
+    if (isFramed(value)) return this.decodeFramed(value);
     let json: unknown;
     try {
       json = JSON.parse(value.toString('utf8'));
@@ -49,12 +37,9 @@ export class EventDecoder {
     try {
       decoded = await this.registry.decode(value);
     } catch (error) {
-      const status = (error as { status?: unknown }).status;
-      // A ResponseError other than 404 is the registry failing (mappersmith also reports network errors as
-      // responses): retry the batch. 404 (unknown schema id) and decoding errors are the record's fault.
-      if (typeof status === 'number' && status !== 404 && (error as Error).name === 'ResponseError')
-        throw new SchemaRegistryUnavailable(status, { cause: error });
-      return { ok: false, reason: `undecodable (schema id ${value.readUInt32BE(1)}): ${(error as Error).message}` };
+      // Only a registry that fails throws on (the batch is read again); an unknown id or bad bytes are the record's fault.
+      if (error instanceof UndecodableRecord) return { ok: false, reason: error.message };
+      throw error;
     }
     // Avro has no "absent": an optional field is a union with null, which the envelope spells as missing.
     if (decoded && typeof decoded === 'object' && (decoded as { channels?: unknown }).channels === null) {

@@ -8,7 +8,7 @@ import { startFanout } from './fanout.js';
 const env = parseEnv(fanoutEnvSchema);
 const logger = createLogger('fanout', env.LOG_LEVEL);
 
-await runService(logger, async () => {
+await runService(logger, async (lifecycle) => {
   const { log, topics } = await connectEventLog(env, 'hookline-fanout', logger);
   const config = new ConfigView(log, topics.config, logger);
   await config.start();
@@ -36,7 +36,7 @@ await runService(logger, async () => {
   });
   await lag.start();
   const health = kafkaHealthChecks({ config, publisher, consumers: { events: consumer }, lag: [lag] });
-  const { server } = await listen(createHttpApp({ logger, metrics, health }), env.FANOUT_PORT);
+  const { server } = await listen(createHttpApp({ logger, metrics, health, lifecycle }), env.FANOUT_PORT);
   return {
     async stop() {
       await lag.stop();

@@ -1,5 +1,5 @@
 import type { ConfigView } from '@hookline/config';
-import { createHttpApp, errorHandler, type HealthCheck, notFoundHandler } from '@hookline/service';
+import { createHttpApp, errorHandler, type HealthCheck, notFoundHandler, type ServiceLifecycle } from '@hookline/service';
 import type { IncomingCalls } from '@hookline/store';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
@@ -20,6 +20,8 @@ export interface IngestDeps {
   /** Keeps incoming webhooks' recent calls for the admin page. */
   incomingCalls?: IncomingCalls;
   health?: Record<string, HealthCheck>;
+  /** Answers `/ready` (starting, running, stopping). */
+  lifecycle?: ServiceLifecycle;
 }
 
 export function createIngestApp({
@@ -31,9 +33,10 @@ export function createIngestApp({
   maxBodyBytes,
   health,
   incomingCalls,
+  lifecycle,
 }: IngestDeps): Express {
   const eventsIn = new Counter({ name: 'hookline_events_in_total', help: 'Events accepted by ingest', registers: [metrics] });
-  const app = createHttpApp({ logger, metrics, ...(health ? { health } : {}) });
+  const app = createHttpApp({ logger, metrics, ...(health ? { health } : {}), ...(lifecycle ? { lifecycle } : {}) });
   app.use(eventRoutes({ config, publisher, logger, idempotency, maxBodyBytes, eventsIn }));
   app.use('/api/webhooks/incoming', incomingWebhookRoutes({ config, publisher, maxBodyBytes, eventsIn, calls: incomingCalls, logger }));
   app.get('/openapi.json', openApiJson);

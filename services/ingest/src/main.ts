@@ -10,7 +10,7 @@ import { BrokerGate, EventPublisher } from './publish.js';
 const env = parseEnv(ingestEnvSchema);
 const logger = createLogger('ingest', env.LOG_LEVEL);
 
-await runService(logger, async () => {
+await runService(logger, async (lifecycle) => {
   const { log, topics } = await connectEventLog(env, 'hookline-ingest', logger);
   const config = new ConfigView(log, topics.config, logger);
   await config.start();
@@ -35,6 +35,7 @@ await runService(logger, async () => {
     maxBodyBytes: env.INGEST_MAX_BODY_BYTES,
     incomingCalls,
     health,
+    lifecycle,
   });
   const { server, port } = await listen(app, env.INGEST_PORT, env.INGEST_HOST);
   logger.info({ url: `http://${env.INGEST_HOST}:${port}` }, 'ingest listening');

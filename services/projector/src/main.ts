@@ -11,7 +11,7 @@ import { startProjector } from './projector.js';
 const env = parseEnv(projectorEnvSchema);
 const logger = createLogger('projector', env.LOG_LEVEL);
 
-await runService(logger, async () => {
+await runService(logger, async (lifecycle) => {
   const { log, topics } = await connectEventLog(env, 'hookline-projector', logger);
   const store = await Store.connect(env.MONGO_URL, env.MONGO_DB);
   const alertStore = new Alerts(store.db);
@@ -51,7 +51,7 @@ await runService(logger, async () => {
       return { ok: true };
     },
   };
-  const { server } = await listen(createHttpApp({ logger, metrics, health }), env.PROJECTOR_PORT);
+  const { server } = await listen(createHttpApp({ logger, metrics, health, lifecycle }), env.PROJECTOR_PORT);
   return {
     async stop() {
       clearInterval(alertTimer);
