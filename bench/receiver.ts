@@ -35,7 +35,9 @@ export class BenchReceiver {
   }
 
   static async start(): Promise<BenchReceiver> {
-    const child = fork(fileURLToPath(new URL('./receiver-process.ts', import.meta.url)), { execArgv: ['--conditions=@hookline/source', '--import', 'tsx'] });
+    const child = fork(fileURLToPath(new URL('./receiver-process.ts', import.meta.url)), {
+      execArgv: ['--conditions=@hookline/source', '--import', 'tsx'],
+    });
     const port = await new Promise<number>((resolve, reject) => {
       child.once('error', reject);
       child.on('message', (m: Message) => m.type === 'listening' && resolve(m.port));

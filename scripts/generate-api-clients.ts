@@ -6,7 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { generateApiClientFiles, type GeneratedFile } from '../packages/api-client/src/generate.js';
+import { type GeneratedFile, generateApiClientFiles } from '../packages/api-client/src/generate.js';
 import { configApiOpenApi } from '../services/config-api/src/openapi.js';
 import { ingestOpenApi } from '../services/ingest/src/openapi.js';
 

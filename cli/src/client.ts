@@ -1,4 +1,12 @@
-import { ApiError, createAdminClient, createIngestClient, ok, type AdminClient, type ClientResult, type IngestClient } from '@hookline/api-client';
+import {
+  type AdminClient,
+  ApiError,
+  type ClientResult,
+  createAdminClient,
+  createIngestClient,
+  type IngestClient,
+  ok,
+} from '@hookline/api-client';
 import type { Connection } from './config.js';
 import { CliError, usageError } from './errors.js';
 

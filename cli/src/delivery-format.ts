@@ -34,8 +34,12 @@ export function signatureText(delivery: ReceivedDelivery): string {
 export function formatDelivery(delivery: ReceivedDelivery, { allHeaders = false } = {}): string {
   const json = parseJson(delivery.body);
   const id = delivery.headers['webhook-id'] ?? delivery.headers['x-webhook-id'];
-  const title = [delivery.receivedAt.toISOString(), `${delivery.method} ${delivery.path}`, eventTypeOf(json), id].filter(Boolean).join('  ');
-  const shown = Object.entries(delivery.headers).filter(([name]) => allHeaders || summaryHeaders.includes(name) || signatureHeaders.test(name) || name.startsWith('x-'));
+  const title = [delivery.receivedAt.toISOString(), `${delivery.method} ${delivery.path}`, eventTypeOf(json), id]
+    .filter(Boolean)
+    .join('  ');
+  const shown = Object.entries(delivery.headers).filter(
+    ([name]) => allHeaders || summaryHeaders.includes(name) || signatureHeaders.test(name) || name.startsWith('x-'),
+  );
   const body = json === undefined ? delivery.body : JSON.stringify(json, null, 2);
   const { status, durationMs, forwardedTo, error } = delivery.response;
   const answer = forwardedTo ? `${status} from ${forwardedTo} in ${durationMs} ms${error ? ` (${error})` : ''}` : `${status}`;

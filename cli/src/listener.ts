@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SignatureScheme } from '@hookline/signing';
-import { verifyRequest, type Verdict } from './verification.js';
+import { type Verdict, verifyRequest } from './verification.js';
 
 /** What `hookline listen` received and answered. */
 export interface ReceivedDelivery {
@@ -27,11 +27,22 @@ export interface ListenerOptions {
 }
 
 /** Headers a proxy must not copy from one connection to the next (RFC 9110 §7.6.1), plus host. */
-const hopByHop = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'host', 'content-length']);
+const hopByHop = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'te',
+  'trailer',
+  'host',
+  'content-length',
+]);
 
 function flatHeaders(req: IncomingMessage): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  for (const [name, value] of Object.entries(req.headers))
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
   return headers;
 }
 
@@ -47,7 +58,13 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | u
 }
 
 /** Sends the request on to `target` and answers with whatever it answered (502 when it cannot be reached). */
-async function relay(target: string, req: IncomingMessage, headers: Record<string, string>, body: Buffer, res: ServerResponse): Promise<{ status: number; error?: string }> {
+async function relay(
+  target: string,
+  req: IncomingMessage,
+  headers: Record<string, string>,
+  body: Buffer,
+  res: ServerResponse,
+): Promise<{ status: number; error?: string }> {
   try {
     const forwarded = await fetch(target, {
       method: req.method ?? 'POST',
@@ -70,7 +87,14 @@ async function relay(target: string, req: IncomingMessage, headers: Record<strin
 }
 
 /** A local HTTP server that records, verifies and answers (or forwards) every request it gets. */
-export async function startListener({ host, port, signing, forward, onDelivery, maxBodyBytes = 10 * 1024 * 1024 }: ListenerOptions): Promise<{ server: Server; url: string; close: () => Promise<void> }> {
+export async function startListener({
+  host,
+  port,
+  signing,
+  forward,
+  onDelivery,
+  maxBodyBytes = 10 * 1024 * 1024,
+}: ListenerOptions): Promise<{ server: Server; url: string; close: () => Promise<void> }> {
   const server = createServer((req, res) => {
     void (async () => {
       const started = Date.now();
@@ -91,7 +115,15 @@ export async function startListener({ host, port, signing, forward, onDelivery, 
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"received":true}');
         response = { status: 200, durationMs: Date.now() - started };
       }
-      onDelivery({ receivedAt: new Date(started), method: req.method ?? 'POST', path: req.url ?? '/', headers, body: text, ...(verdict ? { verdict } : {}), response });
+      onDelivery({
+        receivedAt: new Date(started),
+        method: req.method ?? 'POST',
+        path: req.url ?? '/',
+        headers,
+        body: text,
+        ...(verdict ? { verdict } : {}),
+        response,
+      });
     })().catch((error: unknown) => {
       if (!res.headersSent) res.writeHead(500).end();
       process.stderr.write(`hookline listen: ${(error as Error).message}\n`);

@@ -17,7 +17,16 @@ export function program(): Command {
     .addOption(new Option('--ingest-url <url>', 'ingest base URL (for send)').env('HOOKLINE_INGEST_URL').default('http://127.0.0.1:8100'))
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
-  for (const command of [endpointsCommand(), testCommand(), tailCommand(), replayCommand(), retryCommand(), verifyCommand(), listenCommand(), sendCommand()]) {
+  for (const command of [
+    endpointsCommand(),
+    testCommand(),
+    tailCommand(),
+    replayCommand(),
+    retryCommand(),
+    verifyCommand(),
+    listenCommand(),
+    sendCommand(),
+  ]) {
     root.addCommand(command.exitOverride());
   }
   return root;

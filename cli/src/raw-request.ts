@@ -52,10 +52,12 @@ export function parseRawRequest(input: Buffer | string): RawRequest {
     const value = header[2]!.trimEnd();
     request.headers[last] = last in request.headers ? `${request.headers[last]}, ${value}` : value;
   }
-  if (Object.keys(request.headers).length === 0) throw new Error('no headers found: give the request as headers, an empty line, then the body');
+  if (Object.keys(request.headers).length === 0)
+    throw new Error('no headers found: give the request as headers, an empty line, then the body');
   let body = raw.subarray(bodyStart);
   const length = Number(request.headers['content-length']);
-  if (request.headers['content-length'] !== undefined && Number.isInteger(length) && length >= 0 && length <= body.length) body = body.subarray(0, length);
+  if (request.headers['content-length'] !== undefined && Number.isInteger(length) && length >= 0 && length <= body.length)
+    body = body.subarray(0, length);
   request.body = body.toString('utf8');
   return request;
 }

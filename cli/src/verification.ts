@@ -1,11 +1,13 @@
 import { deliveryProfiles, isProfileName, type ProfileName } from '@hookline/delivery-policy';
-import { findSigningScheme, registeredSigningSchemes, verify, WebhookVerificationFailed, type SignatureScheme } from '@hookline/signing';
+import { findSigningScheme, registeredSigningSchemes, type SignatureScheme, verify, WebhookVerificationFailed } from '@hookline/signing';
 import { usageError } from './errors.js';
 
 export { isProfileName };
 
 /** The schemes a captured request can be checked with, by name and short alias (`standard`, `hex`): from the signing registry. */
-export const schemeNames: string[] = registeredSigningSchemes.flatMap((scheme) => (scheme.fromRequest ? [...(scheme.aliases ?? []), scheme.name] : []));
+export const schemeNames: string[] = registeredSigningSchemes.flatMap((scheme) =>
+  scheme.fromRequest ? [...(scheme.aliases ?? []), scheme.name] : [],
+);
 
 export interface SchemeOptions {
   /** A signing scheme's name or alias (`standard`, `hex`, ...); guessed from the headers when absent. */
@@ -25,14 +27,23 @@ export function schemeFor(options: SchemeOptions, headers: Record<string, string
     ? findSigningScheme(options.scheme)
     : registeredSigningSchemes.find((candidate) => candidate.fromRequest?.matches(headers));
   if (!scheme?.fromRequest) throw usageError(`--scheme: choose one of ${schemeNames.join(', ')}`);
-  const hints = { ...(options.header ? { header: options.header } : {}), ...(options.prefix !== undefined ? { prefix: options.prefix } : {}) };
+  const hints = {
+    ...(options.header ? { header: options.header } : {}),
+    ...(options.prefix !== undefined ? { prefix: options.prefix } : {}),
+  };
   return { ...scheme.fromRequest.options(headers, hints), kind: scheme.name } as SignatureScheme;
 }
 
 export type Verdict = { valid: true; scheme: SignatureScheme } | { valid: false; scheme: SignatureScheme; reason: string; message: string };
 
 /** Checks a request's signature with @hookline/signing's `verify`; never throws for an invalid signature. */
-export function verifyRequest(headers: Record<string, string>, body: string, secret: string, scheme: SignatureScheme, toleranceSeconds = 300): Verdict {
+export function verifyRequest(
+  headers: Record<string, string>,
+  body: string,
+  secret: string,
+  scheme: SignatureScheme,
+  toleranceSeconds = 300,
+): Verdict {
   if (!findSigningScheme(scheme.kind)?.fromRequest) throw usageError(`nothing to verify: the scheme ${scheme.kind} signs nothing`);
   try {
     verify(scheme, headers, body, secret, toleranceSeconds);

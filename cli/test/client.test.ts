@@ -13,9 +13,14 @@ beforeAll(async () => {
   server = createServer((request, response) => {
     seen.push({ method: request.method, url: request.url, authorization: request.headers.authorization });
     if (request.url?.startsWith('/api/admin/webhooks/missing')) {
-      response.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'not_found', message: 'No such webhook' } }));
+      response
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { code: 'not_found', message: 'No such webhook' } }));
     } else if (request.method === 'POST') {
-      const details = [{ path: 'url', message: 'Invalid URL' }, { path: '', message: 'one more' }];
+      const details = [
+        { path: 'url', message: 'Invalid URL' },
+        { path: '', message: 'one more' },
+      ];
       response.writeHead(422, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ error: { code: 'validation_failed', message: 'Invalid request body', details } }));
     } else {
@@ -37,10 +42,18 @@ describe('HooklineClient', () => {
   });
 
   it('prints an API error as code: message (field problems), carrying the code', async () => {
-    const failure = await answer(clientWith('hk_1').admin.POST('/api/admin/webhooks', { body: { name: 'n', url: 'x', events: ['*'] } })).catch((e) => e);
+    const failure = await answer(
+      clientWith('hk_1').admin.POST('/api/admin/webhooks', { body: { name: 'n', url: 'x', events: ['*'] } }),
+    ).catch((e) => e);
     expect(failure).toBeInstanceOf(CliError);
-    expect(failure).toMatchObject({ message: 'validation_failed: Invalid request body (url: Invalid URL; one more)', code: 'validation_failed', exitCode: exitCodes.failure });
-    const missing = await answer(clientWith('hk_1').admin.GET('/api/admin/webhooks/{id}', { params: { path: { id: 'missing' } } })).catch((e) => e);
+    expect(failure).toMatchObject({
+      message: 'validation_failed: Invalid request body (url: Invalid URL; one more)',
+      code: 'validation_failed',
+      exitCode: exitCodes.failure,
+    });
+    const missing = await answer(clientWith('hk_1').admin.GET('/api/admin/webhooks/{id}', { params: { path: { id: 'missing' } } })).catch(
+      (e) => e,
+    );
     expect(missing).toMatchObject({ message: 'not_found: No such webhook', code: 'not_found' });
   });
 

@@ -31,22 +31,40 @@ describe('listen output', () => {
   });
 
   it('says why a signature did not verify, or that it was not checked, and shows forwarding', () => {
-    const invalid = { ...delivery, verdict: { valid: false as const, scheme: delivery.verdict.scheme, reason: 'signature_mismatch', message: 'no match' } };
+    const invalid = {
+      ...delivery,
+      verdict: { valid: false as const, scheme: delivery.verdict.scheme, reason: 'signature_mismatch', message: 'no match' },
+    };
     expect(formatDelivery(invalid)).toContain('signature INVALID: signature_mismatch: no match');
     const { verdict: _none, ...unchecked } = delivery;
-    expect(formatDelivery({ ...unchecked, body: 'plain text', response: { status: 502, durationMs: 9, forwardedTo: 'http://localhost:3000/h', error: 'cannot forward' } })).toMatch(
-      /signature not checked[\s\S]*plain text\n→ answered 502 from http:\/\/localhost:3000\/h in 9 ms \(cannot forward\)/,
-    );
+    expect(
+      formatDelivery({
+        ...unchecked,
+        body: 'plain text',
+        response: { status: 502, durationMs: 9, forwardedTo: 'http://localhost:3000/h', error: 'cannot forward' },
+      }),
+    ).toMatch(/signature not checked[\s\S]*plain text\n→ answered 502 from http:\/\/localhost:3000\/h in 9 ms \(cannot forward\)/);
   });
 });
 
 describe('tail lines', () => {
   it('has time, endpoint, event type, webhook-id, status, duration and outcome', () => {
-    const base = { id: 'msg_1.2', deliveryId: 'msg_1', eventId: 'evt_1', eventType: 'a.b', endpointId: 'ep_1', endpointName: 'crm', startedAt: '2026-11-23T10:00:00.000Z', durationMs: 12.4 };
-    expect(attemptLine({ ...base, attempt: 1, outcome: 'success', status: 'success', statusCode: 200, error: null })).toBe('2026-11-23T10:00:00.000Z  crm (ep_1)  a.b  msg_1  200  12 ms  success');
-    expect(attemptLine({ ...base, endpointName: null, attempt: 2, outcome: 'failure', status: 'retrying', statusCode: null, error: 'timeout' })).toBe(
-      '2026-11-23T10:00:00.000Z  ep_1  a.b  msg_1  ---  12 ms  failure, will retry attempt 2  timeout',
+    const base = {
+      id: 'msg_1.2',
+      deliveryId: 'msg_1',
+      eventId: 'evt_1',
+      eventType: 'a.b',
+      endpointId: 'ep_1',
+      endpointName: 'crm',
+      startedAt: '2026-11-23T10:00:00.000Z',
+      durationMs: 12.4,
+    };
+    expect(attemptLine({ ...base, attempt: 1, outcome: 'success', status: 'success', statusCode: 200, error: null })).toBe(
+      '2026-11-23T10:00:00.000Z  crm (ep_1)  a.b  msg_1  200  12 ms  success',
     );
+    expect(
+      attemptLine({ ...base, endpointName: null, attempt: 2, outcome: 'failure', status: 'retrying', statusCode: null, error: 'timeout' }),
+    ).toBe('2026-11-23T10:00:00.000Z  ep_1  a.b  msg_1  ---  12 ms  failure, will retry attempt 2  timeout');
   });
 });
 
@@ -59,6 +77,14 @@ describe('options', () => {
   });
 
   it('aligns table columns', () => {
-    expect(table(['ID', 'NAME'], [['ep_1', 'a'], ['ep_long', 'b']])).toBe('ID       NAME\nep_1     a\nep_long  b');
+    expect(
+      table(
+        ['ID', 'NAME'],
+        [
+          ['ep_1', 'a'],
+          ['ep_long', 'b'],
+        ],
+      ),
+    ).toBe('ID       NAME\nep_1     a\nep_long  b');
   });
 });

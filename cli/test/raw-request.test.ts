@@ -3,7 +3,9 @@ import { parseRawRequest } from '../src/raw-request.js';
 
 describe('parseRawRequest', () => {
   it('reads a request line, headers and the exact body (CRLF)', () => {
-    const parsed = parseRawRequest('POST /hooks HTTP/1.1\r\nHost: example.com\r\nWebhook-Id: msg_1\r\nContent-Type: application/json\r\n\r\n{"a":1}\r\n{"b":2}');
+    const parsed = parseRawRequest(
+      'POST /hooks HTTP/1.1\r\nHost: example.com\r\nWebhook-Id: msg_1\r\nContent-Type: application/json\r\n\r\n{"a":1}\r\n{"b":2}',
+    );
     expect(parsed).toEqual({
       method: 'POST',
       path: '/hooks',

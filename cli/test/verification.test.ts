@@ -1,4 +1,4 @@
-import { signatureHeaders, generateSecret } from '@hookline/signing';
+import { generateSecret, signatureHeaders } from '@hookline/signing';
 import { describe, expect, it } from 'vitest';
 import { parseRawRequest } from '../src/raw-request.js';
 import { schemeFor, verifyRequest } from '../src/verification.js';
@@ -8,7 +8,13 @@ const body = '{"type":"project.created","timestamp":"2026-11-23T10:00:00.000Z","
 
 /** A raw request as a receiver would have logged it. */
 function rawRequest(headers: Record<string, string>, requestBody = body): string {
-  return ['POST /hooks HTTP/1.1', 'Content-Type: application/json', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), '', requestBody].join('\r\n');
+  return [
+    'POST /hooks HTTP/1.1',
+    'Content-Type: application/json',
+    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+    '',
+    requestBody,
+  ].join('\r\n');
 }
 
 function check(raw: string, options = {}, key = secret) {
@@ -33,7 +39,13 @@ describe('verify outcomes', () => {
   });
 
   it('checks hex signatures with a header and prefix guessed from the request, or from a profile', () => {
-    const taskapp = signatureHeaders({ kind: 'hmac-sha256-hex', headerName: 'x-webhook-signature', prefix: 'sha256=', idAndTimestampHeaders: true }, [secret], 'msg_2', new Date(), body);
+    const taskapp = signatureHeaders(
+      { kind: 'hmac-sha256-hex', headerName: 'x-webhook-signature', prefix: 'sha256=', idAndTimestampHeaders: true },
+      [secret],
+      'msg_2',
+      new Date(),
+      body,
+    );
     expect(check(rawRequest(taskapp))).toMatchObject({ valid: true, scheme: { kind: 'hmac-sha256-hex', prefix: 'sha256=' } });
     expect(check(rawRequest(taskapp), { profile: 'taskapp' })).toMatchObject({ valid: true });
     const twig = signatureHeaders({ kind: 'hmac-sha256-hex', headerName: 'x-twig-signature' }, [secret], 'msg_3', new Date(), body);

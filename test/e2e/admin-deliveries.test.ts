@@ -57,7 +57,14 @@ describe('delivery log', () => {
       const s = await context.tenant.stats(endpoint.id);
       return s.totalDeliveries === 3 ? s : undefined;
     });
-    expect(stats).toMatchObject({ totalDeliveries: 3, succeeded: 1, failed: 2, failuresLast24h: 2, state: 'active', lastDelivery: { statusCode: 200 } });
+    expect(stats).toMatchObject({
+      totalDeliveries: 3,
+      succeeded: 1,
+      failed: 2,
+      failuresLast24h: 2,
+      state: 'active',
+      lastDelivery: { statusCode: 200 },
+    });
     expect(stats.p95ResponseTimeMs).toBeGreaterThan(0);
     const tenant = await context.tenant.admin('GET', '/stats');
     expect(tenant.body.totalDeliveries).toBeGreaterThanOrEqual(3);

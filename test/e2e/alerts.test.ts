@@ -1,4 +1,4 @@
-import { TestTenant, eventually, requestJson } from '@hookline/testkit';
+import { eventually, requestJson, TestTenant } from '@hookline/testkit';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { useHookline } from './support/harness.js';
@@ -10,13 +10,27 @@ const context = useHookline({ PROJECTOR_ALERT_MIN_ATTEMPTS: '4' });
 
 interface AlertPayload {
   type: string;
-  data: { alertId: string; rule: string; state: string; endpointId: string; endpointName: string; value: number; threshold: number; message: string };
+  data: {
+    alertId: string;
+    rule: string;
+    state: string;
+    endpointId: string;
+    endpointName: string;
+    value: number;
+    threshold: number;
+    message: string;
+  };
 }
 
 describe('alerts', () => {
   it('settings default to off with the seed thresholds; only owners and admins change them', async () => {
     const { tenant } = context;
-    expect((await tenant.admin('GET', '/alerts/settings')).body).toEqual({ enabled: false, failedDeliveries24h: 10, responseTimeMs: 5000, successRatePercent: 95 });
+    expect((await tenant.admin('GET', '/alerts/settings')).body).toEqual({
+      enabled: false,
+      failedDeliveries24h: 10,
+      responseTimeMs: 5000,
+      successRatePercent: 95,
+    });
     const viewer = (await tenant.admin('POST', '/api-keys', { name: 'v', role: 'viewer' })).body.key;
     const url = `${context.hookline.configApiUrl}/api/admin/alerts/settings`;
     expect((await requestJson('PUT', url, { token: viewer, body: { enabled: true } })).status).toBe(403);
@@ -44,11 +58,28 @@ describe('alerts', () => {
     const [fired] = await alertsInbox.waitForRequests(1, 60_000);
     const firing = new Webhook(alertEndpoint.secret).verify(fired!.body, fired!.headers as Record<string, string>) as AlertPayload;
     expect(firing.type).toBe('hookline.alert');
-    expect(firing.data).toMatchObject({ rule: 'failed_deliveries', state: 'firing', endpointId: crm.id, endpointName: 'crm', value: 3, threshold: 2 });
+    expect(firing.data).toMatchObject({
+      rule: 'failed_deliveries',
+      state: 'firing',
+      endpointId: crm.id,
+      endpointName: 'crm',
+      value: 3,
+      threshold: 2,
+    });
     expect(firing.data.message).toContain('crm: 3 failed deliveries');
 
     const listedFiring = (await tenant.admin('GET', '/alerts?state=firing')).body.data;
-    expect(listedFiring).toMatchObject([{ id: firing.data.alertId, endpointId: crm.id, endpointName: 'crm', rule: 'failed_deliveries', state: 'firing', value: 3, threshold: 2 }]);
+    expect(listedFiring).toMatchObject([
+      {
+        id: firing.data.alertId,
+        endpointId: crm.id,
+        endpointName: 'crm',
+        rule: 'failed_deliveries',
+        state: 'firing',
+        value: 3,
+        threshold: 2,
+      },
+    ]);
     expect(listedFiring[0].resolvedAt).toBeUndefined();
     expect(await metricValue(context.hookline, 'projector', 'hookline_alerts_firing', { rule: 'failed_deliveries' })).toBe(1);
 
@@ -57,7 +88,10 @@ describe('alerts', () => {
     broken.respond(() => ({ status: 200 }));
     await tenant.postEvent('order.created', { i: 4 });
     const [, resolvedRequest] = await alertsInbox.waitForRequests(2, 60_000);
-    const resolved = new Webhook(alertEndpoint.secret).verify(resolvedRequest!.body, resolvedRequest!.headers as Record<string, string>) as AlertPayload;
+    const resolved = new Webhook(alertEndpoint.secret).verify(
+      resolvedRequest!.body,
+      resolvedRequest!.headers as Record<string, string>,
+    ) as AlertPayload;
     expect(resolved.data).toMatchObject({ alertId: firing.data.alertId, rule: 'failed_deliveries', state: 'resolved', endpointId: crm.id });
     expect(alertsInbox.requests).toHaveLength(2);
 
@@ -85,7 +119,12 @@ describe('alerts', () => {
     flaky.respond(() => (mode === 'slow' ? { status: 200, delayMs: 700 } : mode === 'failing' ? { status: 503 } : { status: 200 }));
     await tenant.createEndpoint({ url: inbox.url, events: ['hookline.*'] });
     const api = await tenant.createEndpoint({ name: 'api', url: flaky.url, events: ['job.done'], retrySchedule: [] });
-    await tenant.admin('PUT', '/alerts/settings', { enabled: true, responseTimeMs: 300, successRatePercent: 75, failedDeliveries24h: 1000 });
+    await tenant.admin('PUT', '/alerts/settings', {
+      enabled: true,
+      responseTimeMs: 300,
+      successRatePercent: 75,
+      failedDeliveries24h: 1000,
+    });
     const alerts = async () => (await tenant.admin('GET', '/alerts')).body.data as { rule: string; state: string; value: number }[];
 
     await tenant.postEvent('job.done', { n: 0 });
@@ -106,8 +145,15 @@ describe('alerts', () => {
     await eventually(async () => (await alerts()).some((a) => a.rule === 'success_rate' && a.state === 'resolved'));
 
     const received = await inbox.waitForRequests(4, 30_000);
-    const states = received.map((q) => JSON.parse(q.body).data).map((d: { rule: string; state: string; endpointId: string }) => `${d.rule}:${d.state}:${d.endpointId === api.id}`);
-    expect(states).toEqual(['response_time:firing:true', 'response_time:resolved:true', 'success_rate:firing:true', 'success_rate:resolved:true']);
+    const states = received
+      .map((q) => JSON.parse(q.body).data)
+      .map((d: { rule: string; state: string; endpointId: string }) => `${d.rule}:${d.state}:${d.endpointId === api.id}`);
+    expect(states).toEqual([
+      'response_time:firing:true',
+      'response_time:resolved:true',
+      'success_rate:firing:true',
+      'success_rate:resolved:true',
+    ]);
     expect((await alerts()).every((a) => a.rule !== 'failed_deliveries')).toBe(true);
   });
 });

@@ -5,7 +5,11 @@ import { CliProcess, runCli } from './support/cli-process.js';
 import { useHookline } from './support/harness.js';
 
 const ctx = useHookline({ DELIVERY_TIMEOUT_MS: '2000' });
-const env = () => ({ HOOKLINE_API_URL: ctx.hookline.configApiUrl, HOOKLINE_INGEST_URL: ctx.hookline.ingestUrl, HOOKLINE_API_KEY: ctx.tenant.apiKey });
+const env = () => ({
+  HOOKLINE_API_URL: ctx.hookline.configApiUrl,
+  HOOKLINE_INGEST_URL: ctx.hookline.ingestUrl,
+  HOOKLINE_API_KEY: ctx.tenant.apiKey,
+});
 afterAll(() => CliProcess.stopAll());
 
 describe('hookline listen', () => {
@@ -31,7 +35,10 @@ describe('hookline listen', () => {
   it('forwards to --forward and relays its answer; --no-register only listens', async () => {
     const app = await ctx.receiver();
     app.respond(() => ({ status: 201, body: 'made', headers: { 'content-type': 'text/plain' } }));
-    const listen = CliProcess.start(['listen', '--no-register', '--secret', 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', '--forward', `${app.url}/hook`], env());
+    const listen = CliProcess.start(
+      ['listen', '--no-register', '--secret', 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', '--forward', `${app.url}/hook`],
+      env(),
+    );
     const [, url] = await listen.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+\/) \(not registered/);
     const answer = await fetch(url!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":"x.y"}' });
     expect(answer.status).toBe(201);
@@ -59,23 +66,37 @@ describe('hookline endpoints, test, tail, verify', () => {
     });
     expect(listed.code).toBe(0);
     expect(listed.stdout).toMatch(/^ID +NAME +STATE +SUCCESS +DELIVERIES +FAILED 24H +LAST DELIVERY +URL/);
-    expect(listed.stdout).toMatch(new RegExp(`${endpoint.id} +cli-crm +active +100% +1 +0 +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d 200 +${receiver.url}`));
+    expect(listed.stdout).toMatch(
+      new RegExp(`${endpoint.id} +cli-crm +active +100% +1 +0 +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d 200 +${receiver.url}`),
+    );
     const json = JSON.parse((await runCli(['endpoints', '--json'], env())).stdout);
-    expect(json.find((e: { id: string }) => e.id === endpoint.id)).toMatchObject({ name: 'cli-crm', stats: { state: 'active', totalDeliveries: 1 } });
+    expect(json.find((e: { id: string }) => e.id === endpoint.id)).toMatchObject({
+      name: 'cli-crm',
+      stats: { state: 'active', totalDeliveries: 1 },
+    });
 
     const tail = CliProcess.start(['tail', '--lines', '0', '--endpoint', endpoint.id, '--interval', '200'], env());
     await eventually(async () => tail.stderr.includes('following new attempts'));
     const eventId = await ctx.tenant.postEvent('cli.tail.created', { n: 1 });
     const deliveryId = deliveryIdFor(eventId, endpoint.id);
     const [line] = await tail.waitFor(new RegExp(`^.*${deliveryId}.*$`, 'm'));
-    expect(line).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z  cli-crm \\(${endpoint.id}\\)  cli\\.tail\\.created  ${deliveryId}  200  \\d+ ms  success$`));
+    expect(line).toMatch(
+      new RegExp(
+        `^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z  cli-crm \\(${endpoint.id}\\)  cli\\.tail\\.created  ${deliveryId}  200  \\d+ ms  success$`,
+      ),
+    );
     expect(tail.stdout).not.toContain('cli.tail.sample'); // --lines 0: no history
     expect((await tail.stop('SIGINT')).code).toBe(0);
 
     // The request as the receiver got it, saved the way a developer would paste it.
     const request = (await receiver.waitForRequests(2)).find((r) => r.headers['webhook-id'] === deliveryId)!;
     const raw = (body: string) =>
-      [`POST /hooks HTTP/1.1`, ...['content-type', 'webhook-id', 'webhook-timestamp', 'webhook-signature'].map((h) => `${h}: ${String(request.headers[h])}`), '', body].join('\r\n');
+      [
+        `POST /hooks HTTP/1.1`,
+        ...['content-type', 'webhook-id', 'webhook-timestamp', 'webhook-signature'].map((h) => `${h}: ${String(request.headers[h])}`),
+        '',
+        body,
+      ].join('\r\n');
     const valid = await runCli(['verify', '--secret', endpoint.secret], env(), raw(request.body));
     expect(valid).toMatchObject({ code: 0, stdout: 'valid\n' });
     const tampered = await runCli(['verify', '--secret', endpoint.secret], env(), raw(request.body.replace('"n":1', '"n":2')));
@@ -98,10 +119,19 @@ describe('hookline retry and replay', () => {
     const receiver = await ctx.receiver();
     let healthy = false;
     receiver.respond(() => ({ status: healthy ? 200 : 500 }));
-    const endpoint = await ctx.tenant.createEndpoint({ url: receiver.url, events: ['cli.replay.*'], retrySchedule: [], disableAfterConsecutiveFailures: null });
+    const endpoint = await ctx.tenant.createEndpoint({
+      url: receiver.url,
+      events: ['cli.replay.*'],
+      retrySchedule: [],
+      disableAfterConsecutiveFailures: null,
+    });
     const eventIds: string[] = [];
     for (let i = 0; i < 4; i++) eventIds.push(await ctx.tenant.postEvent('cli.replay.item', { i }));
-    await eventually(async () => (await ctx.tenant.admin('GET', `/webhooks/${endpoint.id}/dead-letters?state=dead&limit=1`)).body.total === 4, 60_000, 300);
+    await eventually(
+      async () => (await ctx.tenant.admin('GET', `/webhooks/${endpoint.id}/dead-letters?state=dead&limit=1`)).body.total === 4,
+      60_000,
+      300,
+    );
     healthy = true;
 
     const retried = await runCli(['retry', endpoint.id, deliveryIdFor(eventIds[0]!, endpoint.id)], env());
@@ -111,7 +141,9 @@ describe('hookline retry and replay', () => {
     expect(replay.code).toBe(0);
     expect(replay.stdout).toMatch(/^replayed 3\/3 dead letters \(job rpl_\S+\)\n$/);
     expect(replay.stderr).toMatch(/replaying \[[=\- ]*\] 3\/3 100%/);
-    await eventually(async () => new Set(receiver.requests.filter((r) => r.reply?.status === 200).map((r) => r.headers['webhook-id'])).size === 4);
+    await eventually(
+      async () => new Set(receiver.requests.filter((r) => r.reply?.status === 200).map((r) => r.headers['webhook-id'])).size === 4,
+    );
 
     const nothing = await runCli(['replay', endpoint.id], env());
     expect(nothing.stdout).toMatch(/^nothing to replay/);
@@ -138,7 +170,15 @@ describe('GET /api/admin/deliveries (the feed behind tail)', () => {
     expect(new Set(seen).size).toBe(3);
     const newest = (await ctx.tenant.admin('GET', `/deliveries?limit=3&endpointId=${endpoint.id}`)).body.data;
     expect(newest.map((a: { deliveryId: string }) => a.deliveryId).sort()).toEqual([...seen].sort());
-    expect(newest[0]).toMatchObject({ endpointId: endpoint.id, endpointName: 'endpoint', eventType: 'cli.feed.item', outcome: 'success', status: 'success', statusCode: 200, attempt: 1 });
+    expect(newest[0]).toMatchObject({
+      endpointId: endpoint.id,
+      endpointName: 'endpoint',
+      eventType: 'cli.feed.item',
+      outcome: 'success',
+      status: 'success',
+      statusCode: 200,
+      attempt: 1,
+    });
 
     const other = await TestTenant.create(ctx.hookline, 'Other');
     expect((await other.admin('GET', '/deliveries?limit=500')).body.data).toEqual([]);

@@ -2,8 +2,8 @@ import { eventually } from '@hookline/testkit';
 import { describe, expect, it } from 'vitest';
 import { useHookline } from './support/harness.js';
 import { metricValue } from './support/metrics.js';
+import { type SeedVerifier, taskappVerifier, thigVerifier, threadhoundVerifier, twigVerifier } from './support/seed-receivers.js';
 import { deadLetterCount, finalAttempt, sentinelEvent, settleWithSentinel } from './support/settle.js';
-import { taskappVerifier, thigVerifier, threadhoundVerifier, twigVerifier, type SeedVerifier } from './support/seed-receivers.js';
 
 /** Short tiers stand in for the seeds' minutes and hours; the code path (tier topics, pause/resume) is the same. */
 const env = { HOOKLINE_RETRY_TIERS: '0s,1s,2s,3s,5s,30s,1m,5m,30m,1h,2h,5h,10h', DELIVERY_TIMEOUT_MS: '2000' };
@@ -26,8 +26,20 @@ function expectSchedule(actual: number[], scheduleMs: number[]) {
 
 describe.each([
   { profile: 'thig', verifier: thigVerifier, schedule: ['1s', '2s', '3s'], failures: 3, shape: ['event', 'timestamp', 'data'] },
-  { profile: 'twig', verifier: twigVerifier, schedule: ['1s', '1s', '2s', '3s'], failures: 4, shape: ['id', 'type', 'timestamp', 'data', 'organizationId'] },
-  { profile: 'taskapp', verifier: taskappVerifier, schedule: ['1s', '2s', '3s'], failures: 2, shape: ['event', 'timestamp', 'webhook_id', 'data'] },
+  {
+    profile: 'twig',
+    verifier: twigVerifier,
+    schedule: ['1s', '1s', '2s', '3s'],
+    failures: 4,
+    shape: ['id', 'type', 'timestamp', 'data', 'organizationId'],
+  },
+  {
+    profile: 'taskapp',
+    verifier: taskappVerifier,
+    schedule: ['1s', '2s', '3s'],
+    failures: 2,
+    shape: ['event', 'timestamp', 'webhook_id', 'data'],
+  },
   { profile: 'threadhound', verifier: threadhoundVerifier, schedule: [], failures: 0, shape: ['webhookType', 'actionType', 'payload'] },
 ] as { profile: string; verifier: SeedVerifier; schedule: string[]; failures: number; shape: string[] }[])(
   '$profile profile',
@@ -36,7 +48,12 @@ describe.each([
       const r = await receiver();
       let secret = '';
       r.respond((request, index) => ({ status: !verifier(request, secret) ? 401 : index < failures ? 503 : 200 }));
-      const endpoint = await context.tenant.createEndpoint({ url: `${r.url}/${profile}`, events: [`${profile}.*`], profile, retrySchedule: schedule });
+      const endpoint = await context.tenant.createEndpoint({
+        url: `${r.url}/${profile}`,
+        events: [`${profile}.*`],
+        profile,
+        retrySchedule: schedule,
+      });
       secret = endpoint.secret;
       const type = profile === 'threadhound' ? 'threadhound.chatmessage-crud.created' : `${profile}.thing.created`;
       await context.tenant.postEvent(type, { communityId: 'c1', timestamp: new Date().toISOString(), n: 1 });
@@ -46,11 +63,22 @@ describe.each([
         const s = await context.tenant.stats(endpoint.id);
         return s.totalDeliveries === failures + 1 ? s : undefined;
       });
-      expect(requests.every((q) => verifier(q, secret)), 'every delivery verifies').toBe(true);
+      expect(
+        requests.every((q) => verifier(q, secret)),
+        'every delivery verifies',
+      ).toBe(true);
       expect(Object.keys(JSON.parse(requests[0]!.body))).toEqual(shape);
       expect(stats).toMatchObject({ succeeded: 1, failed: failures, state: 'active' });
-      expectSchedule(gaps(requests.map((q) => q.receivedAt)), schedule.slice(0, failures).map((d) => Number.parseInt(d) * 1000));
-      if (profile === 'threadhound') expect(JSON.parse(requests[0]!.body)).toMatchObject({ webhookType: 'threadhound.chatmessage-crud', actionType: 'created', payload: { communityId: 'c1' } });
+      expectSchedule(
+        gaps(requests.map((q) => q.receivedAt)),
+        schedule.slice(0, failures).map((d) => Number.parseInt(d, 10) * 1000),
+      );
+      if (profile === 'threadhound')
+        expect(JSON.parse(requests[0]!.body)).toMatchObject({
+          webhookType: 'threadhound.chatmessage-crud',
+          actionType: 'created',
+          payload: { communityId: 'c1' },
+        });
     });
   },
 );
@@ -65,7 +93,12 @@ describe('retries and dead letters', () => {
     const deliveryId = String(requests[0]!.headers['webhook-id']);
     // The success is the final attempt: nothing is scheduled after it.
     const log = await finalAttempt(context.tenant, endpoint.id, deliveryId);
-    expect(log.map((a) => [a.attempt, a.statusCode, a.final])).toEqual([[1, 500, false], [2, 500, false], [3, 500, false], [4, 200, true]]);
+    expect(log.map((a) => [a.attempt, a.statusCode, a.final])).toEqual([
+      [1, 500, false],
+      [2, 500, false],
+      [3, 500, false],
+      [4, 200, true],
+    ]);
     const stats = await eventually(async () => {
       const s = await context.tenant.stats(endpoint.id);
       return s.totalDeliveries === 4 ? s : undefined;
@@ -95,7 +128,7 @@ describe('retries and dead letters', () => {
     expect(stats).toMatchObject({ failed: 1, succeeded: 1 });
   });
 
-  it("honours 429 Retry-After by waiting at least that long", async () => {
+  it('honours 429 Retry-After by waiting at least that long', async () => {
     const r = await receiver();
     r.respond((_, index) => (index === 0 ? { status: 429, headers: { 'retry-after': '3' } } : { status: 200 }));
     await context.tenant.createEndpoint({ url: r.url, events: ['retry.after'], retrySchedule: ['1s', '3s'] });
@@ -131,7 +164,12 @@ describe('auto-disable', () => {
   it('disables a task-app endpoint after 3 consecutive failures and parks what is left', async () => {
     const r = await receiver();
     r.respond(() => ({ status: 500, body: 'boom' }));
-    const endpoint = await context.tenant.createEndpoint({ url: r.url, events: ['disable.taskapp'], profile: 'taskapp', retrySchedule: ['1s', '1s', '3s'] });
+    const endpoint = await context.tenant.createEndpoint({
+      url: r.url,
+      events: ['disable.taskapp'],
+      profile: 'taskapp',
+      retrySchedule: ['1s', '1s', '3s'],
+    });
     await context.tenant.postEvent('disable.taskapp', {});
     await r.waitForRequests(3, 30_000);
     const disabled = await eventually(async () => {

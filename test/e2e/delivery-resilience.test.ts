@@ -5,7 +5,11 @@ import { deadLetterCount } from './support/settle.js';
 
 /** Receivers listen on 127.0.0.2, the only private address the SSRF guard is told to allow here. */
 const allowedHost = '127.0.0.2';
-const env = { DELIVERY_ALLOW_PRIVATE_CIDRS: `${allowedHost}/32`, DELIVERY_TIMEOUT_MS: '2000', HOOKLINE_RETRY_TIERS: '0s,1s,5s,30s,1m,5m,30m,1h,2h,5h,10h' };
+const env = {
+  DELIVERY_ALLOW_PRIVATE_CIDRS: `${allowedHost}/32`,
+  DELIVERY_TIMEOUT_MS: '2000',
+  HOOKLINE_RETRY_TIERS: '0s,1s,5s,30s,1m,5m,30m,1h,2h,5h,10h',
+};
 
 const context = useHookline(env, allowedHost);
 const receiver = (host?: string) => context.receiver(host);
@@ -54,7 +58,9 @@ describe('isolation', () => {
     const dirty = healthy.requests.slice(before).map(latencyOf);
 
     const [cleanP99, dirtyP99] = [percentile(clean, 99), percentile(dirty, 99)];
-    console.log(`isolation: healthy p99 ${cleanP99} ms clean, ${dirtyP99} ms with a hanging endpoint (p50 ${percentile(clean, 50)} → ${percentile(dirty, 50)} ms)`);
+    console.log(
+      `isolation: healthy p99 ${cleanP99} ms clean, ${dirtyP99} ms with a hanging endpoint (p50 ${percentile(clean, 50)} → ${percentile(dirty, 50)} ms)`,
+    );
     // Loose bound for a shared 2-core machine; `pnpm bench` measures the ratio properly.
     expect(dirtyP99).toBeLessThanOrEqual(Math.max(cleanP99 * 3, cleanP99 + 500));
     expect(hanging.requests.length).toBeGreaterThan(0);
@@ -83,11 +89,16 @@ describe('crash safety', () => {
         const seq = JSON.parse(q.body).data.seq as number;
         idsBySeq.set(seq, (idsBySeq.get(seq) ?? new Set()).add(String(q.headers['webhook-id'])));
       }
-      expect([...idsBySeq.values()].every((ids) => ids.size === 1), 'one webhook-id per event and endpoint').toBe(true);
+      expect(
+        [...idsBySeq.values()].every((ids) => ids.size === 1),
+        'one webhook-id per event and endpoint',
+      ).toBe(true);
     }
     const total = targets.reduce((n, r) => n + r.requests.length, 0);
     const duplicates = total - events * targets.length;
-    console.log(`kill -9: ${atKill} deliveries before the kill, ${total} requests for ${events * targets.length} deliveries (${duplicates} duplicates)`);
+    console.log(
+      `kill -9: ${atKill} deliveries before the kill, ${total} requests for ${events * targets.length} deliveries (${duplicates} duplicates)`,
+    );
     // Only the uncommitted window is redelivered, not everything delivered before the crash.
     expect(duplicates).toBeLessThan(atKill);
   });
@@ -96,9 +107,15 @@ describe('crash safety', () => {
 describe('SSRF guard', () => {
   it('refuses loopback, private and metadata destinations, by address or by name, without retrying', async () => {
     const loopback = await receiver('127.0.0.1');
-    const urls = [loopback.url, 'http://10.0.0.1/hook', 'http://169.254.169.254/latest/meta-data', `http://localhost:${new URL(loopback.url).port}/`];
+    const urls = [
+      loopback.url,
+      'http://10.0.0.1/hook',
+      'http://169.254.169.254/latest/meta-data',
+      `http://localhost:${new URL(loopback.url).port}/`,
+    ];
     const endpoints: { id: string }[] = [];
-    for (const url of urls) endpoints.push(await context.tenant.createEndpoint({ url, events: ['ssrf.probe'], retrySchedule: ['1s', '1s'] }));
+    for (const url of urls)
+      endpoints.push(await context.tenant.createEndpoint({ url, events: ['ssrf.probe'], retrySchedule: ['1s', '1s'] }));
     await context.tenant.postEvent('ssrf.probe', {});
     // Each refusal ends its delivery at once: dead-lettered after one attempt, which is marked final.
     await eventually(async () => (await Promise.all(endpoints.map((e) => deadLetterCount(context.tenant, e.id)))).every((n) => n === 1));

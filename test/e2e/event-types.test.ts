@@ -1,5 +1,5 @@
+import { eventually, type Receiver, requestJson } from '@hookline/testkit';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import { eventually, requestJson, type Receiver } from '@hookline/testkit';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { useHookline } from './support/harness.js';
@@ -32,7 +32,9 @@ describe.skipIf(!infra.schemaRegistryUrl)('event types with schemas', () => {
     const newRequired = await ctx.tenant.admin('PUT', '/event-types/order.placed', { schema: { ...v2, required: ['id', 'note'] } });
     expect({ status: newRequired.status, code: newRequired.body.error?.code }).toEqual({ status: 409, code: 'conflict' });
     expect(newRequired.body.error.message).toMatch(/REQUIRED_PROPERTIES_MEMBER_ADDED/);
-    const typeChanged = await ctx.tenant.admin('PUT', '/event-types/order.placed', { schema: { ...v2, properties: { ...v2.properties, id: { type: 'number' } } } });
+    const typeChanged = await ctx.tenant.admin('PUT', '/event-types/order.placed', {
+      schema: { ...v2, properties: { ...v2.properties, id: { type: 'number' } } },
+    });
     expect({ status: typeChanged.status, code: typeChanged.body.error?.code }).toEqual({ status: 409, code: 'conflict' });
     expect(typeChanged.body.error.message).toMatch(/TYPE_CHANGED/);
 
@@ -57,7 +59,13 @@ describe.skipIf(!infra.schemaRegistryUrl)('event types with schemas', () => {
     expect({ status: unknown.status, code: unknown.body.error?.code }).toEqual({ status: 422, code: 'unknown_event_type' });
 
     const batch = await requestJson('POST', `${ctx.hookline.ingestUrl}/v1/events/batch`, {
-      token: ctx.tenant.apiKey, body: { events: [{ type: 'order.placed', data: { id: 'o_2' } }, { type: 'order.placed', data: {} }] },
+      token: ctx.tenant.apiKey,
+      body: {
+        events: [
+          { type: 'order.placed', data: { id: 'o_2' } },
+          { type: 'order.placed', data: {} },
+        ],
+      },
     });
     expect({ status: batch.status, code: batch.body.error?.code }).toEqual({ status: 422, code: 'validation_failed' });
     expect(batch.body.error.details[0].path).toBe('events.1.data');
@@ -81,7 +89,17 @@ describe.skipIf(!infra.schemaRegistryUrl)('Avro events from Kafka-native produce
       { name: 'type', type: 'string' },
       { name: 'tenantId', type: 'string' },
       { name: 'timestamp', type: 'string' },
-      { name: 'data', type: { type: 'record', name: 'Payment', fields: [{ name: 'amount', type: 'int' }, { name: 'currency', type: 'string' }] } },
+      {
+        name: 'data',
+        type: {
+          type: 'record',
+          name: 'Payment',
+          fields: [
+            { name: 'amount', type: 'int' },
+            { name: 'currency', type: 'string' },
+          ],
+        },
+      },
     ],
   };
 
@@ -102,13 +120,27 @@ describe.skipIf(!infra.schemaRegistryUrl)('Avro events from Kafka-native produce
       { type: SchemaType.AVRO, schema: JSON.stringify(envelopeSchema) },
       { subject: `${ctx.hookline.namespace}.events-value` },
     );
-    const event = (id: string, amount: number) => ({ id, type: 'payment.received', tenantId: ctx.tenant.id, timestamp: new Date().toISOString(), data: { amount, currency: 'EUR' } });
+    const event = (id: string, amount: number) => ({
+      id,
+      type: 'payment.received',
+      tenantId: ctx.tenant.id,
+      timestamp: new Date().toISOString(),
+      data: { amount, currency: 'EUR' },
+    });
     const topic = `${ctx.hookline.namespace}.events`;
     // Magic byte 0, then a schema id no registry holds.
     const garbage = Buffer.concat([Buffer.from([0]), Buffer.from([0x7f, 0xff, 0xff, 0xf0]), Buffer.from('not avro')]);
-    await producer.send({ topic, acks: -1, messages: [{ key: ctx.tenant.id, value: await registry.encode(schemaId, event('evt_avro_1', 100)) }] });
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: [{ key: ctx.tenant.id, value: await registry.encode(schemaId, event('evt_avro_1', 100)) }],
+    });
     await producer.send({ topic, acks: -1, messages: [{ key: ctx.tenant.id, value: garbage }] });
-    await producer.send({ topic, acks: -1, messages: [{ key: ctx.tenant.id, value: await registry.encode(schemaId, event('evt_avro_2', 250)) }] });
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: [{ key: ctx.tenant.id, value: await registry.encode(schemaId, event('evt_avro_2', 250)) }],
+    });
 
     const requests = await receiver.waitForRequests(2, 60_000);
     const bodies = requests.map((r) => JSON.parse(r.body)).sort((a, b) => a.data.amount - b.data.amount);
@@ -118,7 +150,9 @@ describe.skipIf(!infra.schemaRegistryUrl)('Avro events from Kafka-native produce
     ]);
 
     // The garbage record went to `rejected`, with why.
-    const consumer = new Kafka({ brokers: infra.kafkaBrokers.split(','), logLevel: logLevel.NOTHING }).consumer({ groupId: `${ctx.hookline.namespace}-test-rejected` });
+    const consumer = new Kafka({ brokers: infra.kafkaBrokers.split(','), logLevel: logLevel.NOTHING }).consumer({
+      groupId: `${ctx.hookline.namespace}-test-rejected`,
+    });
     const reasons: string[] = [];
     try {
       await consumer.connect();

@@ -1,6 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { deliveryIdFor } from '@hookline/core';
-import { eventually, freePort, repoRoot, requestJson, serviceNodeArgs, type Receiver } from '@hookline/testkit';
+import { eventually, freePort, type Receiver, repoRoot, requestJson, serviceNodeArgs } from '@hookline/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useHookline } from './support/harness.js';
 import { sentinelEvent, settleWithSentinel } from './support/settle.js';
@@ -31,7 +31,14 @@ describe('Idempotency-Key on POST /v1/events', () => {
       env: { ...ctx.hookline.env('ingest'), INGEST_PORT: String(port) },
       stdio: 'ignore',
     });
-    await eventually(() => fetch(`${secondIngestUrl}/health`).then((r) => r.ok, () => false), 60_000);
+    await eventually(
+      () =>
+        fetch(`${secondIngestUrl}/health`).then(
+          (r) => r.ok,
+          () => false,
+        ),
+      60_000,
+    );
   });
   afterAll(async () => {
     if (!secondIngest || secondIngest.exitCode !== null) return;
@@ -75,7 +82,8 @@ describe('Idempotency-Key on POST /v1/events', () => {
 });
 
 describe('POST /v1/events/batch', () => {
-  const postBatch = (events: unknown) => requestJson('POST', `${ctx.hookline.ingestUrl}/v1/events/batch`, { token: ctx.tenant.apiKey, body: { events } });
+  const postBatch = (events: unknown) =>
+    requestJson('POST', `${ctx.hookline.ingestUrl}/v1/events/batch`, { token: ctx.tenant.apiKey, body: { events } });
 
   it('accepts valid events in one request and they are delivered in order', async () => {
     const { receiver, endpointId } = await subscribed(['batch.*'], { maxConcurrency: 1 });
@@ -85,12 +93,18 @@ describe('POST /v1/events/batch', () => {
     expect(response.body.ids).toHaveLength(3);
     await receiver.waitForRequests(3, 60_000);
     expect(payloadOf(receiver).map((p) => p.data)).toEqual([{ n: 0 }, { n: 1 }, { n: 2 }]);
-    expect(receiver.requests.map((r) => r.headers['webhook-id'])).toEqual(response.body.ids.map((id: string) => deliveryIdFor(id, endpointId)));
+    expect(receiver.requests.map((r) => r.headers['webhook-id'])).toEqual(
+      response.body.ids.map((id: string) => deliveryIdFor(id, endpointId)),
+    );
   });
 
   it('rejects the whole batch when one item is invalid, naming it, and produces nothing', async () => {
     const { receiver } = await subscribed(['rejected.*']);
-    const response = await postBatch([{ type: 'rejected.item', data: {} }, { type: 'not valid!', data: {} }, { type: 'rejected.item', data: {} }]);
+    const response = await postBatch([
+      { type: 'rejected.item', data: {} },
+      { type: 'not valid!', data: {} },
+      { type: 'rejected.item', data: {} },
+    ]);
     expect({ status: response.status, code: response.body.error?.code }).toEqual({ status: 422, code: 'validation_failed' });
     expect(response.body.error.details.map((d: { path: string }) => d.path)).toEqual(['events.1.type']);
     expect((await postBatch([])).status).toBe(422);
@@ -121,7 +135,10 @@ describe('incoming webhooks', () => {
     expect(json.status).toBe(202);
     expect(((await json.json()) as { id: string }).id).toMatch(/^evt_/);
     await receiver.waitForRequests(1, 60_000);
-    const form = await incoming(hook.url, { body: 'name=Ada+Lovelace&plan=pro&plan=team', contentType: 'application/x-www-form-urlencoded' });
+    const form = await incoming(hook.url, {
+      body: 'name=Ada+Lovelace&plan=pro&plan=team',
+      contentType: 'application/x-www-form-urlencoded',
+    });
     expect(form.status).toBe(202);
     await receiver.waitForRequests(2, 60_000);
     expect(payloadOf(receiver)).toMatchObject([
@@ -133,10 +150,14 @@ describe('incoming webhooks', () => {
   it('maps body fields into the event data when the hook has a mapping', async () => {
     const { receiver: mapped } = await subscribed(['issue.*']);
     const created = await ctx.tenant.admin('POST', '/incoming-webhooks', {
-      name: 'tracker', eventType: 'issue.created', mapping: { title: 'issue.title', 'reporter.login': 'sender.login' },
+      name: 'tracker',
+      eventType: 'issue.created',
+      mapping: { title: 'issue.title', 'reporter.login': 'sender.login' },
     });
     expect(created.status).toBe(201);
-    const response = await incoming(created.body.url, { body: JSON.stringify({ issue: { title: 'Bug report', body: 'long' }, sender: { login: 'ada' } }) });
+    const response = await incoming(created.body.url, {
+      body: JSON.stringify({ issue: { title: 'Bug report', body: 'long' }, sender: { login: 'ada' } }),
+    });
     expect(response.status).toBe(202);
     await mapped.waitForRequests(1, 60_000);
     expect(payloadOf(mapped)[0]).toMatchObject({ type: 'issue.created', data: { title: 'Bug report', reporter: { login: 'ada' } } });
@@ -150,7 +171,9 @@ describe('incoming webhooks', () => {
     const before = receiver.requests.length;
     const get = await incoming(`${hook.url}?challenge=xyz`, { method: 'GET' });
     expect({ status: get.status, type: get.headers.get('content-type'), body: await get.text() }).toEqual({
-      status: 200, type: 'text/plain; charset=utf-8', body: 'xyz',
+      status: 200,
+      type: 'text/plain; charset=utf-8',
+      body: 'xyz',
     });
     const slack = await incoming(hook.url, { body: JSON.stringify({ type: 'url_verification', challenge: 'abc', token: 't' }) });
     expect({ status: slack.status, body: await slack.json() }).toEqual({ status: 200, body: { challenge: 'abc' } });
@@ -160,8 +183,15 @@ describe('incoming webhooks', () => {
 
   it('answers unknown tokens 404 and bad bodies 415/422', async () => {
     for (const method of ['GET', 'POST']) {
-      const response = await incoming(`/api/webhooks/incoming/${'A'.repeat(43)}?challenge=x`, { method, ...(method === 'POST' ? { body: '{}' } : {}) });
-      expect({ method, status: response.status, code: ((await response.json()) as { error: { code: string } }).error.code }).toEqual({ method, status: 404, code: 'not_found' });
+      const response = await incoming(`/api/webhooks/incoming/${'A'.repeat(43)}?challenge=x`, {
+        method,
+        ...(method === 'POST' ? { body: '{}' } : {}),
+      });
+      expect({ method, status: response.status, code: ((await response.json()) as { error: { code: string } }).error.code }).toEqual({
+        method,
+        status: 404,
+        code: 'not_found',
+      });
     }
     expect((await incoming(hook.url, { body: 'hello', contentType: 'text/plain' })).status).toBe(415);
     expect((await incoming(hook.url, { body: '"just a string"' })).status).toBe(422);

@@ -28,14 +28,41 @@ describe('metrics', () => {
     expect(await metricValue(hookline, 'projector', 'hookline_projected_attempts_total', { result: 'duplicate' })).toBe(0);
     expect(r.requests).toHaveLength(N);
     // Requests by route template and status: the events posted, the endpoint created.
-    expect(await metricValue(hookline, 'ingest', 'hookline_http_request_duration_seconds_count', { method: 'POST', route: '/v1/events', status: '202' })).toBe(N);
-    expect(await metricValue(hookline, 'config-api', 'hookline_http_request_duration_seconds_count', { method: 'POST', route: '/api/admin/webhooks', status: '201' })).toBe(1);
+    expect(
+      await metricValue(hookline, 'ingest', 'hookline_http_request_duration_seconds_count', {
+        method: 'POST',
+        route: '/v1/events',
+        status: '202',
+      }),
+    ).toBe(N);
+    expect(
+      await metricValue(hookline, 'config-api', 'hookline_http_request_duration_seconds_count', {
+        method: 'POST',
+        route: '/api/admin/webhooks',
+        status: '201',
+      }),
+    ).toBe(1);
 
     // Consumer lag per group and topic, measured from the committed offsets: all caught up.
     const ns = hookline.namespace;
-    await eventually(async () => (await metricValue(hookline, 'fanout', 'hookline_consumer_lag_messages', { group: `${ns}-fanout`, topic: `${ns}.events` })) === 0);
-    await eventually(async () => (await metricValue(hookline, 'delivery', 'hookline_consumer_lag_messages', { group: `${ns}-delivery`, topic: `${ns}.deliveries` })) === 0);
-    await eventually(async () => (await metricValue(hookline, 'projector', 'hookline_consumer_lag_messages', { group: `${ns}-projector`, topic: `${ns}.attempts` })) === 0);
+    await eventually(
+      async () =>
+        (await metricValue(hookline, 'fanout', 'hookline_consumer_lag_messages', { group: `${ns}-fanout`, topic: `${ns}.events` })) === 0,
+    );
+    await eventually(
+      async () =>
+        (await metricValue(hookline, 'delivery', 'hookline_consumer_lag_messages', {
+          group: `${ns}-delivery`,
+          topic: `${ns}.deliveries`,
+        })) === 0,
+    );
+    await eventually(
+      async () =>
+        (await metricValue(hookline, 'projector', 'hookline_consumer_lag_messages', {
+          group: `${ns}-projector`,
+          topic: `${ns}.attempts`,
+        })) === 0,
+    );
     // Every metric is Hookline's (or Node's default) and carries the service label.
     for (const service of serviceNames) {
       const samples = await scrape(hookline, service);
@@ -68,7 +95,13 @@ describe('health and readiness', () => {
       expect(result.status).toBe(200);
       expect(Object.keys(result.body.checks).length).toBeGreaterThan(0);
     }
-    expect(Object.keys((await health(context.hookline, 'projector')).body.checks)).toEqual(['config', 'producer', 'attempts', 'consumerLag', 'mongo']);
+    expect(Object.keys((await health(context.hookline, 'projector')).body.checks)).toEqual([
+      'config',
+      'producer',
+      'attempts',
+      'consumerLag',
+      'mongo',
+    ]);
     // Where the thig.ai API document puts it, with the same answer.
     const seedPath = await fetch(`${context.hookline.configApiUrl}/api/health`);
     expect(seedPath.status).toBe(200);
@@ -81,13 +114,19 @@ describe('health and readiness', () => {
     r.respond(() => ({ status: 200, delayMs: 4_000 }));
     await tenant.createEndpoint({ url: r.url, events: ['metric.slow'], maxConcurrency: 1 });
     await Promise.all(Array.from({ length: 12 }, (_, i) => tenant.postEvent('metric.slow', { i })));
-    const degraded = await eventually(async () => {
-      const h = await health(hookline, 'delivery');
-      return h.body.status === 'degraded' ? h : undefined;
-    }, 30_000, 250);
+    const degraded = await eventually(
+      async () => {
+        const h = await health(hookline, 'delivery');
+        return h.body.status === 'degraded' ? h : undefined;
+      },
+      30_000,
+      250,
+    );
     expect(degraded.status).toBe(200);
     expect(degraded.body.checks.consumerLag).toMatchObject({ status: 'degraded' });
-    expect(degraded.body.checks.consumerLag!.reason).toMatch(new RegExp(`${hookline.namespace}-delivery is \\d+ records behind on ${hookline.namespace}\\.deliveries \\(limit 5\\)`));
+    expect(degraded.body.checks.consumerLag!.reason).toMatch(
+      new RegExp(`${hookline.namespace}-delivery is \\d+ records behind on ${hookline.namespace}\\.deliveries \\(limit 5\\)`),
+    );
     r.respond(() => ({ status: 200 }));
     await eventually(async () => (await health(hookline, 'delivery')).body.status === 'ok', 90_000, 500);
   });
@@ -101,7 +140,8 @@ describe('graceful shutdown', () => {
     r.respond(() => ({ status: 200, delayMs }));
     await tenant.createEndpoint({ url: r.url, events: ['metric.shutdown'], maxConcurrency: 4 });
     const N = 60;
-    const post = (from: number, count: number) => Promise.all(Array.from({ length: count }, (_, j) => tenant.postEvent('metric.shutdown', { i: from + j })));
+    const post = (from: number, count: number) =>
+      Promise.all(Array.from({ length: count }, (_, j) => tenant.postEvent('metric.shutdown', { i: from + j })));
     for (let i = 0; i < 40; i += 10) await post(i, 10);
     await r.waitForRequests(4);
     // Mid-load: it is no longer ready, works on what it has taken for its grace period (9 s), then hands back
@@ -110,11 +150,15 @@ describe('graceful shutdown', () => {
     let exited = false;
     void stopped.then(() => (exited = true));
     // Not ready from the moment the stop begins (polled while the process still runs its grace period).
-    const ready = await eventually(async () => {
-      if (exited) throw new Error('delivery exited before it answered /ready with 503');
-      const response = await fetch(`${hookline.serviceUrl('delivery')}/ready`);
-      return response.status === 503 ? response : undefined;
-    }, 9_000, 50);
+    const ready = await eventually(
+      async () => {
+        if (exited) throw new Error('delivery exited before it answered /ready with 503');
+        const response = await fetch(`${hookline.serviceUrl('delivery')}/ready`);
+        return response.status === 503 ? response : undefined;
+      },
+      9_000,
+      50,
+    );
     expect(await ready.json()).toEqual({ ready: false, phase: 'stopping' });
     await stopped;
     // The tasks still waiting their turn after the grace period were handed back, not sent.

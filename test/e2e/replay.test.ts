@@ -42,7 +42,10 @@ describe('replay', () => {
     const endpoint = await context.tenant.createEndpoint({ url: r.url, events: ['bulk.*'], retrySchedule: [] });
     for (let batch = 0; batch < 2; batch++) {
       const events = Array.from({ length: 500 }, (_, i) => ({ type: 'bulk.item', data: { seq: batch * 500 + i } }));
-      const posted = await requestJson('POST', `${context.hookline.ingestUrl}/v1/events/batch`, { token: context.tenant.apiKey, body: { events } });
+      const posted = await requestJson('POST', `${context.hookline.ingestUrl}/v1/events/batch`, {
+        token: context.tenant.apiKey,
+        body: { events },
+      });
       expect(posted.status).toBe(202);
     }
     await eventually(async () => (await deadCount(endpoint.id)) === 1000, 120_000, 500);
@@ -57,19 +60,29 @@ describe('replay', () => {
     expect(started.status).toBe(202);
     expect(started.body.total).toBe(1000);
     const progress: number[] = [];
-    const job = await eventually(async () => {
-      const polled = await context.tenant.admin('GET', `/replays/${started.body.jobId}`);
-      progress.push(polled.body.done);
-      return polled.body.state === 'done' ? polled.body : undefined;
-    }, 60_000, 50);
+    const job = await eventually(
+      async () => {
+        const polled = await context.tenant.admin('GET', `/replays/${started.body.jobId}`);
+        progress.push(polled.body.done);
+        return polled.body.state === 'done' ? polled.body : undefined;
+      },
+      60_000,
+      50,
+    );
     expect(job).toMatchObject({ total: 1000, done: 1000 });
     expect(progress.every((done, i) => i === 0 || done >= progress[i - 1]!)).toBe(true);
 
-    await eventually(async () => {
-      const seqs = new Set(r.requests.slice(before).map((q) => JSON.parse(q.body).data.seq));
-      return seqs.size === 1000;
-    }, 120_000, 500);
-    console.log(`replay: ${r.requests.length - before} requests for 1000 dead letters; progress seen ${[...new Set(progress)].join(' → ')}`);
+    await eventually(
+      async () => {
+        const seqs = new Set(r.requests.slice(before).map((q) => JSON.parse(q.body).data.seq));
+        return seqs.size === 1000;
+      },
+      120_000,
+      500,
+    );
+    console.log(
+      `replay: ${r.requests.length - before} requests for 1000 dead letters; progress seen ${[...new Set(progress)].join(' → ')}`,
+    );
     expect(await deadCount(endpoint.id)).toBe(0);
   });
 });
@@ -95,7 +108,12 @@ describe('recover', () => {
     // The job is done, so every task it made is on the deliveries topic ahead of the sentinel's.
     const { others } = await settleWithSentinel(r, sentinelEvent(context.tenant, 'recover.sentinel'));
     expect(others).toHaveLength(10);
-    expect(others.slice(5).map((q) => String(q.headers['webhook-id'])).sort()).toEqual(first);
+    expect(
+      others
+        .slice(5)
+        .map((q) => String(q.headers['webhook-id']))
+        .sort(),
+    ).toEqual(first);
     expect((await context.tenant.admin('POST', `/webhooks/${endpoint.id}/recover`, { since: 'yesterday' })).status).toBe(422);
   });
 });

@@ -1,4 +1,4 @@
-import { Hookline, TestTenant, requestJson } from '@hookline/testkit';
+import { Hookline, requestJson, TestTenant } from '@hookline/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 /** Each role × each admin operation → allowed or 403; another tenant's resources → 404. */
@@ -31,7 +31,11 @@ const operations: Operation[] = [
   { name: 'list webhooks', ok: 200, run: (r) => call(r, 'GET', '/webhooks') },
   { name: 'read a webhook', ok: 200, run: async (r) => call(r, 'GET', `/webhooks/${await newEndpoint()}`) },
   { name: 'read stats', ok: 200, run: async (r) => call(r, 'GET', `/webhooks/${await newEndpoint()}/stats`) },
-  { name: 'create a webhook', ok: 201, run: (r) => call(r, 'POST', '/webhooks', { name: 'x', url: 'https://example.com/h', events: ['a.b'] }) },
+  {
+    name: 'create a webhook',
+    ok: 201,
+    run: (r) => call(r, 'POST', '/webhooks', { name: 'x', url: 'https://example.com/h', events: ['a.b'] }),
+  },
   { name: 'update a webhook', ok: 200, run: async (r) => call(r, 'PATCH', `/webhooks/${await newEndpoint()}`, { name: 'renamed' }) },
   { name: 'rotate a secret', ok: 200, run: async (r) => call(r, 'POST', `/webhooks/${await newEndpoint()}/secret/rotate`, {}) },
   { name: 'delete a webhook', ok: 204, run: async (r) => call(r, 'DELETE', `/webhooks/${await newEndpoint()}`) },

@@ -1,4 +1,4 @@
-import { Hookline, Receiver, eventually, requestJson } from '@hookline/testkit';
+import { eventually, Hookline, Receiver, requestJson } from '@hookline/testkit';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { settleWithSentinel } from './support/settle.js';
@@ -57,7 +57,12 @@ describe('walking skeleton', () => {
       const response = await requestJson('GET', `${hookline.configApiUrl}/api/admin/webhooks/${endpointId}/stats`, { token: apiKey });
       return response.body.totalDeliveries === 1 ? response.body : undefined;
     });
-    expect(stats).toMatchObject({ totalDeliveries: 1, successRate: 1, state: 'active', lastDelivery: { status: 'success', statusCode: 200 } });
+    expect(stats).toMatchObject({
+      totalDeliveries: 1,
+      successRate: 1,
+      state: 'active',
+      lastDelivery: { status: 'success', statusCode: 200 },
+    });
   });
 
   it('answers bad input with 4xx and a machine-readable code, producing nothing', async () => {
@@ -69,8 +74,16 @@ describe('walking skeleton', () => {
       { options: { token: apiKey, body: { type: 'not a type!', data: {} } }, status: 422, code: 'validation_failed' },
       { options: { token: 'hk_unknown', body: { type: 'project.created', data: {} } }, status: 401, code: 'unauthorized' },
       { options: { body: { type: 'project.created', data: {} } }, status: 401, code: 'unauthorized' },
-      { options: { token: apiKey, rawBody: 'type=x', headers: { 'content-type': 'text/plain' } }, status: 415, code: 'unsupported_media_type' },
-      { options: { token: apiKey, body: { type: 'project.created', data: { blob: 'x'.repeat(2 * 1024 * 1024) } } }, status: 413, code: 'payload_too_large' },
+      {
+        options: { token: apiKey, rawBody: 'type=x', headers: { 'content-type': 'text/plain' } },
+        status: 415,
+        code: 'unsupported_media_type',
+      },
+      {
+        options: { token: apiKey, body: { type: 'project.created', data: { blob: 'x'.repeat(2 * 1024 * 1024) } } },
+        status: 413,
+        code: 'payload_too_large',
+      },
     ];
     for (const { options, status, code } of cases) {
       const response = await requestJson('POST', url, options);
@@ -86,13 +99,16 @@ describe('walking skeleton', () => {
     expect(JSON.parse(sentinel.body).type).toBe('project.updated');
   });
 
-  it('delivers an event at the 1 MiB body limit, although its task is larger than Kafka\'s default record limit', async () => {
+  it("delivers an event at the 1 MiB body limit, although its task is larger than Kafka's default record limit", async () => {
     await requestJson('POST', `${hookline.configApiUrl}/api/admin/webhooks`, {
       token: apiKey,
       body: { name: 'large', url: `${receiver.url}/large`, events: ['large.*'] },
     });
     const blob = 'x'.repeat(1024 * 1024 - 100);
-    const posted = await requestJson('POST', `${hookline.ingestUrl}/v1/events`, { token: apiKey, body: { type: 'large.event', data: { blob } } });
+    const posted = await requestJson('POST', `${hookline.ingestUrl}/v1/events`, {
+      token: apiKey,
+      body: { type: 'large.event', data: { blob } },
+    });
     expect(posted.status).toBe(202);
     const delivery = await eventually(async () => receiver.requests.find((r) => r.path === '/large'), 60_000);
     expect(JSON.parse(delivery.body).data.blob).toHaveLength(blob.length);
@@ -106,7 +122,10 @@ describe('walking skeleton', () => {
         body: { name: 'rotating', url: rotating.url, events: ['rotation.check'] },
       });
       const oldSecret = created.body.secret;
-      const rotated = await requestJson('POST', `${hookline.configApiUrl}/api/admin/webhooks/${created.body.id}/secret/rotate`, { token: apiKey, body: { overlapSeconds: 3600 } });
+      const rotated = await requestJson('POST', `${hookline.configApiUrl}/api/admin/webhooks/${created.body.id}/secret/rotate`, {
+        token: apiKey,
+        body: { overlapSeconds: 3600 },
+      });
       expect(rotated.status).toBe(200);
       const newSecret = rotated.body.secret;
       expect(newSecret).not.toBe(oldSecret);
@@ -126,7 +145,12 @@ describe('walking skeleton', () => {
     try {
       const created = await requestJson('POST', `${hookline.configApiUrl}/api/admin/webhooks`, {
         token: apiKey,
-        body: { name: 'filtered', url: filtered.url, events: ['export.completed'], filter: { format: ['pdf', 'docx'], 'project.archived': false } },
+        body: {
+          name: 'filtered',
+          url: filtered.url,
+          events: ['export.completed'],
+          filter: { format: ['pdf', 'docx'], 'project.archived': false },
+        },
       });
       expect(created.status).toBe(201);
       for (const data of [
@@ -139,7 +163,10 @@ describe('walking skeleton', () => {
       }
       // The sentinel passes the filter; the events the filter dropped would have arrived before it.
       const { others } = await settleWithSentinel(filtered, async (data) => {
-        await requestJson('POST', `${hookline.ingestUrl}/v1/events`, { token: apiKey, body: { type: 'export.completed', data: { n: 5, format: 'pdf', project: { archived: false }, ...data } } });
+        await requestJson('POST', `${hookline.ingestUrl}/v1/events`, {
+          token: apiKey,
+          body: { type: 'export.completed', data: { n: 5, format: 'pdf', project: { archived: false }, ...data } },
+        });
       });
       expect(others.map((r) => JSON.parse(r.body).data.n).sort()).toEqual([1, 4]);
       const bad = await requestJson('POST', `${hookline.configApiUrl}/api/admin/webhooks`, {

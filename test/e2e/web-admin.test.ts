@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually, repoRoot, requestJson } from '@hookline/testkit';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useHookline } from './support/harness.js';
 
@@ -39,7 +39,15 @@ describe.skipIf(!haveChromium)('web admin page (headless Chromium)', () => {
       executablePath: chromiumPath,
       // A closed network makes Chromium hang on its own background lookups; none of them is needed here.
       // (Playwright adds --headless and a fresh temporary --user-data-dir itself.)
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       timeout: 60_000,
     });
   });
@@ -61,7 +69,8 @@ describe.skipIf(!haveChromium)('web admin page (headless Chromium)', () => {
     page.setDefaultTimeout(30_000);
     page.on('pageerror', (error) => pageProblems.push(error.message));
     page.on('console', (message) => {
-      if (message.type() === 'error' && /Content.Security.Policy/i.test(message.text())) pageProblems.push(`${message.text()} (${page.url()})`);
+      if (message.type() === 'error' && /Content.Security.Policy/i.test(message.text()))
+        pageProblems.push(`${message.text()} (${page.url()})`);
     });
     await page.goto(`${context.hookline.configApiUrl}/`);
     await page.getByLabel('API key').fill(key);
@@ -126,7 +135,12 @@ describe.skipIf(!haveChromium)('web admin page (headless Chromium)', () => {
 
     // Retry from the page once the receiver is fixed.
     healthy = true;
-    await page.getByTestId('delivery-row').filter({ has: page.getByTestId('retry') }).first().getByTestId('retry').click();
+    await page
+      .getByTestId('delivery-row')
+      .filter({ has: page.getByTestId('retry') })
+      .first()
+      .getByTestId('retry')
+      .click();
     await receiver.waitForRequests(4);
     await expect.poll(() => page.getByTestId('delivery-row').first().getAttribute('data-status'), settle).toBe('success');
     expect(await page.getByTestId('retry').count()).toBe(0);
@@ -134,7 +148,9 @@ describe.skipIf(!haveChromium)('web admin page (headless Chromium)', () => {
     // Replay failed deliveries with the progress bar.
     healthy = false;
     for (let i = 0; i < 5; i++) await context.tenant.postEvent('order.created', { id: `o_r${i}` });
-    await eventually(async () => (await context.tenant.admin('GET', `/webhooks/${endpointId}/dead-letters?state=dead&limit=1`)).body.total === 5);
+    await eventually(
+      async () => (await context.tenant.admin('GET', `/webhooks/${endpointId}/dead-letters?state=dead&limit=1`)).body.total === 5,
+    );
     healthy = true;
     await page.getByTestId('replay').waitFor();
     await expect.poll(() => page.getByTestId('replay').isEnabled(), settle).toBe(true);
@@ -163,7 +179,9 @@ describe.skipIf(!haveChromium)('web admin page (headless Chromium)', () => {
     await settings.getByLabel('Alerts enabled').check();
     await settings.getByLabel(/Failed deliveries/).fill('2');
     await settings.getByRole('button', { name: 'Save settings' }).click();
-    await expect.poll(async () => (await context.tenant.admin('GET', '/alerts/settings')).body, settle).toMatchObject({ enabled: true, failedDeliveries24h: 2 });
+    await expect
+      .poll(async () => (await context.tenant.admin('GET', '/alerts/settings')).body, settle)
+      .toMatchObject({ enabled: true, failedDeliveries24h: 2 });
     // Three failures in a row also disable the endpoint now (the threadhound seed's rule, stricter).
     expect((await context.tenant.admin('PATCH', `/webhooks/${endpointId}`, { disableAfterConsecutiveFailures: 3 })).status).toBe(200);
     healthy = false;
@@ -199,9 +217,14 @@ describe.skipIf(!haveChromium)('web admin page (headless Chromium)', () => {
     expect(url).toMatch(/^\/api\/webhooks\/incoming\/[A-Za-z0-9_-]{43}$/);
     await page.getByRole('button', { name: 'Done' }).click();
 
-    const accepted = await requestJson('POST', `${context.hookline.ingestUrl}${url}`, { body: { action: 'opened', issue: { title: '<b>Broken</b>' } } });
+    const accepted = await requestJson('POST', `${context.hookline.ingestUrl}${url}`, {
+      body: { action: 'opened', issue: { title: '<b>Broken</b>' } },
+    });
     expect(accepted.status).toBe(202);
-    const rejected = await requestJson('POST', `${context.hookline.ingestUrl}${url}`, { rawBody: '{"not json', headers: { 'content-type': 'application/json' } });
+    const rejected = await requestJson('POST', `${context.hookline.ingestUrl}${url}`, {
+      rawBody: '{"not json',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(rejected.status).toBe(400);
 
     await page.getByTestId('incoming-row').filter({ hasText: 'GitHub issues' }).getByTestId('show-calls').click();
@@ -230,14 +253,23 @@ describe.skipIf(!haveChromium)('web admin page (headless Chromium)', () => {
     expect(await page.getByTestId('retry').count()).toBe(0);
     expect(await page.getByTestId('replay').count()).toBe(0);
     const endpointId = (await context.tenant.admin('GET', '/webhooks')).body.data[0].id;
-    const refused = await requestJson('POST', `${context.hookline.configApiUrl}/api/admin/webhooks/${endpointId}/test`, { token: created.body.key, body: {} });
+    const refused = await requestJson('POST', `${context.hookline.configApiUrl}/api/admin/webhooks/${endpointId}/test`, {
+      token: created.body.key,
+      body: {},
+    });
     expect(refused.status).toBe(403);
     await page.close();
     expect(pageProblems).toEqual([]);
 
     // The page's routes are in the admin API's OpenAPI document, and the page itself is served with its CSP.
     const openapi = (await requestJson('GET', `${context.hookline.configApiUrl}/openapi.json`)).body;
-    for (const path of ['/api/admin/me', '/api/admin/stats/webhooks', '/api/admin/timeseries', '/api/admin/webhooks/{id}/timeseries', '/api/admin/incoming-webhooks/{id}/calls']) {
+    for (const path of [
+      '/api/admin/me',
+      '/api/admin/stats/webhooks',
+      '/api/admin/timeseries',
+      '/api/admin/webhooks/{id}/timeseries',
+      '/api/admin/incoming-webhooks/{id}/calls',
+    ]) {
       expect(openapi.paths[path]?.get, path).toBeDefined();
     }
     const index = await fetch(`${context.hookline.configApiUrl}/admin/webhooks/anything`);

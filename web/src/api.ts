@@ -1,5 +1,5 @@
-import { ApiError, apiKeyHeader, apiKeyMiddleware, createAdminClient, ok } from '@hookline/api-client';
 import type { Me } from '@hookline/api-client';
+import { ApiError, apiKeyHeader, apiKeyMiddleware, createAdminClient, ok } from '@hookline/api-client';
 
 /** The admin API as the page uses it: the key from sessionStorage as a Bearer token, errors as ApiError. */
 

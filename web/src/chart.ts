@@ -1,6 +1,6 @@
+import type { Timeseries } from '@hookline/api-client';
 import { html, svg, type TemplateResult } from 'lit-html';
 import { bucketLabel, count, ms } from './format.js';
-import type { Timeseries } from '@hookline/api-client';
 
 const width = 720;
 const height = 180;
@@ -74,15 +74,17 @@ export function latencyChart(series: Timeseries): TemplateResult {
     ${frame(max, series, (v) => ms(v))}
     <path class="line p95" d=${line((p) => p.p95Ms)}></path>
     <path class="line avg" d=${line((p) => p.avgMs)}></path>
-    ${dots <= 60
-      ? series.points.map((p, i) => {
-          if (p.delivered + p.failed === 0) return null;
-          const x = pad.left + (i + 0.5) * slot;
-          const y = (v: number) => pad.top + plotH - (v / max) * plotH;
-          return svg`<g><title>${bucketLabel(p.t, series.bucketSeconds)}: avg ${ms(p.avgMs)}, p95 ≤ ${ms(p.p95Ms)}</title>
+    ${
+      dots <= 60
+        ? series.points.map((p, i) => {
+            if (p.delivered + p.failed === 0) return null;
+            const x = pad.left + (i + 0.5) * slot;
+            const y = (v: number) => pad.top + plotH - (v / max) * plotH;
+            return svg`<g><title>${bucketLabel(p.t, series.bucketSeconds)}: avg ${ms(p.avgMs)}, p95 ≤ ${ms(p.p95Ms)}</title>
             <circle class="dot p95" cx=${x} cy=${y(p.p95Ms)} r="2.5"></circle><circle class="dot" cx=${x} cy=${y(p.avgMs)} r="2.5"></circle></g>`;
-        })
-      : null}
+          })
+        : null
+    }
   </svg>`;
 }
 

@@ -3,7 +3,7 @@ import { describeFailure, session, unauthorizedEvent, whoIs } from './api.js';
 import { configureRuntime, navigate, state, update, type View } from './runtime.js';
 import './styles.css';
 import { errorBox, formValues } from './ui.js';
-import { alertBanner, alertFeed, AlertsView } from './views/alerts.js';
+import { AlertsView, alertBanner, alertFeed } from './views/alerts.js';
 import { DeliveryDetailView } from './views/delivery-detail.js';
 import { IncomingView } from './views/incoming.js';
 import { WebhookDetailView } from './views/webhook-detail.js';
@@ -16,7 +16,11 @@ let stopAlerts = () => {};
 
 /** Path → page. Every path under /admin/ is served index.html by config-api, so links are plain paths. */
 function viewFor(path: string): View | null {
-  const parts = path.replace(/^\/admin\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  const parts = path
+    .replace(/^\/admin\/?/, '')
+    .split('/')
+    .filter(Boolean)
+    .map(decodeURIComponent);
   if (parts[0] === 'webhooks' && parts.length === 1) return new WebhooksView();
   if (parts[0] === 'webhooks' && parts.length === 2) return new WebhookDetailView(parts[1]!);
   if (parts[0] === 'webhooks' && parts[2] === 'deliveries' && parts.length === 4) return new DeliveryDetailView(parts[1]!, parts[3]!);
@@ -95,7 +99,8 @@ function shell() {
       <div class="brand">Hookline</div>
       <span class="org">${me.tenantName ?? me.tenantId}</span>
       <nav class="tabs">${tabs.map(
-        ([tab, label, href]) => html`<a href=${href} class=${view!.tab === tab ? 'on' : ''}>${label}${tab === 'alerts' && alertFeed.firing.length ? html`<span class="count">${alertFeed.firing.length}</span>` : nothing}</a>`,
+        ([tab, label, href]) =>
+          html`<a href=${href} class=${view!.tab === tab ? 'on' : ''}>${label}${tab === 'alerts' && alertFeed.firing.length ? html`<span class="count">${alertFeed.firing.length}</span>` : nothing}</a>`,
       )}</nav>
       <div class="who"><span title="API key ${me.name}">${me.name}</span><span class="role role-${me.role}" data-testid="role">${me.role}</span>
         <button class="button small" @click=${logOut}>Sign out</button></div>

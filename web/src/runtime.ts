@@ -1,5 +1,5 @@
-import type { TemplateResult } from 'lit-html';
 import type { Me } from '@hookline/api-client';
+import type { TemplateResult } from 'lit-html';
 
 /** A page of the app: renders from its own fields and calls `update()` after changing them. */
 export interface View {
@@ -98,4 +98,3 @@ export abstract class PollingView implements View {
   /** `load` as a callback for actions that change what the page shows. */
   protected readonly reload = () => void this.load();
 }
-

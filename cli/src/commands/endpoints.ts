@@ -1,5 +1,5 @@
-import { Command } from 'commander';
 import type { Webhook, WebhookStats } from '@hookline/api-client';
+import { Command } from 'commander';
 import { answer } from '../client.js';
 import { clientOf } from '../context.js';
 import { paint, percent, printJson, shortTime, table } from '../output.js';
@@ -11,7 +11,8 @@ function stateCell(endpoint: Webhook, stats: WebhookStats): string {
 function lastCell(stats: WebhookStats): string {
   const last = stats.lastDelivery;
   if (!last) return '-';
-  const outcome = last.status === 'success' ? paint('green', String(last.statusCode ?? 'ok')) : paint('red', String(last.statusCode ?? 'error'));
+  const outcome =
+    last.status === 'success' ? paint('green', String(last.statusCode ?? 'ok')) : paint('red', String(last.statusCode ?? 'error'));
   return `${shortTime(last.at)} ${outcome}`;
 }
 
@@ -22,7 +23,12 @@ export function endpointsCommand(): Command {
     .action(async (options: { json?: boolean }, command: Command) => {
       const client = clientOf(command);
       const { data } = await answer(client.admin.GET('/api/admin/webhooks'));
-      const rows = await Promise.all(data.map(async (endpoint) => ({ endpoint, stats: await answer(client.admin.GET('/api/admin/webhooks/{id}/stats', { params: { path: { id: endpoint.id } } })) })));
+      const rows = await Promise.all(
+        data.map(async (endpoint) => ({
+          endpoint,
+          stats: await answer(client.admin.GET('/api/admin/webhooks/{id}/stats', { params: { path: { id: endpoint.id } } })),
+        })),
+      );
       if (options.json) return printJson(rows.map(({ endpoint, stats }) => ({ ...endpoint, stats })));
       if (rows.length === 0) return console.log('no endpoints yet (create one with the admin API, or try `hookline listen`)');
       console.log(
@@ -40,6 +46,7 @@ export function endpointsCommand(): Command {
           ]),
         ),
       );
-      for (const { endpoint } of rows) if (endpoint.disabledReason) console.log(paint('dim', `${endpoint.id} disabled: ${endpoint.disabledReason}`));
+      for (const { endpoint } of rows)
+        if (endpoint.disabledReason) console.log(paint('dim', `${endpoint.id} disabled: ${endpoint.disabledReason}`));
     });
 }

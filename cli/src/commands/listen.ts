@@ -51,7 +51,7 @@ export function listenCommand(): Command {
       .option('--forward <url>', 'relay each delivery to this URL and answer with its answer')
       .option('--no-register', 'only listen (for an endpoint made elsewhere; give --secret to verify)')
       .option('--secret <secret>', 'signing secret to verify with in --no-register mode (whsec_...)')
-      .option('--endpoint-url <url>', 'URL to register instead of this listener\'s own (when deliveries reach it through another address)'),
+      .option('--endpoint-url <url>', "URL to register instead of this listener's own (when deliveries reach it through another address)"),
   )
     .option('--headers', 'print every header, not just the webhook ones')
     .option('--json', 'one JSON object per delivery')
@@ -62,7 +62,8 @@ export function listenCommand(): Command {
       checkUrl(options.forward, '--forward');
       checkUrl(options.endpointUrl, '--endpoint-url');
       const schemeChoice = toSchemeOptions(options);
-      if (options.register && (options.scheme || options.header || options.prefix)) throw usageError('--scheme/--header/--prefix are for --no-register; use --profile to register a different scheme');
+      if (options.register && (options.scheme || options.header || options.prefix))
+        throw usageError('--scheme/--header/--prefix are for --no-register; use --profile to register a different scheme');
       const client = options.register ? clientOf(command) : undefined;
 
       let signing: { secret: string; scheme: (headers: Record<string, string>) => SignatureScheme } | undefined = options.secret
@@ -73,7 +74,8 @@ export function listenCommand(): Command {
         port,
         ...(options.forward ? { forward: options.forward } : {}),
         signing: (headers) => (signing ? { secret: signing.secret, scheme: signing.scheme(headers) } : undefined),
-        onDelivery: (delivery) => console.log(options.json ? deliveryJson(delivery) : formatDelivery(delivery, { allHeaders: options.headers === true })),
+        onDelivery: (delivery) =>
+          console.log(options.json ? deliveryJson(delivery) : formatDelivery(delivery, { allHeaders: options.headers === true })),
       });
       const stop = stopSignal();
 
@@ -83,10 +85,10 @@ export function listenCommand(): Command {
           const endpoint = await answer(
             client.admin.POST('/api/admin/webhooks', {
               body: {
-            name: `hookline listen on ${hostname()}:${new URL(listener.url).port}`,
-            description: 'Temporary endpoint of `hookline listen`; deleted when it stops.',
-            url: options.endpointUrl ?? listener.url,
-            events,
+                name: `hookline listen on ${hostname()}:${new URL(listener.url).port}`,
+                description: 'Temporary endpoint of `hookline listen`; deleted when it stops.',
+                url: options.endpointUrl ?? listener.url,
+                events,
                 ...(schemeChoice.profile ? { profile: schemeChoice.profile } : {}),
               },
             }),

@@ -14,7 +14,8 @@ export function timeOption(value: string, option: string, now = Date.now()): str
     // not a duration: an ISO time then
   }
   const time = Date.parse(value);
-  if (!/^\d{4}-\d\d-\d\d/.test(value) || Number.isNaN(time)) throw usageError(`${option}: give an ISO time (2026-11-23T10:00:00Z) or a duration ago (30m, 2h, 1d)`);
+  if (!/^\d{4}-\d\d-\d\d/.test(value) || Number.isNaN(time))
+    throw usageError(`${option}: give an ISO time (2026-11-23T10:00:00Z) or a duration ago (30m, 2h, 1d)`);
   return new Date(time).toISOString();
 }
 
@@ -31,9 +32,17 @@ export function replayCommand(): Command {
         ...(options.from ? { from: timeOption(options.from, '--from') } : {}),
         ...(options.to ? { to: timeOption(options.to, '--to') } : {}),
       };
-      const { jobId, total } = await answer(client.admin.POST('/api/admin/webhooks/{id}/replay', { params: { path: { id: endpointId } }, body: range }));
+      const { jobId, total } = await answer(
+        client.admin.POST('/api/admin/webhooks/{id}/replay', { params: { path: { id: endpointId } }, body: range }),
+      );
       // The bar goes to stderr so stdout stays the result; off a terminal it prints a line now and then.
-      const bar = new SingleBar({ format: 'replaying [{bar}] {value}/{total} {percentage}%', noTTYOutput: true, notTTYSchedule: 1000, hideCursor: true, stream: process.stderr });
+      const bar = new SingleBar({
+        format: 'replaying [{bar}] {value}/{total} {percentage}%',
+        noTTYOutput: true,
+        notTTYSchedule: 1000,
+        hideCursor: true,
+        stream: process.stderr,
+      });
       bar.start(total, 0);
       const jobState = () => answer(client.admin.GET('/api/admin/replays/{jobId}', { params: { path: { jobId } } }));
       let job = await jobState();
@@ -44,7 +53,8 @@ export function replayCommand(): Command {
       }
       bar.update(job.done);
       bar.stop();
-      if (job.state === 'failed') throw new CliError(`replay ${jobId} failed after ${job.done}/${job.total}: ${job.error ?? 'unknown error'}`);
+      if (job.state === 'failed')
+        throw new CliError(`replay ${jobId} failed after ${job.done}/${job.total}: ${job.error ?? 'unknown error'}`);
       if (options.json) printJson(job);
       else console.log(total === 0 ? `nothing to replay (job ${jobId})` : `replayed ${job.done}/${job.total} dead letters (job ${jobId})`);
     });

@@ -12,12 +12,18 @@ export function sendCommand(): Command {
     .option('--channels <list>', 'comma-separated channels')
     .option('--idempotency-key <key>', 'send as Idempotency-Key (the same key within 24 h yields the same event)')
     .option('--json', 'print the answer as JSON')
-    .action(async (type: string, options: { data: string; channels?: string; idempotencyKey?: string; json?: boolean }, command: Command) => {
-      const client = clientOf(command);
-      const body = { type, data: await parseJsonOption(options.data, '--data'), ...(options.channels ? { channels: parseList(options.channels) } : {}) };
-      const headers: Record<string, string> = options.idempotencyKey ? { 'idempotency-key': options.idempotencyKey } : {};
-      const accepted = await answer(client.ingest.POST('/v1/events', { body, headers }));
-      if (options.json) printJson(accepted);
-      else console.log(`sent ${type} as ${accepted.id}`);
-    });
+    .action(
+      async (type: string, options: { data: string; channels?: string; idempotencyKey?: string; json?: boolean }, command: Command) => {
+        const client = clientOf(command);
+        const body = {
+          type,
+          data: await parseJsonOption(options.data, '--data'),
+          ...(options.channels ? { channels: parseList(options.channels) } : {}),
+        };
+        const headers: Record<string, string> = options.idempotencyKey ? { 'idempotency-key': options.idempotencyKey } : {};
+        const accepted = await answer(client.ingest.POST('/v1/events', { body, headers }));
+        if (options.json) printJson(accepted);
+        else console.log(`sent ${type} as ${accepted.id}`);
+      },
+    );
 }

@@ -1,5 +1,5 @@
-import { Command } from 'commander';
 import type { AttemptSummary } from '@hookline/api-client';
+import { Command } from 'commander';
 import { answer } from '../client.js';
 import { parseCount } from '../config.js';
 import { clientOf, sleep, stopSignal } from '../context.js';
@@ -10,7 +10,8 @@ const outcomeText = { success: 'success', retrying: 'failure, will retry', faile
 
 /** One attempt as one line: time, endpoint, event type, webhook-id, status code, duration, outcome. */
 export function attemptLine(a: AttemptSummary): string {
-  const outcome = a.status === 'success' ? paint('green', outcomeText.success) : paint(a.status === 'failed' ? 'red' : 'yellow', outcomeText[a.status]);
+  const outcome =
+    a.status === 'success' ? paint('green', outcomeText.success) : paint(a.status === 'failed' ? 'red' : 'yellow', outcomeText[a.status]);
   const endpoint = a.endpointName ? `${a.endpointName} (${a.endpointId})` : a.endpointId;
   const attempt = a.attempt > 1 ? ` attempt ${a.attempt}` : '';
   const error = a.error ? `  ${paint('dim', a.error)}` : '';
@@ -39,7 +40,11 @@ export function tailCommand(): Command {
       const interval = parseCount(options.interval, '--interval', { min: 100, max: 60_000 });
       const print = (a: AttemptSummary) => console.log(options.json ? JSON.stringify(a) : attemptLine(a));
       const feed = (query: { limit: number; after?: string }) =>
-        answer(client.admin.GET('/api/admin/deliveries', { params: { query: { ...(options.endpoint ? { endpointId: options.endpoint } : {}), ...query } } }));
+        answer(
+          client.admin.GET('/api/admin/deliveries', {
+            params: { query: { ...(options.endpoint ? { endpointId: options.endpoint } : {}), ...query } },
+          }),
+        );
 
       // The feed filters silently; a mistyped endpoint id should say so instead of showing nothing forever.
       if (options.endpoint) await answer(client.admin.GET('/api/admin/webhooks/{id}', { params: { path: { id: options.endpoint } } }));

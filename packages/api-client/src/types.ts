@@ -1,6 +1,6 @@
 import type { ClientPathsWithMethod, MethodResponse } from 'openapi-fetch';
 import type { AdminClient, IngestClient } from './client.js';
-import type { components, paths as AdminPaths } from './generated/config-api.js';
+import type { paths as AdminPaths, components } from './generated/config-api.js';
 import type { paths as IngestPaths } from './generated/ingest.js';
 
 /**

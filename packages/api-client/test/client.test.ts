@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, apiErrorOf, apiKeyHeader, apiKeyMiddleware, createAdminClient, createIngestClient, fieldProblemsOf, ok } from '../src/index.js';
+import {
+  ApiError,
+  apiErrorOf,
+  apiKeyHeader,
+  apiKeyMiddleware,
+  createAdminClient,
+  createIngestClient,
+  fieldProblemsOf,
+  ok,
+} from '../src/index.js';
 
 /** A fetch that records the request and answers `answer`; no network involved. */
 function recordingFetch(answer: () => Response) {
@@ -13,7 +22,8 @@ function recordingFetch(answer: () => Response) {
   };
 }
 
-const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+const json = (status: number, body: unknown) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
 describe('admin client', () => {
   it('sends the API key as a Bearer token and fills path parameters encoded', async () => {
@@ -57,7 +67,10 @@ describe('admin client', () => {
 
 describe('errors', () => {
   it('carry the house error body: code, message, details', async () => {
-    const details = [{ path: 'url', message: 'Invalid URL' }, { path: '', message: 'whole body' }];
+    const details = [
+      { path: 'url', message: 'Invalid URL' },
+      { path: '', message: 'whole body' },
+    ];
     const recorder = recordingFetch(() => json(422, { error: { code: 'validation_failed', message: 'Invalid request body', details } }));
     const api = createAdminClient({ baseUrl: 'http://127.0.0.1:8200', apiKey: 'hk_test', fetch: recorder.fetch });
     const failure = await ok(api.POST('/api/admin/webhooks', { body: { name: 'x', url: 'nope', events: ['*'] } })).catch((e: unknown) => e);
@@ -67,8 +80,14 @@ describe('errors', () => {
   });
 
   it('fall back to http_<status> and the text (or the status line) for answers without an error body', () => {
-    expect(apiErrorOf(new Response('', { status: 502, statusText: 'Bad Gateway' }), 'upstream down')).toMatchObject({ code: 'http_502', message: 'upstream down' });
-    expect(apiErrorOf(new Response('', { status: 503, statusText: 'Service Unavailable' }), undefined)).toMatchObject({ code: 'http_503', message: '503 Service Unavailable' });
+    expect(apiErrorOf(new Response('', { status: 502, statusText: 'Bad Gateway' }), 'upstream down')).toMatchObject({
+      code: 'http_502',
+      message: 'upstream down',
+    });
+    expect(apiErrorOf(new Response('', { status: 503, statusText: 'Service Unavailable' }), undefined)).toMatchObject({
+      code: 'http_503',
+      message: '503 Service Unavailable',
+    });
     expect(apiErrorOf(new Response('', { status: 500 }), { error: 'not the house shape' })).toMatchObject({ code: 'http_500' });
   });
 

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { ApiError } from './errors.js';
 import type { ConfigState } from './config-state.js';
+import { ApiError } from './errors.js';
 import type { ApiKeyRecord, Role } from './schemas.js';
 
 /** A new API key: `hk_` + 160 random bits. Only its hash is ever stored. */

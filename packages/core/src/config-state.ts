@@ -1,4 +1,12 @@
-import type { AlertSettingsRecord, ApiKeyRecord, ConfigRecord, EndpointRecord, EventTypeRecord, IncomingHookRecord, TenantRecord } from './schemas.js';
+import type {
+  AlertSettingsRecord,
+  ApiKeyRecord,
+  ConfigRecord,
+  EndpointRecord,
+  EventTypeRecord,
+  IncomingHookRecord,
+  TenantRecord,
+} from './schemas.js';
 
 /** Records found by id and by the hash of their secret (API keys, incoming-hook tokens). */
 class SecretIndex<T extends { id: string; tenantId: string }> {
@@ -42,7 +50,10 @@ export class ConfigState {
   /** Applies one record; `value` null is a tombstone for `key`. */
   apply(key: string, value: ConfigRecord | null): void {
     const [kind, id] = splitKey(key);
-    if (value === null) return this.remove(kind, id);
+    if (value === null) {
+      this.remove(kind, id);
+      return;
+    }
     switch (value.kind) {
       case 'tenant':
         this.tenants.set(value.id, value);
@@ -58,14 +69,20 @@ export class ConfigState {
         break;
       case 'eventType': {
         let byName = this.eventTypes.get(value.tenantId);
-        if (!byName) this.eventTypes.set(value.tenantId, (byName = new Map()));
+        if (!byName) {
+          byName = new Map();
+          this.eventTypes.set(value.tenantId, byName);
+        }
         byName.set(value.name, value);
         break;
       }
       case 'endpoint': {
         this.endpoints.set(value.id, value);
         let byTenant = this.endpointsByTenant.get(value.tenantId);
-        if (!byTenant) this.endpointsByTenant.set(value.tenantId, (byTenant = new Map()));
+        if (!byTenant) {
+          byTenant = new Map();
+          this.endpointsByTenant.set(value.tenantId, byTenant);
+        }
         byTenant.set(value.id, value);
         break;
       }

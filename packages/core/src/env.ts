@@ -13,13 +13,21 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv 
 /** Environment shared by every service: where the infrastructure is and how topics are named. */
 export const baseEnvSchema = z.object({
   KAFKA_BROKERS: z.string().min(1).default('127.0.0.1:19092'),
-  HOOKLINE_TOPIC_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]*$/).default('hookline.'),
+  HOOKLINE_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]*$/)
+    .default('hookline.'),
   HOOKLINE_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(4),
   /** Retry delays that exist as topics (`retry.<tier>`); endpoint schedules may use only these. */
   HOOKLINE_RETRY_TIERS: z
     .string()
     .default('0s,5s,30s,1m,5m,30m,1h,2h,5h,10h')
-    .transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.string().regex(/^(\d+)(ms|s|m|h|d)$/)).min(1)),
   /** Production refuses plain-http endpoints (at configuration and at delivery). */
   HOOKLINE_MODE: z.enum(['development', 'production']).default('development'),
@@ -32,5 +40,8 @@ export const baseEnvSchema = z.object({
 export type BaseEnv = z.infer<typeof baseEnvSchema>;
 
 export function brokerList(brokers: string): string[] {
-  return brokers.split(',').map((b) => b.trim()).filter(Boolean);
+  return brokers
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
 }

@@ -1,5 +1,4 @@
-import { hooklineEventPrefix, type EndpointRecord, type EventEnvelope } from './schemas.js';
-
+import { type EndpointRecord, type EventEnvelope, hooklineEventPrefix } from './schemas.js';
 
 /**
  * `*` matches all but Hookline's own events (they reach only endpoints that name them); `a.*` matches `a.b` and `a.b.c` but not `a`; anything else matches
@@ -51,7 +50,9 @@ export function mapFields(mapping: Record<string, string>, body: unknown): Recor
     let node = out;
     for (const part of parts.slice(0, -1)) {
       const next = Object.hasOwn(node, part) ? node[part] : undefined;
-      node = (node[part] = typeof next === 'object' && next !== null ? next : {}) as Record<string, unknown>;
+      const child = (typeof next === 'object' && next !== null ? next : {}) as Record<string, unknown>;
+      node[part] = child;
+      node = child;
     }
     node[parts[parts.length - 1]!] = value;
   }

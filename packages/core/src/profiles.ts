@@ -15,7 +15,11 @@ export function storedDeliverySettingsShape() {
     profile: z.string().min(1).optional(),
     signature: storedSignatureSetting.optional(),
     /** Shortcut for the hex scheme's header (thig.ai API: `signatureHeaderName`). */
-    signatureHeaderName: z.string().regex(/^[A-Za-z0-9-]+$/).max(64).optional(),
+    signatureHeaderName: z
+      .string()
+      .regex(/^[A-Za-z0-9-]+$/)
+      .max(64)
+      .optional(),
     payloadFormat: z.string().min(1).optional(),
     retrySchedule: z.array(z.string().regex(durationPattern, 'must be a duration like 5s, 1m, 2h')).max(20).optional(),
     disableAfterConsecutiveFailures: z.number().int().min(1).max(10_000).nullable().optional(),

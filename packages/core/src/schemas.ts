@@ -12,7 +12,10 @@ export const eventTypeName = z
 export const hooklineEventPrefix = 'hookline.';
 
 /** An event type a tenant may produce or map incoming webhooks to: everything but Hookline's own. */
-export const producibleEventType = eventTypeName.refine((t) => !t.startsWith(hooklineEventPrefix), `the "${hooklineEventPrefix}" prefix is reserved for Hookline's own events`);
+export const producibleEventType = eventTypeName.refine(
+  (t) => !t.startsWith(hooklineEventPrefix),
+  `the "${hooklineEventPrefix}" prefix is reserved for Hookline's own events`,
+);
 
 /** A subscription pattern: an event type, `prefix.*`, or `*` for everything. */
 export const eventPattern = z
@@ -88,13 +91,18 @@ export type EndpointRecord = z.infer<typeof endpointRecord>;
  * An incoming webhook: a secret URL that turns whatever a third party POSTs into an event of `eventType` for
  * the tenant. Only the SHA-256 (hex) of the URL's token is stored, like API keys.
  */
-const dotPath = z.string().max(256).regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'must be a dot path like "issue.title"');
+const dotPath = z
+  .string()
+  .max(256)
+  .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'must be a dot path like "issue.title"');
 
 /**
  * How an incoming webhook's body becomes event data: `{ target: source }`, both dot paths; without a mapping the
  * whole body is the data. Sources missing from a body are left out.
  */
-export const fieldMapping = z.record(dotPath, dotPath).refine((m) => Object.keys(m).length >= 1 && Object.keys(m).length <= 50, 'between 1 and 50 fields');
+export const fieldMapping = z
+  .record(dotPath, dotPath)
+  .refine((m) => Object.keys(m).length >= 1 && Object.keys(m).length <= 50, 'between 1 and 50 fields');
 
 export const incomingHookRecord = z.object({
   kind: z.literal('incomingHook'),
@@ -152,7 +160,14 @@ export const alertSettingsRecord = z.object({
 export type AlertSettingsRecord = z.infer<typeof alertSettingsRecord>;
 
 /** Latest state of one entity on the compacted `config` topic (key `<kind>:<id>`, tombstone on delete). */
-export const configRecord = z.discriminatedUnion('kind', [tenantRecord, apiKeyRecord, endpointRecord, incomingHookRecord, eventTypeRecord, alertSettingsRecord]);
+export const configRecord = z.discriminatedUnion('kind', [
+  tenantRecord,
+  apiKeyRecord,
+  endpointRecord,
+  incomingHookRecord,
+  eventTypeRecord,
+  alertSettingsRecord,
+]);
 export type ConfigRecord = z.infer<typeof configRecord>;
 export type ConfigKind = ConfigRecord['kind'];
 

@@ -3,7 +3,12 @@ import { ConfigState } from '../src/config-state.js';
 import { configKey, type EventTypeRecord } from '../src/schemas.js';
 
 const type = (tenantId: string, name: string): EventTypeRecord => ({
-  kind: 'eventType', id: `${tenantId}:${name}`, tenantId, name, createdAt: 'now', updatedAt: 'now',
+  kind: 'eventType',
+  id: `${tenantId}:${name}`,
+  tenantId,
+  name,
+  createdAt: 'now',
+  updatedAt: 'now',
 });
 
 describe('ConfigState event types', () => {

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigState, endpointWants, mapFields, patternMatches, payloadMatches, type EndpointRecord, type EventEnvelope } from '../src/index.js';
+import {
+  ConfigState,
+  type EndpointRecord,
+  type EventEnvelope,
+  endpointWants,
+  mapFields,
+  patternMatches,
+  payloadMatches,
+} from '../src/index.js';
 
 const endpoint = (over: Partial<EndpointRecord> = {}): EndpointRecord => ({
   kind: 'endpoint',
@@ -70,7 +78,17 @@ describe('ConfigState', () => {
 
   it('replaces an API key hash when the key record changes', () => {
     const state = new ConfigState();
-    const key = { kind: 'apiKey' as const, id: 'key_1', tenantId: 't', name: 'k', role: 'owner' as const, keyHash: 'h1', keyPrefix: 'hk_', createdAt: '', updatedAt: '' };
+    const key = {
+      kind: 'apiKey' as const,
+      id: 'key_1',
+      tenantId: 't',
+      name: 'k',
+      role: 'owner' as const,
+      keyHash: 'h1',
+      keyPrefix: 'hk_',
+      createdAt: '',
+      updatedAt: '',
+    };
     state.apply('apiKey:key_1', key);
     state.apply('apiKey:key_1', { ...key, keyHash: 'h2' });
     expect(state.apiKeysByHash.has('h1')).toBe(false);
@@ -95,19 +113,21 @@ describe('payload filter', () => {
   });
 
   it('applies to endpoints that set one', () => {
-    expect(endpointWants(endpoint({ filter: { 'n': 1 } }), event({ data: { n: 1 } }))).toBe(true);
-    expect(endpointWants(endpoint({ filter: { 'n': 1 } }), event({ data: { n: 2 } }))).toBe(false);
-    expect(endpointWants(endpoint({ filter: { 'n': 1 } }), event({ data: 'not an object' }))).toBe(false);
+    expect(endpointWants(endpoint({ filter: { n: 1 } }), event({ data: { n: 1 } }))).toBe(true);
+    expect(endpointWants(endpoint({ filter: { n: 1 } }), event({ data: { n: 2 } }))).toBe(false);
+    expect(endpointWants(endpoint({ filter: { n: 1 } }), event({ data: 'not an object' }))).toBe(false);
   });
 });
 
 describe('mapFields', () => {
   it('copies sources to targets by dot path, leaving out missing sources', () => {
     const body = { issue: { title: 'Bug', labels: ['a'] }, sender: { login: 'octo' }, __proto__: { evil: 1 } };
-    expect(mapFields({ title: 'issue.title', 'meta.by': 'sender.login', 'meta.labels': 'issue.labels', gone: 'issue.nope' }, body)).toEqual({
-      title: 'Bug',
-      meta: { by: 'octo', labels: ['a'] },
-    });
+    expect(mapFields({ title: 'issue.title', 'meta.by': 'sender.login', 'meta.labels': 'issue.labels', gone: 'issue.nope' }, body)).toEqual(
+      {
+        title: 'Bug',
+        meta: { by: 'octo', labels: ['a'] },
+      },
+    );
     expect(mapFields({ x: 'evil' }, body)).toEqual({});
   });
 });

@@ -71,10 +71,21 @@ type CodeFailure = new (errorClass: string, message: string) => AttemptFailure;
 
 /** Error codes (as Node and undici give them) by the failure they mean. */
 const failureByCode = new Map<string, CodeFailure>([
-  ...['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'].map((code) => [code, TimeoutFailure] as const),
-  ...['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED'].map(
-    (code) => [code, ConnectionFailure] as const,
+  ...['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'].map(
+    (code) => [code, TimeoutFailure] as const,
   ),
+  ...[
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'ECONNABORTED',
+    'EPIPE',
+    'EHOSTUNREACH',
+    'ENETUNREACH',
+    'EHOSTDOWN',
+    'ENETDOWN',
+    'UND_ERR_SOCKET',
+    'UND_ERR_CLOSED',
+  ].map((code) => [code, ConnectionFailure] as const),
   ...['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'ENODATA', 'ESERVFAIL'].map((code) => [code, DnsFailure] as const),
   ...[
     'CERT_HAS_EXPIRED',
@@ -119,7 +130,12 @@ export function failureOfStatus(statusCode: number, location?: string): HttpStat
 }
 
 /** Reads the failure of an attempt record back (undefined for a success). */
-export function failureOfRecord(record: { outcome: 'success' | 'failure'; statusCode?: number | undefined; errorClass?: string | undefined; errorMessage?: string | undefined }): AttemptFailure | undefined {
+export function failureOfRecord(record: {
+  outcome: 'success' | 'failure';
+  statusCode?: number | undefined;
+  errorClass?: string | undefined;
+  errorMessage?: string | undefined;
+}): AttemptFailure | undefined {
   if (record.outcome === 'success') return undefined;
   const message = record.errorMessage ?? record.errorClass ?? 'failed';
   if (record.statusCode !== undefined) return new HttpStatusFailure(record.statusCode, message);
@@ -128,6 +144,7 @@ export function failureOfRecord(record: { outcome: 'success' | 'failure'; status
 }
 
 function describeStatus(status: number, location: string | undefined): string {
-  if (status >= 300 && status < 400) return `receiver answered ${status} (redirects are not followed${location ? `; Location: ${location}` : ''})`;
+  if (status >= 300 && status < 400)
+    return `receiver answered ${status} (redirects are not followed${location ? `; Location: ${location}` : ''})`;
   return `receiver answered ${status}`;
 }

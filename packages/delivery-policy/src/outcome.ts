@@ -1,6 +1,14 @@
-import { deadLetterRecord, parseDuration, type AttemptRecord, type DeadLetterRecord, type DeliveryTask, type EndpointRecord, type TopicNames } from '@hookline/core';
+import {
+  type AttemptRecord,
+  type DeadLetterRecord,
+  type DeliveryTask,
+  deadLetterRecord,
+  type EndpointRecord,
+  parseDuration,
+  type TopicNames,
+} from '@hookline/core';
 import type { TopicRecords } from '@hookline/kafka';
-import { failureOfRecord, type AttemptFailure } from './failures.js';
+import { type AttemptFailure, failureOfRecord } from './failures.js';
 import { planTask } from './plan.js';
 import type { DeliveryPolicy } from './policy.js';
 import { taskRecord } from './records.js';
@@ -29,12 +37,22 @@ export interface RoutedOutcome {
  * up. Tiers are topics with fixed delays, so a receiver's `Retry-After` is honoured by taking the first
  * remaining tier at least that long (never a shorter one). A send-test is never retried or dead-lettered.
  */
-export function routeOutcome(task: DeliveryTask, outcome: AttemptOutcome, policy: DeliveryPolicy, topics: TopicNames, now: number): RoutedOutcome {
+export function routeOutcome(
+  task: DeliveryTask,
+  outcome: AttemptOutcome,
+  policy: DeliveryPolicy,
+  topics: TopicNames,
+  now: number,
+): RoutedOutcome {
   const { record } = outcome;
   const failure = record.outcome === 'success' ? undefined : (outcome.failure ?? failureOfRecord(record as AttemptRecord));
-  const step = task.test || !failure ? ({ kind: 'done' } as const) : nextStep(task, failure, record, policy, parseRetryAfter(outcome.retryAfter, now));
+  const step =
+    task.test || !failure ? ({ kind: 'done' } as const) : nextStep(task, failure, record, policy, parseRetryAfter(outcome.retryAfter, now));
   const attempt: AttemptRecord = { ...record, final: step.kind !== 'retry' };
-  const routed: RoutedOutcome = { attempt, records: [{ topic: topics.attempts, records: [{ key: task.endpointId, value: JSON.stringify(attempt) }] }] };
+  const routed: RoutedOutcome = {
+    attempt,
+    records: [{ topic: topics.attempts, records: [{ key: task.endpointId, value: JSON.stringify(attempt) }] }],
+  };
   if (step.kind === 'retry') {
     const retried = planTask({ kind: 'retry', task, attempt: task.attempt + 1, dueAt: now + step.delayMs });
     routed.retry = { tier: step.tier, task: retried };
@@ -48,11 +66,18 @@ export function routeOutcome(task: DeliveryTask, outcome: AttemptOutcome, policy
 
 type Step = { kind: 'retry'; tier: string; delayMs: number } | { kind: 'dead-letter'; reason: string };
 
-function nextStep(task: DeliveryTask, failure: AttemptFailure, record: AttemptOutcome['record'], policy: DeliveryPolicy, retryAfterMs: number | undefined): Step {
+function nextStep(
+  task: DeliveryTask,
+  failure: AttemptFailure,
+  record: AttemptOutcome['record'],
+  policy: DeliveryPolicy,
+  retryAfterMs: number | undefined,
+): Step {
   const reason = record.errorMessage ?? record.errorClass ?? 'failed';
   if (!failure.retryable) return { kind: 'dead-letter', reason: `not retryable: ${reason}` };
   const retriesUsed = task.attempt - 1;
-  if (retriesUsed >= policy.retryDelaysMs.length) return { kind: 'dead-letter', reason: `retries exhausted after ${task.attempt} attempts: ${reason}` };
+  if (retriesUsed >= policy.retryDelaysMs.length)
+    return { kind: 'dead-letter', reason: `retries exhausted after ${task.attempt} attempts: ${reason}` };
   let index = retriesUsed;
   if (retryAfterMs !== undefined) {
     while (index < policy.retryDelaysMs.length - 1 && policy.retryDelaysMs[index]! < retryAfterMs) index++;
@@ -61,7 +86,12 @@ function nextStep(task: DeliveryTask, failure: AttemptFailure, record: AttemptOu
 }
 
 /** Never attempted: the endpoint is disabled or deleted. Parked in the dead-letter topic for a later replay. */
-export function parkTask(task: DeliveryTask, endpoint: EndpointRecord | undefined, topics: TopicNames, now: number): { deadLetter: DeadLetterRecord; records: TopicRecords[] } {
+export function parkTask(
+  task: DeliveryTask,
+  endpoint: EndpointRecord | undefined,
+  topics: TopicNames,
+  now: number,
+): { deadLetter: DeadLetterRecord; records: TopicRecords[] } {
   const reason = endpoint ? `endpoint disabled${endpoint.disabledReason ? `: ${endpoint.disabledReason}` : ''}` : 'endpoint deleted';
   const letter = deadLetter(task, reason, 'parked', now);
   return { deadLetter: letter, records: [deadLetterRecords(topics, letter)] };
@@ -73,14 +103,26 @@ export function parkTask(task: DeliveryTask, endpoint: EndpointRecord | undefine
  * straight back to a backlog still full and circle through Kafka as fast as the broker allows; always after
  * the full delay, a fast endpoint with a burst would get only ~backlog tasks per delay.
  */
-export function deferTask(task: DeliveryTask, tier: string, drainEstimateMs: number | undefined, topics: TopicNames, now: number): { task: DeliveryTask; records: TopicRecords[] } {
+export function deferTask(
+  task: DeliveryTask,
+  tier: string,
+  drainEstimateMs: number | undefined,
+  topics: TopicNames,
+  now: number,
+): { task: DeliveryTask; records: TopicRecords[] } {
   // Whole milliseconds: `dueAt` is an integer in the task schema (a fraction made the task unreadable).
   const delayMs = Math.ceil(Math.min(parseDuration(tier), drainEstimateMs ?? Number.POSITIVE_INFINITY));
   const deferred = planTask({ kind: 'defer', task, dueAt: now + delayMs });
   return { task: deferred, records: [{ topic: tierTopic(topics, tier), records: [taskRecord(deferred)] }] };
 }
 
-function deadLetter(task: DeliveryTask, reason: string, kind: DeadLetterRecord['kind'], now: number, lastAttempt?: AttemptRecord): DeadLetterRecord {
+function deadLetter(
+  task: DeliveryTask,
+  reason: string,
+  kind: DeadLetterRecord['kind'],
+  now: number,
+  lastAttempt?: AttemptRecord,
+): DeadLetterRecord {
   return deadLetterRecord.parse({ task, reason, kind, lastAttempt, deadLetteredAt: new Date(now).toISOString() });
 }
 
@@ -115,6 +157,12 @@ export interface RejectedSource {
  * `rejected` with the reason, in the shape fanout writes there, and its partition moves on.
  */
 export function rejectRecord(source: RejectedSource, reason: string, topics: TopicNames): TopicRecords {
-  const value = JSON.stringify({ reason, topic: source.topic, partition: source.partition, offset: source.offset.toString(), value: source.value?.toString('base64') ?? null });
+  const value = JSON.stringify({
+    reason,
+    topic: source.topic,
+    partition: source.partition,
+    offset: source.offset.toString(),
+    value: source.value?.toString('base64') ?? null,
+  });
   return { topic: topics.rejected, records: [{ key: source.key, value }] };
 }

@@ -1,4 +1,4 @@
-import { deliveryIdFor, type DeliveryTask, type EventEnvelope } from '@hookline/core';
+import { type DeliveryTask, deliveryIdFor, type EventEnvelope } from '@hookline/core';
 
 /** The endpoint a task is for: only what a task records of it. */
 export interface TaskEndpoint {
@@ -52,7 +52,14 @@ export function planTask(plan: TaskPlan): DeliveryTask {
 }
 
 /** The sample event of a send-test; `id` comes from the caller (ids are random, this module is pure). */
-export function testEvent(input: { id: string; tenantId: string; subscribedPatterns: string[]; eventType?: string; data?: unknown; now: number }): EventEnvelope {
+export function testEvent(input: {
+  id: string;
+  tenantId: string;
+  subscribedPatterns: string[];
+  eventType?: string;
+  data?: unknown;
+  now: number;
+}): EventEnvelope {
   const exactType = input.subscribedPatterns.find((pattern) => !pattern.includes('*'));
   return {
     id: input.id,

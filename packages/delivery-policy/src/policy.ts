@@ -1,6 +1,6 @@
-import { parseDuration, type DeliveryTask, type EndpointRecord } from '@hookline/core';
-import { signingSchemeNames, signingSchemeOf, type SignatureScheme } from '@hookline/signing';
-import { findPayloadFormat, payloadFormatNames, type PayloadFormatName } from './payloads/registry.js';
+import { type DeliveryTask, type EndpointRecord, parseDuration } from '@hookline/core';
+import { type SignatureScheme, signingSchemeNames, signingSchemeOf } from '@hookline/signing';
+import { findPayloadFormat, type PayloadFormatName, payloadFormatNames } from './payloads/registry.js';
 import { defaultProfile, deliveryProfiles, isProfileName, profileNames } from './profiles.js';
 
 /** An endpoint's effective delivery behaviour: its profile with the endpoint's overrides applied. */
@@ -45,7 +45,10 @@ export function resolvePolicy(endpoint: EndpointRecord): DeliveryPolicy {
   const profile = deliveryProfiles[profileName];
   let signature = (endpoint.signature as SignatureScheme | undefined) ?? profile.signature;
   if (endpoint.signatureHeaderName) {
-    signature = signature.kind === 'hmac-sha256-hex' ? { ...signature, headerName: endpoint.signatureHeaderName } : { kind: 'hmac-sha256-hex', headerName: endpoint.signatureHeaderName };
+    signature =
+      signature.kind === 'hmac-sha256-hex'
+        ? { ...signature, headerName: endpoint.signatureHeaderName }
+        : { kind: 'hmac-sha256-hex', headerName: endpoint.signatureHeaderName };
   }
   try {
     signingSchemeOf(signature);
@@ -61,7 +64,9 @@ export function resolvePolicy(endpoint: EndpointRecord): DeliveryPolicy {
     retryTiers,
     retryDelaysMs: retryTiers.map(parseDuration),
     disableAfterConsecutiveFailures:
-      endpoint.disableAfterConsecutiveFailures === undefined ? profile.disableAfterConsecutiveFailures : endpoint.disableAfterConsecutiveFailures,
+      endpoint.disableAfterConsecutiveFailures === undefined
+        ? profile.disableAfterConsecutiveFailures
+        : endpoint.disableAfterConsecutiveFailures,
     timeoutMs: endpoint.timeoutMs,
     maxConcurrency: endpoint.maxConcurrency,
     rateLimitPerSecond: endpoint.rateLimitPerSecond,

@@ -26,7 +26,8 @@ export const deliveryProfiles = {
     disableAfterConsecutiveFailures: 50,
   },
   thig: {
-    description: 'thig.ai: webhook-id/-timestamp/-signature headers, {event,timestamp,data}, 3 retries with exponential backoff within an hour',
+    description:
+      'thig.ai: webhook-id/-timestamp/-signature headers, {event,timestamp,data}, 3 retries with exponential backoff within an hour',
     payloadFormat: 'thig',
     signature: { kind: 'standard-webhooks' },
     retrySchedule: ['1m', '5m', '30m'],
@@ -40,7 +41,8 @@ export const deliveryProfiles = {
     disableAfterConsecutiveFailures: null,
   },
   taskapp: {
-    description: 'Task app: X-Webhook-Signature sha256=<hex>, X-Webhook-ID/-Timestamp; retries after 1, 5, 30 min; disabled after 3 failures',
+    description:
+      'Task app: X-Webhook-Signature sha256=<hex>, X-Webhook-ID/-Timestamp; retries after 1, 5, 30 min; disabled after 3 failures',
     payloadFormat: 'taskapp',
     signature: { kind: 'hmac-sha256-hex', headerName: 'x-webhook-signature', prefix: 'sha256=', idAndTimestampHeaders: true },
     retrySchedule: ['1m', '5m', '30m'],

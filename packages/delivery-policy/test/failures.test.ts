@@ -31,12 +31,18 @@ describe('attempt failures', () => {
       expect(failure).toBeInstanceOf(kind);
       expect(failure.errorClass).toBe(errorClass);
     }
-    expect(failureOfError(Object.assign(new Error('x'), { name: 'TimeoutError' })).message).toBe('timeout: no complete answer within the deadline (x)');
+    expect(failureOfError(Object.assign(new Error('x'), { name: 'TimeoutError' })).message).toBe(
+      'timeout: no complete answer within the deadline (x)',
+    );
   });
 
   it('reads statuses: only 2xx is no failure; 3xx says redirects are not followed', () => {
     expect(failureOfStatus(204)).toBeUndefined();
-    expect(failureOfStatus(302, 'https://x/')).toMatchObject({ errorClass: 'http_302', retryable: false, message: 'receiver answered 302 (redirects are not followed; Location: https://x/)' });
+    expect(failureOfStatus(302, 'https://x/')).toMatchObject({
+      errorClass: 'http_302',
+      retryable: false,
+      message: 'receiver answered 302 (redirects are not followed; Location: https://x/)',
+    });
     expect(failureOfStatus(503)).toMatchObject({ errorClass: 'http_503', retryable: true, message: 'receiver answered 503' });
   });
 

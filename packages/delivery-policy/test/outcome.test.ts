@@ -1,7 +1,17 @@
 import { deadLetterRecord, deliveryTask, topicNames } from '@hookline/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { deferTask, HttpStatusFailure, isRetryable, parkTask, parseRetryAfter, rejectRecord, resolvePolicy, routeOutcome, TimeoutFailure } from '../src/index.js';
+import {
+  deferTask,
+  HttpStatusFailure,
+  isRetryable,
+  parkTask,
+  parseRetryAfter,
+  rejectRecord,
+  resolvePolicy,
+  routeOutcome,
+  TimeoutFailure,
+} from '../src/index.js';
 import { attempt, endpoint, task } from './fixtures.js';
 
 const topics = topicNames('h.');
@@ -24,7 +34,17 @@ describe('routeOutcome', () => {
   });
 
   it('retries network errors, timeouts, 408, 429 and 5xx, and nothing else', () => {
-    for (const retryable of [{ errorClass: 'econnreset' }, { errorClass: 'etimedout' }, { errorClass: 'timeout' }, { errorClass: 'enotfound' }, { errorClass: 'cert_has_expired' }, { errorClass: 'something_new' }, { statusCode: 408 }, { statusCode: 429 }, { statusCode: 502 }]) {
+    for (const retryable of [
+      { errorClass: 'econnreset' },
+      { errorClass: 'etimedout' },
+      { errorClass: 'timeout' },
+      { errorClass: 'enotfound' },
+      { errorClass: 'cert_has_expired' },
+      { errorClass: 'something_new' },
+      { statusCode: 408 },
+      { statusCode: 429 },
+      { statusCode: 502 },
+    ]) {
       expect(route(1, retryable).retry, JSON.stringify(retryable)).toBeDefined();
     }
     for (const final of [{ statusCode: 400 }, { statusCode: 404 }, { statusCode: 301 }, { errorClass: 'edestinationrefused' }]) {
@@ -59,24 +79,36 @@ describe('routeOutcome', () => {
 
   it('keeps every property: one attempt record first, final iff no retry, tasks readable', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 8 }), fc.constantFrom(200, 301, 400, 408, 429, 500, 503), fc.option(fc.nat(7200)), (n, status, after) => {
-        const routed = route(n, { statusCode: status, outcome: status === 200 ? 'success' : 'failure' }, after === null ? undefined : String(after));
-        expect(routed.records[0]!.topic).toBe('h.attempts');
-        expect(routed.attempt.final).toBe(routed.retry === undefined);
-        expect(routed.retry !== undefined && routed.deadLetter !== undefined).toBe(false);
-        if (routed.retry) {
-          deliveryTask.parse(routed.retry.task);
-          expect(twig.retryTiers).toContain(routed.retry.tier);
-          expect(routed.retry.task.attempt).toBe(n + 1);
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 8 }),
+        fc.constantFrom(200, 301, 400, 408, 429, 500, 503),
+        fc.option(fc.nat(7200)),
+        (n, status, after) => {
+          const routed = route(
+            n,
+            { statusCode: status, outcome: status === 200 ? 'success' : 'failure' },
+            after === null ? undefined : String(after),
+          );
+          expect(routed.records[0]!.topic).toBe('h.attempts');
+          expect(routed.attempt.final).toBe(routed.retry === undefined);
+          expect(routed.retry !== undefined && routed.deadLetter !== undefined).toBe(false);
+          if (routed.retry) {
+            deliveryTask.parse(routed.retry.task);
+            expect(twig.retryTiers).toContain(routed.retry.tier);
+            expect(routed.retry.task.attempt).toBe(n + 1);
+          }
+        },
+      ),
     );
   });
 });
 
 describe('park and defer', () => {
   it('parks a task of a disabled or deleted endpoint with the reason', () => {
-    expect(parkTask(task(), endpoint({ isActive: false, disabledReason: 'too many failures' }), topics, 0).deadLetter).toMatchObject({ kind: 'parked', reason: 'endpoint disabled: too many failures' });
+    expect(parkTask(task(), endpoint({ isActive: false, disabledReason: 'too many failures' }), topics, 0).deadLetter).toMatchObject({
+      kind: 'parked',
+      reason: 'endpoint disabled: too many failures',
+    });
     expect(parkTask(task(), undefined, topics, 0).deadLetter.reason).toBe('endpoint deleted');
   });
 
@@ -107,8 +139,18 @@ describe('Retry-After and retryability of stored records', () => {
 
 describe('rejectRecord', () => {
   it('says why and where the record came from, with its bytes', () => {
-    const rejected = rejectRecord({ topic: 'h.deliveries', partition: 2, offset: 7n, key: 'ep', value: Buffer.from('{oops') }, 'unreadable task', topics);
+    const rejected = rejectRecord(
+      { topic: 'h.deliveries', partition: 2, offset: 7n, key: 'ep', value: Buffer.from('{oops') },
+      'unreadable task',
+      topics,
+    );
     expect(rejected.topic).toBe('h.rejected');
-    expect(JSON.parse(rejected.records[0]!.value as string)).toEqual({ reason: 'unreadable task', topic: 'h.deliveries', partition: 2, offset: '7', value: Buffer.from('{oops').toString('base64') });
+    expect(JSON.parse(rejected.records[0]!.value as string)).toEqual({
+      reason: 'unreadable task',
+      topic: 'h.deliveries',
+      partition: 2,
+      offset: '7',
+      value: Buffer.from('{oops').toString('base64'),
+    });
   });
 });

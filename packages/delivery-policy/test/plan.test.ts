@@ -3,18 +3,40 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { planTask, taskRecord, testEvent } from '../src/index.js';
 
-const event: EventEnvelope = { id: 'evt_1', type: 'project.created', tenantId: 'ten_1', timestamp: '2026-01-01T00:00:00.000Z', data: { a: 1 } };
+const event: EventEnvelope = {
+  id: 'evt_1',
+  type: 'project.created',
+  tenantId: 'ten_1',
+  timestamp: '2026-01-01T00:00:00.000Z',
+  data: { a: 1 },
+};
 const endpoint = { id: 'ep_1', tenantId: 'ten_1' };
 
 describe('planTask', () => {
   it('plans a first attempt with a delivery id derived from event and endpoint', () => {
     const task = planTask({ kind: 'first', event, endpoint, now: 42 });
-    expect(task).toEqual({ deliveryId: deliveryIdFor('evt_1', 'ep_1'), eventId: 'evt_1', endpointId: 'ep_1', tenantId: 'ten_1', attempt: 1, dueAt: 42, event });
+    expect(task).toEqual({
+      deliveryId: deliveryIdFor('evt_1', 'ep_1'),
+      eventId: 'evt_1',
+      endpointId: 'ep_1',
+      tenantId: 'ten_1',
+      attempt: 1,
+      dueAt: 42,
+      event,
+    });
     expect(deliveryTask.parse(task)).toEqual(task);
   });
 
   it('keeps the JSON of a first attempt byte-for-byte what the fanout wrote before', () => {
-    const before = JSON.stringify({ deliveryId: deliveryIdFor(event.id, endpoint.id), eventId: event.id, endpointId: endpoint.id, tenantId: event.tenantId, attempt: 1, dueAt: 7, event });
+    const before = JSON.stringify({
+      deliveryId: deliveryIdFor(event.id, endpoint.id),
+      eventId: event.id,
+      endpointId: endpoint.id,
+      tenantId: event.tenantId,
+      attempt: 1,
+      dueAt: 7,
+      event,
+    });
     expect(JSON.stringify(planTask({ kind: 'first', event, endpoint, now: 7 }))).toBe(before);
   });
 
@@ -27,7 +49,13 @@ describe('planTask', () => {
 
   it('marks a send-test and builds its sample event', () => {
     const sample = testEvent({ id: 'evt_t', tenantId: 'ten_1', subscribedPatterns: ['project.*', 'invoice.paid'], now: 0 });
-    expect(sample).toEqual({ id: 'evt_t', type: 'invoice.paid', tenantId: 'ten_1', timestamp: '1970-01-01T00:00:00.000Z', data: { test: true, message: 'Test delivery from Hookline' } });
+    expect(sample).toEqual({
+      id: 'evt_t',
+      type: 'invoice.paid',
+      tenantId: 'ten_1',
+      timestamp: '1970-01-01T00:00:00.000Z',
+      data: { test: true, message: 'Test delivery from Hookline' },
+    });
     expect(testEvent({ id: 'x', tenantId: 't', subscribedPatterns: ['*'], now: 0 }).type).toBe('webhook.test');
     expect(planTask({ kind: 'test', event: sample, endpoint, now: 5 })).toMatchObject({ test: true, attempt: 1, dueAt: 5 });
   });

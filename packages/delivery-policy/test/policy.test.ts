@@ -1,9 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { endpointRecord } from '@hookline/core';
-import { z } from 'zod';
-import { describe, expect, it } from 'vitest';
 import { signingSchemeNames } from '@hookline/signing';
-import { deliveryProfiles, deliverySettingsShape, payloadFormatNames, profileNames, resolvePolicy, UnknownDeliverySetting, UnknownRetryTier, validateProfiles, validateSchedule } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import {
+  deliveryProfiles,
+  deliverySettingsShape,
+  payloadFormatNames,
+  profileNames,
+  resolvePolicy,
+  UnknownDeliverySetting,
+  UnknownRetryTier,
+  validateProfiles,
+  validateSchedule,
+} from '../src/index.js';
 import { endpoint } from './fixtures.js';
 
 const defaultTiers = ['0s', '5s', '30s', '1m', '5m', '30m', '1h', '2h', '5h', '10h'];
@@ -11,10 +21,21 @@ const defaultTiers = ['0s', '5s', '30s', '1m', '5m', '30m', '1h', '2h', '5h', '1
 describe('resolvePolicy', () => {
   it('applies endpoint overrides on top of the profile', () => {
     expect(resolvePolicy(endpoint())).toMatchObject({ payloadFormat: 'standard', signature: { kind: 'standard-webhooks' } });
-    expect(resolvePolicy(endpoint({ profile: 'taskapp' }))).toMatchObject({ disableAfterConsecutiveFailures: 3, retryTiers: ['1m', '5m', '30m'] });
-    expect(resolvePolicy(endpoint({ signatureHeaderName: 'x-thig-sig' })).signature).toEqual({ kind: 'hmac-sha256-hex', headerName: 'x-thig-sig' });
-    expect(resolvePolicy(endpoint({ profile: 'twig', signatureHeaderName: 'x-other' })).signature).toEqual({ kind: 'hmac-sha256-hex', headerName: 'x-other' });
-    expect(resolvePolicy(endpoint({ profile: 'threadhound', retrySchedule: ['5s'], disableAfterConsecutiveFailures: null }))).toMatchObject({ retryDelaysMs: [5000], disableAfterConsecutiveFailures: null });
+    expect(resolvePolicy(endpoint({ profile: 'taskapp' }))).toMatchObject({
+      disableAfterConsecutiveFailures: 3,
+      retryTiers: ['1m', '5m', '30m'],
+    });
+    expect(resolvePolicy(endpoint({ signatureHeaderName: 'x-thig-sig' })).signature).toEqual({
+      kind: 'hmac-sha256-hex',
+      headerName: 'x-thig-sig',
+    });
+    expect(resolvePolicy(endpoint({ profile: 'twig', signatureHeaderName: 'x-other' })).signature).toEqual({
+      kind: 'hmac-sha256-hex',
+      headerName: 'x-other',
+    });
+    expect(resolvePolicy(endpoint({ profile: 'threadhound', retrySchedule: ['5s'], disableAfterConsecutiveFailures: null }))).toMatchObject(
+      { retryDelaysMs: [5000], disableAfterConsecutiveFailures: null },
+    );
   });
 
   it('refuses names no registry has, with a typed error', () => {
@@ -50,14 +71,18 @@ describe('validateProfiles and validateSchedule', () => {
 describe('delivery settings', () => {
   it('validate profile, payload format and signature against the registries at the edge', () => {
     const input = z.object(deliverySettingsShape());
-    expect(input.safeParse({ profile: 'twig', payloadFormat: 'taskapp', signature: { kind: 'hmac-sha256-hex', prefix: 'sha256=' } }).success).toBe(true);
+    expect(
+      input.safeParse({ profile: 'twig', payloadFormat: 'taskapp', signature: { kind: 'hmac-sha256-hex', prefix: 'sha256=' } }).success,
+    ).toBe(true);
     expect(input.safeParse({ profile: 'nope' }).success).toBe(false);
     expect(input.safeParse({ payloadFormat: 'xml' }).success).toBe(false);
     expect(input.safeParse({ signature: { kind: 'rot13' } }).success).toBe(false);
   });
 
   it('document the registries in the admin API (the OpenAPI enums come from these schemas)', () => {
-    const schema = z.toJSONSchema(z.object(deliverySettingsShape()), { io: 'input' }) as { properties: Record<string, { enum?: string[]; oneOf?: { properties: { kind: { const: string } } }[] }> };
+    const schema = z.toJSONSchema(z.object(deliverySettingsShape()), { io: 'input' }) as {
+      properties: Record<string, { enum?: string[]; oneOf?: { properties: { kind: { const: string } } }[] }>;
+    };
     expect(schema.properties.profile!.enum).toEqual(profileNames);
     expect(schema.properties.payloadFormat!.enum).toEqual(payloadFormatNames);
     expect(schema.properties.signature!.oneOf!.map((variant) => variant.properties.kind.const)).toEqual(signingSchemeNames);
@@ -65,9 +90,21 @@ describe('delivery settings', () => {
 
   it('still parses an endpoint record written by the previous version', () => {
     const previous = {
-      kind: 'endpoint', id: 'ep_1', tenantId: 'ten_1', name: 'n', url: 'https://example.com/hook', events: ['*'], secrets: [{ secret: 'whsec_x' }],
-      profile: 'taskapp', signature: { kind: 'hmac-sha256-hex', headerName: 'x-webhook-signature', prefix: 'sha256=', idAndTimestampHeaders: true },
-      payloadFormat: 'taskapp', retrySchedule: ['1m'], disableAfterConsecutiveFailures: null, isActive: true, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z',
+      kind: 'endpoint',
+      id: 'ep_1',
+      tenantId: 'ten_1',
+      name: 'n',
+      url: 'https://example.com/hook',
+      events: ['*'],
+      secrets: [{ secret: 'whsec_x' }],
+      profile: 'taskapp',
+      signature: { kind: 'hmac-sha256-hex', headerName: 'x-webhook-signature', prefix: 'sha256=', idAndTimestampHeaders: true },
+      payloadFormat: 'taskapp',
+      retrySchedule: ['1m'],
+      disableAfterConsecutiveFailures: null,
+      isActive: true,
+      createdAt: '2026-01-01T00:00:00Z',
+      updatedAt: '2026-01-01T00:00:00Z',
     };
     const record = endpointRecord.parse(previous);
     expect(record).toEqual(previous);

@@ -94,8 +94,7 @@ export function kafkaHealthChecks({
   const checks: Record<string, () => HealthVerdict | Promise<HealthVerdict>> = {};
   if (config) checks.config = () => config.health();
   if (publisher) checks.producer = () => publisher.health();
-  for (const [name, consumer] of Object.entries(consumers))
-    checks[name] = () => consumer.health();
+  for (const [name, consumer] of Object.entries(consumers)) checks[name] = () => consumer.health();
   if (lag.length) checks.consumerLag = () => worstOf(lag.map((m) => m.health()));
   return checks;
 }

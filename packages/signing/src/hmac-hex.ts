@@ -16,7 +16,13 @@ export function hexSignature(secret: string, body: string | Buffer): string {
   return createHmac('sha256', secret).update(body).digest('hex');
 }
 
-export function signHex(secrets: string[], msgId: string, timestamp: Date, body: string, options: HexSchemeOptions = {}): Record<string, string> {
+export function signHex(
+  secrets: string[],
+  msgId: string,
+  timestamp: Date,
+  body: string,
+  options: HexSchemeOptions = {},
+): Record<string, string> {
   const header = (options.headerName ?? 'x-webhook-signature').toLowerCase();
   const prefix = options.prefix ?? '';
   const headers: Record<string, string> = {
@@ -47,7 +53,8 @@ export function verifyHex(
     const timestamp = Number(headerValue(headers, 'x-webhook-timestamp'));
     if (!Number.isFinite(timestamp)) throw new WebhookVerificationFailed('missing_timestamp', 'no x-webhook-timestamp header');
     const skew = Math.abs((options.now ?? new Date()).getTime() / 1000 - timestamp);
-    if (skew > options.toleranceSeconds) throw new WebhookVerificationFailed('timestamp_out_of_tolerance', `timestamp is ${Math.round(skew)} s away from now`);
+    if (skew > options.toleranceSeconds)
+      throw new WebhookVerificationFailed('timestamp_out_of_tolerance', `timestamp is ${Math.round(skew)} s away from now`);
   }
   const expected = Buffer.from(hexSignature(secret, body), 'utf8');
   const prefix = options.prefix ?? '';

@@ -5,27 +5,30 @@ import { standardWebhooksScheme } from './schemes/standard-webhooks.js';
 import type { SigningScheme } from './signing-scheme.js';
 
 /** Every signing scheme, one line each; the order is the CLI's guessing order for a captured request. */
-export const signingSchemes = [
-  standardWebhooksScheme,
-  hmacSha256HexScheme,
-  noSignatureScheme,
-] as const;
+export const signingSchemes = [standardWebhooksScheme, hmacSha256HexScheme, noSignatureScheme] as const;
 
 type Registered = (typeof signingSchemes)[number];
 export type SigningSchemeName = Registered['name'];
 
 /** How an endpoint's deliveries are signed: a registered scheme's `kind` with its options. */
-export type SignatureScheme = Registered extends infer S ? (S extends SigningScheme<infer N, infer O> ? { kind: N } & OptionsOf<O> : never) : never;
+export type SignatureScheme = Registered extends infer S
+  ? S extends SigningScheme<infer N, infer O>
+    ? { kind: N } & OptionsOf<O>
+    : never
+  : never;
 
 /** A scheme's options as a type; `z.object({})` infers an index signature of `never`, which means "no options". */
-type OptionsOf<O extends z.ZodObject> = string extends keyof z.infer<O> ? {} : z.infer<O>;
+type OptionsOf<O extends z.ZodObject> = string extends keyof z.infer<O> ? Record<never, never> : z.infer<O>;
 
 export const signingSchemeNames = signingSchemes.map((scheme) => scheme.name) as SigningSchemeName[];
 
 /** The `signature` setting, validated: `kind` picks the scheme, the rest are its options. */
 export const signatureSchemeSchema = z.discriminatedUnion(
   'kind',
-  signingSchemes.map((scheme) => z.object({ kind: z.literal(scheme.name), ...scheme.options.shape })) as unknown as [z.ZodObject, ...z.ZodObject[]],
+  signingSchemes.map((scheme) => z.object({ kind: z.literal(scheme.name), ...scheme.options.shape })) as unknown as [
+    z.ZodObject,
+    ...z.ZodObject[],
+  ],
 ) as unknown as z.ZodType<SignatureScheme>;
 
 /** The registry with each scheme's options widened, for code that handles schemes without knowing them. */

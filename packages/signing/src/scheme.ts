@@ -1,8 +1,14 @@
-import { signingSchemeOf, type SignatureScheme } from './registry.js';
+import { type SignatureScheme, signingSchemeOf } from './registry.js';
 import type { RequestHeaders } from './signing-scheme.js';
 
 /** Signature headers for one delivery body under `scheme`, signed by every secret in `secrets`. */
-export function signatureHeaders(scheme: SignatureScheme, secrets: string[], msgId: string, timestamp: Date, body: string): Record<string, string> {
+export function signatureHeaders(
+  scheme: SignatureScheme,
+  secrets: string[],
+  msgId: string,
+  timestamp: Date,
+  body: string,
+): Record<string, string> {
   return signingSchemeOf(scheme).sign(secrets, msgId, timestamp, body, scheme);
 }
 

@@ -29,6 +29,8 @@ export interface SigningScheme<Name extends string = string, Options extends z.Z
 }
 
 /** Declares a scheme with its option types inferred from its zod schema. */
-export function defineSigningScheme<Name extends string, Options extends z.ZodObject>(scheme: SigningScheme<Name, Options>): SigningScheme<Name, Options> {
+export function defineSigningScheme<Name extends string, Options extends z.ZodObject>(
+  scheme: SigningScheme<Name, Options>,
+): SigningScheme<Name, Options> {
   return scheme;
 }

@@ -44,7 +44,8 @@ export function signStandardWebhooks(secrets: string[], msgId: string, timestamp
  */
 export function verifyStandardWebhooks(secret: string, headers: Record<string, string | string[] | undefined>, body: string): unknown {
   const flat: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value[0]! : value;
+  for (const [name, value] of Object.entries(headers))
+    if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value[0]! : value;
   let webhook: Webhook;
   try {
     webhook = new Webhook(secret);
@@ -58,7 +59,11 @@ export function verifyStandardWebhooks(secret: string, headers: Record<string, s
     if (error instanceof SyntaxError) return body;
     if (!(error instanceof WebhookVerificationError)) throw error;
     const message = error.message;
-    const reason = /header/i.test(message) ? 'missing_signature' : /timestamp/i.test(message) ? 'timestamp_out_of_tolerance' : 'signature_mismatch';
+    const reason = /header/i.test(message)
+      ? 'missing_signature'
+      : /timestamp/i.test(message)
+        ? 'timestamp_out_of_tolerance'
+        : 'signature_mismatch';
     throw new WebhookVerificationFailed(reason, message);
   }
 }

@@ -1,7 +1,16 @@
 import fc from 'fast-check';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { UnknownSigningScheme, WebhookVerificationFailed, generateSecret, signatureHeaders, signatureSchemeSchema, signingSchemeNames, verify, type SignatureScheme } from '../src/index.js';
+import {
+  generateSecret,
+  type SignatureScheme,
+  signatureHeaders,
+  signatureSchemeSchema,
+  signingSchemeNames,
+  UnknownSigningScheme,
+  verify,
+  WebhookVerificationFailed,
+} from '../src/index.js';
 
 const schemes: SignatureScheme[] = [
   { kind: 'standard-webhooks' },
@@ -35,16 +44,22 @@ describe.each(schemes)('scheme %o', (scheme) => {
 
   it('fails when any byte of the body changes, or with another secret', () => {
     fc.assert(
-      fc.property(secret, body.filter((b) => b.length > 0), fc.nat(), fc.integer({ min: 1, max: 0xff }), (s, b, at, flip) => {
-        const headers = signatureHeaders(scheme, [s], 'msg_1', new Date(), b);
-        const bytes = Buffer.from(b, 'utf8');
-        const i = at % bytes.length;
-        bytes[i] = bytes[i]! ^ flip;
-        const changed = bytes.toString('utf8');
-        fc.pre(changed !== b);
-        expect(reason(() => verify(scheme, headers, changed, s))).toBe('signature_mismatch');
-        expect(reason(() => verify(scheme, headers, b, generateSecret()))).toBe('signature_mismatch');
-      }),
+      fc.property(
+        secret,
+        body.filter((b) => b.length > 0),
+        fc.nat(),
+        fc.integer({ min: 1, max: 0xff }),
+        (s, b, at, flip) => {
+          const headers = signatureHeaders(scheme, [s], 'msg_1', new Date(), b);
+          const bytes = Buffer.from(b, 'utf8');
+          const i = at % bytes.length;
+          bytes[i] = bytes[i]! ^ flip;
+          const changed = bytes.toString('utf8');
+          fc.pre(changed !== b);
+          expect(reason(() => verify(scheme, headers, changed, s))).toBe('signature_mismatch');
+          expect(reason(() => verify(scheme, headers, b, generateSecret()))).toBe('signature_mismatch');
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -95,13 +110,18 @@ describe('Standard Webhooks interoperability', () => {
 describe('the signing registry', () => {
   it('validates an endpoint signature setting for every registered scheme, and nothing else', () => {
     expect(signingSchemeNames).toEqual(['standard-webhooks', 'hmac-sha256-hex', 'none']);
-    expect(signatureSchemeSchema.parse({ kind: 'hmac-sha256-hex', headerName: 'x-twig-signature' })).toEqual({ kind: 'hmac-sha256-hex', headerName: 'x-twig-signature' });
+    expect(signatureSchemeSchema.parse({ kind: 'hmac-sha256-hex', headerName: 'x-twig-signature' })).toEqual({
+      kind: 'hmac-sha256-hex',
+      headerName: 'x-twig-signature',
+    });
     expect(signatureSchemeSchema.parse({ kind: 'standard-webhooks', extra: 1 })).toEqual({ kind: 'standard-webhooks' });
     expect(signatureSchemeSchema.safeParse({ kind: 'rot13' }).success).toBe(false);
     expect(signatureSchemeSchema.safeParse({ kind: 'hmac-sha256-hex', headerName: 'bad header' }).success).toBe(false);
   });
 
   it('refuses to sign with a scheme that is not registered', () => {
-    expect(() => signatureHeaders({ kind: 'rot13' } as unknown as SignatureScheme, ['s'], 'm', new Date(), '{}')).toThrow(UnknownSigningScheme);
+    expect(() => signatureHeaders({ kind: 'rot13' } as unknown as SignatureScheme, ['s'], 'm', new Date(), '{}')).toThrow(
+      UnknownSigningScheme,
+    );
   });
 });

@@ -24,10 +24,17 @@ export interface AttemptFeedQuery {
 }
 
 /** The page of the feed a query asks for, in feed order. */
-export async function attemptFeed(attempts: Collection<AttemptDoc>, { tenantId, endpointId, after, limit, settledBefore }: AttemptFeedQuery): Promise<AttemptDoc[]> {
+export async function attemptFeed(
+  attempts: Collection<AttemptDoc>,
+  { tenantId, endpointId, after, limit, settledBefore }: AttemptFeedQuery,
+): Promise<AttemptDoc[]> {
   const scope: Filter<AttemptDoc> = { tenantId, ...(endpointId ? { endpointId } : {}) };
   if (!after) {
-    const newest = await attempts.find({ ...scope, recordedAt: { $lte: settledBefore } }).sort({ recordedAt: -1, _id: -1 }).limit(limit).toArray();
+    const newest = await attempts
+      .find({ ...scope, recordedAt: { $lte: settledBefore } })
+      .sort({ recordedAt: -1, _id: -1 })
+      .limit(limit)
+      .toArray();
     return newest.reverse();
   }
   // (recordedAt, _id) > (after.recordedAt, after.attemptId), written with operators FerretDB supports.

@@ -1,7 +1,7 @@
 import type { AttemptRecord } from '@hookline/core';
 import type { Collection } from 'mongodb';
 import type { AttemptDoc, EndpointStatsDoc } from './attempt-docs.js';
-import { foldedOffsetMarks, sourcePosition, tagWithSource, type AttemptSource, type SourcedAttempt } from './attempt-source.js';
+import { type AttemptSource, foldedOffsetMarks, type SourcedAttempt, sourcePosition, tagWithSource } from './attempt-source.js';
 
 export type { AttemptSource, SourcedAttempt } from './attempt-source.js';
 
@@ -32,7 +32,9 @@ export class AttemptFold {
   async toFold(inserted: SourcedAttempt[], duplicates: SourcedAttempt[], source: AttemptSource): Promise<SourcedAttempt[]> {
     let candidates = inserted;
     if (duplicates.length) {
-      const stored = await this.attempts.find({ _id: { $in: duplicates.map((a) => a.attemptId) } }, { projection: { projectedFrom: 1 } }).toArray();
+      const stored = await this.attempts
+        .find({ _id: { $in: duplicates.map((a) => a.attemptId) } }, { projection: { projectedFrom: 1 } })
+        .toArray();
       const from = new Map(stored.map((d) => [d._id, (d as SourcedAttempt).projectedFrom]));
       const own = new Set(duplicates.filter((a) => from.get(a.attemptId) === a.projectedFrom).map((a) => a.attemptId));
       candidates = [...inserted, ...duplicates.filter((a) => own.has(a.attemptId))];

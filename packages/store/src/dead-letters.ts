@@ -1,5 +1,5 @@
 import type { DeadLetterRecord } from '@hookline/core';
-import { MongoBulkWriteError, type Collection, type Db } from 'mongodb';
+import { type Collection, type Db, MongoBulkWriteError } from 'mongodb';
 
 /** The latest dead letter of a delivery; `replayed` once it has been sent back to `deliveries`. */
 export interface DeadLetterDoc extends DeadLetterRecord {
@@ -55,7 +55,13 @@ export class DeadLetters {
    */
   async record(letters: DeadLetterRecord[]): Promise<void> {
     if (letters.length === 0) return;
-    const docs: DeadLetterDoc[] = letters.map((l) => ({ _id: l.task.deliveryId, endpointId: l.task.endpointId, tenantId: l.task.tenantId, state: 'dead', ...l }));
+    const docs: DeadLetterDoc[] = letters.map((l) => ({
+      _id: l.task.deliveryId,
+      endpointId: l.task.endpointId,
+      tenantId: l.task.tenantId,
+      state: 'dead',
+      ...l,
+    }));
     let known: DeadLetterDoc[] = [];
     try {
       await this.letters.insertMany(docs, { ordered: false });

@@ -1,4 +1,4 @@
-import { MongoServerError, type Collection, type Db, type MongoClient } from 'mongodb';
+import { type Collection, type Db, type MongoClient, MongoServerError } from 'mongodb';
 import { connectMongo } from './client.js';
 
 /**
@@ -90,7 +90,12 @@ export class IdempotencyKeys {
    * Claims `key` for a new event, or finds what an earlier request with the key did. A concurrent duplicate
    * waits (polling) until the first request completes or releases the key.
    */
-  async claim(tenantId: string, key: string, bodyHash: string, fresh: { eventId: string; eventTimestamp: string }): Promise<IdempotencyClaim> {
+  async claim(
+    tenantId: string,
+    key: string,
+    bodyHash: string,
+    fresh: { eventId: string; eventTimestamp: string },
+  ): Promise<IdempotencyClaim> {
     const id = `${tenantId}:${key}`;
     const deadline = Date.now() + this.waitMs;
     for (;;) {
@@ -111,8 +116,12 @@ export class IdempotencyKeys {
       if (existing.bodyHash !== bodyHash) return { outcome: 'mismatch' };
       if (existing.state === 'done') return { outcome: 'replayed', eventId: existing.eventId, eventTimestamp: existing.eventTimestamp };
       if (now.getTime() - existing.claimedAt.getTime() >= this.leaseMs) {
-        const taken = await this.collection.updateOne({ _id: id, state: 'pending', claimedAt: existing.claimedAt }, { $set: { claimedAt: now } });
-        if (taken.modifiedCount === 1) return { outcome: 'claimed', id, eventId: existing.eventId, eventTimestamp: existing.eventTimestamp, claimedAt: now };
+        const taken = await this.collection.updateOne(
+          { _id: id, state: 'pending', claimedAt: existing.claimedAt },
+          { $set: { claimedAt: now } },
+        );
+        if (taken.modifiedCount === 1)
+          return { outcome: 'claimed', id, eventId: existing.eventId, eventTimestamp: existing.eventTimestamp, claimedAt: now };
         continue;
       }
       if (Date.now() >= deadline) return { outcome: 'busy' };

@@ -53,13 +53,22 @@ export class IncomingCalls {
 
   /** Deletes the hook's calls older than its newest `keep`. */
   private async prune(hookId: string): Promise<void> {
-    const [oldestKept] = await this.calls.find({ _id: IncomingCalls.range(hookId) }, { projection: { _id: 1 } }).sort({ _id: -1 }).skip(this.keep - 1).limit(1).toArray();
+    const [oldestKept] = await this.calls
+      .find({ _id: IncomingCalls.range(hookId) }, { projection: { _id: 1 } })
+      .sort({ _id: -1 })
+      .skip(this.keep - 1)
+      .limit(1)
+      .toArray();
     if (oldestKept) await this.calls.deleteMany({ _id: { $gt: `${hookId}|`, $lt: oldestKept._id } });
   }
 
   /** The hook's latest calls, newest first. */
   async recent(hookId: string, limit: number): Promise<IncomingCall[]> {
-    const docs = await this.calls.find({ _id: IncomingCalls.range(hookId) }).sort({ _id: -1 }).limit(limit).toArray();
+    const docs = await this.calls
+      .find({ _id: IncomingCalls.range(hookId) })
+      .sort({ _id: -1 })
+      .limit(limit)
+      .toArray();
     return docs.map(({ _id, ...call }) => call);
   }
 }

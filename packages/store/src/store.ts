@@ -1,9 +1,9 @@
-import { MongoBulkWriteError, type Collection, type Db, type MongoClient, type UpdateFilter } from 'mongodb';
-import { connectMongo } from './client.js';
 import type { AttemptRecord } from '@hookline/core';
+import { type Collection, type Db, MongoBulkWriteError, type MongoClient, type UpdateFilter } from 'mongodb';
 import type { AttemptDoc, EndpointStatsDoc } from './attempt-docs.js';
 import { AttemptFold } from './attempt-fold.js';
 import type { AttemptSource, SourcedAttempt } from './attempt-source.js';
+import { connectMongo } from './client.js';
 import { DeadLetters } from './dead-letters.js';
 import { latencyBucketOf } from './latency.js';
 import { Timeseries } from './timeseries.js';
@@ -53,7 +53,10 @@ export class Store {
    * and never counted twice; given the records' topic `source`, also a batch replayed after a crash between
    * the insert and the stats update is counted exactly once. Returns how many were folded and the updated stats.
    */
-  async recordAttempts(attempts: AttemptRecord[], source?: AttemptSource): Promise<{ recorded: number; stats: Map<string, EndpointStatsDoc> }> {
+  async recordAttempts(
+    attempts: AttemptRecord[],
+    source?: AttemptSource,
+  ): Promise<{ recorded: number; stats: Map<string, EndpointStatsDoc> }> {
     const fresh = await this.foldable(attempts, source);
     // The charts' buckets skip what they have folded before (by topic position), so a crash before the stats
     // update below does not count the batch twice there either.
@@ -83,7 +86,11 @@ export class Store {
     const tagged = AttemptFold.tag(attempts, source);
     const inserted = await this.insertNew(tagged);
     const isNew = new Set(inserted);
-    return new AttemptFold(this.attempts, this.stats).toFold(inserted, tagged.filter((a) => !isNew.has(a)), source);
+    return new AttemptFold(this.attempts, this.stats).toFold(
+      inserted,
+      tagged.filter((a) => !isNew.has(a)),
+      source,
+    );
   }
 
   /**
@@ -93,9 +100,14 @@ export class Store {
   private async insertNew<T extends AttemptRecord>(attempts: T[]): Promise<T[]> {
     if (attempts.length === 0) return [];
     const recordedAt = new Date().toISOString();
-    const order = attempts.map((_, i) => i).sort((i, j) => (attempts[i]!.attemptId < attempts[j]!.attemptId ? -1 : attempts[i]!.attemptId > attempts[j]!.attemptId ? 1 : 0));
+    const order = attempts
+      .map((_, i) => i)
+      .sort((i, j) => (attempts[i]!.attemptId < attempts[j]!.attemptId ? -1 : attempts[i]!.attemptId > attempts[j]!.attemptId ? 1 : 0));
     try {
-      await this.attempts.insertMany(order.map((i) => ({ _id: attempts[i]!.attemptId, ...attempts[i]!, recordedAt })), { ordered: false });
+      await this.attempts.insertMany(
+        order.map((i) => ({ _id: attempts[i]!.attemptId, ...attempts[i]!, recordedAt })),
+        { ordered: false },
+      );
       return attempts;
     } catch (error) {
       if (!(error instanceof MongoBulkWriteError)) throw error;
@@ -156,7 +168,8 @@ function statsUpdate(attempts: AttemptRecord[]): UpdateFilter<EndpointStatsDoc> 
   const lastSuccess = attempts.map((a) => a.outcome).lastIndexOf('success');
   const failuresSinceSuccess = attempts.length - 1 - lastSuccess;
   const buckets: Record<string, number> = {};
-  for (const a of attempts) buckets[`latencyBuckets.${latencyBucketOf(a.durationMs)}`] = (buckets[`latencyBuckets.${latencyBucketOf(a.durationMs)}`] ?? 0) + 1;
+  for (const a of attempts)
+    buckets[`latencyBuckets.${latencyBucketOf(a.durationMs)}`] = (buckets[`latencyBuckets.${latencyBucketOf(a.durationMs)}`] ?? 0) + 1;
   return {
     $inc: {
       ...buckets,

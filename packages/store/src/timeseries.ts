@@ -1,5 +1,5 @@
 import type { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
-import { foldedOffsetMarks, sourcePosition, type SourcedAttempt } from './attempt-source.js';
+import { foldedOffsetMarks, type SourcedAttempt, sourcePosition } from './attempt-source.js';
 import { latencyBucketOf, latencyPercentile } from './latency.js';
 
 /**

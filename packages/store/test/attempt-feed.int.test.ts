@@ -1,6 +1,6 @@
 import type { AttemptRecord } from '@hookline/core';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { attemptFeed, nextFeedPosition, Store, type FeedPosition } from '../src/index.js';
+import { attemptFeed, type FeedPosition, nextFeedPosition, Store } from '../src/index.js';
 
 let store: Store;
 beforeAll(async () => {
@@ -16,8 +16,19 @@ afterEach(() => {
 
 function attempt(id: string, tenantId: string, endpointId: string): AttemptRecord {
   return {
-    attemptId: `${id}.1`, deliveryId: id, eventId: `evt_${id}`, eventType: 'a.b', endpointId, tenantId, attempt: 1,
-    url: 'http://x', startedAt: new Date().toISOString(), durationMs: 5, outcome: 'success', statusCode: 200, final: true,
+    attemptId: `${id}.1`,
+    deliveryId: id,
+    eventId: `evt_${id}`,
+    eventType: 'a.b',
+    endpointId,
+    tenantId,
+    attempt: 1,
+    url: 'http://x',
+    startedAt: new Date().toISOString(),
+    durationMs: 5,
+    outcome: 'success',
+    statusCode: 200,
+    final: true,
   };
 }
 

@@ -16,8 +16,19 @@ let n = 0;
 function attempt(endpointId: string): AttemptRecord {
   n++;
   return {
-    attemptId: `msg_${n}.1`, deliveryId: `msg_${n}`, eventId: `evt_${n}`, eventType: 'a.b', endpointId, tenantId: 't', attempt: 1,
-    url: 'http://x', startedAt: new Date(1_700_000_000_000 + n).toISOString(), durationMs: 10, outcome: 'success', statusCode: 200, final: true,
+    attemptId: `msg_${n}.1`,
+    deliveryId: `msg_${n}`,
+    eventId: `evt_${n}`,
+    eventType: 'a.b',
+    endpointId,
+    tenantId: 't',
+    attempt: 1,
+    url: 'http://x',
+    startedAt: new Date(1_700_000_000_000 + n).toISOString(),
+    durationMs: 10,
+    outcome: 'success',
+    statusCode: 200,
+    final: true,
   };
 }
 const offsets = (from: number, count: number) => Array.from({ length: count }, (_, i) => String(from + i));

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { IdempotencyKeys, type IdempotencyClaim } from '../src/index.js';
+import { type IdempotencyClaim, IdempotencyKeys } from '../src/index.js';
 
 /**
  * The claim protocol on the real MongoDB-wire server (FerretDB in `./dev test`): the duplicate-key lock, the

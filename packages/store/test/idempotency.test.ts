@@ -1,6 +1,6 @@
-import { MongoServerError, type Collection } from 'mongodb';
+import { type Collection, MongoServerError } from 'mongodb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { IdempotencyKeys, type IdempotencyClaim, type IdempotencyDoc } from '../src/idempotency.js';
+import { type IdempotencyClaim, type IdempotencyDoc, IdempotencyKeys } from '../src/idempotency.js';
 
 /**
  * The claim protocol's time-driven rules (waiting for a duplicate, the lease, the key's age) on fake timers:

@@ -15,8 +15,18 @@ let n = 0;
 function attempt(endpointId: string, outcome: 'success' | 'failure', durationMs = 10): AttemptRecord {
   n++;
   return {
-    attemptId: `msg_${n}.1`, deliveryId: `msg_${n}`, eventId: `evt_${n}`, eventType: 'a.b', endpointId, tenantId: 't', attempt: 1,
-    url: 'http://x', startedAt: new Date(1_700_000_000_000 + n).toISOString(), durationMs, outcome, final: true,
+    attemptId: `msg_${n}.1`,
+    deliveryId: `msg_${n}`,
+    eventId: `evt_${n}`,
+    eventType: 'a.b',
+    endpointId,
+    tenantId: 't',
+    attempt: 1,
+    url: 'http://x',
+    startedAt: new Date(1_700_000_000_000 + n).toISOString(),
+    durationMs,
+    outcome,
+    final: true,
     ...(outcome === 'failure' ? { statusCode: 500, errorMessage: 'receiver answered 500' } : { statusCode: 200 }),
   };
 }
@@ -27,7 +37,15 @@ describe('Store.recordAttempts (real MongoDB-wire server)', () => {
     expect((await store.recordAttempts(batch)).recorded).toBe(3);
     const replay = await store.recordAttempts([...batch, attempt('ep_a', 'success', 20)]);
     expect(replay.recorded).toBe(1);
-    expect(await store.endpointStats('ep_a')).toMatchObject({ attempts: 3, succeeded: 2, failed: 1, totalLatencyMs: 60, maxLatencyMs: 30, lastStatus: 'success', consecutiveFailures: 0 });
+    expect(await store.endpointStats('ep_a')).toMatchObject({
+      attempts: 3,
+      succeeded: 2,
+      failed: 1,
+      totalLatencyMs: 60,
+      maxLatencyMs: 30,
+      lastStatus: 'success',
+      consecutiveFailures: 0,
+    });
     expect(await store.endpointStats('ep_b')).toMatchObject({ attempts: 1, succeeded: 1 });
   });
 

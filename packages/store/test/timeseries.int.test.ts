@@ -1,8 +1,8 @@
 import type { AttemptRecord } from '@hookline/core';
-import { MongoClient, type Db } from 'mongodb';
+import { type Db, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AttemptFold } from '../src/attempt-fold.js';
-import { endpointScope, IncomingCalls, tenantScope, Timeseries } from '../src/index.js';
+import { endpointScope, IncomingCalls, Timeseries, tenantScope } from '../src/index.js';
 
 let client: MongoClient;
 let db: Db;
@@ -21,8 +21,18 @@ let n = 0;
 function attempt(endpointId: string, outcome: 'success' | 'failure', durationMs: number, agoMs: number): AttemptRecord {
   n++;
   return {
-    attemptId: `msg_${n}.1`, deliveryId: `msg_${n}`, eventId: `evt_${n}`, eventType: 'a.b', endpointId, tenantId: 'tn_1', attempt: 1,
-    url: 'http://x', startedAt: new Date(now - agoMs).toISOString(), durationMs, outcome, final: true,
+    attemptId: `msg_${n}.1`,
+    deliveryId: `msg_${n}`,
+    eventId: `evt_${n}`,
+    eventType: 'a.b',
+    endpointId,
+    tenantId: 'tn_1',
+    attempt: 1,
+    url: 'http://x',
+    startedAt: new Date(now - agoMs).toISOString(),
+    durationMs,
+    outcome,
+    final: true,
   };
 }
 
@@ -60,7 +70,10 @@ describe('Timeseries (real MongoDB-wire server)', () => {
 
   it('counts a batch that comes again (same topic positions) once, and only the new part of a longer one', async () => {
     const series = new Timeseries(db);
-    const batch = AttemptFold.tag([attempt('ep_r', 'success', 10, 0), attempt('ep_r', 'failure', 10, 0)], { partition: 2, offsets: ['40', '41'] });
+    const batch = AttemptFold.tag([attempt('ep_r', 'success', 10, 0), attempt('ep_r', 'failure', 10, 0)], {
+      partition: 2,
+      offsets: ['40', '41'],
+    });
     await series.record(batch);
     await series.record(batch);
     const longer = [...batch, ...AttemptFold.tag([attempt('ep_r', 'success', 10, 0)], { partition: 2, offsets: ['42'] })];
@@ -80,7 +93,13 @@ describe('IncomingCalls (real MongoDB-wire server)', () => {
   it('keeps the latest calls of each hook in a bounded ring, newest first', async () => {
     const calls = new IncomingCalls(db, 5);
     for (let i = 1; i <= 7; i++) {
-      await calls.record('ih_a', { at: new Date(now + i).toISOString(), status: 202, eventId: `evt_${i}`, eventType: 'x.y', bodyExcerpt: `{"i":${i}}` });
+      await calls.record('ih_a', {
+        at: new Date(now + i).toISOString(),
+        status: 202,
+        eventId: `evt_${i}`,
+        eventType: 'x.y',
+        bodyExcerpt: `{"i":${i}}`,
+      });
     }
     await calls.record('ih_b', { at: new Date(now).toISOString(), status: 422, error: 'bad', bodyExcerpt: 'x'.repeat(2000) });
     const recent = await calls.recent('ih_a', 50);
@@ -94,7 +113,11 @@ describe('IncomingCalls (real MongoDB-wire server)', () => {
 
   it('keeps every one of several first calls that arrive at once', async () => {
     const calls = new IncomingCalls(db, 10);
-    await Promise.all(Array.from({ length: 6 }, (_, i) => calls.record('ih_c', { at: new Date(now).toISOString(), status: 202, eventId: `evt_${i}`, bodyExcerpt: '{}' })));
+    await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        calls.record('ih_c', { at: new Date(now).toISOString(), status: 202, eventId: `evt_${i}`, bodyExcerpt: '{}' }),
+      ),
+    );
     const recent = await calls.recent('ih_c', 50);
     expect(recent.map((c) => c.eventId).sort()).toEqual(['evt_0', 'evt_1', 'evt_2', 'evt_3', 'evt_4', 'evt_5']);
   });

@@ -1,4 +1,4 @@
-import { createAdminClient, createIngestClient, type AdminClient, type IngestClient } from '@hookline/api-client';
+import { type AdminClient, createAdminClient, createIngestClient, type IngestClient } from '@hookline/api-client';
 
 /** The typed clients' failure and unwrap helper, so tests need no dependency of their own on the package. */
 export { ApiError, ok } from '@hookline/api-client';

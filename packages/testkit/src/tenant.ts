@@ -1,14 +1,14 @@
 import {
-  ok,
   type AdminClient,
   type CreatedWebhook,
   type CreateWebhookInput,
   type EventInput,
   type IngestClient,
+  ok,
   type WebhookStats,
 } from '@hookline/api-client';
-import type { Hookline } from './services.js';
 import { adminApi, ingestApi, requestJson } from './api.js';
+import type { Hookline } from './services.js';
 
 /**
  * A tenant with an owner key, and shortcuts for what tests do with it. `api` and `ingestApi` are the typed
@@ -43,7 +43,10 @@ export class TestTenant {
 
   /** A raw call to the admin API (any method, path relative to `/api/admin`, untyped answer). */
   admin(method: string, path: string, body?: unknown) {
-    return requestJson(method, `${this.hookline.configApiUrl}/api/admin${path}`, { token: this.apiKey, ...(body === undefined ? {} : { body }) });
+    return requestJson(method, `${this.hookline.configApiUrl}/api/admin${path}`, {
+      token: this.apiKey,
+      ...(body === undefined ? {} : { body }),
+    });
   }
 
   /** Posts an event and returns its id; throws an `ApiError` unless ingest accepted it. */

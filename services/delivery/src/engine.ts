@@ -1,5 +1,5 @@
-import { deliveryTask, type DeliveryTask, type EndpointRecord, type TopicNames } from '@hookline/core';
-import { deferTask, parkTask, rejectRecord, resolvePolicy, routeOutcome, type DeliveryPolicy } from '@hookline/delivery-policy';
+import { type DeliveryTask, deliveryTask, type EndpointRecord, type TopicNames } from '@hookline/core';
+import { type DeliveryPolicy, deferTask, parkTask, rejectRecord, resolvePolicy, routeOutcome } from '@hookline/delivery-policy';
 import type { BatchControl, EventLog, LogRecord, PartitionBatch, RecordPublisher, RunningConsumer, TopicRecords } from '@hookline/kafka';
 import type { Logger } from 'pino';
 import { EndpointLimiter } from './limiter.js';
@@ -62,7 +62,12 @@ export class DeliveryEngine {
 
   async start(): Promise<void> {
     const { log, topics, groupId } = this.options;
-    this.consumer = await log.consume({ groupId, topics: [topics.deliveries], maxWaitMs: 250, onBatch: (batch, control) => this.take(batch, control) });
+    this.consumer = await log.consume({
+      groupId,
+      topics: [topics.deliveries],
+      maxWaitMs: 250,
+      onBatch: (batch, control) => this.take(batch, control),
+    });
   }
 
   /** Tasks taken and not finished (handed-back ones excluded). */
@@ -197,7 +202,10 @@ export class DeliveryEngine {
       try {
         return await this.options.publisher.publish(records);
       } catch (error) {
-        this.options.logger.error({ err: error, offset: source.offset, partition: source.partition }, 'writing a delivery outcome failed; retrying the write');
+        this.options.logger.error(
+          { err: error, offset: source.offset, partition: source.partition },
+          'writing a delivery outcome failed; retrying the write',
+        );
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }
@@ -234,8 +242,12 @@ export class DeliveryEngine {
   private limiterFor(endpoint: EndpointRecord, policy: DeliveryPolicy): EndpointLimiter {
     const concurrency = policy.maxConcurrency ?? this.options.endpointConcurrency;
     let limiter = this.limiters.get(endpoint.id);
-    if (!limiter) this.limiters.set(endpoint.id, (limiter = new EndpointLimiter(concurrency, policy.rateLimitPerSecond)));
-    else limiter.configure(concurrency, policy.rateLimitPerSecond);
+    if (limiter) {
+      limiter.configure(concurrency, policy.rateLimitPerSecond);
+      return limiter;
+    }
+    limiter = new EndpointLimiter(concurrency, policy.rateLimitPerSecond);
+    this.limiters.set(endpoint.id, limiter);
     return limiter;
   }
 }

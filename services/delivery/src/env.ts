@@ -15,6 +15,11 @@ export const deliveryEnvSchema = baseEnvSchema.extend({
   DELIVERY_ALLOW_PRIVATE_CIDRS: z
     .string()
     .default('')
-    .transform((s) => s.split(',').map((c) => c.trim()).filter(Boolean)),
+    .transform((s) =>
+      s
+        .split(',')
+        .map((c) => c.trim())
+        .filter(Boolean),
+    ),
 });
 export type DeliveryEnv = z.infer<typeof deliveryEnvSchema>;

@@ -66,10 +66,13 @@ export class EndpointLimiter {
     }
     if (this.waiting.length > 0 && this.running < this.concurrency && this.ratePerSecond && !this.refillTimer) {
       const waitMs = Math.ceil(((1 - this.tokens) / this.ratePerSecond) * 1000);
-      this.refillTimer = setTimeout(() => {
-        this.refillTimer = undefined;
-        this.drain();
-      }, Math.max(1, waitMs));
+      this.refillTimer = setTimeout(
+        () => {
+          this.refillTimer = undefined;
+          this.drain();
+        },
+        Math.max(1, waitMs),
+      );
     }
   }
 

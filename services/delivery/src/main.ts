@@ -1,6 +1,6 @@
-import { parseEnv } from '@hookline/core';
 import { ConfigView } from '@hookline/config';
-import { delayedTiers, deferTierOf, validateProfiles } from '@hookline/delivery-policy';
+import { parseEnv } from '@hookline/core';
+import { deferTierOf, delayedTiers, validateProfiles } from '@hookline/delivery-policy';
 import { ConsumerLagMonitor, connectEventLog, kafkaHealthChecks, retryTopicSpec } from '@hookline/kafka';
 import { closeServer, createHttpApp, createLogger, createMetricsRegistry, listen, runService } from '@hookline/service';
 import { DeliveryEngine } from './engine.js';
@@ -28,7 +28,13 @@ await runService(logger, async (lifecycle) => {
   const guard = new SsrfGuard({ allowCidrs: env.DELIVERY_ALLOW_PRIVATE_CIDRS, requireHttps: env.HOOKLINE_MODE === 'production' });
   const sender = new Sender({ timeoutMs: env.DELIVERY_TIMEOUT_MS, responseExcerptBytes: env.DELIVERY_RESPONSE_EXCERPT_BYTES, guard });
   engine = new DeliveryEngine({
-    log, publisher, topics, config, sender, logger, metrics,
+    log,
+    publisher,
+    topics,
+    config,
+    sender,
+    logger,
+    metrics,
     groupId: env.DELIVERY_GROUP_ID,
     endpointConcurrency: env.DELIVERY_ENDPOINT_CONCURRENCY,
     endpointBacklog: env.DELIVERY_ENDPOINT_BACKLOG,
@@ -40,16 +46,36 @@ await runService(logger, async (lifecycle) => {
   const tierTopics = tiers.map((tier) => topics.retry(tier));
   const forwarder = tiers.length
     ? await startRetryForwarder({
-        log, publisher, groupId: retryGroup, topics: tierTopics, destination: topics.deliveries,
+        log,
+        publisher,
+        groupId: retryGroup,
+        topics: tierTopics,
+        destination: topics.deliveries,
         onForwarded: (topic, lagMs) => metrics.retryLag.observe({ tier: topic.slice(topics.retry('').length) }, Math.max(0, lagMs) / 1000),
       })
     : undefined;
   const lagOf = (groupId: string, topicList: string[], maxLag?: number) =>
-    new ConsumerLagMonitor({ log, groupId, topics: topicList, registry, logger, intervalMs: env.HOOKLINE_LAG_INTERVAL_MS, ...(maxLag === undefined ? {} : { maxLag }) });
+    new ConsumerLagMonitor({
+      log,
+      groupId,
+      topics: topicList,
+      registry,
+      logger,
+      intervalMs: env.HOOKLINE_LAG_INTERVAL_MS,
+      ...(maxLag === undefined ? {} : { maxLag }),
+    });
   // Retry tiers hold records until they are due: their lag is reported, never a health problem.
-  const lag = [lagOf(env.DELIVERY_GROUP_ID, [topics.deliveries], env.HOOKLINE_HEALTH_MAX_CONSUMER_LAG), ...(tiers.length ? [lagOf(retryGroup, tierTopics)] : [])];
+  const lag = [
+    lagOf(env.DELIVERY_GROUP_ID, [topics.deliveries], env.HOOKLINE_HEALTH_MAX_CONSUMER_LAG),
+    ...(tiers.length ? [lagOf(retryGroup, tierTopics)] : []),
+  ];
   await Promise.all(lag.map((m) => m.start()));
-  const health = kafkaHealthChecks({ config, publisher, consumers: { deliveries: engine, ...(forwarder ? { retryTiers: forwarder } : {}) }, lag });
+  const health = kafkaHealthChecks({
+    config,
+    publisher,
+    consumers: { deliveries: engine, ...(forwarder ? { retryTiers: forwarder } : {}) },
+    lag,
+  });
   const { server } = await listen(createHttpApp({ logger, metrics: registry, health, lifecycle }), env.DELIVERY_PORT);
   return {
     async stop() {

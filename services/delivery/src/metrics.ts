@@ -4,16 +4,35 @@ export type DeliveryMetrics = ReturnType<typeof createDeliveryMetrics>;
 
 export function createDeliveryMetrics(registry: Registry, inFlight: () => number) {
   return {
-    attempts: new Counter({ name: 'hookline_deliveries_total', help: 'Delivery attempts by outcome', labelNames: ['outcome'], registers: [registry] }),
+    attempts: new Counter({
+      name: 'hookline_deliveries_total',
+      help: 'Delivery attempts by outcome',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
     attemptDuration: new Histogram({
       name: 'hookline_attempt_duration_seconds',
       help: 'Time from request start to response or error',
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
     }),
-    retries: new Counter({ name: 'hookline_retries_scheduled_total', help: 'Retries scheduled, by tier', labelNames: ['tier'], registers: [registry] }),
-    deadLettered: new Counter({ name: 'hookline_dead_lettered_total', help: 'Tasks sent to the dead-letter topic', labelNames: ['kind'], registers: [registry] }),
-    deferred: new Counter({ name: 'hookline_deferred_total', help: 'Tasks deferred because their endpoint backlog was full', registers: [registry] }),
+    retries: new Counter({
+      name: 'hookline_retries_scheduled_total',
+      help: 'Retries scheduled, by tier',
+      labelNames: ['tier'],
+      registers: [registry],
+    }),
+    deadLettered: new Counter({
+      name: 'hookline_dead_lettered_total',
+      help: 'Tasks sent to the dead-letter topic',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
+    deferred: new Counter({
+      name: 'hookline_deferred_total',
+      help: 'Tasks deferred because their endpoint backlog was full',
+      registers: [registry],
+    }),
     retryLag: new Histogram({
       name: 'hookline_retry_tier_lag_seconds',
       help: 'How late a retry left its tier topic after it fell due',
@@ -21,6 +40,13 @@ export function createDeliveryMetrics(registry: Registry, inFlight: () => number
       buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30],
       registers: [registry],
     }),
-    inFlight: new Gauge({ name: 'hookline_deliveries_in_flight', help: 'Tasks accepted and not finished', registers: [registry], collect() { this.set(inFlight()); } }),
+    inFlight: new Gauge({
+      name: 'hookline_deliveries_in_flight',
+      help: 'Tasks accepted and not finished',
+      registers: [registry],
+      collect() {
+        this.set(inFlight());
+      },
+    }),
   };
 }

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { attemptIdFor, type AttemptRecord, type DeliveryTask, type EndpointRecord } from '@hookline/core';
-import { failureOfError, failureOfStatus, renderBody, type AttemptFailure, type DeliveryPolicy } from '@hookline/delivery-policy';
+import { type AttemptRecord, attemptIdFor, type DeliveryTask, type EndpointRecord } from '@hookline/core';
+import { type AttemptFailure, type DeliveryPolicy, failureOfError, failureOfStatus, renderBody } from '@hookline/delivery-policy';
 import { signatureHeaders } from '@hookline/signing';
 import { Agent, request } from 'undici';
 import type { SsrfGuard } from './ssrf.js';
@@ -88,7 +88,11 @@ export class Sender {
     } catch (error) {
       const durationMs = Math.round(performance.now() - started);
       const failure = failureOfError(error);
-      return { failure, retryAfter: undefined, record: { ...base, durationMs, outcome: 'failure', errorClass: failure.errorClass, errorMessage: failure.message } };
+      return {
+        failure,
+        retryAfter: undefined,
+        record: { ...base, durationMs, outcome: 'failure', errorClass: failure.errorClass, errorMessage: failure.message },
+      };
     }
   }
 

@@ -1,5 +1,5 @@
-import { attemptIdFor, ConfigState, topicNames, type DeliveryTask, type EndpointRecord } from '@hookline/core';
-import { planTask, taskRecord, type DeliveryPolicy } from '@hookline/delivery-policy';
+import { attemptIdFor, ConfigState, type DeliveryTask, type EndpointRecord, topicNames } from '@hookline/core';
+import { type DeliveryPolicy, planTask, taskRecord } from '@hookline/delivery-policy';
 import { createMemoryEventLog, type MemoryEventLog } from '@hookline/kafka';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
@@ -10,7 +10,19 @@ import type { AttemptResult } from '../src/sender.js';
 export const topics = topicNames('t.');
 
 export function endpoint(id: string, over: Partial<EndpointRecord> = {}): EndpointRecord {
-  return { kind: 'endpoint', id, tenantId: 'ten', name: id, url: `http://127.0.0.1/${id}`, events: ['*'], secrets: [{ secret: 's' }], isActive: true, createdAt: '', updatedAt: '', ...over };
+  return {
+    kind: 'endpoint',
+    id,
+    tenantId: 'ten',
+    name: id,
+    url: `http://127.0.0.1/${id}`,
+    events: ['*'],
+    secrets: [{ secret: 's' }],
+    isActive: true,
+    createdAt: '',
+    updatedAt: '',
+    ...over,
+  };
 }
 
 export function task(endpointId: string, eventId: string): DeliveryTask {
@@ -46,11 +58,28 @@ export class FakeSender implements TaskSender {
     const answer = this.answers.get(task.eventId) ?? 200;
     if (answer instanceof Error) throw answer;
     const ok = answer >= 200 && answer < 300;
-    const base = { attemptId: attemptIdFor(task.deliveryId, task.attempt), deliveryId: task.deliveryId, eventId: task.eventId, eventType: task.event.type, endpointId: endpoint.id, tenantId: task.tenantId, attempt: task.attempt, url: endpoint.url, startedAt: '2026-01-01T00:00:00.000Z', durationMs: 3, final: false };
+    const base = {
+      attemptId: attemptIdFor(task.deliveryId, task.attempt),
+      deliveryId: task.deliveryId,
+      eventId: task.eventId,
+      eventType: task.event.type,
+      endpointId: endpoint.id,
+      tenantId: task.tenantId,
+      attempt: task.attempt,
+      url: endpoint.url,
+      startedAt: '2026-01-01T00:00:00.000Z',
+      durationMs: 3,
+      final: false,
+    };
     return {
       retryAfter: undefined,
       failure: undefined,
-      record: { ...base, outcome: ok ? 'success' : 'failure', statusCode: answer, ...(ok ? {} : { errorClass: `http_${answer}`, errorMessage: `receiver answered ${answer}` }) },
+      record: {
+        ...base,
+        outcome: ok ? 'success' : 'failure',
+        statusCode: answer,
+        ...(ok ? {} : { errorClass: `http_${answer}`, errorMessage: `receiver answered ${answer}` }),
+      },
     };
   }
 }
@@ -71,7 +100,10 @@ export async function startEngine(over: Partial<EngineOptions> = {}, endpoints: 
   const sender = new FakeSender();
   const publisher = await log.publisher();
   const engine = new DeliveryEngine({
-    log, publisher, topics, sender,
+    log,
+    publisher,
+    topics,
+    sender,
     config: { state, catchUp: async () => undefined },
     logger: pino({ level: 'silent' }),
     metrics: createDeliveryMetrics(new Registry(), () => 0),
@@ -84,10 +116,18 @@ export async function startEngine(over: Partial<EngineOptions> = {}, endpoints: 
   });
   await engine.start();
   return {
-    log, engine, sender, state,
+    log,
+    engine,
+    sender,
+    state,
     async publish(...tasks) {
-      await publisher.publish([{ topic: topics.deliveries, records: tasks.map((t) => (typeof t === 'string' ? { key: 'ep', value: t } : taskRecord(t))) }]);
+      await publisher.publish([
+        { topic: topics.deliveries, records: tasks.map((t) => (typeof t === 'string' ? { key: 'ep', value: t } : taskRecord(t))) },
+      ]);
     },
-    attempts: () => log.values<{ eventId: string; attempt: number; final: boolean; outcome: string }>(topics.attempts).map(({ eventId, attempt, final, outcome }) => ({ eventId, attempt, final, outcome })),
+    attempts: () =>
+      log
+        .values<{ eventId: string; attempt: number; final: boolean; outcome: string }>(topics.attempts)
+        .map(({ eventId, attempt, final, outcome }) => ({ eventId, attempt, final, outcome })),
   };
 }

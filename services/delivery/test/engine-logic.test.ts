@@ -5,12 +5,22 @@ import { SsrfGuard } from '../src/ssrf.js';
 describe('SsrfGuard', () => {
   const guard = new SsrfGuard({ allowCidrs: [], requireHttps: false });
 
-  it.each(['127.0.0.1', '10.0.0.1', '172.16.5.4', '192.168.1.1', '169.254.169.254', '0.0.0.0', '224.0.0.1', '::1', 'fe80::1', 'fd00::1', '::ffff:127.0.0.1', '100.64.0.1'])(
-    'refuses %s',
-    (address) => {
-      expect(() => guard.checkAddress(address)).toThrow(/refused by the SSRF guard/);
-    },
-  );
+  it.each([
+    '127.0.0.1',
+    '10.0.0.1',
+    '172.16.5.4',
+    '192.168.1.1',
+    '169.254.169.254',
+    '0.0.0.0',
+    '224.0.0.1',
+    '::1',
+    'fe80::1',
+    'fd00::1',
+    '::ffff:127.0.0.1',
+    '100.64.0.1',
+  ])('refuses %s', (address) => {
+    expect(() => guard.checkAddress(address)).toThrow(/refused by the SSRF guard/);
+  });
 
   it('allows public addresses, and private ones only through the allow-list', () => {
     expect(() => guard.checkAddress('93.184.216.34')).not.toThrow();
@@ -23,7 +33,9 @@ describe('SsrfGuard', () => {
   it('checks IP-literal URLs and the scheme before any connection', () => {
     expect(() => guard.checkUrl(new URL('http://169.254.169.254/latest/meta-data'))).toThrow();
     expect(() => guard.checkUrl(new URL('http://[::1]:8080/'))).toThrow();
-    expect(() => new SsrfGuard({ allowCidrs: [], requireHttps: true }).checkUrl(new URL('http://example.com/'))).toThrow(/https is required/);
+    expect(() => new SsrfGuard({ allowCidrs: [], requireHttps: true }).checkUrl(new URL('http://example.com/'))).toThrow(
+      /https is required/,
+    );
   });
 
   it('refuses a hostname that resolves to loopback', async () => {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { endpoint, startEngine, task, topics, type Harness } from './engine-fixtures.js';
+import { endpoint, type Harness, startEngine, task, topics } from './engine-fixtures.js';
 
 let harness: Harness | undefined;
 
@@ -33,8 +33,12 @@ describe('DeliveryEngine', () => {
     await harness.publish(task('ep', 'e1'), task('ep', 'e2'), { ...task('ep', 'e3'), attempt: 2 });
     harness.sender.answers.set('e3', 500);
     await vi.waitFor(() => expect(harness!.attempts()).toHaveLength(3));
-    expect(harness.log.values<{ eventId: string; attempt: number }>(topics.retry('5s')).map((t) => [t.eventId, t.attempt])).toEqual([['e1', 2]]);
-    expect(harness.log.values<{ task: { eventId: string }; reason: string }>(topics.deadLetter).map((d) => [d.task.eventId, d.reason])).toEqual([
+    expect(harness.log.values<{ eventId: string; attempt: number }>(topics.retry('5s')).map((t) => [t.eventId, t.attempt])).toEqual([
+      ['e1', 2],
+    ]);
+    expect(
+      harness.log.values<{ task: { eventId: string }; reason: string }>(topics.deadLetter).map((d) => [d.task.eventId, d.reason]),
+    ).toEqual([
       ['e2', 'not retryable: receiver answered 404'],
       ['e3', 'retries exhausted after 2 attempts: receiver answered 500'],
     ]);
@@ -64,7 +68,11 @@ describe('DeliveryEngine', () => {
     await harness.publish('{not json', task('ep', 'sentinel'));
     await vi.waitFor(() => expect(harness!.attempts().map((a) => a.eventId)).toEqual(['sentinel']));
     const [rejected] = harness.log.values<{ reason: string; offset: string; value: string }>(topics.rejected);
-    expect(rejected).toMatchObject({ reason: expect.stringMatching(/^unreadable delivery task/), offset: '0', value: Buffer.from('{not json').toString('base64') });
+    expect(rejected).toMatchObject({
+      reason: expect.stringMatching(/^unreadable delivery task/),
+      offset: '0',
+      value: Buffer.from('{not json').toString('base64'),
+    });
     await vi.waitFor(() => expect(committed(harness!)).toBe(2n));
   });
 
@@ -74,7 +82,9 @@ describe('DeliveryEngine', () => {
     await harness.publish(task('ep', 'e1'), task('ep', 'sentinel'));
     await vi.waitFor(() => expect(harness!.attempts().map((a) => a.eventId)).toEqual(['sentinel']));
     expect(harness.sender.sentEvents()).toEqual(['e1', 'sentinel']);
-    expect(harness.log.values<{ reason: string }>(topics.rejected)).toEqual([expect.objectContaining({ reason: 'delivery failed: body cannot be rendered' })]);
+    expect(harness.log.values<{ reason: string }>(topics.rejected)).toEqual([
+      expect.objectContaining({ reason: 'delivery failed: body cannot be rendered' }),
+    ]);
     await vi.waitFor(() => expect(committed(harness!)).toBe(2n));
   });
 

@@ -19,7 +19,7 @@ describe('EndpointLimiter.drainEstimateMs', () => {
     expect(limiter.queued).toBe(4);
     expect(limiter.drainEstimateMs).toBe(80);
     while (releases.length || limiter.active) {
-      releases.splice(0).forEach((release) => release());
+      for (const release of releases.splice(0)) release();
       await vi.advanceTimersByTimeAsync(1);
     }
     await Promise.all(blocked);

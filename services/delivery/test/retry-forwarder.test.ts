@@ -18,7 +18,14 @@ afterEach(async () => {
 
 async function start(onForwarded?: (topic: string, lagMs: number) => void) {
   const publisher = await log.publisher();
-  await startRetryForwarder({ log, publisher, groupId: 'retry', topics: [tier], destination: topics.deliveries, ...(onForwarded ? { onForwarded } : {}) });
+  await startRetryForwarder({
+    log,
+    publisher,
+    groupId: 'retry',
+    topics: [tier],
+    destination: topics.deliveries,
+    ...(onForwarded ? { onForwarded } : {}),
+  });
   return publisher;
 }
 
@@ -30,7 +37,14 @@ describe('retry forwarder', () => {
     const lags: number[] = [];
     const publisher = await start((_topic, lagMs) => lags.push(lagMs));
     await publisher.publish([
-      { topic: tier, records: [taskRecord({ ...task('ep', 'due'), dueAt: now - 20 }), taskRecord({ ...task('ep', 'later'), dueAt: now + 5_000 }), taskRecord({ ...task('ep', 'after'), dueAt: now + 5_000 })] },
+      {
+        topic: tier,
+        records: [
+          taskRecord({ ...task('ep', 'due'), dueAt: now - 20 }),
+          taskRecord({ ...task('ep', 'later'), dueAt: now + 5_000 }),
+          taskRecord({ ...task('ep', 'after'), dueAt: now + 5_000 }),
+        ],
+      },
     ]);
     await vi.advanceTimersByTimeAsync(0);
     expect(forwarded()).toEqual(['due']);

@@ -28,7 +28,11 @@ afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
-const allowLoopback = new Sender({ timeoutMs: 5_000, responseExcerptBytes: 100, guard: new SsrfGuard({ allowCidrs: ['127.0.0.0/8'], requireHttps: false }) });
+const allowLoopback = new Sender({
+  timeoutMs: 5_000,
+  responseExcerptBytes: 100,
+  guard: new SsrfGuard({ allowCidrs: ['127.0.0.0/8'], requireHttps: false }),
+});
 const event = { id: 'evt_1', type: 'task.created', tenantId: 'ten', timestamp: '2026-01-01T00:00:00.000Z', data: { id: 't_1' } };
 
 describe('Sender', () => {
@@ -41,17 +45,34 @@ describe('Sender', () => {
     const sent = received.at(-1)!;
     const body = '{"event":"task.created","timestamp":"2026-01-01T00:00:00.000Z","webhook_id":"ep","data":{"id":"t_1"}}';
     expect(sent.body).toBe(body);
-    const expected = signatureHeaders({ kind: 'hmac-sha256-hex', headerName: 'x-webhook-signature', prefix: 'sha256=', idAndTimestampHeaders: true }, ['topsecret'], task.deliveryId, now, body);
+    const expected = signatureHeaders(
+      { kind: 'hmac-sha256-hex', headerName: 'x-webhook-signature', prefix: 'sha256=', idAndTimestampHeaders: true },
+      ['topsecret'],
+      task.deliveryId,
+      now,
+      body,
+    );
     for (const [name, value] of Object.entries(expected)) expect(sent.headers[name]).toBe(value);
   });
 
   it('reports typed failures with the error classes attempt records always had', async () => {
     const at = (url: string) => endpoint('ep', { url });
-    const send = (sender: Sender, url: string) => sender.send(planTask({ kind: 'first', event, endpoint: at(url), now: 0 }), at(url), resolvePolicy(at(url)));
+    const send = (sender: Sender, url: string) =>
+      sender.send(planTask({ kind: 'first', event, endpoint: at(url), now: 0 }), at(url), resolvePolicy(at(url)));
     const throttled = await send(allowLoopback, `${base}/429`);
-    expect(throttled).toMatchObject({ retryAfter: '7', failure: { kind: 'http_status', retryable: true }, record: { errorClass: 'http_429', errorMessage: 'receiver answered 429' } });
-    const refused = await send(new Sender({ timeoutMs: 5_000, responseExcerptBytes: 100, guard: new SsrfGuard({ allowCidrs: [], requireHttps: false }) }), `${base}/200`);
-    expect(refused).toMatchObject({ failure: { kind: 'destination_refused', retryable: false }, record: { outcome: 'failure', errorClass: 'edestinationrefused' } });
+    expect(throttled).toMatchObject({
+      retryAfter: '7',
+      failure: { kind: 'http_status', retryable: true },
+      record: { errorClass: 'http_429', errorMessage: 'receiver answered 429' },
+    });
+    const refused = await send(
+      new Sender({ timeoutMs: 5_000, responseExcerptBytes: 100, guard: new SsrfGuard({ allowCidrs: [], requireHttps: false }) }),
+      `${base}/200`,
+    );
+    expect(refused).toMatchObject({
+      failure: { kind: 'destination_refused', retryable: false },
+      record: { outcome: 'failure', errorClass: 'edestinationrefused' },
+    });
     const closed = await send(allowLoopback, 'http://127.0.0.1:1/');
     expect(closed).toMatchObject({ failure: { kind: 'connection', retryable: true }, record: { errorClass: 'econnrefused' } });
   });

@@ -1,7 +1,10 @@
 import type { Hookline, ServiceName } from '@hookline/testkit';
 
 /** One service's `/metrics`, parsed into samples. */
-export async function scrape(hookline: Hookline, service: ServiceName): Promise<{ name: string; labels: Record<string, string>; value: number }[]> {
+export async function scrape(
+  hookline: Hookline,
+  service: ServiceName,
+): Promise<{ name: string; labels: Record<string, string>; value: number }[]> {
   const text = await (await fetch(`${hookline.serviceUrl(service)}/metrics`)).text();
   const samples = [];
   for (const line of text.split('\n')) {
@@ -14,13 +17,21 @@ export async function scrape(hookline: Hookline, service: ServiceName): Promise<
 }
 
 /** The sum of a metric's samples whose labels include `labels`. */
-export async function metricValue(hookline: Hookline, service: ServiceName, name: string, labels: Record<string, string> = {}): Promise<number> {
+export async function metricValue(
+  hookline: Hookline,
+  service: ServiceName,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
   return (await scrape(hookline, service))
     .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
     .reduce((sum, s) => sum + s.value, 0);
 }
 
-export async function health(hookline: Hookline, service: ServiceName): Promise<{ status: number; body: { status: string; checks: Record<string, { status: string; reason?: string }> } }> {
+export async function health(
+  hookline: Hookline,
+  service: ServiceName,
+): Promise<{ status: number; body: { status: string; checks: Record<string, { status: string; reason?: string }> } }> {
   const response = await fetch(`${hookline.serviceUrl(service)}/health`);
   return { status: response.status, body: (await response.json()) as Awaited<ReturnType<typeof health>>['body'] };
 }

@@ -40,7 +40,9 @@ export const taskappVerifier: SeedVerifier = (request, secret) => {
   }
   const signature = String(request.headers['x-webhook-signature'] ?? '').replace(/^sha256=/, '');
   const payload = JSON.stringify(JSON.parse(request.body));
-  return verifyWebhook(payload, signature, secret) && Boolean(request.headers['x-webhook-id']) && Boolean(request.headers['x-webhook-timestamp']);
+  return (
+    verifyWebhook(payload, signature, secret) && Boolean(request.headers['x-webhook-id']) && Boolean(request.headers['x-webhook-timestamp'])
+  );
 };
 
 /** ThreadHound documents no signature; its receivers check the envelope shape. */

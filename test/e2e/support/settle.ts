@@ -31,7 +31,11 @@ export interface Settled {
  * Posts a sentinel through `post` (an event the same endpoint receives: `post` merges `data` into the event's
  * data) and waits until `receiver` got it; fails if it does not come or comes twice.
  */
-export async function settleWithSentinel(receiver: Receiver, post: (data: SentinelData) => Promise<unknown>, timeoutMs = 60_000): Promise<Settled> {
+export async function settleWithSentinel(
+  receiver: Receiver,
+  post: (data: SentinelData) => Promise<unknown>,
+  timeoutMs = 60_000,
+): Promise<Settled> {
   const marker = `sentinel_${randomUUID()}`;
   const isSentinel = (request: ReceivedRequest) => request.body.includes(marker);
   await post({ sentinel: marker });
@@ -42,7 +46,11 @@ export async function settleWithSentinel(receiver: Receiver, post: (data: Sentin
 }
 
 /** A sentinel poster for `settleWithSentinel`: an event of `type` from `tenant`, with `data` besides the marker. */
-export function sentinelEvent(tenant: TestTenant, type: string, data: Record<string, unknown> = {}): (sentinel: SentinelData) => Promise<string> {
+export function sentinelEvent(
+  tenant: TestTenant,
+  type: string,
+  data: Record<string, unknown> = {},
+): (sentinel: SentinelData) => Promise<string> {
   return (sentinel) => tenant.postEvent(type, { ...data, ...sentinel });
 }
 
@@ -55,12 +63,21 @@ export interface AttemptLogEntry {
 }
 
 /** Waits until the delivery's log ends with the attempt the pipeline marked final; returns the whole log. */
-export async function finalAttempt(tenant: TestTenant, endpointId: string, deliveryId: string, timeoutMs = 60_000): Promise<AttemptLogEntry[]> {
-  return eventually(async () => {
-    const detail = await tenant.admin('GET', `/webhooks/${endpointId}/deliveries/${deliveryId}`);
-    const log = detail.status === 200 ? (detail.body.attemptsLog as AttemptLogEntry[]) : undefined;
-    return log?.at(-1)?.final ? log : undefined;
-  }, timeoutMs, 100);
+export async function finalAttempt(
+  tenant: TestTenant,
+  endpointId: string,
+  deliveryId: string,
+  timeoutMs = 60_000,
+): Promise<AttemptLogEntry[]> {
+  return eventually(
+    async () => {
+      const detail = await tenant.admin('GET', `/webhooks/${endpointId}/deliveries/${deliveryId}`);
+      const log = detail.status === 200 ? (detail.body.attemptsLog as AttemptLogEntry[]) : undefined;
+      return log?.at(-1)?.final ? log : undefined;
+    },
+    timeoutMs,
+    100,
+  );
 }
 
 /** How many of the endpoint's dead letters are still dead (not replayed). */

@@ -1,5 +1,5 @@
-import { html, nothing, type TemplateResult } from 'lit-html';
 import type { TestResult, Webhook } from '@hookline/api-client';
+import { html, nothing, type TemplateResult } from 'lit-html';
 import { admin, describeFailure, ok } from '../api.js';
 import { ms } from '../format.js';
 import { closeModal, openModal, toast, update } from '../runtime.js';
@@ -25,7 +25,8 @@ export function testOutcome(endpointId: string): TemplateResult | typeof nothing
   const entry = testResults.get(endpointId);
   if (!entry) return nothing;
   if (entry.running) return html`<span class="test-outcome" data-testid="test-outcome">${pill('info', 'Sending test…')}</span>`;
-  if (entry.error) return html`<span class="test-outcome" data-testid="test-outcome">${pill('bad', 'Test failed')} <span class="muted">${entry.error}</span></span>`;
+  if (entry.error)
+    return html`<span class="test-outcome" data-testid="test-outcome">${pill('bad', 'Test failed')} <span class="muted">${entry.error}</span></span>`;
   const r = entry.result!;
   return html`<span class="test-outcome" data-testid="test-outcome" title=${r.responseExcerpt ?? ''}>
     ${r.outcome === 'success' ? pill('ok', `Test delivered · ${r.statusCode}`) : pill('bad', `Test failed${r.statusCode ? ` · ${r.statusCode}` : ''}`)}

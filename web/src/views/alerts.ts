@@ -1,6 +1,6 @@
-import { html, nothing } from 'lit-html';
 import type { Alert, AlertSettings } from '@hookline/api-client';
-import { admin, ApiError, describeFailure, encode, ok } from '../api.js';
+import { html, nothing } from 'lit-html';
+import { ApiError, admin, describeFailure, encode, ok } from '../api.js';
 import { dateTime, timeAgo } from '../format.js';
 import { canConfigure, PollingView, toast, update } from '../runtime.js';
 import { emptyState, errorBox, formValues, pill, spinner } from '../ui.js';
@@ -89,9 +89,11 @@ export class AlertsView extends PollingView {
     return html`
       <div class="page-head"><div><h1>Alerts</h1><p class="lede">Endpoints that fail too often or answer too slowly. Notifications go out as <code>hookline.alert</code> events.</p></div></div>
       ${errorBox(this.error)}
-      ${this.unavailable
-        ? html`<div class="card">${emptyState('Alerts are not available', 'This server does not offer the alerts API yet.')}</div>`
-        : html`<div class="alerts-layout">${this.list()}${this.form()}</div>`}
+      ${
+        this.unavailable
+          ? html`<div class="card">${emptyState('Alerts are not available', 'This server does not offer the alerts API yet.')}</div>`
+          : html`<div class="alerts-layout">${this.list()}${this.form()}</div>`
+      }
     `;
   }
 

@@ -1,5 +1,5 @@
-import { html, nothing } from 'lit-html';
 import type { Attempt, DeliveryDetail, Webhook } from '@hookline/api-client';
+import { html, nothing } from 'lit-html';
 import { admin, describeFailure, encode, ok } from '../api.js';
 import { dateTime, ms } from '../format.js';
 import { canConfigure, toast, update, type View } from '../runtime.js';
@@ -43,7 +43,9 @@ export class DeliveryDetailView implements View {
   private async retry() {
     try {
       const queued = await ok(
-        admin.POST('/api/admin/webhooks/{id}/deliveries/{deliveryId}/retry', { params: { path: { id: this.endpointId, deliveryId: this.deliveryId } } }),
+        admin.POST('/api/admin/webhooks/{id}/deliveries/{deliveryId}/retry', {
+          params: { path: { id: this.endpointId, deliveryId: this.deliveryId } },
+        }),
       );
       toast('ok', `Retry queued as attempt ${queued.attempt}`);
       this.retryable = false;

@@ -1,6 +1,6 @@
-import { html, nothing } from 'lit-html';
 import type { EventType, IncomingCall, IncomingWebhook } from '@hookline/api-client';
-import { admin, describeFailure, encode, ok } from '../api.js';
+import { html, nothing } from 'lit-html';
+import { admin, describeFailure, ok } from '../api.js';
 import { dateTime, timeAgo } from '../format.js';
 import { canConfigure, closeModal, openModal, PollingView, state, toast, update } from '../runtime.js';
 import { copyButton, emptyState, errorBox, formValues, modal, pill, spinner, statusCodePill } from '../ui.js';
@@ -17,7 +17,12 @@ export class IncomingView extends PollingView {
   async load() {
     try {
       this.hooks = (await ok(admin.GET('/api/admin/incoming-webhooks'))).data.sort((a, b) => a.name.localeCompare(b.name));
-      if (this.open) this.calls.set(this.open, (await ok(admin.GET('/api/admin/incoming-webhooks/{id}/calls', { params: { path: { id: this.open }, query: { limit: 50 } } }))).data);
+      if (this.open)
+        this.calls.set(
+          this.open,
+          (await ok(admin.GET('/api/admin/incoming-webhooks/{id}/calls', { params: { path: { id: this.open }, query: { limit: 50 } } })))
+            .data,
+        );
       this.error = null;
     } catch (error) {
       this.error = describeFailure(error);
@@ -43,7 +48,9 @@ export class IncomingView extends PollingView {
       e.preventDefault();
       const values = formValues(e.currentTarget as HTMLFormElement);
       try {
-        const created = await ok(admin.POST('/api/admin/incoming-webhooks', { body: { name: values.get('name'), eventType: values.get('eventType') } }));
+        const created = await ok(
+          admin.POST('/api/admin/incoming-webhooks', { body: { name: values.get('name'), eventType: values.get('eventType') } }),
+        );
         void this.load();
         const url = this.urlOf(created.url);
         openModal(() =>
@@ -98,13 +105,15 @@ export class IncomingView extends PollingView {
         ${configure ? html`<button class="button primary" data-testid="add-incoming" @click=${() => this.create()}>Add Webhook</button>` : nothing}
       </div>
       ${errorBox(this.error)}
-      ${this.hooks === null
-        ? html`<div class="card center">${spinner()}</div>`
-        : this.hooks.length === 0
-          ? html`<div class="card">${emptyState('No incoming webhooks', 'Create one to receive data from an external service.')}</div>`
-          : html`<div class="card table-card"><table class="table" data-testid="incoming-table">
+      ${
+        this.hooks === null
+          ? html`<div class="card center">${spinner()}</div>`
+          : this.hooks.length === 0
+            ? html`<div class="card">${emptyState('No incoming webhooks', 'Create one to receive data from an external service.')}</div>`
+            : html`<div class="card table-card"><table class="table" data-testid="incoming-table">
               <thead><tr><th>Name</th><th>Event type</th><th>Created</th><th class="actions-col"></th></tr></thead>
-              <tbody>${this.hooks.map((h) => this.row(h, configure))}</tbody></table></div>`}
+              <tbody>${this.hooks.map((h) => this.row(h, configure))}</tbody></table></div>`
+      }
     `;
   }
 
@@ -120,13 +129,15 @@ export class IncomingView extends PollingView {
           ${configure ? html`<button class="button small danger-text" @click=${() => this.remove(hook)}>Delete</button>` : nothing}
         </td>
       </tr>
-      ${open
-        ? html`<tr class="subrow"><td colspan="4">
-            ${calls === undefined
-              ? spinner()
-              : calls.length === 0
-                ? html`<p class="muted">No calls yet. POST JSON or a form to the hook's URL.</p>`
-                : html`<table class="table inner" data-testid="calls-table">
+      ${
+        open
+          ? html`<tr class="subrow"><td colspan="4">
+            ${
+              calls === undefined
+                ? spinner()
+                : calls.length === 0
+                  ? html`<p class="muted">No calls yet. POST JSON or a form to the hook's URL.</p>`
+                  : html`<table class="table inner" data-testid="calls-table">
                     <thead><tr><th>Time</th><th>Answer</th><th>Event</th><th>Body</th></tr></thead>
                     <tbody>${calls.map(
                       (c) => html`<tr>
@@ -135,8 +146,10 @@ export class IncomingView extends PollingView {
                         <td>${c.eventId ? html`<code>${c.eventId}</code>` : pill('muted', 'none')}</td>
                         <td><code class="excerpt" title=${c.bodyExcerpt}>${c.bodyExcerpt || '(empty)'}</code></td>
                       </tr>`,
-                    )}</tbody></table>`}
+                    )}</tbody></table>`
+            }
           </td></tr>`
-        : nothing}`;
+          : nothing
+      }`;
   }
 }

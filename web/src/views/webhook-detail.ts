@@ -1,5 +1,5 @@
-import { html, nothing } from 'lit-html';
 import type { DeliverySummary, ReplayJob, Timeseries, Webhook, WebhookStats } from '@hookline/api-client';
+import { html, nothing } from 'lit-html';
 import { admin, describeFailure, encode, ok } from '../api.js';
 import { chartLegend, latencyChart, volumeChart } from '../chart.js';
 import { count, dateTime, ms, percent, timeAgo } from '../format.js';
@@ -55,7 +55,11 @@ export class WebhookDetailView extends PollingView {
     this.retrying.add(delivery.id);
     update();
     try {
-      const queued = await ok(admin.POST('/api/admin/webhooks/{id}/deliveries/{deliveryId}/retry', { params: { path: { ...this.path, deliveryId: delivery.id } } }));
+      const queued = await ok(
+        admin.POST('/api/admin/webhooks/{id}/deliveries/{deliveryId}/retry', {
+          params: { path: { ...this.path, deliveryId: delivery.id } },
+        }),
+      );
       toast('ok', `Retry queued as attempt ${queued.attempt}`);
     } catch (error) {
       toast('error', describeFailure(error));
@@ -75,7 +79,10 @@ export class WebhookDetailView extends PollingView {
         this.replay = await ok(admin.GET('/api/admin/replays/{jobId}', { params: { path: { jobId } } }));
         update();
       }
-      toast(this.replay.state === 'done' ? 'ok' : 'error', this.replay.state === 'done' ? `Replayed ${this.replay.done} deliveries` : `Replay failed: ${this.replay.error ?? 'unknown error'}`);
+      toast(
+        this.replay.state === 'done' ? 'ok' : 'error',
+        this.replay.state === 'done' ? `Replayed ${this.replay.done} deliveries` : `Replay failed: ${this.replay.error ?? 'unknown error'}`,
+      );
     } catch (error) {
       toast('error', describeFailure(error));
     }
@@ -103,21 +110,26 @@ export class WebhookDetailView extends PollingView {
           <div class="tags">${e.events.map((ev) => html`<code class="tag">${ev}</code>`)}</div>
           ${!e.isActive && e.disabledReason ? html`<p class="reason">Disabled: ${e.disabledReason}${e.disabledAt ? ` (${timeAgo(e.disabledAt)})` : ''}</p>` : nothing}
         </div>
-        ${configure
-          ? html`<div class="head-actions">
+        ${
+          configure
+            ? html`<div class="head-actions">
               ${testOutcome(e.id)}
               <button class="button" data-testid="send-test" @click=${() => sendTest(e, this.reload)}>Send Test</button>
               <button class="button" @click=${() => openWebhookForm(e, this.reload)}>Edit</button>
-              ${e.isActive
-                ? html`<button class="button" @click=${() => setActive(e, false, this.reload)}>Disable</button>`
-                : html`<button class="button primary" data-testid="re-enable" @click=${() => setActive(e, true, this.reload)}>Re-enable</button>`}
+              ${
+                e.isActive
+                  ? html`<button class="button" @click=${() => setActive(e, false, this.reload)}>Disable</button>`
+                  : html`<button class="button primary" data-testid="re-enable" @click=${() => setActive(e, true, this.reload)}>Re-enable</button>`
+              }
               <button class="button danger-text" @click=${() => confirmDelete(e, () => navigate('/admin/webhooks'))}>Delete</button>
             </div>`
-          : nothing}
+            : nothing
+        }
       </div>
       ${errorBox(this.error)}
-      ${s
-        ? html`<div class="cards six">
+      ${
+        s
+          ? html`<div class="cards six">
             <div class="card stat"><span>Success rate</span><strong data-testid="detail-success-rate">${percent(s.successRate)}</strong></div>
             <div class="card stat"><span>Total deliveries</span><strong data-testid="detail-total">${count(s.totalDeliveries)}</strong></div>
             <div class="card stat"><span>Average response</span><strong>${ms(s.averageResponseTimeMs)}</strong></div>
@@ -125,7 +137,8 @@ export class WebhookDetailView extends PollingView {
             <div class="card stat"><span>Failures, 24 h</span><strong class=${s.failuresLast24h ? 'bad' : ''}>${count(s.failuresLast24h)}</strong></div>
             <div class="card stat"><span>Last delivery</span><strong class="small-strong">${s.lastDelivery ? timeAgo(s.lastDelivery.at) : 'Never'}</strong>${s.lastDelivery ? html`<small>${s.lastDelivery.status === 'success' ? 'delivered' : (s.lastDelivery.error ?? 'failed')}</small>` : nothing}</div>
           </div>`
-        : nothing}
+          : nothing
+      }
       ${this.charts()}
       ${this.deadLetters(configure, e)}
       ${this.log(configure)}
@@ -139,12 +152,20 @@ export class WebhookDetailView extends PollingView {
         <h3>Deliveries</h3>
         <div class="segmented">${windows.map((w) => html`<button class=${w === this.window ? 'on' : ''} @click=${() => this.setWindow(w)}>${w}</button>`)}</div>
       </div>
-      ${this.series
-        ? html`<div class="chart-pair">
-            <div>${chartLegend([['ok', 'Delivered'], ['bad', 'Failed']])}${volumeChart(this.series)}</div>
-            <div>${chartLegend([['avg', 'Average response'], ['p95', 'p95 (bucket bound)']])}${latencyChart(this.series)}</div>
+      ${
+        this.series
+          ? html`<div class="chart-pair">
+            <div>${chartLegend([
+              ['ok', 'Delivered'],
+              ['bad', 'Failed'],
+            ])}${volumeChart(this.series)}</div>
+            <div>${chartLegend([
+              ['avg', 'Average response'],
+              ['p95', 'p95 (bucket bound)'],
+            ])}${latencyChart(this.series)}</div>
           </div>`
-        : html`<div class="center">${spinner()}</div>`}
+          : html`<div class="center">${spinner()}</div>`
+      }
     </section>`;
   }
 
@@ -157,31 +178,37 @@ export class WebhookDetailView extends PollingView {
       <div>
         <h3>${this.deadTotal === 0 ? 'No failed deliveries waiting' : html`${count(this.deadTotal)} failed ${this.deadTotal === 1 ? 'delivery' : 'deliveries'} waiting`}</h3>
         <p class="muted">Deliveries that ran out of retries (or were parked while the endpoint was disabled). Fix the endpoint, then send them again.</p>
-        ${job
-          ? html`<div class="progress" data-testid="replay-progress" role="progressbar" aria-valuenow=${done} aria-valuemin="0" aria-valuemax="100">
+        ${
+          job
+            ? html`<div class="progress" data-testid="replay-progress" role="progressbar" aria-valuenow=${done} aria-valuemin="0" aria-valuemax="100">
                 <svg viewBox="0 0 100 8" preserveAspectRatio="none"><rect class="bar" width=${done} height="8"></rect></svg>
               </div>
               <small data-testid="replay-status">${running ? `Replaying… ${job.done} of ${job.total}` : job.state === 'done' ? `Replayed ${job.done} of ${job.total}` : `Replay failed: ${job.error ?? ''}`}</small>`
-          : nothing}
+            : nothing
+        }
       </div>
-      ${configure
-        ? html`<button class="button primary" data-testid="replay" ?disabled=${running || this.deadTotal === 0 || !e.isActive} title=${e.isActive ? '' : 'Re-enable the endpoint first'} @click=${() => this.replayFailed()}>
+      ${
+        configure
+          ? html`<button class="button primary" data-testid="replay" ?disabled=${running || this.deadTotal === 0 || !e.isActive} title=${e.isActive ? '' : 'Re-enable the endpoint first'} @click=${() => this.replayFailed()}>
             ${running ? 'Replaying…' : 'Replay failed'}</button>`
-        : nothing}
+          : nothing
+      }
     </section>`;
   }
 
   private log(configure: boolean) {
     return html`<section class="card table-card">
       <div class="card-head"><h3>Delivery log</h3><span class="muted">Newest first · refreshes every few seconds</span></div>
-      ${this.deliveries.length === 0
-        ? emptyState('No deliveries yet', 'Send a test, or wait for an event this endpoint subscribes to.')
-        : html`<table class="table" data-testid="delivery-log">
+      ${
+        this.deliveries.length === 0
+          ? emptyState('No deliveries yet', 'Send a test, or wait for an event this endpoint subscribes to.')
+          : html`<table class="table" data-testid="delivery-log">
             <thead><tr><th>Time</th><th>Event</th><th>Status</th><th>Response</th><th class="num">Response time</th><th class="num">Attempts</th><th class="actions-col"></th></tr></thead>
             <tbody>
               ${this.deliveries.map((d) => this.logRow(d, configure))}
             </tbody>
-          </table>`}
+          </table>`
+      }
     </section>`;
   }
 
@@ -196,9 +223,11 @@ export class WebhookDetailView extends PollingView {
       <td class="num">${ms(d.response_time_ms)}</td>
       <td class="num">${d.attempts}</td>
       <td class="actions">
-        ${configure && d.status === 'failed'
-          ? html`<button class="button small" data-testid="retry" ?disabled=${this.retrying.has(d.id)} @click=${() => this.retry(d)}>${this.retrying.has(d.id) ? 'Retrying…' : 'Retry'}</button>`
-          : nothing}
+        ${
+          configure && d.status === 'failed'
+            ? html`<button class="button small" data-testid="retry" ?disabled=${this.retrying.has(d.id)} @click=${() => this.retry(d)}>${this.retrying.has(d.id) ? 'Retrying…' : 'Retry'}</button>`
+            : nothing
+        }
       </td>
     </tr>`;
   }

@@ -1,5 +1,5 @@
-import { html, nothing } from 'lit-html';
 import type { CreatedWebhook, EventType, Webhook } from '@hookline/api-client';
+import { html, nothing } from 'lit-html';
 import { admin, describeFailure, ok } from '../api.js';
 import { closeModal, openModal, update } from '../runtime.js';
 import { copyButton, errorBox, formValues, modal } from '../ui.js';
@@ -27,12 +27,24 @@ export async function openWebhookForm(existing: Webhook | undefined, onSaved: (s
   async function submit(e: SubmitEvent) {
     e.preventDefault();
     const values = formValues(e.currentTarget as HTMLFormElement);
-    const patterns = [...values.all('event'), ...values.get('patterns').split(',').map((p) => p.trim()).filter(Boolean)];
+    const patterns = [
+      ...values.all('event'),
+      ...values
+        .get('patterns')
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
+    ];
     if (patterns.length === 0) {
       error = 'Pick at least one event (or type a pattern such as project.*).';
       return update();
     }
-    const body = { name: values.get('name'), url: values.get('url'), events: [...new Set(patterns)], ...(values.get('description') ? { description: values.get('description') } : {}) };
+    const body = {
+      name: values.get('name'),
+      url: values.get('url'),
+      events: [...new Set(patterns)],
+      ...(values.get('description') ? { description: values.get('description') } : {}),
+    };
     saving = true;
     error = null;
     update();
@@ -64,14 +76,16 @@ export async function openWebhookForm(existing: Webhook | undefined, onSaved: (s
         <label>Description <span class="hint">optional</span><input name="description" maxlength="2000" .value=${existing?.description ?? ''} /></label>
         <fieldset>
           <legend>Events to send</legend>
-          ${events.length
-            ? html`<div class="event-grid">
+          ${
+            events.length
+              ? html`<div class="event-grid">
                 ${events.map(
                   (t) => html`<label class="check"><input type="checkbox" name="event" value=${t.name} .checked=${picked.has(t.name)} />
                     <span><code>${t.name}</code>${t.description ? html`<small>${t.description}</small>` : nothing}</span></label>`,
                 )}
               </div>`
-            : html`<p class="hint">No event types in the catalog yet; type the events or patterns below.</p>`}
+              : html`<p class="hint">No event types in the catalog yet; type the events or patterns below.</p>`
+          }
           <label>Other events or patterns <span class="hint">comma-separated, e.g. project.*</span>
             <input name="patterns" .value=${extra} placeholder="project.*, member.joined" /></label>
         </fieldset>

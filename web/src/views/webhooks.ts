@@ -1,5 +1,5 @@
-import { html, nothing } from 'lit-html';
 import type { TenantStats, Timeseries, Webhook, WebhookStatsRow } from '@hookline/api-client';
+import { html, nothing } from 'lit-html';
 import { admin, describeFailure, encode, ok } from '../api.js';
 import { chartLegend, volumeChart } from '../chart.js';
 import { count, dateTime, percent, timeAgo } from '../format.js';
@@ -17,7 +17,6 @@ export class WebhooksView extends PollingView {
   private series: Timeseries | null = null;
   private error: string | null = null;
   protected readonly pollMs = 4000;
-
 
   async load() {
     try {
@@ -61,9 +60,14 @@ export class WebhooksView extends PollingView {
         <div class="card stat"><span>Success rate</span><strong>${percent(t.successRate)}</strong><small>${count(t.succeeded)} of ${count(t.totalDeliveries)} attempts</small></div>
         <div class="card stat"><span>Failures, last 24 h</span><strong class=${t.failuresLast24h ? 'bad' : ''}>${count(t.failuresLast24h)}</strong><small>across all endpoints</small></div>
       </div>
-      ${this.series
-        ? html`<div class="card chart-card compact"><div class="chart-head"><h3>Last 24 hours</h3>${chartLegend([['ok', 'Delivered'], ['bad', 'Failed']])}</div>${volumeChart(this.series)}</div>`
-        : nothing}
+      ${
+        this.series
+          ? html`<div class="card chart-card compact"><div class="chart-head"><h3>Last 24 hours</h3>${chartLegend([
+              ['ok', 'Delivered'],
+              ['bad', 'Failed'],
+            ])}</div>${volumeChart(this.series)}</div>`
+          : nothing
+      }
     </section>`;
   }
 
@@ -87,22 +91,30 @@ export class WebhooksView extends PollingView {
         ${testOutcome(endpoint.id)}</td>
       <td><div class="tags">${endpoint.events.slice(0, 3).map((e) => html`<code class="tag">${e}</code>`)}${endpoint.events.length > 3 ? html`<span class="muted">+${endpoint.events.length - 3}</span>` : nothing}</div></td>
       <td class="num" data-testid="success-rate">${stats ? percent(stats.successRate) : '—'}</td>
-      <td>${last
-        ? html`<div title=${dateTime(last.at)}>${timeAgo(last.at)}</div><div>${last.status === 'success' ? pill('ok', `${last.statusCode ?? ''} OK`) : statusCodePill(last.statusCode)}</div>`
-        : html`<span class="muted">Never</span>`}</td>
+      <td>${
+        last
+          ? html`<div title=${dateTime(last.at)}>${timeAgo(last.at)}</div><div>${last.status === 'success' ? pill('ok', `${last.statusCode ?? ''} OK`) : statusCodePill(last.statusCode)}</div>`
+          : html`<span class="muted">Never</span>`
+      }</td>
       <td class="num" data-testid="total-deliveries">${stats ? count(stats.totalDeliveries) : '—'}</td>
-      <td>${endpoint.isActive
-        ? pill('ok', 'Active')
-        : html`${pill('bad', 'Disabled')}<div class="reason">${endpoint.disabledReason ?? 'turned off'}</div>${last?.error && !endpoint.disabledReason?.includes(last.error)
-            ? html`<div class="reason muted" title=${last.error}>Last error: ${last.error}</div>`
-            : nothing}`}</td>
+      <td>${
+        endpoint.isActive
+          ? pill('ok', 'Active')
+          : html`${pill('bad', 'Disabled')}<div class="reason">${endpoint.disabledReason ?? 'turned off'}</div>${
+              last?.error && !endpoint.disabledReason?.includes(last.error)
+                ? html`<div class="reason muted" title=${last.error}>Last error: ${last.error}</div>`
+                : nothing
+            }`
+      }</td>
       <td class="actions">
-        ${configure
-          ? html`<button class="button small" data-testid="send-test" @click=${() => sendTest(endpoint, this.reload)}>Send Test</button>
+        ${
+          configure
+            ? html`<button class="button small" data-testid="send-test" @click=${() => sendTest(endpoint, this.reload)}>Send Test</button>
               ${endpoint.isActive ? nothing : html`<button class="button small primary" data-testid="re-enable" @click=${() => setActive(endpoint, true, this.reload)}>Re-enable</button>`}
               <button class="button small" data-testid="edit" @click=${() => openWebhookForm(endpoint, this.reload)}>Edit</button>
               <button class="button small danger-text" data-testid="delete" @click=${() => confirmDelete(endpoint, this.reload)}>Delete</button>`
-          : html`<a class="button small" href="/admin/webhooks/${encode(endpoint.id)}">View</a>`}
+            : html`<a class="button small" href="/admin/webhooks/${encode(endpoint.id)}">View</a>`
+        }
       </td>
     </tr>`;
   }

@@ -6,13 +6,7 @@ import { threadhoundPayload } from './threadhound.js';
 import { twigPayload } from './twig.js';
 
 /** Every payload format, one line each. */
-export const payloadFormats = [
-  standardPayload,
-  thigPayload,
-  twigPayload,
-  taskappPayload,
-  threadhoundPayload,
-] as const;
+export const payloadFormats = [standardPayload, thigPayload, twigPayload, taskappPayload, threadhoundPayload] as const;
 
 export type PayloadFormatName = (typeof payloadFormats)[number]['name'];
 export const payloadFormatNames = payloadFormats.map((format) => format.name) as [PayloadFormatName, ...PayloadFormatName[]];

@@ -1,12 +1,16 @@
 import { z } from 'zod';
-import { verifyHex, signHex } from '../hmac-hex.js';
+import { signHex, verifyHex } from '../hmac-hex.js';
 import { defineSigningScheme } from '../signing-scheme.js';
 
 /** `<header>: [prefix]<hex HMAC-SHA256 of the raw body>` keyed by the secret string's bytes (Twig, task app). */
 export const hmacSha256HexScheme = defineSigningScheme({
   name: 'hmac-sha256-hex',
   options: z.object({
-    headerName: z.string().regex(/^[A-Za-z0-9-]+$/).max(64).optional(),
+    headerName: z
+      .string()
+      .regex(/^[A-Za-z0-9-]+$/)
+      .max(64)
+      .optional(),
     prefix: z.string().max(16).optional(),
     idAndTimestampHeaders: z.boolean().optional(),
   }),
