@@ -71,7 +71,7 @@ describe('@hookline/signing from its packed tarball', () => {
     const tarball = readdirSync(workDir).find((name) => name.endsWith('.tgz'));
     expect(tarball).toBeDefined();
     consumerDir = join(workDir, 'subscriber');
-    // Its one dependency (standardwebhooks) and @types/node come from this checkout's node_modules (`link:`), so the
+    // Its dependencies (standardwebhooks, zod) and @types/node come from this checkout's node_modules (`link:`), so the
     // install needs neither the registry nor its metadata; the tarball itself is installed as any subscriber would.
     const linkTo = (from: string, name: string) => `link:${realpathSync(join(from, 'node_modules', name))}`;
     rmSync(consumerDir, { recursive: true, force: true });
@@ -85,7 +85,7 @@ describe('@hookline/signing from its packed tarball', () => {
         packageManager: 'pnpm@10.34.8',
         dependencies: { '@hookline/signing': `file:../${tarball}` },
         devDependencies: { '@types/node': linkTo(repoRoot, '@types/node') },
-        pnpm: { overrides: { standardwebhooks: linkTo(packageDir, 'standardwebhooks') } },
+        pnpm: { overrides: { standardwebhooks: linkTo(packageDir, 'standardwebhooks'), zod: linkTo(packageDir, 'zod') } },
       }),
     );
     await pnpm(['install', '--offline', '--reporter=silent'], consumerDir);
