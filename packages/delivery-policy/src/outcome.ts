@@ -7,7 +7,7 @@ import {
   parseDuration,
   type TopicNames,
 } from '@hookline/core';
-import type { TopicRecords } from '@hookline/kafka';
+import { rejectedRecord, type TopicRecords } from '@hookline/kafka';
 import { type AttemptFailure, failureOfRecord } from './failures.js';
 import { planTask } from './plan.js';
 import type { DeliveryPolicy } from './policy.js';
@@ -144,25 +144,12 @@ export function isRetryable(record: Parameters<typeof failureOfRecord>[0]): bool
 }
 
 /** Where a record came from, to say so in the `rejected` topic. */
-export interface RejectedSource {
-  topic: string;
-  partition: number;
-  offset: bigint;
-  key: string | null;
-  value: Buffer | null;
-}
+export type RejectedSource = Parameters<typeof rejectedRecord>[0];
 
 /**
  * A record that cannot be delivered (unreadable, or its delivery failed in a way no retry fixes) goes to
- * `rejected` with the reason, in the shape fanout writes there, and its partition moves on.
+ * `rejected` with the reason, in the shape every service writes there, and its partition moves on.
  */
 export function rejectRecord(source: RejectedSource, reason: string, topics: TopicNames): TopicRecords {
-  const value = JSON.stringify({
-    reason,
-    topic: source.topic,
-    partition: source.partition,
-    offset: source.offset.toString(),
-    value: source.value?.toString('base64') ?? null,
-  });
-  return { topic: topics.rejected, records: [{ key: source.key, value }] };
+  return { topic: topics.rejected, records: [rejectedRecord(source, reason)] };
 }

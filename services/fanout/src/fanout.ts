@@ -1,11 +1,19 @@
 import type { ConfigState, TopicNames } from '@hookline/core';
 import { taskRecord } from '@hookline/delivery-policy';
-import type { EventLog, LogRecord, OutgoingRecord, PartitionBatch, RecordPublisher, RunningConsumer, TopicRecords } from '@hookline/kafka';
+import {
+  type EventLog,
+  type LogRecord,
+  type OutgoingRecord,
+  type PartitionBatch,
+  type RecordPublisher,
+  type RunningConsumer,
+  rejectedRecord,
+  type TopicRecords,
+} from '@hookline/kafka';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { EventDecoder, type Parsed, SchemaRegistryUnavailable } from './decode.js';
 import { planDeliveries } from './plan.js';
-import { rejectedRecord } from './rejected.js';
 
 /** What fanout needs of the config view: the endpoints, and a way to be sure it has every change made so far. */
 export interface FanoutConfig {

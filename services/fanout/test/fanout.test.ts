@@ -1,12 +1,20 @@
 import { ConfigView } from '@hookline/config';
 import { configKey, type DeliveryTask, deliveryIdFor, type EndpointRecord, type EventEnvelope, topicNames } from '@hookline/core';
-import { coreTopicSpecs, createMemoryEventLog, type MemoryEventLog, type RecordPublisher, type RunningConsumer } from '@hookline/kafka';
+import {
+  coreTopicSpecs,
+  createMemoryEventLog,
+  type MemoryEventLog,
+  type RecordPublisher,
+  type RejectedValue,
+  type RunningConsumer,
+  recordJson,
+  rejectedExcerptBytes,
+  TopicReader,
+} from '@hookline/kafka';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startFanout } from '../src/fanout.js';
-import { rejectedExcerptBytes } from '../src/rejected.js';
-import { json, type RejectedValue, TopicReader } from './topic-reader.js';
 
 const logger = pino({ level: 'silent' });
 const topics = topicNames('test.');
@@ -96,7 +104,7 @@ afterEach(async () => {
   await h.log.close();
 });
 
-const tasksOf = (records: ReturnType<TopicReader['of']>) => records.map((r) => ({ key: r.key, task: json<DeliveryTask>(r) }));
+const tasksOf = (records: ReturnType<TopicReader['of']>) => records.map((r) => ({ key: r.key, task: recordJson<DeliveryTask>(r) }));
 
 describe('fanout', () => {
   it('turns an event into one first-attempt task per subscribed active endpoint, keyed by endpoint', async () => {
@@ -153,7 +161,7 @@ describe('fanout', () => {
       Buffer.from([0, 0, 0, 0, 7, 1]),
       event('evt_ok'),
     ]);
-    const rejected = (await h.out.read(topics.rejected, 3)).map((r) => json<RejectedValue>(r));
+    const rejected = (await h.out.read(topics.rejected, 3)).map((r) => recordJson<RejectedValue>(r));
     expect(rejected.map((r) => r.reason)).toEqual([
       'not JSON',
       expect.stringMatching(/^invalid envelope: tenantId/),
@@ -169,7 +177,7 @@ describe('fanout', () => {
     const depth = 20_000;
     const poison = `{"id":"evt_deep","type":"order.created","tenantId":"${tenantId}","timestamp":"2026-01-01T00:00:00Z","data":{"pad":"${'x'.repeat(100_000)}","deep":${'['.repeat(depth)}${']'.repeat(depth)}}}`;
     await h.publishEvents([poison, event('evt_after')]);
-    const rejected = json<RejectedValue>((await h.out.read(topics.rejected, 1))[0]!);
+    const rejected = recordJson<RejectedValue>((await h.out.read(topics.rejected, 1))[0]!);
     expect(rejected.reason).toMatch(/^could not plan deliveries: Maximum call stack size exceeded/);
     expect(rejected.valueBytes).toBe(Buffer.byteLength(poison));
     expect(Buffer.from(rejected.value!, 'base64').toString()).toBe(poison.slice(0, rejectedExcerptBytes));

@@ -1,12 +1,19 @@
 import { type AttemptRecord, attemptRecord, type ConfigRecord, type ConfigState, deadLetterRecord, type TopicNames } from '@hookline/core';
-import type { EventLog, LogRecord, OutgoingRecord, PartitionBatch, RecordPublisher, RunningConsumer } from '@hookline/kafka';
+import {
+  type EventLog,
+  type LogRecord,
+  type OutgoingRecord,
+  type PartitionBatch,
+  type RecordPublisher,
+  type RunningConsumer,
+  rejectedRecord,
+} from '@hookline/kafka';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { z } from 'zod';
 import type { AlertNotifier } from './alerts/notifier.js';
 import { disabledAfter, endpointKey } from './auto-disable.js';
 import type { ProjectionStore } from './projection-store.js';
-import { rejectedRecord } from './rejected.js';
 
 /** What the projector needs of the config view: the endpoints, and a write that this view reflects on return. */
 export interface ProjectorConfig {

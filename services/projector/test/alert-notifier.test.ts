@@ -1,11 +1,10 @@
 import { type AlertSettingsRecord, type AttemptRecord, ConfigState, configKey, type EventEnvelope, topicNames } from '@hookline/core';
-import { coreTopicSpecs, createMemoryEventLog, type EventLog } from '@hookline/kafka';
+import { coreTopicSpecs, createMemoryEventLog, type EventLog, recordJson, TopicReader } from '@hookline/kafka';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AlertNotifier, alertEventType } from '../src/alerts/notifier.js';
 import { MemoryAlertStore } from './memory-stores.js';
-import { json, TopicReader } from './topic-reader.js';
 
 const topics = topicNames('test.');
 const tenantId = 'ten_1';
@@ -85,7 +84,7 @@ afterEach(async () => {
   await log.close();
 });
 
-const announced = () => events.of(topics.events).map((r) => ({ key: r.key, event: json<EventEnvelope>(r) }));
+const announced = () => events.of(topics.events).map((r) => ({ key: r.key, event: recordJson<EventEnvelope>(r) }));
 
 describe('AlertNotifier', () => {
   it('fires when failures pass the threshold, announces it as a hookline.alert event of the tenant, and resolves on success', async () => {

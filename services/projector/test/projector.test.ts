@@ -1,12 +1,20 @@
 import { ConfigView } from '@hookline/config';
 import { type AttemptRecord, configKey, type DeadLetterRecord, type EndpointRecord, topicNames } from '@hookline/core';
-import { coreTopicSpecs, createMemoryEventLog, type EventLog, type RecordPublisher, type RunningConsumer } from '@hookline/kafka';
+import {
+  coreTopicSpecs,
+  createMemoryEventLog,
+  type EventLog,
+  type RecordPublisher,
+  type RejectedValue,
+  type RunningConsumer,
+  recordJson,
+  TopicReader,
+} from '@hookline/kafka';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startProjector } from '../src/projector.js';
 import { MemoryProjectionStore } from './memory-stores.js';
-import { json, type RejectedValue, TopicReader } from './topic-reader.js';
 
 const logger = pino({ level: 'silent' });
 const topics = topicNames('test.');
@@ -124,7 +132,7 @@ async function publish(topic: string, values: (object | string)[]): Promise<void
 const endpointWrites = () =>
   out
     .of(topics.config)
-    .map((r) => json<EndpointRecord>(r))
+    .map((r) => recordJson<EndpointRecord>(r))
     .filter((e) => !e.isActive);
 
 async function counter(result: string): Promise<number> {
@@ -181,7 +189,7 @@ describe('projector', () => {
     const good = attempt('ep_flaky', 'success');
     await publish(topics.attempts, ['{nope', { attemptId: 'att_half' }, good]);
     await publish(topics.deadLetter, [deadLetter('ep_flaky'), '']);
-    const rejected = (await out.read(topics.rejected, 3)).map((r) => json<RejectedValue>(r));
+    const rejected = (await out.read(topics.rejected, 3)).map((r) => recordJson<RejectedValue>(r));
     expect(rejected.map((r) => r.reason).sort()).toEqual(
       [
         'unreadable attempt: deliveryId Invalid input: expected string, received undefined',

@@ -1,7 +1,7 @@
-import type { EventLog, LogRecord, RunningConsumer } from '@hookline/kafka';
+import type { EventLog, LogRecord, RunningConsumer } from '../port.js';
 
 /**
- * Everything written to some topics, read by a consumer group of its own, with waits on what has arrived
+ * Test aid: everything written to some topics, read by a consumer group of its own, with waits on what has arrived
  * (checked each time a batch comes in: no polling, no sleeps).
  */
 export class TopicReader {
@@ -47,17 +47,6 @@ export class TopicReader {
 }
 
 /** A record's value as JSON. */
-export function json<T>(record: LogRecord): T {
+export function recordJson<T>(record: LogRecord): T {
   return JSON.parse(record.value!.toString('utf8')) as T;
-}
-
-/** A `rejected` record's value, as fanout and the projector write it. */
-export interface RejectedValue {
-  reason: string;
-  topic: string;
-  partition: number;
-  offset: string;
-  /** Base64, cut to the excerpt size. */
-  value: string | null;
-  valueBytes?: number;
 }
