@@ -8,7 +8,9 @@ import { faultProfile, summaryFile } from './profile.js';
 import { TopicTail } from './topic-tail.js';
 
 /** Short retry tiers so failing endpoints reach the dead-letter topic within seconds. */
-const serviceEnv = { HOOKLINE_RETRY_TIERS: '0s,1s,2s,5s,30s', DELIVERY_TIMEOUT_MS: '2000', LOG_LEVEL: 'info' };
+// Short tiers for the scenarios' endpoints, plus every tier the built-in profiles use: delivery refuses to start
+// when a profile's schedule names a tier that is not a topic (its retries would go where nobody reads).
+const serviceEnv = { HOOKLINE_RETRY_TIERS: '0s,1s,2s,5s,30s,1m,5m,30m,1h,2h,5h,10h', DELIVERY_TIMEOUT_MS: '2000', LOG_LEVEL: 'info' };
 
 export interface EndpointSpec {
   label: string;
