@@ -1,14 +1,10 @@
 import { type HealthVerdict, worstOf } from '@hookline/core';
-import type { Consumer, Kafka, Producer } from 'kafkajs'; // deprecated shapes below; removed at the end of issue 12
 import type { Logger } from 'pino';
 import { Gauge, type Registry } from 'prom-client';
-import { consumerHealthOf, legacyGroupLag, producerHealth } from './legacy-health.js';
 import type { EventLog, RecordPublisher, RunningConsumer } from './port.js';
 
 export interface ConsumerLagOptions {
-  log?: Pick<EventLog, 'groupLag'>;
-  /** @deprecated pass `log` */
-  kafka?: Kafka;
+  log: Pick<EventLog, 'groupLag'>;
   groupId: string;
   topics: string[];
   registry: Registry;
@@ -54,10 +50,9 @@ export class ConsumerLagMonitor {
   }
 
   async measure(): Promise<void> {
-    const { log, kafka, groupId, topics, logger } = this.options;
+    const { log, groupId, topics, logger } = this.options;
     try {
-      const measured = log ? await log.groupLag(groupId, topics) : await legacyGroupLag(kafka!, groupId, topics);
-      for (const [topic, lag] of measured) {
+      for (const [topic, lag] of await log.groupLag(groupId, topics)) {
         this.lag.set(topic, lag);
         this.gauge.set({ group: groupId, topic }, lag);
       }
@@ -84,10 +79,8 @@ export class ConsumerLagMonitor {
 export interface KafkaHealthParts {
   config?: { health(): HealthVerdict | Promise<HealthVerdict> };
   publisher?: Pick<RecordPublisher, 'health'>;
-  consumers?: Record<string, Pick<RunningConsumer, 'health'> | Consumer>;
+  consumers?: Record<string, Pick<RunningConsumer, 'health'>>;
   lag?: ConsumerLagMonitor[];
-  /** @deprecated pass `publisher` */
-  producer?: Producer;
 }
 
 /** The `/health` checks of a service on the event log: its config view, publisher, consumers, and consumer lag. */
@@ -96,14 +89,11 @@ export function kafkaHealthChecks({
   publisher,
   consumers = {},
   lag = [],
-  producer,
 }: KafkaHealthParts): Record<string, () => HealthVerdict | Promise<HealthVerdict>> {
   const checks: Record<string, () => HealthVerdict | Promise<HealthVerdict>> = {};
   if (config) checks.config = () => config.health();
   if (publisher) checks.producer = () => publisher.health();
-  else if (producer) checks.producer = producerHealth(producer);
-  for (const [name, consumer] of Object.entries(consumers))
-    checks[name] = 'health' in consumer ? () => consumer.health() : consumerHealthOf(consumer);
+  for (const [name, consumer] of Object.entries(consumers)) checks[name] = () => consumer.health();
   if (lag.length) checks.consumerLag = () => worstOf(lag.map((m) => m.health()));
   return checks;
 }
