@@ -52,8 +52,7 @@ export class ConsumerLagMonitor {
   async measure(): Promise<void> {
     const { log, groupId, topics, logger } = this.options;
     try {
-      const measured = await log.groupLag(groupId, topics);
-      for (const [topic, lag] of measured) {
+      for (const [topic, lag] of await log.groupLag(groupId, topics)) {
         this.lag.set(topic, lag);
         this.gauge.set({ group: groupId, topic }, lag);
       }

@@ -6,7 +6,7 @@ import type { BatchControl, GroupConsumerOptions, LogRecord, RunningConsumer, To
 import { ConsumerHealth } from './consumer-health.js';
 import { toLogRecord } from './records.js';
 
-/** While records are held, their releases are committed this often (and after every batch). */
+/** While records are held, their releases are committed this often (a batch with nothing held, when it is done). */
 const commitIntervalMs = 250;
 /** How long a partition waits before a batch whose handler threw is read again. */
 const retryBackoffMs = 1_000;
@@ -172,7 +172,10 @@ export class KafkaGroupConsumer implements RunningConsumer {
       this.consumer.seek({ topic, partition, offset: cut.toString() });
     }
     if (pauseUntil !== undefined) this.pausePartition(topic, partition, pause(), pauseUntil);
-    await this.commit();
+    // A batch done when its handler returned is committed now, so a restart does not read it again. One whose
+    // records are held (out-of-order work) is committed by the timer as they are released: a commit round trip
+    // per batch would hold up the next fetch of a consumer that hands work off as fast as it comes.
+    if (stillHeld.size === 0) await this.commit();
     await heartbeat();
   }
 
