@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { RequestBatcher, splitCall } from '../src/kafkajs/batching.js';
 import type { TopicRecords } from '../src/port.js';
 
@@ -29,6 +29,19 @@ describe('RequestBatcher', () => {
     const batcher = new RequestBatcher(send, limits);
     await Promise.all(['a', 'b', 'c'].map((v) => batcher.publish(call(v))));
     expect(requests).toEqual([['a', 'b', 'c']]);
+  });
+
+  it('with no linger sends without waiting on a timer, still sharing one request among calls of the same turn', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    try {
+      const { send, requests } = recordingSender();
+      const batcher = new RequestBatcher(send, { ...limits, lingerMs: 0 });
+      // No timer is advanced: a request that waited on one would never go out.
+      await Promise.all(['a', 'b'].map((v) => batcher.publish(call(v))));
+      expect(requests).toEqual([['a', 'b']]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('cuts requests at the byte cap, in order, and sends an oversized record alone', async () => {

@@ -12,7 +12,8 @@ await runService(logger, async (lifecycle) => {
   const { log, topics } = await connectEventLog(env, 'hookline-fanout', logger);
   const config = new ConfigView(log, topics.config, logger);
   await config.start();
-  const publisher = await log.publisher();
+  // One publish per batch of events, one batch at a time: nothing to wait for, so no linger on this hop.
+  const publisher = await log.publisher({ lingerMs: 0 });
   const metrics = createMetricsRegistry('fanout');
   const groupId = env.FANOUT_GROUP_ID;
   const consumer = await startFanout({

@@ -83,6 +83,8 @@ export class RequestBatcher {
   private inFlight = 0;
   private unsettled = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** Linger 0: calls made in the same turn of the event loop still share a request (a 0 ms timer waits ~1 ms). */
+  private immediate: NodeJS.Immediate | undefined;
   private idleWaiters: (() => void)[] = [];
 
   constructor(
@@ -97,6 +99,7 @@ export class RequestBatcher {
       this.unsettled++;
       this.enqueue({ parts, next: 0, resolve, reject });
       if (this.readyRecords >= this.limits.maxRecords || this.readyBytes >= this.limits.maxBytes) this.flush();
+      else if (this.limits.lingerMs <= 0) this.immediate ??= setImmediate(() => this.flush());
       else this.timer ??= setTimeout(() => this.flush(), this.limits.lingerMs);
     });
   }
@@ -118,6 +121,8 @@ export class RequestBatcher {
   private flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    clearImmediate(this.immediate);
+    this.immediate = undefined;
     // What does not fit in the requests allowed in flight rides on the next one when one returns.
     while (this.ready.length > 0 && this.inFlight < this.limits.maxConcurrentRequests) this.sendRequest();
   }
