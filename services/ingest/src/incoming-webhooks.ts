@@ -55,7 +55,7 @@ export function verificationChallenge(body: unknown): string | undefined {
   return type === 'url_verification' && typeof challenge === 'string' ? challenge : undefined;
 }
 
-export const challengeQuery = z.object({ challenge: z.string().min(1).max(1024) });
+const challengeQuery = z.object({ challenge: z.string().min(1).max(1024) });
 const tokenParams = z.object({ token: z.string().describe("The incoming webhook's secret token") });
 
 /** What a third party may POST: JSON (an object or an array) or a form, whose fields arrive as strings. */
