@@ -1,12 +1,22 @@
 import type { ConfigView } from '@hookline/config';
-import { createHttpApp, errorHandler, type HealthCheck, notFoundHandler, type ServiceLifecycle } from '@hookline/service';
+import {
+  createHttpApp,
+  errorHandler,
+  type HealthCheck,
+  type MountedRoute,
+  mountRoutes,
+  notFoundHandler,
+  type OpenApiDocument,
+  routesDocument,
+  type ServiceLifecycle,
+} from '@hookline/service';
 import type { IncomingCalls } from '@hookline/store';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
+import { ingestAccessRules } from './access.js';
 import { eventRoutes, type IdempotencyStore } from './event-routes.js';
-import { incomingWebhookRoutes } from './incoming-webhooks.js';
-import { openApiJson } from './openapi.js';
+import { incomingCallErrors, incomingWebhookRoutes, incomingWebhooksPrefix } from './incoming-webhooks.js';
 import type { EventPublisher } from './publish.js';
 
 export interface IngestDeps {
@@ -24,7 +34,24 @@ export interface IngestDeps {
   lifecycle?: ServiceLifecycle;
 }
 
-export function createIngestApp({
+export interface IngestApi {
+  app: Express;
+  /** The routes as mounted (the OpenAPI document is generated from them). */
+  routes: MountedRoute[];
+  document(): OpenApiDocument;
+}
+
+/** Ingest's document, generated from the routes an app mounted. */
+function ingestDocument(routes: MountedRoute[]): OpenApiDocument {
+  return routesDocument({ title: 'Hookline ingest API', routes });
+}
+
+/**
+ * The ingest app: health, `POST /v1/events` and `/v1/events/batch`, incoming webhooks under
+ * `/api/webhooks/incoming` (each route declared once, in `event-routes.ts` and `incoming-webhooks.ts`), and its
+ * OpenAPI document. Each route parses its own body (JSON only, except incoming webhooks' forms).
+ */
+export function assembleIngestApi({
   config,
   publisher,
   logger,
@@ -34,13 +61,26 @@ export function createIngestApp({
   health,
   incomingCalls,
   lifecycle,
-}: IngestDeps): Express {
+}: IngestDeps): IngestApi {
   const eventsIn = new Counter({ name: 'hookline_events_in_total', help: 'Events accepted by ingest', registers: [metrics] });
   const app = createHttpApp({ logger, metrics, ...(health ? { health } : {}), ...(lifecycle ? { lifecycle } : {}) });
-  app.use(eventRoutes({ config, publisher, logger, idempotency, maxBodyBytes, eventsIn }));
-  app.use('/api/webhooks/incoming', incomingWebhookRoutes({ config, publisher, maxBodyBytes, eventsIn, calls: incomingCalls, logger }));
-  app.get('/openapi.json', openApiJson);
+  const access = ingestAccessRules(config);
+  const routes = [
+    ...mountRoutes(app, '', eventRoutes({ config, publisher, logger, idempotency, maxBodyBytes, eventsIn }), access),
+    ...mountRoutes(
+      app,
+      incomingWebhooksPrefix,
+      incomingWebhookRoutes({ config, publisher, maxBodyBytes, eventsIn, calls: incomingCalls, logger }),
+      access,
+    ),
+  ];
+  app.use(incomingWebhooksPrefix, incomingCallErrors);
+  let document: OpenApiDocument | undefined;
+  const documentOnce = () => (document ??= ingestDocument(routes));
+  app.get('/openapi.json', (_req, res) => {
+    res.json(documentOnce());
+  });
   app.use(notFoundHandler());
   app.use(errorHandler(logger));
-  return app;
+  return { app, routes, document: documentOnce };
 }

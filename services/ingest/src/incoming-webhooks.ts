@@ -1,11 +1,12 @@
 import type { ConfigView } from '@hookline/config';
 import { ApiError, hashApiKey, type IncomingHookRecord, mapFields } from '@hookline/core';
-import { validate } from '@hookline/service';
+import type { ApiRoute } from '@hookline/service';
 import { excerptChars, type IncomingCalls } from '@hookline/store';
-import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response, Router } from 'express';
+import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
 import { z } from 'zod';
+import { route } from './access.js';
 import { toEnvelope } from './events.js';
 import type { EventPublisher } from './publish.js';
 
@@ -19,7 +20,7 @@ export interface IncomingWebhookDeps {
   logger?: Logger;
 }
 
-/** What a call leaves for `resolveAndRecord` to record: set by the parsers, the handler and `bodyErrors`. */
+/** What a call leaves for `resolveAndRecord` to record: set by the parsers, the handler and `incomingCallErrors`. */
 interface CallLocals {
   hook?: IncomingHookRecord;
   bodyExcerpt?: string;
@@ -54,26 +55,55 @@ export function verificationChallenge(body: unknown): string | undefined {
   return type === 'url_verification' && typeof challenge === 'string' ? challenge : undefined;
 }
 
-export const challengeQuery = z.object({ challenge: z.string().min(1).max(1024) });
+const challengeQuery = z.object({ challenge: z.string().min(1).max(1024) });
+const tokenParams = z.object({ token: z.string().describe("The incoming webhook's secret token") });
+
+/** What a third party may POST: JSON (an object or an array) or a form, whose fields arrive as strings. */
+const incomingBody = z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())], {
+  error: 'JSON body must be an object or an array',
+});
+
+/** Where incoming webhooks answer; `incomingCallErrors` is mounted here too. */
+export const incomingWebhooksPrefix = '/api/webhooks/incoming';
 
 /**
  * `/api/webhooks/incoming/:token`: third parties POST whatever they send (JSON or a form) and it becomes an
- * event of the hook's type for the hook's tenant. The token is the only credential; it is looked up by its
- * SHA-256, so a known and an unknown token take the same path and the same time. This router parses its own
- * bodies because the rest of ingest accepts JSON only.
+ * event of the hook's type for the hook's tenant. The token is the only credential (`auth: 'none'`; the routes'
+ * own middleware checks it); it is looked up by its SHA-256, so a known and an unknown token take the same path
+ * and the same time. These routes parse their own bodies because the rest of ingest accepts JSON only, and only
+ * once the token is known (unknown tokens cost no parsing).
  */
-export function incomingWebhookRoutes({ config, publisher, maxBodyBytes, eventsIn, calls, logger }: IncomingWebhookDeps): Router {
-  const router = Router();
+export function incomingWebhookRoutes({ config, publisher, maxBodyBytes, eventsIn, calls, logger }: IncomingWebhookDeps): ApiRoute[] {
   const parsers = [
     express.json({ limit: maxBodyBytes, type: jsonTypes, strict: false, verify: keepExcerpt }),
     express.urlencoded({ limit: maxBodyBytes, type: formType, extended: false, verify: keepExcerpt }),
   ];
 
   /**
-   * Resolves the hook before the body is read (unknown tokens cost no parsing) and, once the answer is sent,
-   * records the call's outcome for the hook's admin page; recording never delays or fails the answer.
+   * The hook a token belongs to. A hook created a moment ago through config-api may not have reached this
+   * process's view yet, so a miss catches up on the config topic once before answering 404.
    */
-  const resolveAndRecord: RequestHandler<{ token: string }> = async (req, res, next) => {
+  async function hookFor(req: Request): Promise<IncomingHookRecord> {
+    const tokenHash = hashApiKey(String(req.params.token));
+    // Concurrent misses share one catch-up (ConfigView coalesces them), so unknown tokens cost the broker little.
+    const hook = await config.readFresh((state) => {
+      const found = state.incomingHooksByTokenHash.get(tokenHash);
+      return found && state.tenants.has(found.tenantId) ? found : undefined;
+    });
+    if (!hook) throw new ApiError('not_found', 'no such incoming webhook');
+    return hook;
+  }
+
+  const resolveHook: RequestHandler = async (req, _res, next) => {
+    await hookFor(req);
+    next();
+  };
+
+  /**
+   * Resolves the hook before the body is read and, once the answer is sent, records the call's outcome for the
+   * hook's admin page; recording never delays or fails the answer.
+   */
+  const resolveAndRecord: RequestHandler = async (req, res, next) => {
     const locals = callLocals(res);
     locals.hook = await hookFor(req);
     if (calls) {
@@ -92,66 +122,80 @@ export function incomingWebhookRoutes({ config, publisher, maxBodyBytes, eventsI
     next();
   };
 
-  /**
-   * The hook a token belongs to. A hook created a moment ago through config-api may not have reached this
-   * process's view yet, so a miss catches up on the config topic once before answering 404.
-   */
-  async function hookFor(req: Request<{ token: string }>): Promise<IncomingHookRecord> {
-    const tokenHash = hashApiKey(req.params.token);
-    // Concurrent misses share one catch-up (ConfigView coalesces them), so unknown tokens cost the broker little.
-    const hook = await config.readFresh((state) => {
-      const found = state.incomingHooksByTokenHash.get(tokenHash);
-      return found && state.tenants.has(found.tenantId) ? found : undefined;
-    });
-    if (!hook) throw new ApiError('not_found', 'no such incoming webhook');
-    return hook;
-  }
-
-  // Providers that verify an endpoint before use: `GET ...?challenge=xyz` must answer `xyz`.
-  router.get('/:token', async (req, res) => {
-    await hookFor(req);
-    const { challenge } = validate(challengeQuery, req.query, 'query');
-    res.set('x-content-type-options', 'nosniff').type('text/plain').send(challenge);
-  });
-
-  router.post('/:token', resolveAndRecord, ...parsers, async (req, res) => {
-    const hook = callLocals(res).hook!;
-    let data: object;
-    if (req.is(jsonTypes)) {
-      const body: unknown = req.body;
-      if (typeof body !== 'object' || body === null) {
-        throw new ApiError('validation_failed', 'request body is invalid', [
-          { path: '', message: 'JSON body must be an object or an array' },
-        ]);
-      }
-      const challenge = verificationChallenge(body);
-      if (challenge !== undefined) {
-        res.json({ challenge });
-        return;
-      }
-      data = body;
-    } else if (req.is(formType)) {
-      data = formToData(req.body as Record<string, unknown>);
-    } else {
-      throw new ApiError('unsupported_media_type', 'request body must be application/json or application/x-www-form-urlencoded');
-    }
-    if (hook.mapping) data = mapFields(hook.mapping, data);
-    const envelope = toEnvelope({ type: hook.eventType, data, ...(hook.channels ? { channels: hook.channels } : {}) }, hook.tenantId);
-    await publisher.publish([envelope]);
-    eventsIn.inc();
-    callLocals(res).eventId = envelope.id;
-    res.status(202).json({ id: envelope.id });
-  });
-
-  // A form with more fields than the parser allows is a too-large body, not an internal error. The call's record
-  // keeps what the caller was told (our errors and the body parsers' own 4xx), never an internal error's text.
-  const bodyErrors: ErrorRequestHandler = (error, _req, res, next) => {
-    const failure =
-      (error as { type?: string }).type === 'parameters.too.many' ? new ApiError('payload_too_large', 'too many form fields') : error;
-    const told = failure instanceof ApiError || (failure as { expose?: boolean }).expose === true;
-    callLocals(res).error = told ? (failure as Error).message : 'internal error';
-    next(failure);
+  /** A body that neither parser took (another media type, or none) is refused before it is validated. */
+  const requireJsonOrForm: RequestHandler = (req, _res, next) => {
+    if (req.is(jsonTypes) || req.is(formType)) next();
+    else next(new ApiError('unsupported_media_type', 'request body must be application/json or application/x-www-form-urlencoded'));
   };
-  router.use(bodyErrors);
-  return router;
+
+  return [
+    // Providers that verify an endpoint before use: `GET ...?challenge=xyz` must answer `xyz`.
+    route({
+      method: 'get',
+      path: '/:token',
+      tags: ['incoming webhooks'],
+      summary: 'Endpoint verification: answers the `challenge` query parameter',
+      auth: 'none',
+      middleware: [resolveHook],
+      params: tokenParams,
+      query: challengeQuery,
+      responses: { 200: { description: 'The challenge, as text', schema: z.string(), contentType: 'text/plain' } },
+      errors: ['not_found'],
+      async handler({ query, res }) {
+        res.set('x-content-type-options', 'nosniff');
+        return { status: 200, body: query.challenge };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/:token',
+      tags: ['incoming webhooks'],
+      summary: "A third party's POST becomes an event of the hook's type (the token is the credential)",
+      auth: 'none',
+      middleware: [resolveAndRecord, ...parsers, requireJsonOrForm],
+      params: tokenParams,
+      body: incomingBody,
+      bodyMediaTypes: ['application/json', formType],
+      responses: {
+        202: { description: 'Accepted as an event', schema: z.object({ id: z.string() }) },
+        200: {
+          description: 'A `{type: "url_verification", challenge}` body, answered',
+          schema: z.object({ challenge: z.string() }),
+        },
+      },
+      errors: ['not_found', 'unavailable'],
+      // The body as parsed, not as validated: a record's validated copy drops fields such as `__proto__`.
+      async handler({ req, res }) {
+        const hook = callLocals(res).hook!;
+        const body = req.body as object;
+        let data: object;
+        if (req.is(jsonTypes)) {
+          const challenge = verificationChallenge(body);
+          if (challenge !== undefined) return { status: 200, body: { challenge } };
+          data = body;
+        } else {
+          data = formToData(body as Record<string, unknown>);
+        }
+        if (hook.mapping) data = mapFields(hook.mapping, data);
+        const envelope = toEnvelope({ type: hook.eventType, data, ...(hook.channels ? { channels: hook.channels } : {}) }, hook.tenantId);
+        await publisher.publish([envelope]);
+        eventsIn.inc();
+        callLocals(res).eventId = envelope.id;
+        return { status: 202, body: { id: envelope.id } };
+      },
+    }),
+  ];
 }
+
+/**
+ * Mounted on `incomingWebhooksPrefix` after the routes: a form with more fields than the parser allows is a
+ * too-large body, not an internal error. The call's record keeps what the caller was told (our errors and the
+ * body parsers' own 4xx), never an internal error's text.
+ */
+export const incomingCallErrors: ErrorRequestHandler = (error, _req, res, next) => {
+  const failure =
+    (error as { type?: string }).type === 'parameters.too.many' ? new ApiError('payload_too_large', 'too many form fields') : error;
+  const told = failure instanceof ApiError || (failure as { expose?: boolean }).expose === true;
+  callLocals(res).error = told ? (failure as Error).message : 'internal error';
+  next(failure);
+};

@@ -3,7 +3,7 @@ import { parseEnv } from '@hookline/core';
 import { connectEventLog, kafkaHealthChecks } from '@hookline/kafka';
 import { closeServer, createLogger, createMetricsRegistry, listen, runService } from '@hookline/service';
 import { IdempotencyKeys, IncomingCalls } from '@hookline/store';
-import { createIngestApp } from './app.js';
+import { assembleIngestApi } from './app.js';
 import { ingestEnvSchema } from './env.js';
 import { BrokerGate, EventPublisher } from './publish.js';
 
@@ -26,7 +26,7 @@ await runService(logger, async (lifecycle) => {
     },
   };
   const incomingCalls = new IncomingCalls(idempotency.collection.db);
-  const app = createIngestApp({
+  const { app } = assembleIngestApi({
     config,
     publisher: events,
     logger,

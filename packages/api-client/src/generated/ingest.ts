@@ -21,7 +21,7 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            requestBody?: {
+            requestBody: {
                 content: {
                     "application/json": {
                         type: string;
@@ -145,11 +145,14 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Not supported on batches (refused with 422): send events one by one to make retries safe */
+                    "idempotency-key"?: unknown;
+                };
                 path?: never;
                 cookie?: never;
             };
-            requestBody?: {
+            requestBody: {
                 content: {
                     "application/json": {
                         events: {
@@ -318,14 +321,14 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: {
+            requestBody: {
                 content: {
                     "application/json": {
                         [key: string]: unknown;
                     } | unknown[];
                     "application/x-www-form-urlencoded": {
-                        [key: string]: string;
-                    };
+                        [key: string]: unknown;
+                    } | unknown[];
                 };
             };
             responses: {

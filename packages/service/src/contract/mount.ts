@@ -47,8 +47,8 @@ function handle(route: ApiRoute): RequestHandler {
     const input = {
       params: route.params ? validate(route.params, req.params, 'path parameters') : undefined,
       query: route.query ? validate(route.query, req.query, 'query') : undefined,
-      headers: route.headers ? validate(route.headers, req.headers, 'headers') : undefined,
-      body: route.body ? validate(route.body, route.bodyOptional ? (req.body ?? {}) : req.body) : undefined,
+      headers: route.headers ? validate(route.headers, req.headers, route.inputNames?.headers ?? 'headers') : undefined,
+      body: route.body ? validate(route.body, route.bodyOptional ? (req.body ?? {}) : req.body, route.inputNames?.body) : undefined,
       caller: res.locals[callerSlot],
       owned: res.locals[ownedSlot],
       req,
@@ -64,8 +64,8 @@ function handle(route: ApiRoute): RequestHandler {
 
 /**
  * Mounts declared routes under `prefix` (each directly on the app, so the mounted paths are walkable and the
- * request metric's route label is the template): access checks as middleware, then validation, then the
- * handler. Returns what it mounted, for the OpenAPI document.
+ * request metric's route label is the template): the route's own middleware, access checks as middleware, then
+ * validation, then the handler. Returns what it mounted, for the OpenAPI document.
  */
 export function mountRoutes<T extends AccessTypes>(
   app: Express | Router,
@@ -75,7 +75,7 @@ export function mountRoutes<T extends AccessTypes>(
 ): MountedRoute[] {
   return routes.map((route) => {
     const fullPath = `${prefix}${route.path}`;
-    (app as Router)[route.method](fullPath, ...accessMiddleware(route, access), handle(route));
+    (app as Router)[route.method](fullPath, ...(route.middleware ?? []), ...accessMiddleware(route, access), handle(route));
     return { ...route, fullPath };
   });
 }

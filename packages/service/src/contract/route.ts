@@ -1,5 +1,5 @@
 import type { ErrorCode } from '@hookline/core';
-import type { Request, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -19,6 +19,11 @@ export interface ResponseSpec {
 }
 
 export type ResponseSpecs = Record<number, ResponseSpec>;
+
+export interface InputNames {
+  headers?: string;
+  body?: string;
+}
 
 /**
  * The types an API's access rules work with: who a caller is (an API key record) and what the `owns` check of a
@@ -94,6 +99,13 @@ export interface RouteSpec<
   bodyOptional?: boolean;
   /** Media types the body may come in, for the document (`application/json` unless set; parsing is the app's). */
   bodyMediaTypes?: string[];
+  /**
+   * Express middleware run first, before the access checks: the route's own body parsers, or the credential
+   * check of a route with `auth: 'none'` (which may then parse only for a caller it knows).
+   */
+  middleware?: RequestHandler[];
+  /** What a 422's message calls the headers and the body (`headers`, `request body` unless set): "event is invalid". */
+  inputNames?: InputNames;
   responses: R;
   /**
    * Error codes the handler itself may answer. Those the declaration implies (`unauthorized` from `auth`,
@@ -118,6 +130,8 @@ export interface ApiRoute {
   body?: z.ZodType;
   bodyOptional?: boolean;
   bodyMediaTypes?: string[];
+  middleware?: RequestHandler[];
+  inputNames?: InputNames;
   responses: ResponseSpecs;
   errors?: ErrorCode[];
   handler(
