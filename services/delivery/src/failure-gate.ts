@@ -7,6 +7,8 @@ interface FailureRun {
   last: DisablingAttempt;
   /** `updatedAt` of the endpoint record then: any later change (re-enabled, edited) starts a new count. */
   endpointVersion: string;
+  /** When this gate began holding the endpoint back (ms). */
+  heldSince?: number;
 }
 
 /**
@@ -17,10 +19,17 @@ interface FailureRun {
  *
  * The count only ever trails the projector's (both start over at any success; this one also at a restart, a
  * rebalance or a change of the endpoint, and it leaves send-tests out), so whenever this gate holds an
- * endpoint back, the projector disables it too.
+ * endpoint back, the projector disables it too. The projector decides on its own view of the endpoint, which can
+ * trail a re-enable by a moment and then skip the disable; so a hold lasts `holdLimitMs` at most, after which
+ * the next request goes out as a probe (its failure holds again and gives the projector another look).
  */
 export class FailureGate {
   private readonly runs = new Map<string, FailureRun>();
+
+  constructor(
+    private readonly holdLimitMs = 60_000,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Why a task for `endpoint` must not be sent now, or undefined when it may be. */
   holdsBack(endpoint: EndpointRecord, policy: DeliveryPolicy): string | undefined {
@@ -32,6 +41,13 @@ export class FailureGate {
     }
     const threshold = policy.disableAfterConsecutiveFailures;
     if (threshold === null || run.count < threshold) return undefined;
+    run.heldSince ??= this.now();
+    if (this.now() - run.heldSince > this.holdLimitMs) {
+      // Let one request through; its failure starts a new hold.
+      run.count = threshold - 1;
+      run.heldSince = undefined;
+      return undefined;
+    }
     return disabledReason(threshold, run.count, run.last);
   }
 
@@ -44,7 +60,11 @@ export class FailureGate {
     if (task.test) return;
     const run = this.runs.get(endpoint.id);
     const count = run && run.endpointVersion === endpoint.updatedAt ? run.count + 1 : 1;
-    this.runs.set(endpoint.id, { count, last: attempt, endpointVersion: endpoint.updatedAt });
+    this.runs.set(endpoint.id, {
+      count,
+      last: { deliveryId: attempt.deliveryId, errorMessage: attempt.errorMessage, errorClass: attempt.errorClass },
+      endpointVersion: endpoint.updatedAt,
+    });
   }
 
   /** Partitions moved: another engine may have sent to these endpoints meanwhile. */

@@ -1,4 +1,6 @@
+import { resolvePolicy } from '@hookline/delivery-policy';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { FailureGate } from '../src/failure-gate.js';
 import { endpoint, type Harness, startEngine, task, topics } from './engine-fixtures.js';
 
 let harness: Harness | undefined;
@@ -67,5 +69,25 @@ describe('DeliveryEngine at an endpoint’s failure threshold', () => {
     await vi.waitFor(() => expect(parked(harness!)).toHaveLength(1));
     expect(harness.sender.sentEvents()).toEqual(['t1', 'e1', 'e2', 't2']);
     expect(parked(harness).map(([id]) => id)).toEqual(['e3']);
+  });
+});
+
+describe('FailureGate', () => {
+  it('lets a probe through when a hold outlasts its limit (a disable that never came), and holds again at its failure', () => {
+    let now = 0;
+    const gate = new FailureGate(60_000, () => now);
+    const th = endpoint('th', { profile: 'threadhound' });
+    const policy = resolvePolicy(th);
+    const failed = { outcome: 'failure' as const, deliveryId: 'd1', errorMessage: 'receiver answered 500' };
+    gate.record(task('th', 'e1'), th, failed);
+    expect(gate.holdsBack(th, policy)).toBe('first failed delivery (d1): receiver answered 500');
+    now = 60_000;
+    expect(gate.holdsBack(th, policy)).toBeDefined();
+    now = 60_001;
+    expect(gate.holdsBack(th, policy)).toBeUndefined();
+    gate.record(task('th', 'e2'), th, { ...failed, deliveryId: 'd2' });
+    expect(gate.holdsBack(th, policy)).toBe('first failed delivery (d2): receiver answered 500');
+    gate.forget();
+    expect(gate.holdsBack(th, policy)).toBeUndefined();
   });
 });
