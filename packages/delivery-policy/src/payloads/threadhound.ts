@@ -14,7 +14,7 @@ export const threadhoundPayload = definePayloadFormat({
 });
 
 /** The endpoint's mapping for the event type, else the type split at its last dot (`a-crud.created`). */
-export function threadhoundType(eventType: string, settings: PayloadSettings): { webhookType: string; actionType: string } {
+function threadhoundType(eventType: string, settings: PayloadSettings): { webhookType: string; actionType: string } {
   const mapped = settings.webhookTypes?.[eventType];
   if (mapped) return mapped;
   const cut = eventType.lastIndexOf('.');
