@@ -148,14 +148,14 @@ describe('Task app', () => {
 
 describe('ThreadHound: disabled at the first non-2xx or timeout', () => {
   it.each([
-    { answer: 'a 500', reply: { status: 500, delayMs: 300 }, events: 5, error: /^receiver answered 500$/ },
+    { answer: 'a 500', reply: { status: 500, delayMs: 1_000 }, events: 5, error: /^receiver answered 500$/ },
     { answer: 'a timeout', reply: { hang: true }, events: 3, error: /timeout/i },
   ])('after $answer: exactly one request, the reason names it, the rest is parked', async ({ reply, events, error }) => {
     const r = await context.receiver();
     r.respond(() => reply);
     const type = `first.fail${events}`;
     const endpoint = await context.tenant.createEndpoint({ url: r.url, events: [type], profile: 'threadhound' });
-    // Posted together: they are all in delivery's hands while the first request is still out.
+    // Posted together: all are fanned out (and in delivery's hands) while the first request is still out.
     await Promise.all(Array.from({ length: events }, (_, n) => context.tenant.postEvent(type, { ...chatMessage, n })));
 
     // Every task has ended: the first dead (its attempt failed, no retries), the others parked unsent.
