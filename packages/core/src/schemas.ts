@@ -68,6 +68,33 @@ export const endpointSecret = z.object({
   expiresAt: z.string().optional(),
 });
 
+/**
+ * Settings of payload formats whose documents print more than the event (ThreadHound). Optional: an endpoint
+ * stored before they existed renders as it did, with the defaults each format documents.
+ */
+export const payloadSettingsShape = {
+  /**
+   * ThreadHound's `payload.communityId`. Without it, an event's own string `data.communityId` is used, else the
+   * tenant id: a Hookline tenant is the one producer the subscriber hears from, as a community is in ThreadHound.
+   */
+  communityId: z.string().min(1).max(128).optional(),
+  /**
+   * ThreadHound's `webhookType` / `actionType` per event type, e.g. `chat.message.created` →
+   * `{webhookType: 'chatmessage-crud', actionType: 'created'}`. Event types not listed split at their last dot.
+   */
+  webhookTypes: z
+    .record(
+      eventTypeName,
+      z.object({
+        webhookType: z.string().min(1).max(128),
+        actionType: z.string().min(1).max(64),
+      }),
+    )
+    .refine((m) => Object.keys(m).length <= 200, 'at most 200 event types')
+    .optional(),
+};
+export type PayloadSettings = { [K in keyof typeof payloadSettingsShape]?: z.infer<(typeof payloadSettingsShape)[K]> };
+
 export const endpointRecord = z.object({
   kind: z.literal('endpoint'),
   id: z.string(),
@@ -80,6 +107,7 @@ export const endpointRecord = z.object({
   secrets: z.array(endpointSecret).min(1),
   headers: z.record(z.string(), z.string()).optional(),
   ...storedDeliverySettingsShape(),
+  ...payloadSettingsShape,
   isActive: z.boolean(),
   disabledReason: z.string().optional(),
   disabledAt: z.string().optional(),

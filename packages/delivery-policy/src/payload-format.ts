@@ -1,4 +1,4 @@
-import type { DeliveryTask } from '@hookline/core';
+import type { DeliveryTask, PayloadSettings } from '@hookline/core';
 
 /**
  * A body shape a product promises its subscribers. Adding one is one file in `payloads/` plus one line in
@@ -6,8 +6,13 @@ import type { DeliveryTask } from '@hookline/core';
  */
 export interface PayloadFormat<Name extends string = string> {
   name: Name;
-  /** The exact JSON text posted (what is signed). */
-  render(task: DeliveryTask): string;
+  /** The exact JSON text posted (what is signed); `settings` are the endpoint's payload settings. */
+  render(task: DeliveryTask, settings: PayloadSettings): string;
+  /**
+   * Headers the format's document ties to the body (task app: `X-Webhook-ID` is the body's `webhook_id`). They
+   * are set after the signature's headers, so where both name a header the document's meaning wins.
+   */
+  headers?(task: DeliveryTask): Record<string, string>;
 }
 
 export function definePayloadFormat<Name extends string>(format: PayloadFormat<Name>): PayloadFormat<Name> {

@@ -1,4 +1,4 @@
-import { type DeliveryTask, type EndpointRecord, parseDuration } from '@hookline/core';
+import { type DeliveryTask, type EndpointRecord, type PayloadSettings, parseDuration } from '@hookline/core';
 import { type SignatureScheme, signingSchemeNames, signingSchemeOf } from '@hookline/signing';
 import { findPayloadFormat, type PayloadFormatName, payloadFormatNames } from './payloads/registry.js';
 import { defaultProfile, deliveryProfiles, isProfileName, profileNames } from './profiles.js';
@@ -6,6 +6,8 @@ import { defaultProfile, deliveryProfiles, isProfileName, profileNames } from '.
 /** An endpoint's effective delivery behaviour: its profile with the endpoint's overrides applied. */
 export interface DeliveryPolicy {
   payloadFormat: PayloadFormatName;
+  /** What the payload format reads of the endpoint (ThreadHound's community id and type names). */
+  payloadSettings: PayloadSettings;
   signature: SignatureScheme;
   retryDelaysMs: number[];
   retryTiers: string[];
@@ -60,6 +62,10 @@ export function resolvePolicy(endpoint: EndpointRecord): DeliveryPolicy {
   const retryTiers = [...(endpoint.retrySchedule ?? profile.retrySchedule)];
   return {
     payloadFormat: payloadFormat as PayloadFormatName,
+    payloadSettings: {
+      ...(endpoint.communityId === undefined ? {} : { communityId: endpoint.communityId }),
+      ...(endpoint.webhookTypes === undefined ? {} : { webhookTypes: endpoint.webhookTypes }),
+    },
     signature,
     retryTiers,
     retryDelaysMs: retryTiers.map(parseDuration),
@@ -89,7 +95,24 @@ export function validateProfiles(tiers: readonly string[]): void {
 
 /** The exact body posted for `task` under `policy` (what is signed). */
 export function renderBody(policy: DeliveryPolicy, task: DeliveryTask): string {
+  return payloadFormatOf(policy).render(task, policy.payloadSettings);
+}
+
+/** Headers the payload format ties to its body; sent after (over) the signature's headers. */
+export function payloadHeaders(policy: DeliveryPolicy, task: DeliveryTask): Record<string, string> {
+  return payloadFormatOf(policy).headers?.(task) ?? {};
+}
+
+/**
+ * Requests in flight at once to the endpoint. An endpoint disabled at its first failure gets one at a time:
+ * a second request in flight could reach a receiver that has just failed, before anyone knows it failed.
+ */
+export function sendingConcurrency(policy: DeliveryPolicy, fallback: number): number {
+  return policy.disableAfterConsecutiveFailures === 1 ? 1 : (policy.maxConcurrency ?? fallback);
+}
+
+function payloadFormatOf(policy: DeliveryPolicy) {
   const format = findPayloadFormat(policy.payloadFormat);
   if (!format) throw new UnknownDeliverySetting('payloadFormat', policy.payloadFormat, payloadFormatNames);
-  return format.render(task);
+  return format;
 }

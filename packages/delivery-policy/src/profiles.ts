@@ -42,14 +42,15 @@ export const deliveryProfiles = {
   },
   taskapp: {
     description:
-      'Task app: X-Webhook-Signature sha256=<hex>, X-Webhook-ID/-Timestamp; retries after 1, 5, 30 min; disabled after 3 failures',
+      'Task app: X-Webhook-Signature sha256=<hex>, X-Webhook-ID (the webhook id, as webhook_id in the body), X-Webhook-Timestamp, X-Webhook-Delivery-ID; retries after 1, 5, 30 min; disabled after 3 failures',
     payloadFormat: 'taskapp',
     signature: { kind: 'hmac-sha256-hex', headerName: 'x-webhook-signature', prefix: 'sha256=', idAndTimestampHeaders: true },
     retrySchedule: ['1m', '5m', '30m'],
     disableAfterConsecutiveFailures: 3,
   },
   threadhound: {
-    description: 'ThreadHound: {webhookType,actionType,payload}; disabled at the first non-2xx or timeout',
+    description:
+      'ThreadHound: {webhookType,actionType,payload:{communityId,timestamp,...}}; one request at a time, disabled at the first non-2xx or timeout',
     payloadFormat: 'threadhound',
     signature: { kind: 'standard-webhooks' },
     retrySchedule: [],

@@ -1,7 +1,16 @@
 import { type DeliveryTask, deliveryTask, type EndpointRecord, type TopicNames } from '@hookline/core';
-import { type DeliveryPolicy, deferTask, parkTask, rejectRecord, resolvePolicy, routeOutcome } from '@hookline/delivery-policy';
+import {
+  type DeliveryPolicy,
+  deferTask,
+  parkTask,
+  rejectRecord,
+  resolvePolicy,
+  routeOutcome,
+  sendingConcurrency,
+} from '@hookline/delivery-policy';
 import type { BatchControl, EventLog, LogRecord, PartitionBatch, RecordPublisher, RunningConsumer, TopicRecords } from '@hookline/kafka';
 import type { Logger } from 'pino';
+import { FailureGate } from './failure-gate.js';
 import { EndpointLimiter } from './limiter.js';
 import type { DeliveryMetrics } from './metrics.js';
 import type { AttemptResult } from './sender.js';
@@ -49,6 +58,7 @@ type TaskEnd = 'done' | 'handed-back';
 export class DeliveryEngine {
   private consumer: RunningConsumer | undefined;
   private readonly limiters = new Map<string, EndpointLimiter>();
+  private readonly failures = new FailureGate();
   /** Woken whenever a task ends: capacity waits and the stop's waits. */
   private waiters: (() => void)[] = [];
   private running = 0;
@@ -66,6 +76,7 @@ export class DeliveryEngine {
       groupId,
       topics: [topics.deliveries],
       maxWaitMs: 250,
+      onAssignment: () => this.failures.forget(),
       onBatch: (batch, control) => this.take(batch, control),
     });
   }
@@ -173,12 +184,18 @@ export class DeliveryEngine {
       if (this.handingBack) return 'handed-back' as const;
       // The endpoint may have been disabled, changed or deleted while this task waited its turn.
       const current = config.state.endpoints.get(task.endpointId);
-      if (!usable(current)) return undefined;
+      if (!usable(current)) return { park: current };
       policy = resolvePolicy(current);
-      return sender.send(task, current, policy);
+      // Its threshold reached here already: the disable is on its way, park as it will.
+      const heldBack = task.test ? undefined : this.failures.holdsBack(current, policy);
+      if (heldBack) return { park: { ...current, disabledReason: heldBack } };
+      const sent = await sender.send(task, current, policy);
+      // Still inside the endpoint's slot: the next request to it sees this outcome.
+      this.failures.record(task, current, sent.record);
+      return sent;
     });
     if (result === 'handed-back') return result;
-    if (!result) return this.park(task, config.state.endpoints.get(task.endpointId));
+    if ('park' in result) return this.park(task, result.park);
     const routed = routeOutcome(task, result, policy, topics, Date.now());
     metrics.attempts.inc({ outcome: routed.attempt.outcome });
     metrics.attemptDuration.observe(routed.attempt.durationMs / 1000);
@@ -240,7 +257,7 @@ export class DeliveryEngine {
   }
 
   private limiterFor(endpoint: EndpointRecord, policy: DeliveryPolicy): EndpointLimiter {
-    const concurrency = policy.maxConcurrency ?? this.options.endpointConcurrency;
+    const concurrency = sendingConcurrency(policy, this.options.endpointConcurrency);
     let limiter = this.limiters.get(endpoint.id);
     if (limiter) {
       limiter.configure(concurrency, policy.rateLimitPerSecond);

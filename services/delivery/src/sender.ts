@@ -1,6 +1,13 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { type AttemptRecord, attemptIdFor, type DeliveryTask, type EndpointRecord } from '@hookline/core';
-import { type AttemptFailure, type DeliveryPolicy, failureOfError, failureOfStatus, renderBody } from '@hookline/delivery-policy';
+import {
+  type AttemptFailure,
+  type DeliveryPolicy,
+  failureOfError,
+  failureOfStatus,
+  payloadHeaders,
+  renderBody,
+} from '@hookline/delivery-policy';
 import { signatureHeaders } from '@hookline/signing';
 import { Agent, request } from 'undici';
 import type { SsrfGuard } from './ssrf.js';
@@ -53,6 +60,7 @@ export class Sender {
       'content-type': 'application/json',
       'user-agent': this.options.userAgent ?? 'Hookline/0.1',
       ...signatureHeaders(policy.signature, secrets, task.deliveryId, now, body),
+      ...payloadHeaders(policy, task),
     };
     const base = {
       attemptId: attemptIdFor(task.deliveryId, task.attempt),

@@ -52,7 +52,25 @@ describe('Sender', () => {
       now,
       body,
     );
-    for (const [name, value] of Object.entries(expected)) expect(sent.headers[name]).toBe(value);
+    // The document's X-Webhook-ID is the webhook's id, as `webhook_id` in the body; the delivery has its own header.
+    expect(sent.headers).toMatchObject({ ...expected, 'x-webhook-id': 'ep', 'x-webhook-delivery-id': task.deliveryId });
+  });
+
+  it('posts other profiles with exactly their signature headers', async () => {
+    const target = endpoint('ep', { url: `${base}/200`, profile: 'twig', secrets: [{ secret: 'topsecret' }] });
+    const task = planTask({ kind: 'first', event, endpoint: target, now: 0 });
+    const now = new Date('2026-01-01T00:00:05.000Z');
+    await allowLoopback.send(task, target, resolvePolicy(target), now);
+    const sent = received.at(-1)!;
+    const expected = signatureHeaders(
+      { kind: 'hmac-sha256-hex', headerName: 'x-twig-signature' },
+      ['topsecret'],
+      task.deliveryId,
+      now,
+      sent.body,
+    );
+    const { host: _host, connection: _connection, 'content-length': _length, ...headers } = sent.headers;
+    expect(headers).toEqual({ ...expected, 'content-type': 'application/json', 'user-agent': 'Hookline/0.1' });
   });
 
   it('reports typed failures with the error classes attempt records always had', async () => {

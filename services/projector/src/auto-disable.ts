@@ -1,10 +1,12 @@
 import { type AttemptRecord, configKey, type EndpointRecord } from '@hookline/core';
-import { resolvePolicy, UnknownDeliverySetting } from '@hookline/delivery-policy';
+import { disabledReason, resolvePolicy, UnknownDeliverySetting } from '@hookline/delivery-policy';
 import type { EndpointStatsDoc } from '@hookline/store';
 
 /**
  * The endpoint as it should be after this attempt: disabled, with the reason and last error, once its
- * consecutive failures reach its profile's threshold; undefined when nothing changes.
+ * consecutive failures reach its profile's threshold; undefined when nothing changes. Delivery stops sending
+ * to the endpoint at the same count on its own, so with a threshold of 1 this attempt is the only failed one
+ * and the reason names it.
  */
 export function disabledAfter(
   endpoint: EndpointRecord | undefined,
@@ -18,7 +20,7 @@ export function disabledAfter(
   return {
     ...endpoint,
     isActive: false,
-    disabledReason: `${stats.consecutiveFailures} consecutive failed deliveries; last error: ${attempt.errorMessage ?? attempt.errorClass ?? 'unknown'}`,
+    disabledReason: disabledReason(threshold, stats.consecutiveFailures, attempt),
     disabledAt: now.toISOString(),
     updatedAt: now.toISOString(),
   };

@@ -32,6 +32,17 @@ describe('disabledAfter', () => {
     });
   });
 
+  it('with a threshold of 1 (ThreadHound), names the first failed delivery, whatever came before', () => {
+    const first = { ...failed, deliveryId: 'dlv_1', errorMessage: 'receiver answered 404' };
+    // Failed send-tests while the endpoint was off still count in the stats: the reason is about this one.
+    expect(
+      disabledAfter(endpoint({ profile: 'threadhound', disableAfterConsecutiveFailures: undefined }), stats(2), first, now),
+    ).toMatchObject({
+      isActive: false,
+      disabledReason: 'first failed delivery (dlv_1): receiver answered 404',
+    });
+  });
+
   it('leaves alone successes, endpoints already off or without a threshold, and endpoints naming a setting this build does not know', () => {
     expect(disabledAfter(endpoint(), stats(3), { ...failed, outcome: 'success' }, now)).toBeUndefined();
     expect(disabledAfter(endpoint({ isActive: false }), stats(9), failed, now)).toBeUndefined();
