@@ -33,7 +33,7 @@ export function signatureText(delivery: ReceivedDelivery): string {
 /** A delivery as `hookline listen` prints it: a title line, signature, headers, pretty body, the answer. */
 export function formatDelivery(delivery: ReceivedDelivery, { allHeaders = false } = {}): string {
   const json = parseJson(delivery.body);
-  const id = delivery.headers['webhook-id'] ?? delivery.headers['x-webhook-id'];
+  const id = delivery.headers['webhook-id'] ?? delivery.headers['x-webhook-delivery-id'] ?? delivery.headers['x-webhook-id'];
   const title = [delivery.receivedAt.toISOString(), `${delivery.method} ${delivery.path}`, eventTypeOf(json), id]
     .filter(Boolean)
     .join('  ');

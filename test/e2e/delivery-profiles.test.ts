@@ -203,6 +203,6 @@ describe('auto-disable', () => {
       const s = await context.tenant.stats(endpoint.id);
       return s.state === 'disabled' ? s : undefined;
     });
-    expect(stats.disabledReason).toMatch(/^1 consecutive failed deliveries; last error: receiver answered 404/);
+    expect(stats.disabledReason).toMatch(/^first failed delivery \(\S+\): receiver answered 404$/);
   });
 });

@@ -1,9 +1,7 @@
 import { type ErrorCode, errorStatus } from '@hookline/core';
-import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import { createDocument, type ZodOpenApiContentObject, type ZodOpenApiPathsObject, type ZodOpenApiResponsesObject } from 'zod-openapi';
 
-export type { ZodOpenApiOperationObject as OpenApiOperation, ZodOpenApiPathsObject as OpenApiPaths } from 'zod-openapi';
 export type OpenApiDocument = ReturnType<typeof createDocument>;
 
 /** The house error body (see `errorHandler`), with every code any API can answer. */
@@ -61,13 +59,4 @@ export function buildOpenApiDocument({ title, description, paths }: OpenApiDocum
       },
     },
   });
-}
-
-/** `GET /openapi.json`: the document, built on first request. */
-export function openApiRoute(build: () => OpenApiDocument): RequestHandler {
-  let doc: OpenApiDocument | undefined;
-  return (_req, res) => {
-    doc ??= build();
-    res.json(doc);
-  };
 }

@@ -442,6 +442,13 @@ export interface paths {
                         filter?: {
                             [key: string]: (string | number | boolean | null) | (string | number | boolean | null)[];
                         };
+                        communityId?: string;
+                        webhookTypes?: {
+                            [key: string]: {
+                                webhookType: string;
+                                actionType: string;
+                            };
+                        };
                         secret?: string;
                     };
                 };
@@ -479,6 +486,13 @@ export interface paths {
                             rateLimitPerSecond?: number;
                             filter?: {
                                 [key: string]: (string | number | boolean | null) | (string | number | boolean | null)[];
+                            };
+                            communityId?: string;
+                            webhookTypes?: {
+                                [key: string]: {
+                                    webhookType: string;
+                                    actionType: string;
+                                };
                             };
                             isActive: boolean;
                             disabledReason?: string;
@@ -727,6 +741,13 @@ export interface paths {
                         rateLimitPerSecond?: number;
                         filter?: {
                             [key: string]: (string | number | boolean | null) | (string | number | boolean | null)[];
+                        };
+                        communityId?: string;
+                        webhookTypes?: {
+                            [key: string]: {
+                                webhookType: string;
+                                actionType: string;
+                            };
                         };
                     };
                 };
@@ -3249,6 +3270,13 @@ export interface components {
             rateLimitPerSecond?: number;
             filter?: {
                 [key: string]: (string | number | boolean | null) | (string | number | boolean | null)[];
+            };
+            communityId?: string;
+            webhookTypes?: {
+                [key: string]: {
+                    webhookType: string;
+                    actionType: string;
+                };
             };
             isActive: boolean;
             disabledReason?: string;
