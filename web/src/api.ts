@@ -1,39 +1,44 @@
 import type { Me } from '@hookline/api-client';
-import { ApiError, apiKeyHeader, apiKeyMiddleware, createAdminClient, ok } from '@hookline/api-client';
+import { type AdminClient, ApiError, apiKeyHeader, apiKeyMiddleware, createAdminClient, ok } from '@hookline/api-client';
 
 /** The admin API as the page uses it: the key from sessionStorage as a Bearer token, errors as ApiError. */
 
 const keyStorage = 'hookline.apiKey';
 
-export const session = {
-  get key(): string | null {
-    return sessionStorage.getItem(keyStorage);
-  },
-  set key(value: string | null) {
-    if (value) sessionStorage.setItem(keyStorage, value);
-    else sessionStorage.removeItem(keyStorage);
-  },
-};
+/** The signed-in key, kept in sessionStorage: it survives a reload of the tab and nothing else. */
+export function storedKey(): string | null {
+  return sessionStorage.getItem(keyStorage);
+}
 
-/** Dispatched on `window` when the API answers 401 to the session's key: it is gone or revoked. */
-export const unauthorizedEvent = 'hookline:unauthorized';
+export function storeKey(key: string | null): void {
+  if (key) sessionStorage.setItem(keyStorage, key);
+  else sessionStorage.removeItem(keyStorage);
+}
 
 /** The page is served by config-api, so the API is on the same origin (`/api/admin/...`). */
-const sameOrigin = { baseUrl: '', headers: { accept: 'application/json' } };
+function sameOrigin() {
+  return { baseUrl: '', headers: { accept: 'application/json' } };
+}
 
-/** The admin API with the session's key, read at each request. Calls go through `ok(...)`. */
-export const admin = createAdminClient(sameOrigin);
-admin.use(apiKeyMiddleware(() => session.key));
-admin.use({
-  onResponse({ response }) {
-    if (response.status === 401) window.dispatchEvent(new Event(unauthorizedEvent));
-    return response;
-  },
-});
+/**
+ * The admin API with the stored key, read at each request. Calls go through `ok(...)`. A 401 means the key is
+ * gone or revoked: `onUnauthorized` is called.
+ */
+export function createAdminApi(onUnauthorized: () => void): AdminClient {
+  const admin = createAdminClient(sameOrigin());
+  admin.use(apiKeyMiddleware(storedKey));
+  admin.use({
+    onResponse({ response }) {
+      if (response.status === 401) onUnauthorized();
+      return response;
+    },
+  });
+  return admin;
+}
 
 /** The caller behind `key`, asked before it becomes the session's key (a 401 here is a failed sign-in). */
 export function whoIs(key: string): Promise<Me> {
-  return ok(createAdminClient(sameOrigin).GET('/api/admin/me', { headers: apiKeyHeader(key) }));
+  return ok(createAdminClient(sameOrigin()).GET('/api/admin/me', { headers: apiKeyHeader(key) }));
 }
 
 export { ApiError, ok };

@@ -4,7 +4,7 @@ import { bucketLabel, count, ms } from './format.js';
 
 const width = 720;
 const height = 180;
-const pad = { left: 44, right: 12, top: 12, bottom: 24 };
+const pad = { left: 44, right: 12, top: 12, bottom: 24 } as const;
 const plotW = width - pad.left - pad.right;
 const plotH = height - pad.top - pad.bottom;
 

@@ -1,7 +1,7 @@
-import type { Me } from '@hookline/api-client';
+import type { AdminClient, Me } from '@hookline/api-client';
 import type { TemplateResult } from 'lit-html';
 
-/** A page of the app: renders from its own fields and calls `update()` after changing them. */
+/** A page of the app: renders from its own fields and calls `app.update()` after changing them. */
 export interface View {
   tab: 'webhooks' | 'incoming' | 'alerts';
   render(): TemplateResult;
@@ -16,54 +16,61 @@ export interface Toast {
   text: string;
 }
 
-/** What every page shares: the caller, the open modal, a transient notice. */
-export const state = {
-  me: null as Me | null,
-  modal: null as (() => TemplateResult) | null,
-  toast: null as Toast | null,
-};
-
-let draw: () => void = () => {};
-let route: (path: string) => void = () => {};
-
-export function configureRuntime(handlers: { draw: () => void; route: (path: string) => void }) {
-  draw = handlers.draw;
-  route = handlers.route;
+/** How the shell that owns the app draws the page and shows a path. */
+export interface Shell {
+  draw(): void;
+  route(path: string): void;
 }
 
-/** Re-renders the page (lit-html only touches what changed). */
-export function update() {
-  draw();
-}
+/**
+ * What every page shares: the caller, the open modal, a transient notice and the admin API. Created once at
+ * start-up (main.ts) and handed to every view.
+ */
+export class App {
+  me: Me | null = null;
+  modal: (() => TemplateResult) | null = null;
+  notice: Toast | null = null;
+  private noticeTimer: ReturnType<typeof setTimeout> | undefined;
 
-export function navigate(path: string) {
-  if (path !== location.pathname) history.pushState(null, '', path);
-  route(path);
-}
+  constructor(
+    readonly admin: AdminClient,
+    private readonly shell: Shell,
+  ) {}
 
-export function canConfigure(): boolean {
-  return state.me?.role === 'owner' || state.me?.role === 'admin';
-}
+  /** Re-renders the page (lit-html only touches what changed). */
+  readonly update = (): void => {
+    this.shell.draw();
+  };
 
-export function openModal(content: () => TemplateResult) {
-  state.modal = content;
-  update();
-}
+  readonly navigate = (path: string): void => {
+    if (path !== location.pathname) history.pushState(null, '', path);
+    this.shell.route(path);
+  };
 
-export function closeModal() {
-  state.modal = null;
-  update();
-}
+  canConfigure(): boolean {
+    return this.me?.role === 'owner' || this.me?.role === 'admin';
+  }
 
-let toastTimer: ReturnType<typeof setTimeout> | undefined;
-export function toast(kind: Toast['kind'], text: string) {
-  state.toast = { kind, text };
-  clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => {
-    state.toast = null;
-    update();
-  }, 5000);
-  update();
+  readonly openModal = (content: () => TemplateResult): void => {
+    this.modal = content;
+    this.update();
+  };
+
+  readonly closeModal = (): void => {
+    this.modal = null;
+    this.update();
+  };
+
+  /** Shows a notice for five seconds (a newer one replaces it and restarts the time). */
+  readonly toast = (kind: Toast['kind'], text: string): void => {
+    this.notice = { kind, text };
+    clearTimeout(this.noticeTimer);
+    this.noticeTimer = setTimeout(() => {
+      this.notice = null;
+      this.update();
+    }, 5000);
+    this.update();
+  };
 }
 
 /** Runs `task` every `ms` while the page is shown; returns the stopper. Skips a round while one is running. */
@@ -82,6 +89,8 @@ export abstract class PollingView implements View {
   abstract readonly tab: View['tab'];
   protected abstract readonly pollMs: number;
   private stopPolling = () => {};
+
+  constructor(protected readonly app: App) {}
 
   abstract render(): TemplateResult;
   abstract load(): Promise<void>;

@@ -1,5 +1,4 @@
 import { html, nothing, type TemplateResult } from 'lit-html';
-import { closeModal } from './runtime.js';
 
 /** Small building blocks shared by the pages. All text goes through lit-html bindings, which escape it. */
 
@@ -20,10 +19,11 @@ export function deliveryStatusPill(status: 'success' | 'failed' | 'retrying' | '
   return pill('bad', 'Failed');
 }
 
-export function modal(title: string, body: TemplateResult, footer?: TemplateResult): TemplateResult {
-  return html`<div class="modal-backdrop" @click=${(e: Event) => e.target === e.currentTarget && closeModal()}>
+/** A dialog over the page; `close` runs on the × button and on a click beside the dialog. */
+export function modal(close: () => void, title: string, body: TemplateResult, footer?: TemplateResult): TemplateResult {
+  return html`<div class="modal-backdrop" @click=${(e: Event) => e.target === e.currentTarget && close()}>
     <div class="modal" role="dialog" aria-modal="true" aria-label=${title}>
-      <header class="modal-head"><h2>${title}</h2><button class="icon-button" aria-label="Close" @click=${closeModal}>×</button></header>
+      <header class="modal-head"><h2>${title}</h2><button class="icon-button" aria-label="Close" @click=${close}>×</button></header>
       <div class="modal-body">${body}</div>
       ${footer ? html`<footer class="modal-foot">${footer}</footer>` : nothing}
     </div>

@@ -1,44 +1,57 @@
 import type { Alert, AlertSettings } from '@hookline/api-client';
 import { html, nothing } from 'lit-html';
-import { ApiError, admin, describeFailure, encode, ok } from '../api.js';
+import { ApiError, describeFailure, encode, ok } from '../api.js';
 import { dateTime, timeAgo } from '../format.js';
-import { canConfigure, PollingView, toast, update } from '../runtime.js';
+import { type App, PollingView } from '../runtime.js';
 import { emptyState, errorBox, formValues, pill, spinner } from '../ui.js';
 
 /**
- * Firing alerts for the banner on every page. A server without the alerts API answers 404; the page then
- * shows no banner and says so on the Alerts tab instead of failing.
+ * Firing alerts for the banner on every page, refreshed every 10 s while signed in. A server without the
+ * alerts API answers 404; the page then shows no banner and says so on the Alerts tab instead of failing.
  */
-export const alertFeed = {
-  firing: [] as Alert[],
-  available: true,
+export class AlertFeed {
+  firing: Alert[] = [];
+  private stopTimer = () => {};
+
+  constructor(private readonly app: App) {}
+
   async refresh() {
     try {
-      this.firing = (await ok(admin.GET('/api/admin/alerts', { params: { query: { state: 'firing' } } }))).data;
-      this.available = true;
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 404) this.available = false;
+      this.firing = (await ok(this.app.admin.GET('/api/admin/alerts', { params: { query: { state: 'firing' } } }))).data;
+    } catch {
       this.firing = [];
     }
-    update();
-  },
-};
+    this.app.update();
+  }
 
-const ruleNames: Record<Alert['rule'], string> = {
+  /** Loads now and every 10 s until `stop`. */
+  start() {
+    void this.refresh();
+    const timer = setInterval(() => void this.refresh(), 10_000);
+    this.stopTimer = () => clearInterval(timer);
+  }
+
+  stop() {
+    this.stopTimer();
+    this.firing = [];
+  }
+
+  banner() {
+    const firing = this.firing;
+    if (firing.length === 0) return nothing;
+    return html`<div class="banner" role="alert" data-testid="alert-banner">
+      <strong>${firing.length} ${firing.length === 1 ? 'alert' : 'alerts'} firing</strong>
+      <span>${firing.slice(0, 2).map((a) => html`<a href="/admin/webhooks/${encode(a.endpointId)}">${a.endpointName}</a>: ${a.message}. `)}</span>
+      <a href="/admin/alerts">See all</a>
+    </div>`;
+  }
+}
+
+const ruleNames: Readonly<Record<Alert['rule'], string>> = {
   failed_deliveries: 'Failed deliveries',
   response_time: 'Response time',
   success_rate: 'Success rate',
 };
-
-export function alertBanner() {
-  const firing = alertFeed.firing;
-  if (firing.length === 0) return nothing;
-  return html`<div class="banner" role="alert" data-testid="alert-banner">
-    <strong>${firing.length} ${firing.length === 1 ? 'alert' : 'alerts'} firing</strong>
-    <span>${firing.slice(0, 2).map((a) => html`<a href="/admin/webhooks/${encode(a.endpointId)}">${a.endpointName}</a>: ${a.message}. `)}</span>
-    <a href="/admin/alerts">See all</a>
-  </div>`;
-}
 
 /** The Alerts tab: recent alerts and, for owners and admins, the thresholds. */
 export class AlertsView extends PollingView {
@@ -52,7 +65,10 @@ export class AlertsView extends PollingView {
 
   async load() {
     try {
-      const [alerts, settings] = await Promise.all([ok(admin.GET('/api/admin/alerts')), ok(admin.GET('/api/admin/alerts/settings'))]);
+      const [alerts, settings] = await Promise.all([
+        ok(this.app.admin.GET('/api/admin/alerts')),
+        ok(this.app.admin.GET('/api/admin/alerts/settings')),
+      ]);
       this.alerts = alerts.data;
       this.settings ??= settings;
       this.error = null;
@@ -60,7 +76,7 @@ export class AlertsView extends PollingView {
       if (error instanceof ApiError && error.status === 404) this.unavailable = true;
       else this.error = describeFailure(error);
     }
-    update();
+    this.app.update();
   }
 
   private async save(e: SubmitEvent) {
@@ -73,15 +89,15 @@ export class AlertsView extends PollingView {
       successRatePercent: Number(values.get('successRatePercent')),
     };
     this.saving = true;
-    update();
+    this.app.update();
     try {
-      this.settings = await ok(admin.PUT('/api/admin/alerts/settings', { body }));
-      toast('ok', 'Alert settings saved');
+      this.settings = await ok(this.app.admin.PUT('/api/admin/alerts/settings', { body }));
+      this.app.toast('ok', 'Alert settings saved');
     } catch (error) {
-      toast('error', describeFailure(error));
+      this.app.toast('error', describeFailure(error));
     } finally {
       this.saving = false;
-      update();
+      this.app.update();
     }
   }
 
@@ -116,7 +132,7 @@ export class AlertsView extends PollingView {
   private form() {
     const s = this.settings;
     if (!s) return nothing;
-    const disabled = !canConfigure();
+    const disabled = !this.app.canConfigure();
     return html`<form class="card form settings" data-testid="alert-settings" @submit=${(e: SubmitEvent) => this.save(e)}>
       <h3>Alert settings</h3>
       <label class="check"><input type="checkbox" name="enabled" value="on" .checked=${s.enabled} ?disabled=${disabled} /><span>Alerts enabled</span></label>

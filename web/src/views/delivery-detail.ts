@@ -1,8 +1,8 @@
 import type { Attempt, DeliveryDetail, Webhook } from '@hookline/api-client';
 import { html, nothing } from 'lit-html';
-import { admin, describeFailure, encode, ok } from '../api.js';
+import { describeFailure, encode, ok } from '../api.js';
 import { dateTime, ms } from '../format.js';
-import { canConfigure, toast, update, type View } from '../runtime.js';
+import type { App, View } from '../runtime.js';
 import { deliveryStatusPill, errorBox, spinner, statusCodePill } from '../ui.js';
 
 /** One delivery: every attempt's request (what was sent where) and response (status, headers, body excerpt). */
@@ -14,6 +14,7 @@ export class DeliveryDetailView implements View {
   private error: string | null = null;
 
   constructor(
+    private readonly app: App,
     private readonly endpointId: string,
     private readonly deliveryId: string,
   ) {}
@@ -26,8 +27,8 @@ export class DeliveryDetailView implements View {
     const path = { id: this.endpointId, deliveryId: this.deliveryId };
     try {
       const [endpoint, delivery] = await Promise.all([
-        ok(admin.GET('/api/admin/webhooks/{id}', { params: { path } })),
-        ok(admin.GET('/api/admin/webhooks/{id}/deliveries/{deliveryId}', { params: { path } })),
+        ok(this.app.admin.GET('/api/admin/webhooks/{id}', { params: { path } })),
+        ok(this.app.admin.GET('/api/admin/webhooks/{id}/deliveries/{deliveryId}', { params: { path } })),
       ]);
       this.endpoint = endpoint;
       this.delivery = delivery;
@@ -37,21 +38,21 @@ export class DeliveryDetailView implements View {
     } catch (error) {
       this.error = describeFailure(error);
     }
-    update();
+    this.app.update();
   }
 
   private async retry() {
     try {
       const queued = await ok(
-        admin.POST('/api/admin/webhooks/{id}/deliveries/{deliveryId}/retry', {
+        this.app.admin.POST('/api/admin/webhooks/{id}/deliveries/{deliveryId}/retry', {
           params: { path: { id: this.endpointId, deliveryId: this.deliveryId } },
         }),
       );
-      toast('ok', `Retry queued as attempt ${queued.attempt}`);
+      this.app.toast('ok', `Retry queued as attempt ${queued.attempt}`);
       this.retryable = false;
       setTimeout(() => void this.load(), 1500);
     } catch (error) {
-      toast('error', describeFailure(error));
+      this.app.toast('error', describeFailure(error));
     }
   }
 
@@ -66,7 +67,7 @@ export class DeliveryDetailView implements View {
           <h1>Delivery ${deliveryStatusPill(d.status)}</h1>
           <p class="lede"><code>${d.id}</code> · event <code>${d.event}</code> · ${d.attempts} ${d.attempts === 1 ? 'attempt' : 'attempts'}</p>
         </div>
-        ${canConfigure() && this.retryable ? html`<div class="head-actions"><button class="button primary" data-testid="retry" @click=${() => this.retry()}>Retry now</button></div>` : nothing}
+        ${this.app.canConfigure() && this.retryable ? html`<div class="head-actions"><button class="button primary" data-testid="retry" @click=${() => this.retry()}>Retry now</button></div>` : nothing}
       </div>
       ${errorBox(this.error)}
       ${[...d.attemptsLog].reverse().map((a) => this.attempt(a))}

@@ -1,8 +1,8 @@
 import type { EventType, IncomingCall, IncomingWebhook } from '@hookline/api-client';
 import { html, nothing } from 'lit-html';
-import { admin, describeFailure, ok } from '../api.js';
+import { describeFailure, ok } from '../api.js';
 import { dateTime, timeAgo } from '../format.js';
-import { canConfigure, closeModal, openModal, PollingView, state, toast, update } from '../runtime.js';
+import { PollingView } from '../runtime.js';
 import { copyButton, emptyState, errorBox, formValues, modal, pill, spinner, statusCodePill } from '../ui.js';
 
 /** The Incoming tab: secret URLs whose POSTs become events, and what third parties recently sent to them. */
@@ -16,60 +16,65 @@ export class IncomingView extends PollingView {
 
   async load() {
     try {
-      this.hooks = (await ok(admin.GET('/api/admin/incoming-webhooks'))).data.sort((a, b) => a.name.localeCompare(b.name));
+      this.hooks = (await ok(this.app.admin.GET('/api/admin/incoming-webhooks'))).data.sort((a, b) => a.name.localeCompare(b.name));
       if (this.open)
         this.calls.set(
           this.open,
-          (await ok(admin.GET('/api/admin/incoming-webhooks/{id}/calls', { params: { path: { id: this.open }, query: { limit: 50 } } })))
-            .data,
+          (
+            await ok(
+              this.app.admin.GET('/api/admin/incoming-webhooks/{id}/calls', { params: { path: { id: this.open }, query: { limit: 50 } } }),
+            )
+          ).data,
         );
       this.error = null;
     } catch (error) {
       this.error = describeFailure(error);
     }
-    update();
+    this.app.update();
   }
 
   private toggle(hook: IncomingWebhook) {
     this.open = this.open === hook.id ? null : hook.id;
-    update();
+    this.app.update();
     void this.load();
   }
 
   /** The full URL when config-api knows ingest's public origin, the path on ingest otherwise. */
   private urlOf(path: string) {
-    return state.me?.ingestUrl ? new URL(path, state.me.ingestUrl).toString() : path;
+    return this.app.me?.ingestUrl ? new URL(path, this.app.me.ingestUrl).toString() : path;
   }
 
   private async create() {
-    const types = (await ok(admin.GET('/api/admin/event-types')).catch(() => ({ data: [] as EventType[] }))).data;
+    const types = (await ok(this.app.admin.GET('/api/admin/event-types')).catch(() => ({ data: [] as EventType[] }))).data;
     let error: string | null = null;
     const submit = async (e: SubmitEvent) => {
       e.preventDefault();
       const values = formValues(e.currentTarget as HTMLFormElement);
       try {
         const created = await ok(
-          admin.POST('/api/admin/incoming-webhooks', { body: { name: values.get('name'), eventType: values.get('eventType') } }),
+          this.app.admin.POST('/api/admin/incoming-webhooks', { body: { name: values.get('name'), eventType: values.get('eventType') } }),
         );
         void this.load();
         const url = this.urlOf(created.url);
-        openModal(() =>
+        this.app.openModal(() =>
           modal(
+            this.app.closeModal,
             'Incoming webhook created',
             html`<p>Configure this URL in the external service. Anything it POSTs (JSON or a form) becomes a <code>${created.eventType}</code> event.
                 It is shown only once: the token in it is the only credential.</p>
               <div class="secret"><code data-testid="incoming-url">${url}</code>${copyButton(url, 'Copy URL')}</div>
-              ${state.me?.ingestUrl ? nothing : html`<p class="hint">This is the path on your ingest service's public address.</p>`}`,
-            html`<button class="button primary" @click=${closeModal}>Done</button>`,
+              ${this.app.me?.ingestUrl ? nothing : html`<p class="hint">This is the path on your ingest service's public address.</p>`}`,
+            html`<button class="button primary" @click=${this.app.closeModal}>Done</button>`,
           ),
         );
       } catch (failure) {
         error = describeFailure(failure);
-        update();
+        this.app.update();
       }
     };
-    openModal(() =>
+    this.app.openModal(() =>
       modal(
+        this.app.closeModal,
         'Add incoming webhook',
         html`<form id="incoming-form" class="form" @submit=${submit}>
           ${errorBox(error)}
@@ -78,7 +83,7 @@ export class IncomingView extends PollingView {
             <input name="eventType" required list="event-types" placeholder="issue.opened" pattern="[A-Za-z0-9_\\-]+(\\.[A-Za-z0-9_\\-]+)*" /></label>
           <datalist id="event-types">${types.map((t) => html`<option value=${t.name}></option>`)}</datalist>
         </form>`,
-        html`<button class="button" @click=${closeModal}>Cancel</button><button class="button primary" type="submit" form="incoming-form">Create</button>`,
+        html`<button class="button" @click=${this.app.closeModal}>Cancel</button><button class="button primary" type="submit" form="incoming-form">Create</button>`,
       ),
     );
   }
@@ -86,16 +91,16 @@ export class IncomingView extends PollingView {
   private async remove(hook: IncomingWebhook) {
     if (!window.confirm(`Delete the incoming webhook "${hook.name}"? Its URL stops working at once.`)) return;
     try {
-      await ok(admin.DELETE('/api/admin/incoming-webhooks/{id}', { params: { path: { id: hook.id } } }));
-      toast('ok', `${hook.name} deleted`);
+      await ok(this.app.admin.DELETE('/api/admin/incoming-webhooks/{id}', { params: { path: { id: hook.id } } }));
+      this.app.toast('ok', `${hook.name} deleted`);
       void this.load();
     } catch (error) {
-      toast('error', describeFailure(error));
+      this.app.toast('error', describeFailure(error));
     }
   }
 
   render() {
-    const configure = canConfigure();
+    const configure = this.app.canConfigure();
     return html`
       <div class="page-head">
         <div>

@@ -1,12 +1,11 @@
 import type { DeliverySummary, ReplayJob, Timeseries, Webhook, WebhookStats } from '@hookline/api-client';
 import { html, nothing } from 'lit-html';
-import { admin, describeFailure, encode, ok } from '../api.js';
+import { describeFailure, encode, ok } from '../api.js';
 import { chartLegend, latencyChart, volumeChart } from '../chart.js';
 import { count, dateTime, ms, percent, timeAgo } from '../format.js';
-import { canConfigure, navigate, PollingView, toast, update } from '../runtime.js';
+import { type App, PollingView } from '../runtime.js';
 import { deliveryStatusPill, emptyState, errorBox, pill, spinner, statusCodePill } from '../ui.js';
-import { confirmDelete, sendTest, setActive, testOutcome } from './actions.js';
-import { openWebhookForm } from './webhook-form.js';
+import type { WebhookActions } from './actions.js';
 
 type Window = '1h' | '24h' | '7d';
 
@@ -26,8 +25,12 @@ export class WebhookDetailView extends PollingView {
   private error: string | null = null;
   protected readonly pollMs = 3000;
 
-  constructor(private readonly id: string) {
-    super();
+  constructor(
+    app: App,
+    private readonly actions: WebhookActions,
+    private readonly id: string,
+  ) {
+    super(app);
   }
 
   private get path() {
@@ -37,32 +40,34 @@ export class WebhookDetailView extends PollingView {
   async load() {
     try {
       const [endpoint, stats, deliveries, dead, series] = await Promise.all([
-        ok(admin.GET('/api/admin/webhooks/{id}', { params: { path: this.path } })),
-        ok(admin.GET('/api/admin/webhooks/{id}/stats', { params: { path: this.path } })),
-        ok(admin.GET('/api/admin/webhooks/{id}/deliveries', { params: { path: this.path, query: { limit: 50 } } })),
-        ok(admin.GET('/api/admin/webhooks/{id}/dead-letters', { params: { path: this.path, query: { state: 'dead', limit: 1 } } })),
-        ok(admin.GET('/api/admin/webhooks/{id}/timeseries', { params: { path: this.path, query: { window: this.window } } })),
+        ok(this.app.admin.GET('/api/admin/webhooks/{id}', { params: { path: this.path } })),
+        ok(this.app.admin.GET('/api/admin/webhooks/{id}/stats', { params: { path: this.path } })),
+        ok(this.app.admin.GET('/api/admin/webhooks/{id}/deliveries', { params: { path: this.path, query: { limit: 50 } } })),
+        ok(
+          this.app.admin.GET('/api/admin/webhooks/{id}/dead-letters', { params: { path: this.path, query: { state: 'dead', limit: 1 } } }),
+        ),
+        ok(this.app.admin.GET('/api/admin/webhooks/{id}/timeseries', { params: { path: this.path, query: { window: this.window } } })),
       ]);
       Object.assign(this, { endpoint, stats, deliveries: deliveries.data, series, error: null });
       this.deadTotal = dead.total;
     } catch (error) {
       this.error = describeFailure(error);
     }
-    update();
+    this.app.update();
   }
 
   private async retry(delivery: DeliverySummary) {
     this.retrying.add(delivery.id);
-    update();
+    this.app.update();
     try {
       const queued = await ok(
-        admin.POST('/api/admin/webhooks/{id}/deliveries/{deliveryId}/retry', {
+        this.app.admin.POST('/api/admin/webhooks/{id}/deliveries/{deliveryId}/retry', {
           params: { path: { ...this.path, deliveryId: delivery.id } },
         }),
       );
-      toast('ok', `Retry queued as attempt ${queued.attempt}`);
+      this.app.toast('ok', `Retry queued as attempt ${queued.attempt}`);
     } catch (error) {
-      toast('error', describeFailure(error));
+      this.app.toast('error', describeFailure(error));
     } finally {
       this.retrying.delete(delivery.id);
     }
@@ -71,20 +76,20 @@ export class WebhookDetailView extends PollingView {
 
   private async replayFailed() {
     try {
-      const { jobId, total } = await ok(admin.POST('/api/admin/webhooks/{id}/replay', { params: { path: this.path }, body: {} }));
+      const { jobId, total } = await ok(this.app.admin.POST('/api/admin/webhooks/{id}/replay', { params: { path: this.path }, body: {} }));
       this.replay = { jobId, total, done: 0, state: 'running' };
-      update();
+      this.app.update();
       while (this.replay.state === 'running') {
         await new Promise((resolve) => setTimeout(resolve, 300));
-        this.replay = await ok(admin.GET('/api/admin/replays/{jobId}', { params: { path: { jobId } } }));
-        update();
+        this.replay = await ok(this.app.admin.GET('/api/admin/replays/{jobId}', { params: { path: { jobId } } }));
+        this.app.update();
       }
-      toast(
+      this.app.toast(
         this.replay.state === 'done' ? 'ok' : 'error',
         this.replay.state === 'done' ? `Replayed ${this.replay.done} deliveries` : `Replay failed: ${this.replay.error ?? 'unknown error'}`,
       );
     } catch (error) {
-      toast('error', describeFailure(error));
+      this.app.toast('error', describeFailure(error));
     }
     await this.load();
   }
@@ -92,14 +97,14 @@ export class WebhookDetailView extends PollingView {
   private setWindow(window: Window) {
     this.window = window;
     this.series = null;
-    update();
+    this.app.update();
     void this.load();
   }
 
   render() {
     const e = this.endpoint;
     if (!e) return html`${errorBox(this.error)}<div class="card center">${spinner()}</div>`;
-    const configure = canConfigure();
+    const configure = this.app.canConfigure();
     const s = this.stats;
     return html`
       <nav class="crumbs"><a href="/admin/webhooks">Outgoing webhooks</a> <span>/</span> ${e.name}</nav>
@@ -113,15 +118,15 @@ export class WebhookDetailView extends PollingView {
         ${
           configure
             ? html`<div class="head-actions">
-              ${testOutcome(e.id)}
-              <button class="button" data-testid="send-test" @click=${() => sendTest(e, this.reload)}>Send Test</button>
-              <button class="button" @click=${() => openWebhookForm(e, this.reload)}>Edit</button>
+              ${this.actions.testOutcome(e.id)}
+              <button class="button" data-testid="send-test" @click=${() => this.actions.sendTest(e, this.reload)}>Send Test</button>
+              <button class="button" @click=${() => this.actions.openForm(e, this.reload)}>Edit</button>
               ${
                 e.isActive
-                  ? html`<button class="button" @click=${() => setActive(e, false, this.reload)}>Disable</button>`
-                  : html`<button class="button primary" data-testid="re-enable" @click=${() => setActive(e, true, this.reload)}>Re-enable</button>`
+                  ? html`<button class="button" @click=${() => this.actions.setActive(e, false, this.reload)}>Disable</button>`
+                  : html`<button class="button primary" data-testid="re-enable" @click=${() => this.actions.setActive(e, true, this.reload)}>Re-enable</button>`
               }
-              <button class="button danger-text" @click=${() => confirmDelete(e, () => navigate('/admin/webhooks'))}>Delete</button>
+              <button class="button danger-text" @click=${() => this.actions.confirmDelete(e, () => this.app.navigate('/admin/webhooks'))}>Delete</button>
             </div>`
             : nothing
         }
@@ -215,7 +220,7 @@ export class WebhookDetailView extends PollingView {
   private logRow(d: DeliverySummary, configure: boolean) {
     const href = `/admin/webhooks/${encode(this.id)}/deliveries/${encode(d.id)}`;
     // The whole row opens the delivery; the link in it does the same for the keyboard.
-    return html`<tr class="clickable" data-testid="delivery-row" data-status=${d.status} @click=${(ev: Event) => (ev.target as Element).closest('button, a') || navigate(href)}>
+    return html`<tr class="clickable" data-testid="delivery-row" data-status=${d.status} @click=${(ev: Event) => (ev.target as Element).closest('button, a') || this.app.navigate(href)}>
       <td title=${dateTime(d.timestamp)}><a href=${href} class="quiet">${timeAgo(d.timestamp)}</a></td>
       <td><code>${d.event}</code></td>
       <td>${deliveryStatusPill(d.status)}</td>

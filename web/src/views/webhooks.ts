@@ -1,12 +1,11 @@
 import type { TenantStats, Timeseries, Webhook, WebhookStatsRow } from '@hookline/api-client';
 import { html, nothing } from 'lit-html';
-import { admin, describeFailure, encode, ok } from '../api.js';
+import { describeFailure, encode, ok } from '../api.js';
 import { chartLegend, volumeChart } from '../chart.js';
 import { count, dateTime, percent, timeAgo } from '../format.js';
-import { canConfigure, PollingView, update } from '../runtime.js';
+import { type App, PollingView } from '../runtime.js';
 import { emptyState, errorBox, pill, spinner, statusCodePill } from '../ui.js';
-import { confirmDelete, sendTest, setActive, testOutcome } from './actions.js';
-import { openWebhookForm } from './webhook-form.js';
+import type { WebhookActions } from './actions.js';
 
 /** The Outgoing tab: every endpoint with its delivery stats and what can be done with it. */
 export class WebhooksView extends PollingView {
@@ -18,13 +17,20 @@ export class WebhooksView extends PollingView {
   private error: string | null = null;
   protected readonly pollMs = 4000;
 
+  constructor(
+    app: App,
+    private readonly actions: WebhookActions,
+  ) {
+    super(app);
+  }
+
   async load() {
     try {
       const [list, tenant, series, stats] = await Promise.all([
-        ok(admin.GET('/api/admin/webhooks')),
-        ok(admin.GET('/api/admin/stats')),
-        ok(admin.GET('/api/admin/timeseries', { params: { query: { window: '24h' } } })),
-        ok(admin.GET('/api/admin/stats/webhooks')),
+        ok(this.app.admin.GET('/api/admin/webhooks')),
+        ok(this.app.admin.GET('/api/admin/stats')),
+        ok(this.app.admin.GET('/api/admin/timeseries', { params: { query: { window: '24h' } } })),
+        ok(this.app.admin.GET('/api/admin/stats/webhooks')),
       ]);
       this.stats = new Map(stats.data.map((s) => [s.webhookId, s]));
       this.endpoints = list.data.sort((a, b) => a.name.localeCompare(b.name));
@@ -34,18 +40,18 @@ export class WebhooksView extends PollingView {
     } catch (error) {
       this.error = describeFailure(error);
     }
-    update();
+    this.app.update();
   }
 
   render() {
-    const configure = canConfigure();
+    const configure = this.app.canConfigure();
     return html`
       <div class="page-head">
         <div>
           <h1>Outgoing webhooks</h1>
           <p class="lede">HTTP POST notifications to your services whenever events occur, signed and retried.</p>
         </div>
-        ${configure ? html`<button class="button primary" data-testid="add-webhook" @click=${() => openWebhookForm(undefined, this.reload)}>Add Webhook</button>` : nothing}
+        ${configure ? html`<button class="button primary" data-testid="add-webhook" @click=${() => this.actions.openForm(undefined, this.reload)}>Add Webhook</button>` : nothing}
       </div>
       ${errorBox(this.error)}
       ${this.tenant ? this.summary(this.tenant) : nothing}
@@ -73,7 +79,7 @@ export class WebhooksView extends PollingView {
 
   private table(endpoints: Webhook[], configure: boolean) {
     if (endpoints.length === 0) {
-      return html`<div class="card">${emptyState('No webhooks yet', 'Add an endpoint to start receiving events.', configure ? html`<button class="button primary" @click=${() => openWebhookForm(undefined, this.reload)}>Add Webhook</button>` : undefined)}</div>`;
+      return html`<div class="card">${emptyState('No webhooks yet', 'Add an endpoint to start receiving events.', configure ? html`<button class="button primary" @click=${() => this.actions.openForm(undefined, this.reload)}>Add Webhook</button>` : undefined)}</div>`;
     }
     return html`<div class="card table-card">
       <table class="table" data-testid="webhooks-table">
@@ -88,7 +94,7 @@ export class WebhooksView extends PollingView {
     const last = stats?.lastDelivery;
     return html`<tr data-testid="webhook-row" data-id=${endpoint.id}>
       <td class="name-cell"><a href="/admin/webhooks/${encode(endpoint.id)}" class="strong">${endpoint.name}</a><div class="url" title=${endpoint.url}>${endpoint.url}</div>
-        ${testOutcome(endpoint.id)}</td>
+        ${this.actions.testOutcome(endpoint.id)}</td>
       <td><div class="tags">${endpoint.events.slice(0, 3).map((e) => html`<code class="tag">${e}</code>`)}${endpoint.events.length > 3 ? html`<span class="muted">+${endpoint.events.length - 3}</span>` : nothing}</div></td>
       <td class="num" data-testid="success-rate">${stats ? percent(stats.successRate) : '—'}</td>
       <td>${
@@ -109,10 +115,10 @@ export class WebhooksView extends PollingView {
       <td class="actions">
         ${
           configure
-            ? html`<button class="button small" data-testid="send-test" @click=${() => sendTest(endpoint, this.reload)}>Send Test</button>
-              ${endpoint.isActive ? nothing : html`<button class="button small primary" data-testid="re-enable" @click=${() => setActive(endpoint, true, this.reload)}>Re-enable</button>`}
-              <button class="button small" data-testid="edit" @click=${() => openWebhookForm(endpoint, this.reload)}>Edit</button>
-              <button class="button small danger-text" data-testid="delete" @click=${() => confirmDelete(endpoint, this.reload)}>Delete</button>`
+            ? html`<button class="button small" data-testid="send-test" @click=${() => this.actions.sendTest(endpoint, this.reload)}>Send Test</button>
+              ${endpoint.isActive ? nothing : html`<button class="button small primary" data-testid="re-enable" @click=${() => this.actions.setActive(endpoint, true, this.reload)}>Re-enable</button>`}
+              <button class="button small" data-testid="edit" @click=${() => this.actions.openForm(endpoint, this.reload)}>Edit</button>
+              <button class="button small danger-text" data-testid="delete" @click=${() => this.actions.confirmDelete(endpoint, this.reload)}>Delete</button>`
             : html`<a class="button small" href="/admin/webhooks/${encode(endpoint.id)}">View</a>`
         }
       </td>

@@ -471,14 +471,24 @@ export interface paths {
                             headers?: {
                                 [key: string]: string;
                             };
-                            profile?: string;
+                            /** @enum {string} */
+                            profile?: "standard" | "thig" | "twig" | "taskapp" | "threadhound";
                             signature?: {
-                                kind: string;
-                            } & {
-                                [key: string]: unknown;
+                                /** @constant */
+                                kind: "standard-webhooks";
+                            } | {
+                                /** @constant */
+                                kind: "hmac-sha256-hex";
+                                headerName?: string;
+                                prefix?: string;
+                                idAndTimestampHeaders?: boolean;
+                            } | {
+                                /** @constant */
+                                kind: "none";
                             };
                             signatureHeaderName?: string;
-                            payloadFormat?: string;
+                            /** @enum {string} */
+                            payloadFormat?: "standard" | "thig" | "twig" | "taskapp" | "threadhound";
                             retrySchedule?: string[];
                             disableAfterConsecutiveFailures?: number | null;
                             timeoutMs?: number;
@@ -3255,14 +3265,24 @@ export interface components {
             headers?: {
                 [key: string]: string;
             };
-            profile?: string;
+            /** @enum {string} */
+            profile?: "standard" | "thig" | "twig" | "taskapp" | "threadhound";
             signature?: {
-                kind: string;
-            } & {
-                [key: string]: unknown;
+                /** @constant */
+                kind: "standard-webhooks";
+            } | {
+                /** @constant */
+                kind: "hmac-sha256-hex";
+                headerName?: string;
+                prefix?: string;
+                idAndTimestampHeaders?: boolean;
+            } | {
+                /** @constant */
+                kind: "none";
             };
             signatureHeaderName?: string;
-            payloadFormat?: string;
+            /** @enum {string} */
+            payloadFormat?: "standard" | "thig" | "twig" | "taskapp" | "threadhound";
             retrySchedule?: string[];
             disableAfterConsecutiveFailures?: number | null;
             timeoutMs?: number;

@@ -1,8 +1,29 @@
 import { apiKeyRecord, attemptRecord, deadLetterRecord, endpointRecord, eventTypeRecord, incomingHookRecord } from '@hookline/core';
+import { deliverySettingsShape } from '@hookline/delivery-policy';
 import { z } from 'zod';
 
 /** Response shapes shared by several routes (each route's own ones sit beside it). */
-export const webhook = endpointRecord.omit({ kind: true, secrets: true }).meta({ id: 'Webhook' });
+
+/**
+ * The stored record keeps profile, payload format and signature as plain names, so records written before a
+ * registry changed still parse. What the API hands out passed the registries' check when it was written, so
+ * the response pipes each stored value into the request's schema: handlers return records as stored (the
+ * input side), and the document and the generated clients show the registries' enums (the output side).
+ */
+function storedAsAccepted<S extends z.ZodType, A extends z.ZodType>(stored: S, accepted: A) {
+  // The signature schema declares `unknown` as its input; a stored setting is one of its inputs.
+  return stored.pipe(accepted as unknown as z.ZodType<z.output<A>, z.output<S>>);
+}
+const accepted = deliverySettingsShape();
+const stored = endpointRecord.shape;
+export const webhook = endpointRecord
+  .omit({ kind: true, secrets: true })
+  .extend({
+    profile: storedAsAccepted(stored.profile, accepted.profile),
+    payloadFormat: storedAsAccepted(stored.payloadFormat, accepted.payloadFormat),
+    signature: storedAsAccepted(stored.signature, accepted.signature),
+  })
+  .meta({ id: 'Webhook' });
 export const apiKey = apiKeyRecord.omit({ kind: true, keyHash: true }).meta({ id: 'ApiKey' });
 export const incomingHook = incomingHookRecord.omit({ kind: true, tokenHash: true }).meta({ id: 'IncomingWebhook' });
 export const eventType = eventTypeRecord.omit({ kind: true, id: true }).meta({ id: 'EventType' });
