@@ -1,4 +1,6 @@
+import { payloadFormatNames, profileNames } from '@hookline/delivery-policy';
 import { appRoutes, openApiPath, undocumentedRoutes } from '@hookline/service';
+import { signingSchemeNames } from '@hookline/signing';
 import { describe, expect, it } from 'vitest';
 import { adminPrefix } from '../src/app.js';
 import { configApiOpenApi, inspectConfigApi } from '../src/openapi.js';
@@ -13,6 +15,14 @@ describe('the admin API document', () => {
     expect(doc.components?.schemas?.Error).toBeDefined();
     expect(doc.paths?.['/api/admin/tenants']?.post?.security).toEqual([{ operatorToken: [] }]);
     expect(JSON.parse(JSON.stringify(doc))).toEqual(doc);
+  });
+
+  it('shows the registries’ enums in the Webhook response, as in the request', () => {
+    const webhook = doc.components?.schemas?.Webhook as { properties: Record<string, { enum?: string[]; oneOf?: unknown[] }> } | undefined;
+    const shown = webhook?.properties ?? {};
+    expect(shown.profile?.enum).toEqual([...profileNames]);
+    expect(shown.payloadFormat?.enum).toEqual([...payloadFormatNames]);
+    expect(shown.signature?.oneOf).toHaveLength(signingSchemeNames.length);
   });
 
   it('documents a success response for every route the app mounts under /api/admin', () => {
