@@ -69,7 +69,13 @@ export class Hookline {
   static async start(options: HooklineOptions): Promise<Hookline> {
     const hookline = new Hookline(options);
     for (const name of serviceNames) hookline.ports[name] = options.ports?.[name] ?? (await freePort());
-    await Promise.all(serviceNames.map((name) => hookline.startService(name)));
+    const started = await Promise.allSettled(serviceNames.map((name) => hookline.startService(name)));
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed) {
+      // The caller never gets this object to stop: stop what did start, or it outlives the test run.
+      await hookline.stop();
+      throw failed.reason;
+    }
     return hookline;
   }
 
