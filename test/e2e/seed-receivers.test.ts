@@ -181,3 +181,22 @@ describe('ThreadHound: disabled at the first non-2xx or timeout', () => {
     expect(r.requests).toHaveLength(1);
   });
 });
+
+describe('410 Gone (Svix’s rule)', () => {
+  it('disables the endpoint at once, whatever its threshold, and parks what follows', async () => {
+    const r = await context.receiver();
+    r.respond(() => ({ status: 410 }));
+    // The standard profile disables after 50 failures; a 410 must not wait for them.
+    const endpoint = await context.tenant.createEndpoint({ url: r.url, events: ['gone.check'], maxConcurrency: 1 });
+    await Promise.all([1, 2, 3].map((n) => context.tenant.postEvent('gone.check', { n })));
+
+    await eventually(async () => (await deadLetterCount(context.tenant, endpoint.id)) === 3, 60_000);
+    expect(r.requests).toHaveLength(1);
+    const deliveryId = String(r.requests[0]!.headers['webhook-id']);
+    const stats = await eventually(async () => {
+      const s = await context.tenant.stats(endpoint.id);
+      return s.state === 'disabled' ? s : undefined;
+    });
+    expect(stats.disabledReason).toBe(`receiver answered 410 Gone (${deliveryId}): the endpoint no longer exists`);
+  });
+});

@@ -75,6 +75,9 @@ describe('routeOutcome', () => {
   it('honours Retry-After by choosing a long enough tier', () => {
     expect(route(1, { statusCode: 429 }, '60').retry?.tier).toBe('5m');
     expect(route(1, { statusCode: 429 }, '100000').retry?.tier).toBe('1h');
+    // A 503 with Retry-After (a receiver in maintenance) is honoured the same way as a 429.
+    expect(route(1, { statusCode: 503 }, '60').retry?.tier).toBe('5m');
+    expect(route(1, { statusCode: 503 }).retry?.tier).toBe('5s');
   });
 
   it('keeps every property: one attempt record first, final iff no retry, tasks readable', () => {

@@ -1,5 +1,5 @@
 import type { AttemptRecord, DeliveryTask, EndpointRecord } from '@hookline/core';
-import { type DeliveryPolicy, type DisablingAttempt, disabledReason } from '@hookline/delivery-policy';
+import { type DeliveryPolicy, type DisablingAttempt, disabledReason, reachesDisable } from '@hookline/delivery-policy';
 
 /** Consecutive failures this engine saw of one endpoint, as the endpoint record was when they happened. */
 interface FailureRun {
@@ -40,11 +40,12 @@ export class FailureGate {
       return undefined;
     }
     const threshold = policy.disableAfterConsecutiveFailures;
-    if (threshold === null || run.count < threshold) return undefined;
+    if (!reachesDisable(threshold, run.count, run.last)) return undefined;
     run.heldSince ??= this.now();
     if (this.now() - run.heldSince > this.holdLimitMs) {
       // Let one request through; its failure starts a new hold.
-      run.count = threshold - 1;
+      run.count = (threshold ?? 1) - 1;
+      run.last = { ...run.last, statusCode: undefined };
       run.heldSince = undefined;
       return undefined;
     }
@@ -62,7 +63,12 @@ export class FailureGate {
     const count = run && run.endpointVersion === endpoint.updatedAt ? run.count + 1 : 1;
     this.runs.set(endpoint.id, {
       count,
-      last: { deliveryId: attempt.deliveryId, errorMessage: attempt.errorMessage, errorClass: attempt.errorClass },
+      last: {
+        deliveryId: attempt.deliveryId,
+        errorMessage: attempt.errorMessage,
+        errorClass: attempt.errorClass,
+        statusCode: attempt.statusCode,
+      },
       endpointVersion: endpoint.updatedAt,
     });
   }

@@ -38,6 +38,19 @@ describe('DeliveryEngine at an endpoint’s failure threshold', () => {
     expect(harness.attempts()).toEqual([{ eventId: 'e1', attempt: 1, final: true, outcome: 'failure' }]);
   });
 
+  it('holds back everything after 410 Gone, even for an endpoint that is never disabled by count', async () => {
+    harness = await startEngine({}, [endpoint('gone', { disableAfterConsecutiveFailures: null, maxConcurrency: 1 })]);
+    harness.sender.answers.set('e1', 410);
+    await harness.publish(task('gone', 'e1'), task('gone', 'e2'), task('gone', 'e3'));
+    await vi.waitFor(() => expect(parked(harness!)).toHaveLength(2));
+    expect(harness.sender.sentEvents()).toEqual(['e1']);
+    const reason = `endpoint disabled: receiver answered 410 Gone (${task('gone', 'e1').deliveryId}): the endpoint no longer exists`;
+    expect(parked(harness)).toEqual([
+      ['e2', reason],
+      ['e3', reason],
+    ]);
+  });
+
   it('sends again once the endpoint changes (the disable, then a re-enable), counting afresh', async () => {
     harness = await startEngine({}, [endpoint('th', { profile: 'threadhound', updatedAt: 'v1' })]);
     harness.sender.answers.set('e1', 500);

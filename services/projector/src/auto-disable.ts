@@ -1,10 +1,10 @@
 import { type AttemptRecord, configKey, type EndpointRecord } from '@hookline/core';
-import { disabledReason, resolvePolicy, UnknownDeliverySetting } from '@hookline/delivery-policy';
+import { disabledReason, reachesDisable, resolvePolicy, UnknownDeliverySetting } from '@hookline/delivery-policy';
 import type { EndpointStatsDoc } from '@hookline/store';
 
 /**
  * The endpoint as it should be after this attempt: disabled, with the reason and last error, once its
- * consecutive failures reach its profile's threshold; undefined when nothing changes. Delivery stops sending
+ * consecutive failures reach its profile's threshold or at once after 410 Gone; undefined when nothing changes. Delivery stops sending
  * to the endpoint at the same count on its own, so with a threshold of 1 this attempt is the only failed one
  * and the reason names it.
  */
@@ -16,7 +16,7 @@ export function disabledAfter(
 ): EndpointRecord | undefined {
   if (!endpoint?.isActive || attempt.outcome === 'success') return undefined;
   const threshold = thresholdOf(endpoint);
-  if (threshold === null || stats.consecutiveFailures < threshold) return undefined;
+  if (!reachesDisable(threshold, stats.consecutiveFailures, attempt)) return undefined;
   return {
     ...endpoint,
     isActive: false,

@@ -43,6 +43,16 @@ describe('disabledAfter', () => {
     });
   });
 
+  it('disables at once after 410 Gone, at any threshold and even with none', () => {
+    const gone = { ...failed, deliveryId: 'dlv_9', statusCode: 410, errorMessage: 'receiver answered 410' };
+    for (const threshold of [50, null]) {
+      expect(disabledAfter(endpoint({ disableAfterConsecutiveFailures: threshold }), stats(1), gone, now)).toMatchObject({
+        isActive: false,
+        disabledReason: 'receiver answered 410 Gone (dlv_9): the endpoint no longer exists',
+      });
+    }
+  });
+
   it('leaves alone successes, endpoints already off or without a threshold, and endpoints naming a setting this build does not know', () => {
     expect(disabledAfter(endpoint(), stats(3), { ...failed, outcome: 'success' }, now)).toBeUndefined();
     expect(disabledAfter(endpoint({ isActive: false }), stats(9), failed, now)).toBeUndefined();
