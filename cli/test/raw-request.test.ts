@@ -4,12 +4,12 @@ import { parseRawRequest } from '../src/raw-request.js';
 describe('parseRawRequest', () => {
   it('reads a request line, headers and the exact body (CRLF)', () => {
     const parsed = parseRawRequest(
-      'POST /hooks HTTP/1.1\r\nHost: example.com\r\nWebhook-Id: msg_1\r\nContent-Type: application/json\r\n\r\n{"a":1}\r\n{"b":2}',
+      'POST /hooks HTTP/1.1\r\nHost: 127.0.0.1:8600\r\nWebhook-Id: msg_1\r\nContent-Type: application/json\r\n\r\n{"a":1}\r\n{"b":2}',
     );
     expect(parsed).toEqual({
       method: 'POST',
       path: '/hooks',
-      headers: { host: 'example.com', 'webhook-id': 'msg_1', 'content-type': 'application/json' },
+      headers: { host: '127.0.0.1:8600', 'webhook-id': 'msg_1', 'content-type': 'application/json' },
       body: '{"a":1}\r\n{"b":2}',
     });
   });

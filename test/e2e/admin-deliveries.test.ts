@@ -74,7 +74,7 @@ describe('delivery log', () => {
 
   it('lets a viewer read the log but not send tests', async () => {
     const viewer = (await context.tenant.admin('POST', '/api-keys', { name: 'v', role: 'viewer' })).body.key;
-    const endpoint = await context.tenant.createEndpoint({ url: 'https://example.com/h', events: ['x.y'] });
+    const endpoint = await context.tenant.createEndpoint({ url: 'http://127.0.0.2/h', events: ['x.y'] });
     const base = `${context.hookline.configApiUrl}/api/admin/webhooks/${endpoint.id}`;
     expect((await requestJson('GET', `${base}/deliveries`, { token: viewer })).status).toBe(200);
     expect((await requestJson('POST', `${base}/test`, { token: viewer, body: {} })).status).toBe(403);

@@ -1,6 +1,7 @@
-import { eventually, type Receiver, requestJson } from '@hookline/testkit';
+import { createKafkaEventLog, type EventLog, type RecordPublisher, type RejectedValue, recordJson, TopicReader } from '@hookline/kafka';
+import { type Receiver, requestJson } from '@hookline/testkit';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { useHookline } from './support/harness.js';
 
@@ -77,7 +78,9 @@ describe.skipIf(!infra.schemaRegistryUrl)('event types with schemas', () => {
 });
 
 describe.skipIf(!infra.schemaRegistryUrl)('Avro events from Kafka-native producers', () => {
-  let producer: Producer;
+  // A Kafka-native producer: records written straight to `events`, as another team's service would.
+  let log: EventLog;
+  let producer: RecordPublisher;
   let registry: SchemaRegistry;
   let receiver: Receiver;
   const envelopeSchema = {
@@ -105,14 +108,15 @@ describe.skipIf(!infra.schemaRegistryUrl)('Avro events from Kafka-native produce
 
   beforeAll(async () => {
     registry = new SchemaRegistry({ host: infra.schemaRegistryUrl! });
-    producer = new Kafka({ brokers: infra.kafkaBrokers.split(','), logLevel: logLevel.NOTHING }).producer();
-    await producer.connect();
+    log = createKafkaEventLog({ brokers: infra.kafkaBrokers.split(','), clientId: 'native-producer', logger: pino({ level: 'silent' }) });
+    producer = await log.publisher();
     receiver = await ctx.receiver();
     // The catalog of this file's tenant is not empty; Avro events bypass ingest, so no type entry is needed.
     await ctx.tenant.createEndpoint({ url: receiver.url, events: ['payment.*'] });
   });
   afterAll(async () => {
-    await producer?.disconnect();
+    await producer?.close();
+    await log?.close();
   });
 
   it('delivers decoded events as JSON, and a garbage framed record does not block the next one', async () => {
@@ -130,17 +134,13 @@ describe.skipIf(!infra.schemaRegistryUrl)('Avro events from Kafka-native produce
     const topic = `${ctx.hookline.namespace}.events`;
     // Magic byte 0, then a schema id no registry holds.
     const garbage = Buffer.concat([Buffer.from([0]), Buffer.from([0x7f, 0xff, 0xff, 0xf0]), Buffer.from('not avro')]);
-    await producer.send({
-      topic,
-      acks: -1,
-      messages: [{ key: ctx.tenant.id, value: await registry.encode(schemaId, event('evt_avro_1', 100)) }],
-    });
-    await producer.send({ topic, acks: -1, messages: [{ key: ctx.tenant.id, value: garbage }] });
-    await producer.send({
-      topic,
-      acks: -1,
-      messages: [{ key: ctx.tenant.id, value: await registry.encode(schemaId, event('evt_avro_2', 250)) }],
-    });
+    await producer.publish([
+      { topic, records: [{ key: ctx.tenant.id, value: await registry.encode(schemaId, event('evt_avro_1', 100)) }] },
+    ]);
+    await producer.publish([{ topic, records: [{ key: ctx.tenant.id, value: garbage }] }]);
+    await producer.publish([
+      { topic, records: [{ key: ctx.tenant.id, value: await registry.encode(schemaId, event('evt_avro_2', 250)) }] },
+    ]);
 
     const requests = await receiver.waitForRequests(2, 60_000);
     const bodies = requests.map((r) => JSON.parse(r.body)).sort((a, b) => a.data.amount - b.data.amount);
@@ -150,17 +150,13 @@ describe.skipIf(!infra.schemaRegistryUrl)('Avro events from Kafka-native produce
     ]);
 
     // The garbage record went to `rejected`, with why.
-    const consumer = new Kafka({ brokers: infra.kafkaBrokers.split(','), logLevel: logLevel.NOTHING }).consumer({
-      groupId: `${ctx.hookline.namespace}-test-rejected`,
-    });
-    const reasons: string[] = [];
+    const rejectedTopic = `${ctx.hookline.namespace}.rejected`;
+    const reader = await TopicReader.start(log, [rejectedTopic], `${ctx.hookline.namespace}-test-rejected`);
+    let reasons: string[];
     try {
-      await consumer.connect();
-      await consumer.subscribe({ topic: `${ctx.hookline.namespace}.rejected`, fromBeginning: true });
-      await consumer.run({ eachMessage: async ({ message }) => void reasons.push(JSON.parse(message.value!.toString()).reason) });
-      await eventually(async () => reasons.length > 0, 30_000);
+      reasons = (await reader.read(rejectedTopic, 1)).map((r) => recordJson<RejectedValue>(r).reason);
     } finally {
-      await consumer.disconnect();
+      await reader.stop();
     }
     expect(reasons).toEqual([expect.stringMatching(/^undecodable \(schema id 2147483632\)/)]);
   });

@@ -131,7 +131,7 @@ describe('incoming webhooks', () => {
   });
 
   it('turns a JSON body and a form body into events of the hook type', async () => {
-    const json = await incoming(hook.url, { body: JSON.stringify({ email: 'ada@example.com', tags: ['a'] }) });
+    const json = await incoming(hook.url, { body: JSON.stringify({ email: 'ada@hookline.test', tags: ['a'] }) });
     expect(json.status).toBe(202);
     expect(((await json.json()) as { id: string }).id).toMatch(/^evt_/);
     await receiver.waitForRequests(1, 60_000);
@@ -142,7 +142,7 @@ describe('incoming webhooks', () => {
     expect(form.status).toBe(202);
     await receiver.waitForRequests(2, 60_000);
     expect(payloadOf(receiver)).toMatchObject([
-      { type: 'form.submitted', data: { email: 'ada@example.com', tags: ['a'] } },
+      { type: 'form.submitted', data: { email: 'ada@hookline.test', tags: ['a'] } },
       { type: 'form.submitted', data: { name: 'Ada Lovelace', plan: 'team' } },
     ]);
   });

@@ -74,7 +74,7 @@ describe('metrics', () => {
     const { hookline, tenant } = context;
     const r = await context.receiver();
     r.respond(() => ({ status: 410 })); // not retried: dead-lettered at once
-    await tenant.createEndpoint({ url: 'https://example.com/off', events: ['x.y'], isActive: false });
+    await tenant.createEndpoint({ url: 'http://127.0.0.2/off', events: ['x.y'], isActive: false });
     await tenant.createEndpoint({ url: r.url, events: ['metric.dead'] });
     await tenant.postEvent('metric.dead', {});
     await eventually(async () => (await metricValue(hookline, 'projector', 'hookline_endpoints', { state: 'disabled' })) === 1);

@@ -24,7 +24,7 @@ afterAll(async () => {
 const call = (role: string, method: string, path: string, body?: unknown) =>
   requestJson(method, `${hookline.configApiUrl}/api/admin${path}`, { token: keys[role], ...(body === undefined ? {} : { body }) });
 
-const newEndpoint = async () => (await tenant.createEndpoint({ url: 'https://example.com/hook', events: ['a.*'] })).id;
+const newEndpoint = async () => (await tenant.createEndpoint({ url: 'http://127.0.0.2/hook', events: ['a.*'] })).id;
 
 type Operation = { name: string; run: (role: string) => Promise<{ status: number }>; ok: number };
 const operations: Operation[] = [
@@ -34,7 +34,7 @@ const operations: Operation[] = [
   {
     name: 'create a webhook',
     ok: 201,
-    run: (r) => call(r, 'POST', '/webhooks', { name: 'x', url: 'https://example.com/h', events: ['a.b'] }),
+    run: (r) => call(r, 'POST', '/webhooks', { name: 'x', url: 'http://127.0.0.2/h', events: ['a.b'] }),
   },
   { name: 'update a webhook', ok: 200, run: async (r) => call(r, 'PATCH', `/webhooks/${await newEndpoint()}`, { name: 'renamed' }) },
   { name: 'rotate a secret', ok: 200, run: async (r) => call(r, 'POST', `/webhooks/${await newEndpoint()}/secret/rotate`, {}) },

@@ -182,7 +182,7 @@ describe('walking skeleton', () => {
   it('refuses configuration from unknown keys and bad endpoint definitions', async () => {
     const base = `${hookline.configApiUrl}/api/admin/webhooks`;
     expect((await requestJson('GET', base, { token: 'hk_nope' })).status).toBe(401);
-    const bad = await requestJson('POST', base, { token: apiKey, body: { name: 'x', url: 'ftp://example.com', events: ['a.b'] } });
+    const bad = await requestJson('POST', base, { token: apiKey, body: { name: 'x', url: 'ftp://127.0.0.1/', events: ['a.b'] } });
     expect(bad.status).toBe(422);
     expect(bad.body.error.code).toBe('validation_failed');
     const missing = await requestJson('GET', `${base}/ep_doesnotexist`, { token: apiKey });

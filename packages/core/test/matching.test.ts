@@ -14,7 +14,7 @@ const endpoint = (over: Partial<EndpointRecord> = {}): EndpointRecord => ({
   id: 'ep_1',
   tenantId: 'ten_1',
   name: 'e',
-  url: 'http://example.com',
+  url: 'http://127.0.0.2',
   events: ['project.*'],
   secrets: [{ secret: 'whsec_x' }],
   isActive: true,

@@ -6,7 +6,7 @@ export const endpoint = (over: Partial<EndpointRecord> = {}): EndpointRecord => 
   id: 'ep',
   tenantId: 't',
   name: 'n',
-  url: 'https://example.com',
+  url: 'https://127.0.0.2',
   events: ['*'],
   secrets: [{ secret: 's' }],
   isActive: true,

@@ -94,7 +94,7 @@ describe('delivery settings', () => {
       id: 'ep_1',
       tenantId: 'ten_1',
       name: 'n',
-      url: 'https://example.com/hook',
+      url: 'https://127.0.0.2/hook',
       events: ['*'],
       secrets: [{ secret: 'whsec_x' }],
       profile: 'taskapp',

@@ -38,18 +38,33 @@ export class CliProcess {
   }
 
   /** Waits until stdout matches `pattern` and returns the match; fails with what was printed otherwise. */
-  async waitFor(pattern: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const match = this.stdout.match(pattern);
-      if (match) return match;
-      if (this.child.exitCode !== null || Date.now() > deadline) {
-        throw new Error(
-          `hookline output did not match ${pattern} (exit ${this.child.exitCode})\nstdout:\n${this.stdout}\nstderr:\n${this.stderr}`,
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+  waitFor(pattern: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> {
+    // Checked again whenever output arrives or the process ends: no polling.
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const match = this.stdout.match(pattern);
+        if (match) return done(() => resolve(match));
+        if (this.child.exitCode !== null) return done(() => reject(this.mismatch(pattern)));
+      };
+      const timer = setTimeout(() => done(() => reject(this.mismatch(pattern))), timeoutMs);
+      const done = (settle: () => void) => {
+        clearTimeout(timer);
+        this.child.stdout.off('data', onData);
+        this.child.off('exit', check);
+        settle();
+      };
+      // After the class's own listener has appended the chunk.
+      const onData = () => queueMicrotask(check);
+      this.child.stdout.on('data', onData);
+      this.child.on('exit', check);
+      check();
+    });
+  }
+
+  private mismatch(pattern: RegExp): Error {
+    return new Error(
+      `hookline output did not match ${pattern} (exit ${this.child.exitCode})\nstdout:\n${this.stdout}\nstderr:\n${this.stderr}`,
+    );
   }
 
   /** Sends `signal` and waits for the exit. */
