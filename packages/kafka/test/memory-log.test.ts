@@ -200,7 +200,8 @@ describe('memory consumer that leaves a whole batch', () => {
     await publisher.publish([{ topic: 'busy', records: [{ key: 'k', value: 'b' }] }]);
     // 'b' is the sentinel: had 'a' been offered again in between, it would show here.
     await vi.waitFor(() => expect(offered).toEqual([['a'], ['a', 'b']]));
-    expect(memory.committed('g')).toEqual([{ topic: 'busy', partition: 0, offset: 2n }]);
+    // Committed once the handler has returned, which is after it saw 'b'.
+    await vi.waitFor(() => expect(memory.committed('g')).toEqual([{ topic: 'busy', partition: 0, offset: 2n }]));
     await memory.close();
   });
 });

@@ -1,8 +1,9 @@
 import type { HealthVerdict } from '@hookline/core';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
+import { runBatch } from '../batch-run.js';
 import { OffsetBook } from '../offsets.js';
-import type { BatchControl, GroupConsumerOptions, LogRecord, RunningConsumer, TopicPartition } from '../port.js';
+import type { GroupConsumerOptions, RunningConsumer, TopicPartition } from '../port.js';
 import { ConsumerHealth } from './consumer-health.js';
 import { toLogRecord } from './records.js';
 
@@ -122,60 +123,36 @@ export class KafkaGroupConsumer implements RunningConsumer {
     // A batch fetched before `pause()` (or `stop()`) is left unread and uncommitted, for later or the next owner.
     if (batch.messages.length === 0 || this.fetchPaused || this.stopping) return;
     const records = batch.messages.map((message) => toLogRecord(topic, partition, message));
-    const stillHeld = new Set<bigint>();
-    let cut: bigint | undefined;
-    let pauseUntil: number | undefined;
-    for (const record of records) this.book.accept(topic, partition, record.offset);
-    const leave = (record: LogRecord) => {
-      if (cut === undefined || record.offset < cut) cut = record.offset;
-    };
-    const control: BatchControl = {
-      hold: (record) => {
-        if (stillHeld.has(record.offset)) return () => undefined;
-        stillHeld.add(record.offset);
-        this.heldCount++;
-        let released = false;
-        return () => {
-          if (released) return;
-          released = true;
-          this.heldCount--;
-          stillHeld.delete(record.offset);
-          this.book.finish(topic, partition, record.offset);
-        };
+    const { book } = this;
+    const { cut, pauseUntil, held } = await runBatch({ topic, partition, records }, this.options.onBatch, {
+      offsets: {
+        accept: (offset) => book.accept(topic, partition, offset),
+        finish: (offset) => book.finish(topic, partition, offset),
+        rewind: (offset) => book.rewind(topic, partition, offset),
       },
-      pauseFrom: (record, untilMs) => {
-        leave(record);
-        pauseUntil = untilMs;
-      },
-      leaveFrom: leave,
       heartbeat: () => heartbeat(),
       isActive: () => isRunning() && !isStale() && !this.stopping,
-    };
-    try {
-      await this.options.onBatch({ topic, partition, records }, control);
-    } catch (error) {
-      this.logger.warn(
-        { err: error, topic, partition, offset: records[0]!.offset.toString() },
-        'batch handler failed; reading the batch again',
-      );
-      cut = records[0]!.offset;
-      pauseUntil = Date.now() + retryBackoffMs;
-    }
-    for (const record of records) {
-      if ((cut === undefined || record.offset < cut) && !stillHeld.has(record.offset)) this.book.finish(topic, partition, record.offset);
-    }
+      onHeldChange: (delta) => {
+        this.heldCount += delta;
+      },
+      retryBackoffMs,
+      onHandlerError: (error) =>
+        this.logger.warn(
+          { err: error, topic, partition, offset: records[0]!.offset.toString() },
+          'batch handler failed; reading the batch again',
+        ),
+    });
     if (cut === undefined) {
       // Resolving moves the fetch position on; what gets committed is decided by the offset book.
       resolveOffset(records[records.length - 1]!.offset.toString());
     } else {
-      this.book.rewind(topic, partition, cut);
       this.consumer.seek({ topic, partition, offset: cut.toString() });
     }
     if (pauseUntil !== undefined) this.pausePartition(topic, partition, pause(), pauseUntil);
     // A batch done when its handler returned is committed now, so a restart does not read it again. One whose
     // records are held (out-of-order work) is committed by the timer as they are released: a commit round trip
     // per batch would hold up the next fetch of a consumer that hands work off as fast as it comes.
-    if (stillHeld.size === 0) await this.commit();
+    if (!held) await this.commit();
     await heartbeat();
   }
 

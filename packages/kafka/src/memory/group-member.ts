@@ -1,6 +1,7 @@
 import type { HealthVerdict } from '@hookline/core';
+import { runBatch } from '../batch-run.js';
 import { PartitionOffsets } from '../offsets.js';
-import type { BatchControl, GroupConsumerOptions, LogRecord, RunningConsumer, TopicPartition } from '../port.js';
+import type { GroupConsumerOptions, LogRecord, RunningConsumer, TopicPartition } from '../port.js';
 import { type GroupMemberHandle, type MemoryGroup, partitionKey } from './group.js';
 import { WakeSignal } from './signal.js';
 import type { TopicStore } from './topic-store.js';
@@ -165,49 +166,17 @@ export class MemoryGroupMember implements RunningConsumer, GroupMemberHandle {
 
   private async process(owned: OwnedPartition, records: LogRecord[]): Promise<void> {
     const { topic, partition } = owned;
-    const stillHeld = new Set<bigint>();
-    let cut: bigint | undefined;
-    let pauseUntil: number | undefined;
-    let batchDone = false;
-    for (const record of records) owned.offsets.accept(record.offset);
-    const leave = (record: LogRecord) => {
-      if (cut === undefined || record.offset < cut) cut = record.offset;
-    };
-    const control: BatchControl = {
-      hold: (record) => {
-        if (stillHeld.has(record.offset)) return () => undefined;
-        stillHeld.add(record.offset);
-        this.heldCount++;
-        let released = false;
-        return () => {
-          if (released) return;
-          released = true;
-          this.heldCount--;
-          stillHeld.delete(record.offset);
-          owned.offsets.finish(record.offset);
-          if (batchDone) this.commitPartition(owned);
-        };
-      },
-      pauseFrom: (record, untilMs) => {
-        leave(record);
-        pauseUntil = untilMs;
-      },
-      leaveFrom: leave,
+    const { cut, pauseUntil } = await runBatch({ topic, partition, records }, this.options.onBatch, {
+      offsets: owned.offsets,
       heartbeat: async () => undefined,
       isActive: () => this.phase === 'running' && !owned.revoking && this.owned.get(partitionKey(topic, partition)) === owned,
-    };
-    try {
-      await this.options.onBatch({ topic, partition, records }, control);
-    } catch (error) {
-      this.settings.onHandlerError?.(error, { topic, partition });
-      cut = records[0]!.offset;
-      pauseUntil = Date.now() + this.settings.retryBackoffMs;
-    }
-    batchDone = true;
-    for (const record of records) {
-      if ((cut === undefined || record.offset < cut) && !stillHeld.has(record.offset)) owned.offsets.finish(record.offset);
-    }
-    if (cut !== undefined) owned.offsets.rewind(cut);
+      onHeldChange: (delta) => {
+        this.heldCount += delta;
+      },
+      onLateRelease: () => this.commitPartition(owned),
+      retryBackoffMs: this.settings.retryBackoffMs,
+      onHandlerError: (error) => this.settings.onHandlerError?.(error, { topic, partition }),
+    });
     owned.position = cut ?? records[records.length - 1]!.offset + 1n;
     owned.stalled = cut === records[0]!.offset && pauseUntil === undefined;
     if (pauseUntil !== undefined) this.pausePartition(owned, pauseUntil);

@@ -1,0 +1,89 @@
+import type { BatchControl, LogRecord, PartitionBatch } from './port.js';
+
+/** The offsets of the partition a batch came from (a `PartitionOffsets`, or one partition of an `OffsetBook`). */
+export interface BatchOffsets {
+  accept(offset: bigint): void;
+  finish(offset: bigint): void;
+  rewind(offset: bigint): void;
+}
+
+export interface BatchRunOptions {
+  offsets: BatchOffsets;
+  heartbeat(): Promise<void>;
+  isActive(): boolean;
+  /** A held record was handed out (+1) or released (-1): the consumer's `held` count. */
+  onHeldChange(delta: 1 | -1): void;
+  /** A held record was released after its batch settled: its release may move the commit point now. */
+  onLateRelease?(): void;
+  /** How long a partition waits before a batch whose handler threw is read again. */
+  retryBackoffMs: number;
+  onHandlerError(error: unknown): void;
+}
+
+/** How a batch ended: where the partition is read again from (if not after its last record) and until when it waits. */
+export interface BatchOutcome {
+  /** The first record left unconsumed (from `pauseFrom`, `leaveFrom` or a handler that threw). */
+  cut: bigint | undefined;
+  /** Epoch ms the partition stays paused until. */
+  pauseUntil: number | undefined;
+  /** Whether records of this batch are still held. */
+  held: boolean;
+}
+
+/**
+ * One batch through a handler, with the port's `BatchControl` semantics in one place for every adapter: records
+ * not held, left or paused count as done when the handler returns; held ones when released; a handler that
+ * throws leaves the whole batch to be read again after a back-off.
+ */
+export async function runBatch(
+  batch: PartitionBatch,
+  onBatch: (batch: PartitionBatch, control: BatchControl) => Promise<void>,
+  options: BatchRunOptions,
+): Promise<BatchOutcome> {
+  const { records } = batch;
+  const { offsets } = options;
+  const stillHeld = new Set<bigint>();
+  let cut: bigint | undefined;
+  let pauseUntil: number | undefined;
+  let settled = false;
+  for (const record of records) offsets.accept(record.offset);
+  const leave = (record: LogRecord) => {
+    if (cut === undefined || record.offset < cut) cut = record.offset;
+  };
+  const control: BatchControl = {
+    hold: (record) => {
+      if (stillHeld.has(record.offset)) return () => undefined;
+      stillHeld.add(record.offset);
+      options.onHeldChange(1);
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        options.onHeldChange(-1);
+        stillHeld.delete(record.offset);
+        offsets.finish(record.offset);
+        if (settled) options.onLateRelease?.();
+      };
+    },
+    pauseFrom: (record, untilMs) => {
+      leave(record);
+      pauseUntil = untilMs;
+    },
+    leaveFrom: leave,
+    heartbeat: options.heartbeat,
+    isActive: options.isActive,
+  };
+  try {
+    await onBatch(batch, control);
+  } catch (error) {
+    options.onHandlerError(error);
+    cut = records[0]!.offset;
+    pauseUntil = Date.now() + options.retryBackoffMs;
+  }
+  settled = true;
+  for (const record of records) {
+    if ((cut === undefined || record.offset < cut) && !stillHeld.has(record.offset)) offsets.finish(record.offset);
+  }
+  if (cut !== undefined) offsets.rewind(cut);
+  return { cut, pauseUntil, held: stillHeld.size > 0 };
+}
