@@ -35,6 +35,11 @@ export const eventEnvelope = z.object({
 });
 export type EventEnvelope = z.infer<typeof eventEnvelope>;
 
+/** An event as a record of the `events` topic: keyed by tenant, so one tenant's events keep their order. */
+export function eventRecord(event: EventEnvelope): { key: string; value: string } {
+  return { key: event.tenantId, value: JSON.stringify(event) };
+}
+
 export const roles = ['owner', 'admin', 'member', 'viewer'] as const;
 export const role = z.enum(roles);
 export type Role = z.infer<typeof role>;

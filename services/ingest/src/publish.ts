@@ -1,4 +1,4 @@
-import { ApiError, type EventEnvelope, type TopicNames } from '@hookline/core';
+import { ApiError, type EventEnvelope, eventRecord, type TopicNames } from '@hookline/core';
 import type { RecordPublisher } from '@hookline/kafka';
 
 /**
@@ -65,7 +65,7 @@ export class EventPublisher {
   ) {}
 
   publish(envelopes: EventEnvelope[]): Promise<void> {
-    const records = envelopes.map((e) => ({ key: e.tenantId, value: JSON.stringify(e) }));
+    const records = envelopes.map(eventRecord);
     return this.gate.run(() => this.publisher.publish([{ topic: this.topics.events, records }]));
   }
 

@@ -3,6 +3,7 @@ import {
   type ConfigState,
   defaultAlertSettings,
   type EventEnvelope,
+  eventRecord,
   hooklineEventPrefix,
   newId,
   type TopicNames,
@@ -205,7 +206,7 @@ export class AlertNotifier {
         message: `${endpointName}: ${t.message}`,
       },
     };
-    // Keyed by tenant like every event, so a tenant's events keep their order; acknowledged by every in-sync replica.
-    await this.deps.publisher.publish([{ topic: this.deps.topics.events, records: [{ key: tenantId, value: JSON.stringify(event) }] }]);
+    // Acknowledged by every in-sync replica before the transition counts as announced.
+    await this.deps.publisher.publish([{ topic: this.deps.topics.events, records: [eventRecord(event)] }]);
   }
 }
