@@ -439,8 +439,29 @@ export interface paths {
                         timeoutMs?: number;
                         maxConcurrency?: number;
                         rateLimitPerSecond?: number;
+                        /**
+                         * @description MongoDB-style conditions on dot paths into the event data: a value, a list (one of), or operators $eq $ne $in $nin $gt $gte $lt $lte $exists $regex (RE2) $not; combine with $and, $or, $not
+                         * @example {
+                         *       "status": "paid",
+                         *       "amount": {
+                         *         "$gte": 100
+                         *       },
+                         *       "$or": [
+                         *         {
+                         *           "tags": "vip"
+                         *         },
+                         *         {
+                         *           "customer.tier": {
+                         *             "$in": [
+                         *               "gold"
+                         *             ]
+                         *           }
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         filter?: {
-                            [key: string]: (string | number | boolean | null) | (string | number | boolean | null)[];
+                            [key: string]: unknown;
                         };
                         communityId?: string;
                         webhookTypes?: {
@@ -494,8 +515,29 @@ export interface paths {
                             timeoutMs?: number;
                             maxConcurrency?: number;
                             rateLimitPerSecond?: number;
+                            /**
+                             * @description MongoDB-style conditions on dot paths into the event data: a value, a list (one of), or operators $eq $ne $in $nin $gt $gte $lt $lte $exists $regex (RE2) $not; combine with $and, $or, $not
+                             * @example {
+                             *       "status": "paid",
+                             *       "amount": {
+                             *         "$gte": 100
+                             *       },
+                             *       "$or": [
+                             *         {
+                             *           "tags": "vip"
+                             *         },
+                             *         {
+                             *           "customer.tier": {
+                             *             "$in": [
+                             *               "gold"
+                             *             ]
+                             *           }
+                             *         }
+                             *       ]
+                             *     }
+                             */
                             filter?: {
-                                [key: string]: (string | number | boolean | null) | (string | number | boolean | null)[];
+                                [key: string]: unknown;
                             };
                             communityId?: string;
                             webhookTypes?: {
@@ -749,8 +791,29 @@ export interface paths {
                         timeoutMs?: number;
                         maxConcurrency?: number;
                         rateLimitPerSecond?: number;
+                        /**
+                         * @description MongoDB-style conditions on dot paths into the event data: a value, a list (one of), or operators $eq $ne $in $nin $gt $gte $lt $lte $exists $regex (RE2) $not; combine with $and, $or, $not
+                         * @example {
+                         *       "status": "paid",
+                         *       "amount": {
+                         *         "$gte": 100
+                         *       },
+                         *       "$or": [
+                         *         {
+                         *           "tags": "vip"
+                         *         },
+                         *         {
+                         *           "customer.tier": {
+                         *             "$in": [
+                         *               "gold"
+                         *             ]
+                         *           }
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         filter?: {
-                            [key: string]: (string | number | boolean | null) | (string | number | boolean | null)[];
+                            [key: string]: unknown;
                         };
                         communityId?: string;
                         webhookTypes?: {
@@ -3288,8 +3351,29 @@ export interface components {
             timeoutMs?: number;
             maxConcurrency?: number;
             rateLimitPerSecond?: number;
+            /**
+             * @description MongoDB-style conditions on dot paths into the event data: a value, a list (one of), or operators $eq $ne $in $nin $gt $gte $lt $lte $exists $regex (RE2) $not; combine with $and, $or, $not
+             * @example {
+             *       "status": "paid",
+             *       "amount": {
+             *         "$gte": 100
+             *       },
+             *       "$or": [
+             *         {
+             *           "tags": "vip"
+             *         },
+             *         {
+             *           "customer.tier": {
+             *             "$in": [
+             *               "gold"
+             *             ]
+             *           }
+             *         }
+             *       ]
+             *     }
+             */
             filter?: {
-                [key: string]: (string | number | boolean | null) | (string | number | boolean | null)[];
+                [key: string]: unknown;
             };
             communityId?: string;
             webhookTypes?: {
