@@ -138,7 +138,7 @@ export const payloadFilter: z.ZodType<PayloadFilter> = z
       ctx.addIssue({ code: 'custom', message: `nested deeper than ${limits.depth} levels of $and, $or and $not` });
     } else if (size.conditions > limits.conditions) ctx.addIssue({ code: 'custom', message: `at most ${limits.conditions} conditions` });
   })
-  .pipe(filterNode)
+  .pipe(filterNode as z.ZodType<PayloadFilter, Record<string, unknown>>)
   .meta({
     description:
       'MongoDB-style conditions on dot paths into the event data: a value, a list (one of), or operators $eq $ne $in $nin $gt $gte $lt $lte $exists $regex (RE2) $not; combine with $and, $or, $not',

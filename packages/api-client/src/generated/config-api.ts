@@ -420,6 +420,9 @@ export interface paths {
                         profile?: "standard" | "thig" | "twig" | "taskapp" | "threadhound";
                         signature?: {
                             /** @constant */
+                            kind: "ed25519";
+                        } | {
+                            /** @constant */
                             kind: "standard-webhooks";
                         } | {
                             /** @constant */
@@ -495,6 +498,9 @@ export interface paths {
                             /** @enum {string} */
                             profile?: "standard" | "thig" | "twig" | "taskapp" | "threadhound";
                             signature?: {
+                                /** @constant */
+                                kind: "ed25519";
+                            } | {
                                 /** @constant */
                                 kind: "standard-webhooks";
                             } | {
@@ -771,6 +777,9 @@ export interface paths {
                         /** @enum {string} */
                         profile?: "standard" | "thig" | "twig" | "taskapp" | "threadhound";
                         signature?: {
+                            /** @constant */
+                            kind: "ed25519";
+                        } | {
                             /** @constant */
                             kind: "standard-webhooks";
                         } | {
@@ -3331,6 +3340,9 @@ export interface components {
             /** @enum {string} */
             profile?: "standard" | "thig" | "twig" | "taskapp" | "threadhound";
             signature?: {
+                /** @constant */
+                kind: "ed25519";
+            } | {
                 /** @constant */
                 kind: "standard-webhooks";
             } | {
