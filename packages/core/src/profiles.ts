@@ -26,6 +26,21 @@ export function storedDeliverySettingsShape() {
     maxConcurrency: z.number().int().min(1).max(1_000).optional(),
     rateLimitPerSecond: z.number().min(0.01).max(100_000).optional(),
     /**
+     * Circuit breaker: when this share of the endpoint's recent attempts failed, stop sending and defer its tasks
+     * for a cool-down, then let one probe through. Off unless set; unset fields take the defaults (`{}` is on with
+     * all defaults); `null` turns it off again.
+     */
+    circuitBreaker: z
+      .strictObject({
+        failureRatePercent: z.number().int().min(1).max(100).optional(),
+        minAttempts: z.number().int().min(1).max(10_000).optional(),
+        windowSeconds: z.number().int().min(1).max(3600).optional(),
+        cooldownSeconds: z.number().int().min(1).max(3600).optional(),
+        maxCooldownSeconds: z.number().int().min(1).max(86_400).optional(),
+      })
+      .nullable()
+      .optional(),
+    /**
      * Payload filter (`filters.ts`): MongoDB-style conditions on dot paths into the event's `data`; every one must
      * hold for the event to be delivered. The operator-free shape stored before (`{path: value | [values]}`) reads
      * the same.

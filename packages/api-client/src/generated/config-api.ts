@@ -442,6 +442,13 @@ export interface paths {
                         timeoutMs?: number;
                         maxConcurrency?: number;
                         rateLimitPerSecond?: number;
+                        circuitBreaker?: {
+                            failureRatePercent?: number;
+                            minAttempts?: number;
+                            windowSeconds?: number;
+                            cooldownSeconds?: number;
+                            maxCooldownSeconds?: number;
+                        } | null;
                         /**
                          * @description MongoDB-style conditions on dot paths into the event data: a value, a list (one of), or operators $eq $ne $in $nin $gt $gte $lt $lte $exists $regex (RE2) $not; combine with $and, $or, $not
                          * @example {
@@ -521,6 +528,13 @@ export interface paths {
                             timeoutMs?: number;
                             maxConcurrency?: number;
                             rateLimitPerSecond?: number;
+                            circuitBreaker?: {
+                                failureRatePercent?: number;
+                                minAttempts?: number;
+                                windowSeconds?: number;
+                                cooldownSeconds?: number;
+                                maxCooldownSeconds?: number;
+                            } | null;
                             /**
                              * @description MongoDB-style conditions on dot paths into the event data: a value, a list (one of), or operators $eq $ne $in $nin $gt $gte $lt $lte $exists $regex (RE2) $not; combine with $and, $or, $not
                              * @example {
@@ -800,6 +814,13 @@ export interface paths {
                         timeoutMs?: number;
                         maxConcurrency?: number;
                         rateLimitPerSecond?: number;
+                        circuitBreaker?: {
+                            failureRatePercent?: number;
+                            minAttempts?: number;
+                            windowSeconds?: number;
+                            cooldownSeconds?: number;
+                            maxCooldownSeconds?: number;
+                        } | null;
                         /**
                          * @description MongoDB-style conditions on dot paths into the event data: a value, a list (one of), or operators $eq $ne $in $nin $gt $gte $lt $lte $exists $regex (RE2) $not; combine with $and, $or, $not
                          * @example {
@@ -3363,6 +3384,13 @@ export interface components {
             timeoutMs?: number;
             maxConcurrency?: number;
             rateLimitPerSecond?: number;
+            circuitBreaker?: {
+                failureRatePercent?: number;
+                minAttempts?: number;
+                windowSeconds?: number;
+                cooldownSeconds?: number;
+                maxCooldownSeconds?: number;
+            } | null;
             /**
              * @description MongoDB-style conditions on dot paths into the event data: a value, a list (one of), or operators $eq $ne $in $nin $gt $gte $lt $lte $exists $regex (RE2) $not; combine with $and, $or, $not
              * @example {
