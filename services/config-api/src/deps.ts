@@ -2,6 +2,7 @@ import type { TopicNames } from '@hookline/core';
 import type { SchemaRegistryPort } from '@hookline/schema-registry';
 import type { Alerts, IncomingCalls, Store } from '@hookline/store';
 import type { JobKind, JobRunner, JobStore, RecoverParams, ReplayParams } from './jobs/index.js';
+import type { AdminLimits } from './limits.js';
 import type { ConfigAccess, RecordPublisher, TimeRangeReader } from './ports.js';
 
 /** Everything the admin routes use; `main.ts` builds it, tests pass fakes. */
@@ -27,6 +28,8 @@ export interface AdminDeps {
   /** Ingest's public origin, to show incoming webhooks' full URLs; paths only when unknown. */
   ingestPublicUrl: string | undefined;
   rootToken: string | undefined;
+  /** Quotas and the per-key rate (generous defaults when absent). */
+  limits?: AdminLimits;
 }
 
 interface AdminJobs {

@@ -1,5 +1,6 @@
 import { baseEnvSchema } from '@hookline/core';
 import { z } from 'zod';
+import { adminLimitsEnvShape } from './limits.js';
 
 export const configApiEnvSchema = baseEnvSchema.extend({
   CONFIG_API_PORT: z.coerce.number().int().min(0).max(65535).default(8200),
@@ -16,5 +17,7 @@ export const configApiEnvSchema = baseEnvSchema.extend({
   CONFIG_API_WEB_DIR: z.string().optional(),
   /** Ingest's public origin (e.g. https://hooks.example.com), to show incoming webhooks' full URLs on the page. */
   HOOKLINE_INGEST_PUBLIC_URL: z.string().url().optional(),
+  /** Quotas and the admin API's rate limit (docs/limits.md). */
+  ...adminLimitsEnvShape,
 });
 export type ConfigApiEnv = z.infer<typeof configApiEnvSchema>;
