@@ -28,6 +28,7 @@ await runService(logger, async (lifecycle) => {
     registry,
     () => engine?.inFlight ?? 0,
     () => engine?.circuits.countNotClosed() ?? { open: 0, halfOpen: 0 },
+    () => engine?.lanes.blockedSummary(Date.now()) ?? { lanes: 0, oldestSeconds: 0 },
   );
   const guard = new SsrfGuard({ allowCidrs: env.DELIVERY_ALLOW_PRIVATE_CIDRS, requireHttps: env.HOOKLINE_MODE === 'production' });
   const sender = new Sender({ timeoutMs: env.DELIVERY_TIMEOUT_MS, responseExcerptBytes: env.DELIVERY_RESPONSE_EXCERPT_BYTES, guard });

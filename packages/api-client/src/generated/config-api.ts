@@ -154,6 +154,23 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `internal_error` */
                 500: {
                     headers: {
@@ -221,7 +238,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `forbidden` */
+                /** @description `forbidden`, `quota_exceeded` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -251,6 +268,23 @@ export interface paths {
                 /** @description `validation_failed` */
                 422: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -330,6 +364,23 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `internal_error` */
                 500: {
                     headers: {
@@ -377,6 +428,23 @@ export interface paths {
                 /** @description `unauthorized` */
                 401: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -442,6 +510,9 @@ export interface paths {
                         timeoutMs?: number;
                         maxConcurrency?: number;
                         rateLimitPerSecond?: number;
+                        /** @enum {string} */
+                        ordering?: "none" | "strict";
+                        orderingKey?: string;
                         circuitBreaker?: {
                             failureRatePercent?: number;
                             minAttempts?: number;
@@ -528,6 +599,9 @@ export interface paths {
                             timeoutMs?: number;
                             maxConcurrency?: number;
                             rateLimitPerSecond?: number;
+                            /** @enum {string} */
+                            ordering?: "none" | "strict";
+                            orderingKey?: string;
                             circuitBreaker?: {
                                 failureRatePercent?: number;
                                 minAttempts?: number;
@@ -594,7 +668,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `forbidden` */
+                /** @description `forbidden`, `quota_exceeded` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -624,6 +698,23 @@ export interface paths {
                 /** @description `validation_failed` */
                 422: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -693,6 +784,23 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `internal_error` */
                 500: {
                     headers: {
@@ -746,6 +854,23 @@ export interface paths {
                 /** @description `not_found` */
                 404: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -814,6 +939,9 @@ export interface paths {
                         timeoutMs?: number;
                         maxConcurrency?: number;
                         rateLimitPerSecond?: number;
+                        /** @enum {string} */
+                        ordering?: "none" | "strict";
+                        orderingKey?: string;
                         circuitBreaker?: {
                             failureRatePercent?: number;
                             minAttempts?: number;
@@ -922,6 +1050,23 @@ export interface paths {
                 /** @description `validation_failed` */
                 422: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1039,6 +1184,23 @@ export interface paths {
                 /** @description `validation_failed` */
                 422: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1170,6 +1332,23 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `internal_error` */
                 500: {
                     headers: {
@@ -1255,6 +1434,23 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `internal_error` */
                 500: {
                     headers: {
@@ -1333,6 +1529,23 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `internal_error` */
                 500: {
                     headers: {
@@ -1398,6 +1611,23 @@ export interface paths {
                 /** @description `validation_failed` */
                 422: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1478,6 +1708,23 @@ export interface paths {
                 /** @description `validation_failed` */
                 422: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1567,6 +1814,23 @@ export interface paths {
                 /** @description `conflict` */
                 409: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1704,6 +1968,23 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `internal_error` */
                 500: {
                     headers: {
@@ -1835,6 +2116,23 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `internal_error` */
                 500: {
                     headers: {
@@ -1892,6 +2190,23 @@ export interface paths {
                 /** @description `not_found` */
                 404: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1985,6 +2300,23 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `internal_error` */
                 500: {
                     headers: {
@@ -2056,6 +2388,23 @@ export interface paths {
                 /** @description `unauthorized` */
                 401: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2138,6 +2487,23 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `internal_error` */
                 500: {
                     headers: {
@@ -2206,6 +2572,23 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `internal_error` */
                 500: {
                     headers: {
@@ -2259,6 +2642,23 @@ export interface paths {
                 /** @description `unauthorized` */
                 401: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2363,6 +2763,23 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `internal_error` */
                 500: {
                     headers: {
@@ -2438,6 +2855,23 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `internal_error` */
                 500: {
                     headers: {
@@ -2497,6 +2931,23 @@ export interface paths {
                 /** @description `validation_failed` */
                 422: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2565,6 +3016,23 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `internal_error` */
                 500: {
                     headers: {
@@ -2615,6 +3083,23 @@ export interface paths {
                 /** @description `unauthorized` */
                 401: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2694,7 +3179,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `forbidden` */
+                /** @description `forbidden`, `quota_exceeded` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2724,6 +3209,23 @@ export interface paths {
                 /** @description `validation_failed` */
                 422: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2797,6 +3299,23 @@ export interface paths {
                 /** @description `not_found` */
                 404: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2878,6 +3397,23 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `internal_error` */
                 500: {
                     headers: {
@@ -2928,6 +3464,23 @@ export interface paths {
                 /** @description `unauthorized` */
                 401: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2993,7 +3546,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `forbidden` */
+                /** @description `forbidden`, `quota_exceeded` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3032,6 +3585,23 @@ export interface paths {
                 /** @description `validation_failed` */
                 422: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3113,6 +3683,23 @@ export interface paths {
                 /** @description `validation_failed` */
                 422: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3232,6 +3819,23 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `internal_error` */
                 500: {
                     headers: {
@@ -3308,6 +3912,23 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `internal_error` */
                 500: {
                     headers: {
@@ -3324,6 +3945,239 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/quotas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's quotas: each limit and how much of it is used */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Quotas */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["QuotaUsage"][];
+                        };
+                    };
+                };
+                /** @description `unauthorized` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `internal_error` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/tenants/{id}/quotas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A tenant's quotas (operator only) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Quotas */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["QuotaUsage"][];
+                        };
+                    };
+                };
+                /** @description `unauthorized` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `internal_error` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** Override a tenant's quotas (operator only); null restores a default */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        [key: string]: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Quotas after the change */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["QuotaUsage"][];
+                        };
+                    };
+                };
+                /** @description `invalid_json` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `unauthorized` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `payload_too_large` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `unsupported_media_type` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `validation_failed` */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `internal_error` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3332,7 +4186,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "invalid_json" | "validation_failed" | "payload_too_large" | "unsupported_media_type" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "unknown_event_type" | "rate_limited" | "unavailable" | "internal_error";
+                code: "invalid_json" | "validation_failed" | "payload_too_large" | "unsupported_media_type" | "unauthorized" | "forbidden" | "quota_exceeded" | "not_found" | "conflict" | "unknown_event_type" | "rate_limited" | "unavailable" | "internal_error";
                 message: string;
                 details?: unknown;
             };
@@ -3384,6 +4238,9 @@ export interface components {
             timeoutMs?: number;
             maxConcurrency?: number;
             rateLimitPerSecond?: number;
+            /** @enum {string} */
+            ordering?: "none" | "strict";
+            orderingKey?: string;
             circuitBreaker?: {
                 failureRatePercent?: number;
                 minAttempts?: number;
@@ -3595,6 +4452,16 @@ export interface components {
             schemaVersion?: number;
             createdAt: string;
             updatedAt: string;
+        };
+        QuotaUsage: {
+            /** @enum {string} */
+            quota: "endpoints" | "apiKeys" | "eventTypes" | "incomingHooks" | "schedules";
+            /** @description How many the tenant may have */
+            limit: number;
+            /** @description How many it has */
+            used: number;
+            /** @description The operator set this tenant's limit (otherwise the deployment's default) */
+            overridden: boolean;
         };
     };
     responses: never;
