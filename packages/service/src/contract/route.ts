@@ -10,6 +10,9 @@ export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
  */
 export type RouteAuth = 'apiKey' | 'operator' | 'none';
 
+/** A role check a route may declare: change configuration, or send events. */
+export type RouteRole = 'configure' | 'publish';
+
 /** One documented answer; without `schema` the answer has no body (204). */
 export interface ResponseSpec {
   description: string;
@@ -44,6 +47,8 @@ export interface AccessRules<T extends AccessTypes> {
   operator(req: Request): Promise<void>;
   /** The `configure` role: may change configuration (owners and admins). */
   configure(caller: T['caller']): void;
+  /** The `publish` role: may send events (an API whose routes never declare `role: 'publish'` may leave it out). */
+  publish?(caller: T['caller']): void;
   /** Per resource kind: the caller's resource named by the `:id` path parameter, or `not_found`. */
   owners: { [K in keyof T['owned']]: (caller: T['caller'], id: string) => Promise<T['owned'][K]> };
 }
@@ -87,7 +92,7 @@ export interface RouteSpec<
   tags: string[];
   auth: A;
   /** Only callers with this role get past the middleware (`forbidden` otherwise). */
-  role?: 'configure';
+  role?: RouteRole;
   /** The `:id` path parameter names a resource of this kind, which must belong to the caller's tenant. */
   owns?: O;
   params?: P;
@@ -122,7 +127,7 @@ export interface ApiRoute {
   summary: string;
   tags: string[];
   auth: RouteAuth;
-  role?: 'configure';
+  role?: RouteRole;
   owns?: string;
   params?: z.ZodType;
   query?: z.ZodType;
