@@ -145,15 +145,6 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `forbidden` */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
                 /** @description `rate_limited` */
                 429: {
                     headers: {
@@ -196,7 +187,7 @@ export interface paths {
                     "application/json": {
                         name: string;
                         /** @enum {string} */
-                        role: "owner" | "admin" | "member" | "viewer";
+                        role: "owner" | "admin" | "publisher" | "viewer";
                     };
                 };
             };
@@ -212,7 +203,7 @@ export interface paths {
                             tenantId: string;
                             name: string;
                             /** @enum {string} */
-                            role: "owner" | "admin" | "member" | "viewer";
+                            role: "owner" | "admin" | "publisher" | "member" | "viewer";
                             keyPrefix: string;
                             createdAt: string;
                             updatedAt: string;
@@ -3000,7 +2991,8 @@ export interface paths {
                             keyId: string;
                             name: string;
                             /** @enum {string} */
-                            role: "owner" | "admin" | "member" | "viewer";
+                            role: "owner" | "admin" | "publisher" | "member" | "viewer";
+                            permissions: ("publish" | "configure" | "manageOwners")[];
                             tenantId: string;
                             tenantName: string | null;
                             ingestUrl: string | null;
@@ -4196,7 +4188,7 @@ export interface components {
             tenantId: string;
             name: string;
             /** @enum {string} */
-            role: "owner" | "admin" | "member" | "viewer";
+            role: "owner" | "admin" | "publisher" | "member" | "viewer";
             keyPrefix: string;
             createdAt: string;
             updatedAt: string;

@@ -70,6 +70,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `forbidden` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `conflict` */
                 409: {
                     headers: {
@@ -206,6 +215,15 @@ export interface paths {
                 };
                 /** @description `unauthorized` */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `forbidden` */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
