@@ -71,6 +71,15 @@ describe('limits at ingest', () => {
         status: 422,
         message: expect.stringMatching(/at most 65536 are accepted/),
       });
+      // Ajv compares every pair of items for uniqueItems over objects: a large array would stall ingest.
+      const quadratic = await ctx.tenant.admin('POST', '/event-types', {
+        name: 'unique.things',
+        schema: { type: 'array', uniqueItems: true },
+      });
+      expect({ status: quadratic.status, message: quadratic.body.error?.details?.[0]?.message }).toEqual({
+        status: 422,
+        message: expect.stringMatching(/uniqueItems needs items of a scalar type or maxItems of at most 1000/),
+      });
       // The path parameter is documented as an event type name, and answered so.
       const badName = await ctx.tenant.admin('GET', '/event-types/not%20a%20name');
       expect({ status: badName.status, code: badName.body.error?.code }).toEqual({ status: 422, code: 'validation_failed' });

@@ -48,6 +48,12 @@ describe('compileEventSchema', () => {
     expect(() => compileEventSchema({ type: 'string', pattern: '^(?=a)' })).toThrow(SchemaNotAccepted);
     expect(() => compileEventSchema({ type: 'string', pattern: '(a)\\1' })).toThrow(SchemaNotAccepted);
     expect(() => compileEventSchema({ type: 'nope' })).toThrow(SchemaNotAccepted);
+    expect(() => compileEventSchema({ type: 'object', properties: { tags: { type: 'array', uniqueItems: true } } })).toThrow(
+      /uniqueItems needs items of a scalar type or maxItems of at most 1000/,
+    );
+    expect(() => compileEventSchema({ type: 'array', uniqueItems: true, items: { type: ['string', 'integer'] } })).not.toThrow();
+    expect(() => compileEventSchema({ type: 'array', uniqueItems: true, maxItems: 1000 })).not.toThrow();
+    expect(() => compileEventSchema({ enum: [{ uniqueItems: true }] })).not.toThrow();
     const large = { type: 'object', description: 'x'.repeat(maxSchemaBytes) };
     expect(() => compileEventSchema(large)).toThrow(/at most 65536/);
   });
