@@ -111,7 +111,8 @@ describe.skipIf(!infra.schemaRegistryUrl)('Avro events from Kafka-native produce
     log = createKafkaEventLog({ brokers: infra.kafkaBrokers.split(','), clientId: 'native-producer', logger: pino({ level: 'silent' }) });
     producer = await log.publisher();
     receiver = await ctx.receiver();
-    // The catalog of this file's tenant is not empty; Avro events bypass ingest, so no type entry is needed.
+    // The catalog of this file's tenant is not empty, and Kafka-native events get ingest's rules: the type is listed.
+    expect((await ctx.tenant.admin('POST', '/event-types', { name: 'payment.received' })).status).toBe(201);
     await ctx.tenant.createEndpoint({ url: receiver.url, events: ['payment.*'] });
   });
   afterAll(async () => {

@@ -34,6 +34,9 @@ export function deliveryIdFor(eventId: string, endpointId: string): string {
   return `msg_${base32(digest, 26)}`;
 }
 
+/** What `deliveryIdFor` makes (26 lowercase Crockford base32 characters), e.g. to recognize Hookline's own deliveries. */
+export const deliveryIdPattern = /^msg_[0-9a-hjkmnp-tv-z]{26}$/;
+
 export function attemptIdFor(deliveryId: string, attempt: number): string {
   return `${deliveryId}.${attempt}`;
 }

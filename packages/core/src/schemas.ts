@@ -35,9 +35,17 @@ export const eventEnvelope = z.object({
 });
 export type EventEnvelope = z.infer<typeof eventEnvelope>;
 
+/**
+ * Marks records Hookline's own services wrote to `events` (ingest, the projector's alerts): they were checked where
+ * they entered, so fanout does not judge them again against a catalog that may have changed since. Records
+ * without it are Kafka-native and get ingest's rules in fanout (docs/kafka-native.md). A marker, not a
+ * credential: only Hookline's principals may write `events`.
+ */
+export const eventOriginHeader = 'hookline-origin';
+
 /** An event as a record of the `events` topic: keyed by tenant, so one tenant's events keep their order. */
-export function eventRecord(event: EventEnvelope): { key: string; value: string } {
-  return { key: event.tenantId, value: JSON.stringify(event) };
+export function eventRecord(event: EventEnvelope): { key: string; value: string; headers: Record<string, string> } {
+  return { key: event.tenantId, value: JSON.stringify(event), headers: { [eventOriginHeader]: 'hookline' } };
 }
 
 /**

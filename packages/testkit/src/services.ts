@@ -91,7 +91,7 @@ export class Hookline {
     return `http://127.0.0.1:${this.ports[name]}`;
   }
 
-  env(name: ServiceName): Record<string, string> {
+  env(name: ServiceName, extra: Record<string, string> = {}): Record<string, string> {
     const { infra } = this.options;
     return {
       PATH: process.env.PATH ?? '',
@@ -114,15 +114,16 @@ export class Hookline {
       DELIVERY_ALLOW_PRIVATE_CIDRS: '127.0.0.0/8,::1/128',
       [portVariable[name]]: String(this.ports[name]),
       ...this.options.env,
+      ...extra,
     };
   }
 
-  /** Starts one service and resolves when its HTTP port answers `/health`. */
-  async startService(name: ServiceName): Promise<void> {
+  /** Starts one service (with `extraEnv` over the run's environment) and resolves when its HTTP port answers `/health`. */
+  async startService(name: ServiceName, extraEnv: Record<string, string> = {}): Promise<void> {
     const log = createWriteStream(join(this.logDir, `${name}.log`), { flags: 'a' });
     const child = spawn(process.execPath, serviceNodeArgs(name, this.fromBuild), {
       cwd: repoRoot,
-      env: this.env(name),
+      env: this.env(name, extraEnv),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.pipe(log);

@@ -6,4 +6,15 @@ export const fanoutEnvSchema = baseEnvSchema.extend({
   FANOUT_PORT: z.coerce.number().int().min(0).max(65535).default(8300),
   /** Confluent-compatible registry for Kafka-native producers' framed (Avro etc.) events; optional. */
   SCHEMA_REGISTRY_URL: z.string().url().optional(),
+  /** Tenants whose Kafka-native producers write to their own input topic `<prefix>native.<tenantId>` (comma-separated). */
+  FANOUT_TENANT_TOPICS: z
+    .string()
+    .default('')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(/^[a-zA-Z0-9_-]{1,200}$/, 'must be a tenant id'))),
 });

@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { EventDecoder, type Parsed, SchemaRegistryUnavailable } from './decode.js';
 import { planDeliveries } from './plan.js';
+import type { TenantTopics } from './tenant-topics.js';
 
 /** What fanout needs of the config view: the endpoints, and a way to be sure it has every change made so far. */
 export interface FanoutConfig {
@@ -32,6 +33,8 @@ export interface FanoutDeps {
   groupId: string;
   /** Decodes Confluent-framed (e.g. Avro) events; without it such records are rejected. */
   schemaRegistryUrl?: string | undefined;
+  /** Tenant-bound input topics of Kafka-native producers, consumed beside `events`. */
+  tenantTopics?: TenantTopics;
 }
 
 /** What one `events` record turns into: its delivery tasks, or why it goes to `rejected`. */
@@ -51,6 +54,7 @@ export async function startFanout({
   metrics,
   groupId,
   schemaRegistryUrl,
+  tenantTopics,
 }: FanoutDeps): Promise<RunningConsumer> {
   const eventsSeen = new Counter({ name: 'hookline_fanout_events_total', help: 'Events fanned out', registers: [metrics] });
   const tasksOut = new Counter({ name: 'hookline_fanout_tasks_total', help: 'Delivery tasks emitted', registers: [metrics] });
@@ -59,13 +63,13 @@ export async function startFanout({
     help: 'Unreadable events sent to rejected',
     registers: [metrics],
   });
-  const decoder = new EventDecoder(schemaRegistryUrl);
+  const decoder = new EventDecoder({ schemaRegistryUrl, ...(tenantTopics ? { tenantOf: tenantTopics.tenantOf } : {}) });
 
   /** Never throws for the record's own faults; only a schema registry that does not answer is thrown. */
   async function fanOut(record: LogRecord, state: ConfigState): Promise<FannedOut> {
     let parsed: Parsed;
     try {
-      parsed = await decoder.parse(record.value);
+      parsed = await decoder.parse(record, state);
     } catch (error) {
       if (error instanceof SchemaRegistryUnavailable) throw error;
       return { rejected: `undecodable: ${(error as Error).message}` };
@@ -105,5 +109,5 @@ export async function startFanout({
       logger.warn({ count: rejected.length, topic: batch.topic, partition: batch.partition }, 'rejected unreadable events');
   }
 
-  return log.consume({ groupId, topics: [topics.events], onBatch });
+  return log.consume({ groupId, topics: [topics.events, ...(tenantTopics?.topics ?? [])], onBatch });
 }

@@ -4,12 +4,15 @@ import { ConsumerLagMonitor, connectEventLog, kafkaHealthChecks } from '@hooklin
 import { closeServer, createHttpApp, createLogger, createMetricsRegistry, listen, runService } from '@hookline/service';
 import { fanoutEnvSchema } from './env.js';
 import { startFanout } from './fanout.js';
+import { TenantTopics } from './tenant-topics.js';
 
 const env = parseEnv(fanoutEnvSchema);
 const logger = createLogger('fanout', env.LOG_LEVEL);
 
 await runService(logger, async (lifecycle) => {
   const { log, topics } = await connectEventLog(env, 'hookline-fanout', logger);
+  const tenantTopics = new TenantTopics(env.HOOKLINE_TOPIC_PREFIX, env.FANOUT_TENANT_TOPICS);
+  await tenantTopics.ensure(log, env.HOOKLINE_TOPIC_PARTITIONS);
   const config = new ConfigView(log, topics.config, logger);
   await config.start();
   // One publish per batch of events, one batch at a time: nothing to wait for, so no linger on this hop.
@@ -25,11 +28,12 @@ await runService(logger, async (lifecycle) => {
     metrics,
     groupId,
     schemaRegistryUrl: env.SCHEMA_REGISTRY_URL,
+    tenantTopics,
   });
   const lag = new ConsumerLagMonitor({
     log,
     groupId,
-    topics: [topics.events],
+    topics: [topics.events, ...tenantTopics.topics],
     registry: metrics,
     logger,
     intervalMs: env.HOOKLINE_LAG_INTERVAL_MS,

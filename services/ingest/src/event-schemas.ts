@@ -1,14 +1,13 @@
+import { EventCatalog, type Refusal } from '@hookline/catalog';
 import type { ConfigView } from '@hookline/config';
-import { ApiError, type EventTypeRecord } from '@hookline/core';
-import { Ajv, type ValidateFunction } from 'ajv';
+import { ApiError } from '@hookline/core';
 
 /**
- * Checks events against the tenant's event-type catalog: a tenant without a catalog accepts any type (as
- * before catalogs existed); with one, the type must be listed, and its `data` must match the type's schema.
- * Compiled validators are cached per registry schema id and version, so a new version compiles once.
+ * Ingest's side of the event rules (`@hookline/catalog`, shared with fanout's Kafka-native path): data depth,
+ * reserved types, the tenant's catalog and the type's JSON Schema. A refusal is a 422 with its problems.
  */
 export class EventSchemas {
-  private readonly compiled = new Map<string, ValidateFunction>();
+  private readonly catalog = new EventCatalog();
 
   constructor(private readonly config: ConfigView) {}
 
@@ -18,51 +17,24 @@ export class EventSchemas {
     events: ReadonlyArray<{ type: string; data: unknown }>,
     pathOf: (index: number) => string = () => '',
   ): Promise<void> {
-    const problems: { path: string; message: string; keyword?: string; params?: unknown }[] = [];
     // A type created a moment ago through config-api may not have reached this view yet: on any miss, catch
     // up once for the whole request (concurrent catch-ups share one broker round trip).
     if (events.some((e) => !this.config.state.eventType(tenantId, e.type))) await this.config.catchUp();
     const state = this.config.state;
-    const hasCatalog = !isEmpty(state.eventTypesOf(tenantId));
+    const refusals: Refusal[] = [];
     for (const [index, event] of events.entries()) {
-      const type = state.eventType(tenantId, event.type);
-      if (!type) {
-        if (hasCatalog) {
-          throw new ApiError('unknown_event_type', `event type ${event.type} is not in the tenant's catalog`, [
-            { path: `${pathOf(index)}type`, message: 'unknown event type' },
-          ]);
-        }
-        continue;
-      }
-      const validator = this.validatorFor(type);
-      if (validator && !validator(event.data)) {
-        for (const e of validator.errors ?? []) {
-          problems.push({
-            path: `${pathOf(index)}data${e.instancePath.replaceAll('/', '.')}`,
-            message: e.message ?? 'is invalid',
-            keyword: e.keyword,
-            params: e.params,
-          });
-        }
-      }
+      const refused = this.catalog.check(state, tenantId, event, { path: pathOf(index) });
+      // An unknown type answers at once, as before; schema problems of every item are reported together.
+      if (refused?.code === 'unknown_event_type') throw new ApiError(refused.code, refused.message, refused.problems);
+      if (refused) refusals.push(refused);
     }
-    if (problems.length) throw new ApiError('validation_failed', "event data does not match its type's schema", problems);
+    const [first] = refusals;
+    if (!first) return;
+    const message = refusals.every((r) => r.message === first.message) ? first.message : 'events do not pass validation';
+    throw new ApiError(
+      'validation_failed',
+      message,
+      refusals.flatMap((r) => r.problems),
+    );
   }
-
-  private validatorFor(type: EventTypeRecord): ValidateFunction | undefined {
-    if (!type.schema) return undefined;
-    const cacheKey = `${type.schemaId ?? type.id}@${type.schemaVersion ?? type.updatedAt}`;
-    let validator = this.compiled.get(cacheKey);
-    if (!validator) {
-      // One Ajv per schema: two versions sharing a `$id` would otherwise collide in Ajv's own registry.
-      validator = new Ajv({ strict: false, allErrors: true }).compile(type.schema);
-      this.compiled.set(cacheKey, validator);
-    }
-    return validator;
-  }
-}
-
-function isEmpty(items: Iterable<unknown>): boolean {
-  for (const _ of items) return false;
-  return true;
 }

@@ -1,5 +1,6 @@
+import { maxJsonDepth, nestsDeeperThan } from '@hookline/catalog';
 import type { ConfigView } from '@hookline/config';
-import { ApiError, hashApiKey, type IncomingHookRecord, mapFields } from '@hookline/core';
+import { ApiError, deliveryIdPattern, hashApiKey, type IncomingHookRecord, mapFields } from '@hookline/core';
 import type { ApiRoute } from '@hookline/service';
 import { excerptChars, type IncomingCalls } from '@hookline/store';
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
@@ -62,6 +63,35 @@ const tokenParams = z.object({ token: z.string().describe("The incoming webhook'
 const incomingBody = z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())], {
   error: 'JSON body must be an object or an array',
 });
+
+/** Headers in which Hookline's deliveries carry their delivery id (Standard Webhooks, the hex schemes, taskapp). */
+const deliveryIdHeaders = ['webhook-id', 'x-webhook-id', 'x-webhook-delivery-id'];
+
+/**
+ * Why a call is one of Hookline's own deliveries, if it is: a delivery id in Hookline's format (`msg_` + 26
+ * Crockford base32 characters; other senders' `msg_` ids differ in length or case) or Hookline's user agent.
+ * An endpoint pointed at an incoming webhook would otherwise turn each event into another event, without end.
+ */
+export function ownDeliveryMark(headers: Request['headers']): string | undefined {
+  for (const name of deliveryIdHeaders) {
+    const value = headers[name];
+    if (typeof value === 'string' && deliveryIdPattern.test(value)) return `its ${name} header is a Hookline delivery id`;
+  }
+  if (/^Hookline\//.test(headers['user-agent'] ?? '')) return "its user agent is Hookline's";
+  return undefined;
+}
+
+/** Refuses Hookline's own deliveries before the body is read (the loop guard); the call is still recorded. */
+const refuseOwnDeliveries: RequestHandler = (req, _res, next) => {
+  const mark = ownDeliveryMark(req.headers);
+  if (!mark) return next();
+  next(
+    new ApiError(
+      'forbidden',
+      `refused: this call is a webhook delivery made by Hookline (${mark}); an endpoint that points at an incoming webhook would loop`,
+    ),
+  );
+};
 
 /** Where incoming webhooks answer; `incomingCallErrors` is mounted here too. */
 export const incomingWebhooksPrefix = '/api/webhooks/incoming';
@@ -153,7 +183,7 @@ export function incomingWebhookRoutes({ config, publisher, maxBodyBytes, eventsI
       summary: "A third party's POST becomes an event of the hook's type (the token is the credential)",
       auth: 'none',
       rateLimit: 'incomingHook',
-      middleware: [resolveAndRecord, ...parsers, requireJsonOrForm],
+      middleware: [resolveAndRecord, refuseOwnDeliveries, ...parsers, requireJsonOrForm],
       params: tokenParams,
       body: incomingBody,
       bodyMediaTypes: ['application/json', formType],
@@ -164,7 +194,7 @@ export function incomingWebhookRoutes({ config, publisher, maxBodyBytes, eventsI
           schema: z.object({ challenge: z.string() }),
         },
       },
-      errors: ['not_found', 'unavailable'],
+      errors: ['not_found', 'forbidden', 'unavailable'],
       // The body as parsed, not as validated: a record's validated copy drops fields such as `__proto__`.
       async handler({ req, res }) {
         const hook = callLocals(res).hook!;
@@ -176,6 +206,12 @@ export function incomingWebhookRoutes({ config, publisher, maxBodyBytes, eventsI
           data = body;
         } else {
           data = formToData(body as Record<string, unknown>);
+        }
+        // Deeper data could not be encoded as an event (the cap ingest and fanout share).
+        if (nestsDeeperThan(data, maxJsonDepth)) {
+          throw new ApiError('validation_failed', `JSON body nests deeper than ${maxJsonDepth} levels`, [
+            { path: 'body', message: `nests deeper than ${maxJsonDepth} levels` },
+          ]);
         }
         if (hook.mapping) data = mapFields(hook.mapping, data);
         const envelope = toEnvelope({ type: hook.eventType, data, ...(hook.channels ? { channels: hook.channels } : {}) }, hook.tenantId);

@@ -1,6 +1,6 @@
-import { ConfigState, type IncomingHookRecord } from '@hookline/core';
+import { ConfigState, deliveryIdFor, type IncomingHookRecord } from '@hookline/core';
 import { describe, expect, it } from 'vitest';
-import { formToData, verificationChallenge } from '../src/incoming-webhooks.js';
+import { formToData, ownDeliveryMark, verificationChallenge } from '../src/incoming-webhooks.js';
 
 describe('form body to event data', () => {
   it('is a flat object of strings; of a repeated field the last value wins', () => {
@@ -48,5 +48,21 @@ describe('ConfigState incoming hooks', () => {
     expect(state.incomingHooksByTokenHash.has('h3')).toBe(false);
     expect(state.incomingHookById('a')).toBeUndefined();
     expect([...state.incomingHooksOf('ten_1')].map((h) => h.id)).toEqual(['b']);
+  });
+});
+
+describe('ownDeliveryMark (the loop guard)', () => {
+  it("recognizes Hookline's delivery ids in each header that carries them, and its user agent", () => {
+    const id = deliveryIdFor('evt_1', 'ep_1');
+    expect(ownDeliveryMark({ 'webhook-id': id })).toBe('its webhook-id header is a Hookline delivery id');
+    expect(ownDeliveryMark({ 'x-webhook-id': id })).toMatch(/x-webhook-id/);
+    expect(ownDeliveryMark({ 'x-webhook-delivery-id': id })).toMatch(/x-webhook-delivery-id/);
+    expect(ownDeliveryMark({ 'user-agent': 'Hookline/0.1' })).toBe("its user agent is Hookline's");
+  });
+
+  it("leaves other senders' calls alone", () => {
+    expect(ownDeliveryMark({})).toBeUndefined();
+    expect(ownDeliveryMark({ 'webhook-id': 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W', 'user-agent': 'Svix-Webhooks/1.0' })).toBeUndefined();
+    expect(ownDeliveryMark({ 'webhook-id': `msg_${deliveryIdFor('evt_1', 'ep_1').slice(4).toUpperCase()}` })).toBeUndefined();
   });
 });

@@ -3504,6 +3504,7 @@ export interface paths {
                     "application/json": {
                         name: string;
                         description?: string;
+                        /** @description JSON Schema for the event's data, at most 65536 bytes as JSON; `pattern` and `patternProperties` use RE2 syntax (no look-around or back-references) */
                         schema?: {
                             [key: string]: unknown;
                         };
@@ -3723,6 +3724,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         description?: string;
+                        /** @description JSON Schema for the event's data, at most 65536 bytes as JSON; `pattern` and `patternProperties` use RE2 syntax (no look-around or back-references) */
                         schema?: {
                             [key: string]: unknown;
                         };

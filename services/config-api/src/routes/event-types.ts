@@ -1,15 +1,19 @@
+import { compileEventSchema, maxSchemaBytes, SchemaNotAccepted } from '@hookline/catalog';
 import { ApiError, configKey, type EventTypeRecord, eventTypeName } from '@hookline/core';
 import { SchemaRefused, type SchemaRegistryPort } from '@hookline/schema-registry';
 import { validate } from '@hookline/service';
-import { Ajv } from 'ajv';
 import { z } from 'zod';
 import { route } from '../access.js';
 import type { AdminDeps } from '../deps.js';
 import type { ConfigAccess } from '../ports.js';
 import { deleted, eventType, list } from './schemas.js';
 
-/** A JSON Schema document: only "an object" is checked here; the registry and ajv judge its contents. */
-const jsonSchema = z.record(z.string(), z.unknown());
+/** A JSON Schema document: only "an object" is checked here; `checkCompiles` and the registry judge its contents. */
+const jsonSchema = z
+  .record(z.string(), z.unknown())
+  .describe(
+    `JSON Schema for the event's data, at most ${maxSchemaBytes} bytes as JSON; \`pattern\` and \`patternProperties\` use RE2 syntax (no look-around or back-references)`,
+  );
 
 const createEventTypeInput = z.object({
   name: eventTypeName,
@@ -22,14 +26,18 @@ const updateEventTypeInput = z.object({
   schema: jsonSchema.optional(),
 });
 
-const nameParams = z.object({ name: z.string() });
+const nameParams = z.object({ name: eventTypeName });
 
-/** Refuses a schema ingest could not compile, before it reaches the registry or the catalog. */
+/**
+ * Refuses a schema ingest and fanout could not use (too large, invalid, a pattern the linear-time engine cannot
+ * run), with the same compiler they use, before it reaches the registry or the catalog.
+ */
 function checkCompiles(schema: Record<string, unknown>): void {
   try {
-    new Ajv({ strict: false }).compile(schema);
+    compileEventSchema(schema);
   } catch (error) {
-    throw new ApiError('validation_failed', 'schema is not a valid JSON Schema', [{ path: 'schema', message: (error as Error).message }]);
+    if (!(error instanceof SchemaNotAccepted)) throw error;
+    throw new ApiError('validation_failed', 'schema is not accepted', [{ path: 'schema', message: error.reason }]);
   }
 }
 
@@ -109,7 +117,7 @@ export function eventTypeRoutes({ config, publisher, schemaRegistry, topicPrefix
       quota: 'eventTypes',
       body: createEventTypeInput,
       responses: { 201: { description: 'The event type', schema: eventType } },
-      errors: ['conflict', 'unavailable'],
+      errors: ['conflict', 'validation_failed', 'unavailable'],
       async handler({ caller, body: input }) {
         if (await config.readFresh((state) => state.eventType(caller.tenantId, input.name))) {
           throw new ApiError('conflict', `event type ${input.name} already exists; PUT /api/admin/event-types/${input.name} changes it`);
@@ -140,7 +148,7 @@ export function eventTypeRoutes({ config, publisher, schemaRegistry, topicPrefix
       params: nameParams,
       body: updateEventTypeInput,
       responses: { 200: { description: 'The event type', schema: eventType } },
-      errors: ['not_found', 'conflict', 'unavailable'],
+      errors: ['not_found', 'conflict', 'validation_failed', 'unavailable'],
       async handler({ caller, params, body: input }) {
         const existing = await ownType(config, caller.tenantId, params.name);
         const updated: EventTypeRecord = {
