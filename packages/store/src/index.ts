@@ -5,5 +5,7 @@ export * from './endpoint-stats.js';
 export * from './idempotency.js';
 export * from './incoming-calls.js';
 export * from './jobs.js';
+export * from './retention.js';
 export * from './store.js';
 export * from './timeseries.js';
+export * from './unstorable.js';

@@ -7,6 +7,7 @@ import { connectMongo } from './client.js';
 import { DeadLetters } from './dead-letters.js';
 import { EndpointStats } from './endpoint-stats.js';
 import { endpointScope, Timeseries, tenantScope } from './timeseries.js';
+import { isUnstorable } from './unstorable.js';
 
 export type { AttemptDoc, EndpointStatsDoc, PartitionStatsDoc } from './attempt-docs.js';
 export { latencyBucketBounds, latencyPercentile } from './latency.js';
@@ -96,6 +97,11 @@ export class Store {
       const duplicates = new Set(errors.map((e) => order[e.index]));
       return attempts.filter((_, i) => !duplicates.has(i));
     }
+  }
+
+  /** True when a write failed for what was written (see `isUnstorable`). */
+  unstorable(error: unknown): boolean {
+    return isUnstorable(error);
   }
 
   /** The endpoint's most recent attempts, newest first. */
