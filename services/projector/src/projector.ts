@@ -152,7 +152,12 @@ export async function startProjector({
 
   async function projectDeadLetters(batch: PartitionBatch): Promise<void> {
     const letters = parseAll(batch.records, deadLetterRecord, 'dead letter');
-    const { refused, stored } = await writeIsolated(letters, (values) => store.deadLetters.record(values), store.unstorable, 'dead letter');
+    const { refused, stored } = await writeIsolated(
+      letters,
+      (values) => store.deadLetters.record(values),
+      (error) => store.unstorable(error),
+      'dead letter',
+    );
     projected.inc({ result: 'dead-letter' }, stored.length);
     await reject(batch, letters.rejected, refused);
   }
@@ -169,7 +174,7 @@ export async function startProjector({
         recorded += result.recorded;
         for (const [endpointId, stats] of result.stats) updated.set(endpointId, stats);
       },
-      store.unstorable,
+      (error) => store.unstorable(error),
       'attempt',
     );
     projected.inc({ result: 'new' }, recorded);
