@@ -39,7 +39,7 @@ export class EndpointStats {
     const shareId = (endpointId: string) => endpointId + partitionSuffix(partition);
     const ids = [...byEndpoint.keys()].flatMap((e) => [e, shareId(e)]);
     const stored = new Map((await this.collection.find({ _id: { $in: ids } }).toArray()).map((d) => [d._id, d]));
-    let folded = 0;
+    const gained = new Map<string, number>();
     for (const [endpointId, list] of byEndpoint) {
       const share = stored.get(shareId(endpointId));
       const base =
@@ -47,9 +47,12 @@ export class EndpointStats {
       const next = foldInto(base, list);
       if (!next) continue;
       moved.set(endpointId, next);
-      folded += next.attempts - base.attempts;
+      gained.set(endpointId, next.attempts - base.attempts);
     }
-    await writeAhead(this.collection as Collection<PartitionStatsDoc>, [...moved.values()]);
+    // A share refused (a newer owner's copy is ahead) did not move: this process lost the partition.
+    const refused = await writeAhead(this.collection as Collection<PartitionStatsDoc>, [...moved.values()]);
+    for (const [endpointId, share] of moved) if (refused.has(share._id)) moved.delete(endpointId);
+    const folded = [...moved.keys()].reduce((n, endpointId) => n + gained.get(endpointId)!, 0);
     return { shares: moved, folded };
   }
 

@@ -17,22 +17,24 @@ export interface OwnedDoc {
 export const partitionSuffix = (partition: number) => `|p${partition}`;
 
 /**
- * Writes each document only where the stored copy is behind it (`through` lower), creating it when absent.
+ * Writes each document only where the stored copy is not ahead of it (`through` not higher; at the same `through`
+ * the fold is the same, so rewriting it changes nothing), creating it when absent.
  * The owner reads, folds and writes; a batch that comes again (a crash before the commit, a rebalance) is
  * skipped by `through`, and a late write of a former owner that lost the partition in a rebalance finds the new
- * owner's copy ahead and is refused (the upsert then collides on `_id`, which is the refusal). Returns how many
- * documents were refused.
+ * owner's copy ahead and is refused (the upsert then collides on `_id`, which is the refusal). Returns the ids of
+ * the documents refused.
  */
-export async function writeAhead<T extends OwnedDoc>(collection: Collection<T>, docs: T[]): Promise<number> {
-  if (docs.length === 0) return 0;
-  const guard = (doc: T) => ({ _id: doc._id, through: { $lt: doc.through } }) as Filter<T>;
+export async function writeAhead<T extends OwnedDoc>(collection: Collection<T>, docs: T[]): Promise<Set<string>> {
+  const refused = new Set<string>();
+  if (docs.length === 0) return refused;
+  const guard = (doc: T) => ({ _id: doc._id, through: { $lte: doc.through } }) as Filter<T>;
   const body = ({ _id, ...rest }: T) => rest as unknown as WithoutId<T>;
   try {
     await collection.bulkWrite(
       docs.map((doc) => ({ replaceOne: { filter: guard(doc), replacement: body(doc), upsert: true } })),
       { ordered: true },
     );
-    return 0;
+    return refused;
   } catch (error) {
     if (!(error instanceof MongoBulkWriteError)) throw error;
     const errors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
@@ -40,13 +42,12 @@ export async function writeAhead<T extends OwnedDoc>(collection: Collection<T>, 
   }
   // A copy was ahead. FerretDB stops a bulk write at its first error whatever `ordered` says (and reports the
   // wrong index), so the rest go one by one.
-  let refused = 0;
   for (const doc of docs) {
     try {
       await collection.replaceOne(guard(doc), body(doc), { upsert: true });
     } catch (error) {
       if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY)) throw error;
-      refused++;
+      refused.add(doc._id);
     }
   }
   return refused;

@@ -1,6 +1,7 @@
 import type { AttemptRecord } from '@hookline/core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { endpointScope, Store, tenantScope } from '../src/index.js';
+import { type OwnedDoc, writeAhead } from '../src/owned-write.js';
 
 /**
  * One writer per document: counters are kept per `attempts` partition and summed on read, so projectors that
@@ -113,5 +114,22 @@ describe('read models with one writer per document (real MongoDB-wire server)', 
     expect(late.recorded).toBe(0);
     expect(await store.endpointStats('ep_z')).toMatchObject({ attempts: 3 });
     expect((await store.timeseries.series(tenantScope('tn_z'), '1h')).points.reduce((s, p) => s + p.delivered, 0)).toBe(3);
+  });
+
+  it('writes a share only over an older copy of it, and names the ones it refused', async () => {
+    const shares = store.db.collection<OwnedDoc & { n: number }>('owned_probe');
+    expect([...(await writeAhead(shares, [{ _id: 'a|p0', partition: 0, through: 5, n: 5 }]))]).toEqual([]);
+    // A former owner that read the share at an older position writes late, next to a share it still owns.
+    const refused = await writeAhead(shares, [
+      { _id: 'b|p0', partition: 0, through: 3, n: 3 },
+      { _id: 'a|p0', partition: 0, through: 3, n: 3 },
+      { _id: 'c|p0', partition: 0, through: 3, n: 3 },
+    ]);
+    expect([...refused]).toEqual(['a|p0']);
+    expect(await shares.find().sort({ _id: 1 }).toArray()).toEqual([
+      { _id: 'a|p0', partition: 0, through: 5, n: 5 },
+      { _id: 'b|p0', partition: 0, through: 3, n: 3 },
+      { _id: 'c|p0', partition: 0, through: 3, n: 3 },
+    ]);
   });
 });
