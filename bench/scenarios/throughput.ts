@@ -78,9 +78,9 @@ export async function throughputScenario(ctx: BenchContext): Promise<ScenarioRes
     '',
     `Bytes on disk per 1,000 deliveries (${storage.deliveries} deliveries, all cases): Kafka ${
       storage.kafkaBytesPer1000Deliveries ?? `n/a (log dir ${storage.kafkaLogDir} not readable; set BENCH_KAFKA_LOG_DIR)`
-    }, MongoDB ${storage.mongoBytesPer1000Deliveries}`,
-    `  Kafka by topic: ${JSON.stringify(storage.kafkaBytesPer1000ByTopic)}`,
-    `  MongoDB by collection: ${JSON.stringify(storage.mongoBytesPer1000ByCollection)}`,
+    } (by topic ${JSON.stringify(storage.kafkaBytesPer1000ByTopic)}); MongoDB ${
+      storage.mongoBytesPer1000Deliveries ?? 'n/a'
+    } (per 1,000 of the ${storage.projected} attempts the projector folded by the end)`,
   ].join('\n');
   return { text, data: { warmupSeconds, throughputSeconds, cases, storage } };
 }
