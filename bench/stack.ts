@@ -7,6 +7,7 @@
 import { newId, type TopicNames, topicNames } from '@hookline/core';
 import { createKafkaEventLog, type EventLog, type RecordPublisher } from '@hookline/kafka';
 import { createLogger } from '@hookline/service';
+import { Store } from '@hookline/store';
 import { Hookline, type InfraUrls, startInfra, TestTenant } from '@hookline/testkit';
 import { Pool } from 'undici';
 
@@ -138,8 +139,17 @@ export class BenchStack {
     return entry === 'ingest' ? this.postEvents(tenant, count) : this.produceEvents(tenant, count);
   }
 
+  private storeConnection: Promise<Store> | undefined;
+
+  /** The namespace's read models (for their size on disk). */
+  store(): Promise<Store> {
+    this.storeConnection ??= Store.connect(this.infra.mongoUrl, this.hookline.namespace);
+    return this.storeConnection;
+  }
+
   async stop(): Promise<void> {
-    await Promise.allSettled([this.publisher.close().then(() => this.log.close()), this.ingest.close()]);
+    const store = this.storeConnection;
+    await Promise.allSettled([this.publisher.close().then(() => this.log.close()), this.ingest.close(), store?.then((s) => s.close())]);
     await this.hookline.stop();
   }
 }

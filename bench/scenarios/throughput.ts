@@ -2,11 +2,13 @@
 import { type CapacityResult, driveAtCapacity } from '../load.js';
 import { cpuSummary, fixed, ratio, table } from '../report.js';
 import { type Entry, eventType } from '../stack.js';
+import { diskSnapshot, settledSnapshot, storageCost } from '../storage.js';
 import type { BenchContext, ScenarioResult } from './context.js';
 
 export async function throughputScenario(ctx: BenchContext): Promise<ScenarioResult> {
   const stack = await ctx.stack();
   const { endpointCounts, warmupSeconds, throughputSeconds } = ctx.config.profile;
+  const diskBefore = await diskSnapshot(stack);
   const cases: ({ entry: Entry | 'ingest (typed)'; endpoints: number; creationSeconds: number } & CapacityResult)[] = [];
   for (const endpoints of endpointCounts) {
     const specs = Array.from({ length: endpoints }, (_, i) => ({ path: `/ok/tp${endpoints}/${i}` }));
@@ -47,6 +49,7 @@ export async function throughputScenario(ctx: BenchContext): Promise<ScenarioRes
     cases.push({ entry: 'ingest (typed)', endpoints: typedEndpoints, creationSeconds, ...result });
   }
   ctx.maxDeliveriesPerSecond ??= Math.max(...cases.map((c) => c.deliveriesPerSecond));
+  const storage = storageCost(diskBefore, await settledSnapshot(stack));
   const raw = ctx.rawPerSecond ?? Number.NaN;
   const rows = cases.map((c) => [
     c.entry,
@@ -72,6 +75,12 @@ export async function throughputScenario(ctx: BenchContext): Promise<ScenarioRes
     table(['entry', 'endpoints', 'deliveries/s', 'vs raw', 'events/s', 'deferred', 'refused', 'CPU % of a core (* shared infra)'], rows),
     '',
     `Peak RSS MiB (last case): ${rss}`,
+    '',
+    `Bytes on disk per 1,000 deliveries (${storage.deliveries} deliveries, all cases): Kafka ${
+      storage.kafkaBytesPer1000Deliveries ?? `n/a (log dir ${storage.kafkaLogDir} not readable; set BENCH_KAFKA_LOG_DIR)`
+    } (by topic ${JSON.stringify(storage.kafkaBytesPer1000ByTopic)}); MongoDB ${
+      storage.mongoBytesPer1000Deliveries ?? 'n/a'
+    } (per 1,000 of the ${storage.projected} attempts the projector folded by the end)`,
   ].join('\n');
-  return { text, data: { warmupSeconds, throughputSeconds, cases } };
+  return { text, data: { warmupSeconds, throughputSeconds, cases, storage } };
 }

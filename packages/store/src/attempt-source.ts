@@ -1,8 +1,8 @@
 import type { AttemptRecord } from '@hookline/core';
 
 /**
- * Where attempt records came from on the `attempts` topic. The stats fold and the chart buckets both remember
- * the highest offset they have folded per partition, so both read and write these positions.
+ * Where attempt records came from on the `attempts` topic. The stats and the chart buckets keep one document per
+ * partition that remembers the highest offset folded into it, so both read these positions.
  */
 
 /** Where a batch of attempt records sits on the `attempts` topic: its partition and each record's offset. */
@@ -24,16 +24,4 @@ export function sourcePosition(a: SourcedAttempt): { partition: string; offset: 
   if (!a.projectedFrom) return undefined;
   const [partition, offset] = a.projectedFrom.split(':');
   return { partition: partition!, offset: Number(offset) };
-}
-
-/** The `$max` that records, in the same update as a document's counters, how far it has folded each partition. */
-export function foldedOffsetMarks(attempts: SourcedAttempt[]): Record<string, number> {
-  const mark: Record<string, number> = {};
-  for (const a of attempts) {
-    const position = sourcePosition(a);
-    if (!position) continue;
-    const key = `foldedOffsets.p${position.partition}`;
-    mark[key] = Math.max(mark[key] ?? -1, position.offset);
-  }
-  return mark;
 }

@@ -1,22 +1,25 @@
 import type { AttemptRecord } from '@hookline/core';
-import { type Collection, type Db, MongoBulkWriteError, type MongoClient, type UpdateFilter } from 'mongodb';
-import type { AttemptDoc, EndpointStatsDoc } from './attempt-docs.js';
+import { type Collection, type Db, MongoBulkWriteError, type MongoClient } from 'mongodb';
+import type { AttemptDoc, EndpointStatsDoc, PartitionStatsDoc } from './attempt-docs.js';
 import { AttemptFold } from './attempt-fold.js';
-import type { AttemptSource, SourcedAttempt } from './attempt-source.js';
+import type { AttemptSource } from './attempt-source.js';
 import { connectMongo } from './client.js';
 import { DeadLetters } from './dead-letters.js';
-import { latencyBucketOf } from './latency.js';
-import { Timeseries } from './timeseries.js';
+import { EndpointStats } from './endpoint-stats.js';
+import { endpointScope, Timeseries, tenantScope } from './timeseries.js';
+import { isUnstorable } from './unstorable.js';
 
-export type { AttemptDoc, EndpointStatsDoc } from './attempt-docs.js';
+export type { AttemptDoc, EndpointStatsDoc, PartitionStatsDoc } from './attempt-docs.js';
 export { latencyBucketBounds, latencyPercentile } from './latency.js';
 
 /**
- * The MongoDB read models. Only features FerretDB (SQLite backend) also supports are used: upserts with
- * `$inc`/`$set`/`$max`, finds on indexed fields, and simple aggregations.
+ * The MongoDB read models. Only features FerretDB (SQLite backend) also supports are used: inserts and replaces
+ * by `_id`, finds on `_id` and indexed fields. No document has two writers (FerretDB v1 applies an update as
+ * read, modify, write, so concurrent updates of one document lose some): attempts are inserted once, counters
+ * are per `attempts` partition and written by its owner (see `owned-write.ts`), summed on read.
  */
 export class Store {
-  readonly stats: Collection<EndpointStatsDoc>;
+  readonly stats: EndpointStats;
   readonly attempts: Collection<AttemptDoc>;
   readonly deadLetters: DeadLetters;
   readonly timeseries: Timeseries;
@@ -25,7 +28,7 @@ export class Store {
     private readonly client: MongoClient,
     readonly db: Db,
   ) {
-    this.stats = db.collection<EndpointStatsDoc>('endpoint_stats');
+    this.stats = new EndpointStats(db);
     this.attempts = db.collection<AttemptDoc>('attempts');
     this.deadLetters = new DeadLetters(db);
     this.timeseries = new Timeseries(db);
@@ -41,56 +44,34 @@ export class Store {
   async ensureIndexes(): Promise<void> {
     await this.attempts.createIndex({ endpointId: 1, startedAt: -1 });
     await this.attempts.createIndex({ deliveryId: 1, attempt: 1 });
-    await this.stats.createIndex({ tenantId: 1 });
+    await this.stats.ensureIndexes();
     await this.attempts.createIndex({ tenantId: 1, startedAt: -1 });
     await this.attempts.createIndex({ tenantId: 1, recordedAt: 1 });
     await this.deadLetters.ensureIndexes();
   }
 
   /**
-   * Records attempts and folds them into their endpoints' stats: one insert for the batch and one update per
-   * endpoint. Attempt ids are document ids, so attempts seen again (a replayed batch after a crash) are skipped
-   * and never counted twice; given the records' topic `source`, also a batch replayed after a crash between
-   * the insert and the stats update is counted exactly once. Returns how many were folded and the updated stats.
+   * Records attempts (one insert for the batch; attempt ids are document ids, so an attempt seen again is stored
+   * once) and folds them into the counters of their partition `source.partition` (stats and chart buckets), each
+   * attempt once: a batch replayed after a crash, also between the insert and the counters, counts once. Returns
+   * how many were folded and, per endpoint whose stats moved, its share (its consecutive failures are the
+   * endpoint's: an endpoint's attempts share a partition).
    */
   async recordAttempts(
     attempts: AttemptRecord[],
-    source?: AttemptSource,
-  ): Promise<{ recorded: number; stats: Map<string, EndpointStatsDoc> }> {
-    const fresh = await this.foldable(attempts, source);
-    // The charts' buckets skip what they have folded before (by topic position), so a crash before the stats
-    // update below does not count the batch twice there either.
-    await this.timeseries.record(fresh);
-    const byEndpoint = new Map<string, AttemptRecord[]>();
-    for (const attempt of fresh) {
-      const list = byEndpoint.get(attempt.endpointId);
-      if (list) list.push(attempt);
-      else byEndpoint.set(attempt.endpointId, [attempt]);
-    }
-    const updated = new Map<string, EndpointStatsDoc>();
-    for (const [endpointId, list] of byEndpoint) {
-      const update = statsUpdate(list);
-      update.$max = { ...update.$max, ...AttemptFold.mark(list) };
-      const stats = await this.stats.findOneAndUpdate({ _id: endpointId }, update, { upsert: true, returnDocument: 'after' });
-      if (stats) updated.set(endpointId, stats);
-    }
-    return { recorded: fresh.length, stats: updated };
-  }
-
-  /**
-   * The attempts to fold into the stats: those not stored before; with their topic `source` (the projector),
-   * exactly those not folded yet, so a crash between storing and folding neither loses nor repeats a count.
-   */
-  private async foldable(attempts: AttemptRecord[], source?: AttemptSource): Promise<SourcedAttempt[]> {
-    if (!source) return this.insertNew(attempts);
+    source: AttemptSource,
+  ): Promise<{ recorded: number; stats: Map<string, PartitionStatsDoc> }> {
     const tagged = AttemptFold.tag(attempts, source);
     const inserted = await this.insertNew(tagged);
     const isNew = new Set(inserted);
-    return new AttemptFold(this.attempts, this.stats).toFold(
+    const candidates = await new AttemptFold(this.attempts).toFold(
       inserted,
       tagged.filter((a) => !isNew.has(a)),
-      source,
     );
+    // Buckets first, stats last: a crash in between is repaired by the replayed batch either way (`through`).
+    await this.timeseries.record(candidates, source.partition);
+    const { shares, folded } = await this.stats.fold(candidates, source.partition);
+    return { recorded: folded, stats: shares };
   }
 
   /**
@@ -118,6 +99,11 @@ export class Store {
     }
   }
 
+  /** True when a write failed for what was written (see `isUnstorable`). */
+  unstorable(error: unknown): boolean {
+    return isUnstorable(error);
+  }
+
   /** The endpoint's most recent attempts, newest first. */
   recentAttempts(endpointId: string, limit: number): Promise<AttemptDoc[]> {
     return this.attempts.find({ endpointId }).sort({ startedAt: -1 }).limit(limit).toArray();
@@ -139,17 +125,21 @@ export class Store {
     }
   }
 
-  /** Failed attempts since `since` for one endpoint or a whole tenant. */
+  /**
+   * Failed attempts since `since` (to the minute) for one endpoint or a whole tenant, from the chart buckets (the
+   * attempt log expires, and counting it would scan on FerretDB).
+   */
   failuresSince(scope: { endpointId: string } | { tenantId: string }, since: Date): Promise<number> {
-    return this.attempts.countDocuments({ ...scope, outcome: 'failure', startedAt: { $gte: since.toISOString() } });
+    const key = 'endpointId' in scope ? endpointScope(scope.endpointId) : tenantScope(scope.tenantId);
+    return this.timeseries.failedSince(key, since.getTime());
   }
 
   tenantStats(tenantId: string): Promise<EndpointStatsDoc[]> {
-    return this.stats.find({ tenantId }).toArray();
+    return this.stats.tenant(tenantId);
   }
 
   endpointStats(endpointId: string): Promise<EndpointStatsDoc | null> {
-    return this.stats.findOne({ _id: endpointId });
+    return this.stats.endpoint(endpointId);
   }
 
   async ping(): Promise<void> {
@@ -159,35 +149,4 @@ export class Store {
   close(): Promise<void> {
     return this.client.close();
   }
-}
-
-/** One endpoint's attempts (in order) as a single stats update. */
-function statsUpdate(attempts: AttemptRecord[]): UpdateFilter<EndpointStatsDoc> {
-  const last = attempts[attempts.length - 1]!;
-  const succeeded = attempts.filter((a) => a.outcome === 'success').length;
-  const lastSuccess = attempts.map((a) => a.outcome).lastIndexOf('success');
-  const failuresSinceSuccess = attempts.length - 1 - lastSuccess;
-  const buckets: Record<string, number> = {};
-  for (const a of attempts)
-    buckets[`latencyBuckets.${latencyBucketOf(a.durationMs)}`] = (buckets[`latencyBuckets.${latencyBucketOf(a.durationMs)}`] ?? 0) + 1;
-  return {
-    $inc: {
-      ...buckets,
-      attempts: attempts.length,
-      succeeded,
-      failed: attempts.length - succeeded,
-      totalLatencyMs: attempts.reduce((n, a) => n + a.durationMs, 0),
-      // With a success in the batch the counter restarts (set below); otherwise it grows.
-      ...(lastSuccess < 0 ? { consecutiveFailures: attempts.length } : {}),
-    },
-    $max: { maxLatencyMs: Math.max(...attempts.map((a) => a.durationMs)) },
-    $set: {
-      tenantId: last.tenantId,
-      lastAttemptAt: last.startedAt,
-      lastStatus: last.outcome,
-      lastStatusCode: last.statusCode ?? null,
-      lastError: last.errorMessage ?? null,
-      ...(lastSuccess >= 0 ? { consecutiveFailures: failuresSinceSuccess } : {}),
-    },
-  };
 }

@@ -1,11 +1,15 @@
-import type { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
-import { foldedOffsetMarks, type SourcedAttempt, sourcePosition } from './attempt-source.js';
+import type { Collection, Db } from 'mongodb';
+import { type SourcedAttempt, sourcePosition } from './attempt-source.js';
 import { latencyBucketOf, latencyPercentile } from './latency.js';
+import { type OwnedDoc, partitionSuffix, writeAhead } from './owned-write.js';
 
 /**
  * Delivered/failed counts and latency buckets of one scope (an endpoint or a whole tenant) in one time bucket.
- * `_id` is `${scope}|${resolution}|${bucket start ISO}`, so a chart is one `_id` range read (ISO strings sort
- * by time) and every write is an upsert by `_id` with `$inc`: both are FerretDB-safe and need no other index.
+ * `_id` is `${scope}|${resolution}|${bucket start ISO}|p${partition}`: one `attempts` partition's share, written
+ * only by the projector that owns the partition (a tenant's endpoints spread over partitions, so a tenant's
+ * bucket has up to one share per partition, summed on read). A chart is one `_id` range read (ISO strings sort
+ * by time), FerretDB-safe and needing no other index. Documents of the first shape (no partition suffix,
+ * `$inc`-updated by every projector, `foldedOffsets` per partition) are still summed in, never written again.
  */
 export interface TimeBucketDoc {
   _id: string;
@@ -14,8 +18,14 @@ export interface TimeBucketDoc {
   totalMs?: number;
   /** Attempt counts per latency bucket, keyed by the bucket's upper bound in ms (`inf` for the last). */
   latency?: Record<string, number>;
-  /** Highest `attempts` offset folded into this bucket, per partition (`p0`, `p1`, ...). */
+  /** First shape only: highest `attempts` offset folded into this bucket, per partition (`p0`, `p1`, ...). */
   foldedOffsets?: Record<string, number>;
+}
+
+/** One partition's share of a bucket; `resolution` and `start` let the retention sweeper find old ones. */
+export interface TimeBucketShare extends TimeBucketDoc, OwnedDoc {
+  resolution: Resolution;
+  start: string;
 }
 
 export type Resolution = 'm' | 'h';
@@ -57,48 +67,66 @@ export class Timeseries {
   }
 
   /**
-   * Folds attempts into their buckets: one `$inc` upsert per (scope, resolution, bucket), all in one unordered
-   * bulk write. The projector passes the attempts it is about to fold into the stats, tagged with their topic
-   * position; like the stats, each bucket remembers per partition the highest offset folded into it (raised in
-   * the same update as its counters) and skips what it has seen, so a batch that comes again after a crash
-   * between this write and the stats' is counted once here too.
+   * Folds attempts of one partition (in offset order, tagged with their records' positions) into the partition's
+   * shares of their buckets: absolute values, skipping what a share has folded before (`through`), so a batch
+   * that comes again after a crash or a rebalance counts once. One read and one write request per batch.
    */
-  async record(attempts: SourcedAttempt[]): Promise<void> {
-    const byBucket = new Map<string, SourcedAttempt[]>();
+  async record(attempts: SourcedAttempt[], partition: number): Promise<void> {
+    const byBucket = new Map<string, { resolution: Resolution; start: string; attempts: SourcedAttempt[] }>();
     for (const a of attempts) {
       for (const scope of [endpointScope(a.endpointId), tenantScope(a.tenantId)]) {
         for (const resolution of ['m', 'h'] as const) {
-          const id = `${scope}|${resolution}|${bucketStart(a.startedAt, resolution)}`;
-          byBucket.set(id, [...(byBucket.get(id) ?? []), a]);
+          const start = bucketStart(a.startedAt, resolution);
+          const key = `${scope}|${resolution}|${start}`;
+          const bucket = byBucket.get(key) ?? { resolution, start, attempts: [] };
+          bucket.attempts.push(a);
+          byBucket.set(key, bucket);
         }
       }
     }
     if (byBucket.size === 0) return;
-    const folded = new Map<string, Record<string, number>>();
-    if (attempts.some((a) => a.projectedFrom)) {
-      const docs = await this.buckets.find({ _id: { $in: [...byBucket.keys()] } }, { projection: { foldedOffsets: 1 } }).toArray();
-      for (const doc of docs) folded.set(doc._id, doc.foldedOffsets ?? {});
-    }
-    const operations: AnyBulkWriteOperation<TimeBucketDoc>[] = [];
-    for (const [_id, list] of byBucket) {
-      const marks = folded.get(_id) ?? {};
-      const fresh = list.filter((a) => {
-        const position = sourcePosition(a);
-        return !position || position.offset > (marks[`p${position.partition}`] ?? -1);
-      });
+    const shareId = (key: string) => key + partitionSuffix(partition);
+    const ids = [...byBucket.keys()].flatMap((key) => [key, shareId(key)]);
+    const stored = new Map((await this.buckets.find({ _id: { $in: ids } }).toArray()).map((d) => [d._id, d]));
+    const writes: TimeBucketShare[] = [];
+    for (const [key, { resolution, start, attempts: list }] of byBucket) {
+      const share = stored.get(shareId(key)) as TimeBucketShare | undefined;
+      const base: TimeBucketShare = share ?? {
+        _id: shareId(key),
+        partition,
+        // A new share starts where the first-shape bucket's fold of this partition ended.
+        through: stored.get(key)?.foldedOffsets?.[`p${partition}`] ?? -1,
+        resolution,
+        start,
+      };
+      const fresh = list.filter((a) => sourcePosition(a)!.offset > base.through);
       if (fresh.length === 0) continue;
-      const $inc: Record<string, number> = {};
+      const next: TimeBucketShare = { ...base, latency: { ...base.latency } };
       for (const a of fresh) {
         const outcome = a.outcome === 'success' ? 'delivered' : 'failed';
-        const latency = `latency.${latencyBucketOf(a.durationMs)}`;
-        $inc[outcome] = ($inc[outcome] ?? 0) + 1;
-        $inc.totalMs = ($inc.totalMs ?? 0) + a.durationMs;
-        $inc[latency] = ($inc[latency] ?? 0) + 1;
+        const latency = latencyBucketOf(a.durationMs);
+        next[outcome] = (next[outcome] ?? 0) + 1;
+        next.totalMs = (next.totalMs ?? 0) + a.durationMs;
+        next.latency![latency] = (next.latency![latency] ?? 0) + 1;
+        next.through = Math.max(next.through, sourcePosition(a)!.offset);
       }
-      const $max = foldedOffsetMarks(fresh);
-      operations.push({ updateOne: { filter: { _id }, update: Object.keys($max).length ? { $inc, $max } : { $inc }, upsert: true } });
+      writes.push(next);
     }
-    if (operations.length) await this.buckets.bulkWrite(operations, { ordered: false });
+    await writeAhead(this.buckets as unknown as Collection<TimeBucketShare>, writes);
+  }
+
+  /** Failed attempts of a scope that started at or after `since` (to the minute): minute buckets up to the next hour, hour buckets after. */
+  async failedSince(scope: string, since: number, now = Date.now()): Promise<number> {
+    const fromMinute = Math.floor(since / resolutionMs.m) * resolutionMs.m;
+    const nextHour = Math.ceil(since / resolutionMs.h) * resolutionMs.h;
+    const range = (resolution: Resolution, from: number, to: number) => ({
+      _id: { $gte: `${scope}|${resolution}|${new Date(from).toISOString()}`, $lt: `${scope}|${resolution}|${new Date(to).toISOString()}` },
+    });
+    const [minutes, hours] = await Promise.all([
+      this.buckets.find(range('m', fromMinute, Math.min(nextHour, now + 1)), { projection: { failed: 1 } }).toArray(),
+      nextHour <= now ? this.buckets.find(range('h', nextHour, now + 1), { projection: { failed: 1 } }).toArray() : [],
+    ]);
+    return [...minutes, ...hours].reduce((n, d) => n + (d.failed ?? 0), 0);
   }
 
   /** The series of one scope over a window ending now, one point per bucket (empty buckets as zeros). */
@@ -113,7 +141,7 @@ export class Timeseries {
       .toArray();
     const merged = new Map<number, { delivered: number; failed: number; totalMs: number; latency: Record<string, number> }>();
     for (const doc of docs) {
-      const at = Date.parse(doc._id.slice(prefix.length));
+      const at = Date.parse(doc._id.slice(prefix.length).split('|')[0]!);
       const slot = Math.floor(at / bucketMs) * bucketMs;
       const point = merged.get(slot) ?? { delivered: 0, failed: 0, totalMs: 0, latency: {} };
       point.delivered += doc.delivered ?? 0;

@@ -32,6 +32,8 @@ function attempt(id: string, tenantId: string, endpointId: string): AttemptRecor
   };
 }
 
+let offset = 0;
+const record = (batch: AttemptRecord[]) => store.recordAttempts(batch, { partition: 0, offsets: batch.map(() => String(offset++)) });
 const later = () => new Date(Date.now() + 60_000).toISOString();
 
 describe('attemptFeed (real MongoDB-wire server)', () => {
@@ -41,9 +43,9 @@ describe('attemptFeed (real MongoDB-wire server)', () => {
     const start = Date.now();
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(start);
-    await store.recordAttempts([attempt('msg_c', 't1', 'ep_1'), attempt('msg_a', 't1', 'ep_2'), attempt('msg_x', 't2', 'ep_9')]);
+    await record([attempt('msg_c', 't1', 'ep_1'), attempt('msg_a', 't1', 'ep_2'), attempt('msg_x', 't2', 'ep_9')]);
     vi.setSystemTime(start + 1_000);
-    await store.recordAttempts([attempt('msg_b', 't1', 'ep_1')]);
+    await record([attempt('msg_b', 't1', 'ep_1')]);
 
     const seen: string[] = [];
     let after: FeedPosition | undefined = { recordedAt: new Date(0).toISOString(), attemptId: '' };
@@ -61,7 +63,7 @@ describe('attemptFeed (real MongoDB-wire server)', () => {
   });
 
   it('holds back attempts recorded after the settled edge', async () => {
-    await store.recordAttempts([attempt('msg_new', 't3', 'ep_3')]);
+    await record([attempt('msg_new', 't3', 'ep_3')]);
     const edge = new Date(Date.now() - 60_000).toISOString();
     expect(await attemptFeed(store.attempts, { tenantId: 't3', limit: 10, settledBefore: edge })).toEqual([]);
     const start = nextFeedPosition([], undefined, edge);

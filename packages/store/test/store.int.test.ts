@@ -31,11 +31,18 @@ function attempt(endpointId: string, outcome: 'success' | 'failure', durationMs 
   };
 }
 
+let offset = 0;
+const record = (batch: AttemptRecord[]) => store.recordAttempts(batch, next(batch));
+/** Where a batch read for the first time sits on partition 0 of `attempts`: the next offsets. */
+const next = (batch: AttemptRecord[]) => ({ partition: 0, offsets: batch.map(() => String(offset++)) });
+
 describe('Store.recordAttempts (real MongoDB-wire server)', () => {
   it('counts a replayed batch once', async () => {
     const batch = [attempt('ep_a', 'success', 10), attempt('ep_a', 'failure', 30), attempt('ep_b', 'success', 5)];
-    expect((await store.recordAttempts(batch)).recorded).toBe(3);
-    const replay = await store.recordAttempts([...batch, attempt('ep_a', 'success', 20)]);
+    const source = next(batch);
+    expect((await store.recordAttempts(batch, source)).recorded).toBe(3);
+    const extra = attempt('ep_a', 'success', 20);
+    const replay = await store.recordAttempts([...batch, extra], { partition: 0, offsets: [...source.offsets, ...next([extra]).offsets] });
     expect(replay.recorded).toBe(1);
     expect(await store.endpointStats('ep_a')).toMatchObject({
       attempts: 3,
@@ -50,10 +57,10 @@ describe('Store.recordAttempts (real MongoDB-wire server)', () => {
   });
 
   it('tracks consecutive failures across batches and resets them on success', async () => {
-    await store.recordAttempts([attempt('ep_c', 'failure'), attempt('ep_c', 'failure')]);
-    const { stats } = await store.recordAttempts([attempt('ep_c', 'failure')]);
+    await record([attempt('ep_c', 'failure'), attempt('ep_c', 'failure')]);
+    const { stats } = await record([attempt('ep_c', 'failure')]);
     expect(stats.get('ep_c')).toMatchObject({ consecutiveFailures: 3, lastError: 'receiver answered 500' });
-    const after = await store.recordAttempts([attempt('ep_c', 'success'), attempt('ep_c', 'failure')]);
+    const after = await record([attempt('ep_c', 'success'), attempt('ep_c', 'failure')]);
     expect(after.stats.get('ep_c')).toMatchObject({ consecutiveFailures: 1, attempts: 5, failed: 4 });
   });
 });

@@ -36,17 +36,21 @@ function attempt(endpointId: string, outcome: 'success' | 'failure', durationMs:
   };
 }
 
+let offset = 0;
+/** Records attempts read for the first time from partition 0 (the next offsets). */
+const tagged = (attempts: AttemptRecord[]) =>
+  new Timeseries(db).record(AttemptFold.tag(attempts, { partition: 0, offsets: attempts.map(() => String(offset++)) }), 0);
+
 describe('Timeseries (real MongoDB-wire server)', () => {
   it('buckets attempts per minute and per hour, per endpoint and per tenant', async () => {
     const series = new Timeseries(db);
-    await series.record([
+    await tagged([
       attempt('ep_a', 'success', 20, 0),
       attempt('ep_a', 'success', 40, 5_000),
       attempt('ep_a', 'failure', 800, 10_000),
       attempt('ep_a', 'success', 30, 2 * 60_000),
       attempt('ep_b', 'success', 5, 0),
     ]);
-    // Recording again adds again: the store only passes attempts it has not seen (Store.recordAttempts).
     const hour = await series.series(endpointScope('ep_a'), '1h', now);
     expect(hour.bucketSeconds).toBe(60);
     expect(hour.points).toHaveLength(60);
@@ -74,10 +78,10 @@ describe('Timeseries (real MongoDB-wire server)', () => {
       partition: 2,
       offsets: ['40', '41'],
     });
-    await series.record(batch);
-    await series.record(batch);
+    await series.record(batch, 2);
+    await series.record(batch, 2);
     const longer = [...batch, ...AttemptFold.tag([attempt('ep_r', 'success', 10, 0)], { partition: 2, offsets: ['42'] })];
-    await series.record(longer);
+    await series.record(longer, 2);
     const last = (await series.series(endpointScope('ep_r'), '1h', now)).points.at(-1)!;
     expect(last).toMatchObject({ delivered: 2, failed: 1 });
   });

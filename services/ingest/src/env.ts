@@ -1,4 +1,4 @@
-import { baseEnvSchema } from '@hookline/core';
+import { baseEnvSchema, durationPattern, parseDuration } from '@hookline/core';
 import { z } from 'zod';
 import { ingestLimitsEnvShape } from './limits.js';
 
@@ -14,6 +14,8 @@ export const ingestEnvSchema = baseEnvSchema.extend({
   /** Where Idempotency-Keys are kept (the same server and database as config-api's read models). */
   MONGO_URL: z.string().default('mongodb://127.0.0.1:37017/'),
   MONGO_DB: z.string().default('hookline'),
+  /** How long an Idempotency-Key is remembered (the projector's sweeper deletes it then; set both alike). */
+  HOOKLINE_RETENTION_IDEMPOTENCY_KEYS: z.string().regex(durationPattern).default('24h').transform(parseDuration),
   /** How long a request waits for a concurrent one with the same Idempotency-Key before answering 409. */
   INGEST_IDEMPOTENCY_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(10_000),
   /**

@@ -17,7 +17,10 @@ await runService(logger, async (lifecycle) => {
   await config.start();
   const publisher = await log.publisher();
   const events = new EventPublisher(publisher, topics, new BrokerGate(env.INGEST_PUBLISH_STALL_MS));
-  const idempotency = await IdempotencyKeys.connect(env.MONGO_URL, env.MONGO_DB, { waitMs: env.INGEST_IDEMPOTENCY_WAIT_MS });
+  const idempotency = await IdempotencyKeys.connect(env.MONGO_URL, env.MONGO_DB, {
+    waitMs: env.INGEST_IDEMPOTENCY_WAIT_MS,
+    ttlMs: env.HOOKLINE_RETENTION_IDEMPOTENCY_KEYS,
+  });
   const metrics = createMetricsRegistry('ingest');
   const health = {
     ...kafkaHealthChecks({ config, publisher }),

@@ -7,6 +7,8 @@ import { AlertNotifier } from './alerts/notifier.js';
 import { projectorEnvSchema } from './env.js';
 import { registerStateGauges } from './gauges.js';
 import { startProjector } from './projector.js';
+import { retentionTargets } from './retention.js';
+import { RetentionSweeper } from './sweeper.js';
 
 const env = parseEnv(projectorEnvSchema);
 const logger = createLogger('projector', env.LOG_LEVEL);
@@ -33,6 +35,15 @@ await runService(logger, async (lifecycle) => {
   });
   const groupId = env.PROJECTOR_GROUP_ID;
   const consumer = await startProjector({ log, topics, store, config, publisher, logger, metrics, groupId, alerts });
+  const sweeper = new RetentionSweeper({
+    targets: await retentionTargets(store, env),
+    intervalMs: env.PROJECTOR_SWEEP_INTERVAL_MS,
+    batchSize: env.PROJECTOR_SWEEP_BATCH,
+    maxBatchesPerRun: 100,
+    metrics,
+    logger,
+  });
+  sweeper.start();
   const alertTimer = setInterval(() => void alerts.reevaluateFiring(), env.PROJECTOR_ALERT_INTERVAL_MS);
   const lag = new ConsumerLagMonitor({
     log,
@@ -55,6 +66,7 @@ await runService(logger, async (lifecycle) => {
   return {
     async stop() {
       clearInterval(alertTimer);
+      await sweeper.stop();
       await lag.stop();
       // Finishes the batch in hand (its alerts included) and commits it.
       await consumer.stop();

@@ -15,6 +15,8 @@ export interface ProjectionStore {
   /** Stores new attempts and folds them into their endpoints' stats; returns how many were new and the stats that moved. */
   recordAttempts(attempts: AttemptRecord[], source: AttemptSource): Promise<{ recorded: number; stats: Map<string, EndpointStatsDoc> }>;
   readonly deadLetters: { record(letters: DeadLetterRecord[]): Promise<void> };
+  /** True when a write failed for what was written (retrying cannot help): the record goes to `rejected`. */
+  unstorable(error: unknown): boolean;
 }
 
 /** What `AlertNotifier` needs of the alert store (`Alerts` of `@hookline/store` in production). */

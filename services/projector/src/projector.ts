@@ -8,6 +8,7 @@ import {
   type RunningConsumer,
   rejectedRecord,
 } from '@hookline/kafka';
+import type { EndpointStatsDoc } from '@hookline/store';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { z } from 'zod';
@@ -34,24 +35,56 @@ export interface ProjectorDeps {
   alerts: Pick<AlertNotifier, 'afterAttempts' | 'forget'>;
 }
 
-/** A batch's records split into the readable ones (with their offsets) and `rejected` records for the rest. */
+/** A batch's records split into the readable ones (with their records) and `rejected` records for the rest. */
 interface Parsed<T> {
   values: T[];
-  offsets: string[];
+  records: LogRecord[];
   rejected: OutgoingRecord[];
 }
 
 function parseAll<T>(records: LogRecord[], schema: z.ZodType<T>, what: string): Parsed<T> {
-  const parsed: Parsed<T> = { values: [], offsets: [], rejected: [] };
+  const parsed: Parsed<T> = { values: [], records: [], rejected: [] };
   for (const record of records) {
     const reason = readValue(record, schema, what);
     if (typeof reason === 'string') parsed.rejected.push(rejectedRecord(record, reason));
     else {
       parsed.values.push(reason.value);
-      parsed.offsets.push(record.offset.toString());
+      parsed.records.push(record);
     }
   }
   return parsed;
+}
+
+/**
+ * Writes `values` with `write`; when the store refuses them for what they contain (`unstorable`), writes them
+ * one by one so that only the values it refuses are left out, each turned into a `rejected` record with the
+ * store's reason. Any other failure (the server is away) throws, and the batch is read again.
+ */
+async function writeIsolated<T>(
+  parsed: Parsed<T>,
+  write: (values: T[], records: LogRecord[]) => Promise<void>,
+  unstorable: (error: unknown) => boolean,
+  what: string,
+): Promise<{ refused: OutgoingRecord[]; stored: T[] }> {
+  try {
+    await write(parsed.values, parsed.records);
+    return { refused: [], stored: parsed.values };
+  } catch (error) {
+    if (!unstorable(error)) throw error;
+  }
+  const refused: OutgoingRecord[] = [];
+  const stored: T[] = [];
+  for (const [i, value] of parsed.values.entries()) {
+    const record = parsed.records[i]!;
+    try {
+      await write([value], [record]);
+      stored.push(value);
+    } catch (error) {
+      if (!unstorable(error)) throw error;
+      refused.push(rejectedRecord(record, `unstorable ${what}: ${(error as Error).message}`));
+    }
+  }
+  return { refused, stored };
 }
 
 /** The record's value checked against `schema`, or why it cannot be read. */
@@ -91,36 +124,62 @@ export async function startProjector({
     labelNames: ['result'],
     registers: [metrics],
   });
+  const rejectedOut = new Counter({
+    name: 'hookline_projector_rejected_records_total',
+    help: 'Attempt and dead-letter records sent to the rejected topic instead of the read models, by topic and why (unreadable: not a record of its kind; unstorable: refused by MongoDB)',
+    labelNames: ['topic', 'reason'],
+    registers: [metrics],
+  });
   const disabled = new Counter({
     name: 'hookline_endpoints_auto_disabled_total',
     help: 'Endpoints disabled after consecutive failures',
     registers: [metrics],
   });
 
-  async function reject(batch: PartitionBatch, rejected: OutgoingRecord[]): Promise<void> {
+  /** Never dropped silently: each record the read models cannot take goes to `rejected`, counted and logged. */
+  async function reject(batch: PartitionBatch, unreadable: OutgoingRecord[], unstorable: OutgoingRecord[] = []): Promise<void> {
+    const rejected = [...unreadable, ...unstorable];
     if (rejected.length === 0) return;
     await publisher.publish([{ topic: topics.rejected, records: rejected }]);
     projected.inc({ result: 'unreadable' }, rejected.length);
+    if (unreadable.length) rejectedOut.inc({ topic: batch.topic, reason: 'unreadable' }, unreadable.length);
+    if (unstorable.length) rejectedOut.inc({ topic: batch.topic, reason: 'unstorable' }, unstorable.length);
     logger.error(
-      { count: rejected.length, topic: batch.topic, partition: batch.partition },
-      'unreadable records sent to the rejected topic',
+      { unreadable: unreadable.length, unstorable: unstorable.length, topic: batch.topic, partition: batch.partition },
+      'records sent to the rejected topic',
     );
   }
 
   async function projectDeadLetters(batch: PartitionBatch): Promise<void> {
     const letters = parseAll(batch.records, deadLetterRecord, 'dead letter');
-    await store.deadLetters.record(letters.values);
-    projected.inc({ result: 'dead-letter' }, letters.values.length);
-    await reject(batch, letters.rejected);
+    const { refused, stored } = await writeIsolated(
+      letters,
+      (values) => store.deadLetters.record(values),
+      (error) => store.unstorable(error),
+      'dead letter',
+    );
+    projected.inc({ result: 'dead-letter' }, stored.length);
+    await reject(batch, letters.rejected, refused);
   }
 
   async function projectAttempts(batch: PartitionBatch): Promise<void> {
-    const { values: attempts, offsets, rejected } = parseAll(batch.records, attemptRecord, 'attempt');
+    const parsed = parseAll(batch.records, attemptRecord, 'attempt');
+    let recorded = 0;
+    const updated = new Map<string, EndpointStatsDoc>();
     // With their offsets, a batch replayed after a crash mid-write is folded into the stats exactly once.
-    const { recorded, stats: updated } = await store.recordAttempts(attempts, { partition: batch.partition, offsets });
+    const { refused, stored: attempts } = await writeIsolated(
+      parsed,
+      async (values, records) => {
+        const result = await store.recordAttempts(values, { partition: batch.partition, offsets: records.map((r) => r.offset.toString()) });
+        recorded += result.recorded;
+        for (const [endpointId, stats] of result.stats) updated.set(endpointId, stats);
+      },
+      (error) => store.unstorable(error),
+      'attempt',
+    );
     projected.inc({ result: 'new' }, recorded);
     projected.inc({ result: 'duplicate' }, attempts.length - recorded);
-    await reject(batch, rejected);
+    await reject(batch, parsed.rejected, refused);
     for (const [endpointId, stats] of updated) {
       const last = lastAttemptOf(attempts, endpointId);
       const endpoint = last && disabledAfter(config.state.endpoints.get(endpointId), stats, last);

@@ -6,20 +6,29 @@ import type { AlertStore, AttemptSource, ProjectionStore } from '../src/projecti
  * `ProjectionStore` in memory, with the semantics the projector relies on: attempts are stored once by id
  * and only new ones are folded into the stats; dead letters keep the newest per delivery.
  */
+/** What the memory store throws for a record MongoDB would refuse (a key with a dot, as FerretDB does). */
+export class RefusedInMemory extends Error {}
+
 export class MemoryProjectionStore implements ProjectionStore {
   readonly attempts = new Map<string, AttemptRecord>();
   readonly stats = new Map<string, EndpointStatsDoc>();
   readonly letters = new Map<string, DeadLetterRecord>();
   readonly deadLetters = {
     record: async (letters: DeadLetterRecord[]) => {
+      if (letters.some((l) => hasDottedKey(l))) throw new RefusedInMemory('key must not contain a dot');
       for (const letter of letters) this.letters.set(letter.task.deliveryId, letter);
     },
   };
+
+  unstorable(error: unknown): boolean {
+    return error instanceof RefusedInMemory;
+  }
 
   async recordAttempts(
     attempts: AttemptRecord[],
     _source: AttemptSource,
   ): Promise<{ recorded: number; stats: Map<string, EndpointStatsDoc> }> {
+    if (attempts.some((a) => hasDottedKey(a))) throw new RefusedInMemory('key must not contain a dot');
     const fresh = attempts.filter((a) => !this.attempts.has(a.attemptId));
     const updated = new Map<string, EndpointStatsDoc>();
     for (const attempt of fresh) {
@@ -73,4 +82,9 @@ export class MemoryAlertStore implements AlertStore {
     const alert = this.alerts.get(alertId);
     if (alert) this.alerts.set(alertId, { ...alert, state: 'resolved', resolvedAt, message });
   }
+}
+
+function hasDottedKey(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  return Object.entries(value).some(([key, inner]) => key.includes('.') || hasDottedKey(inner));
 }

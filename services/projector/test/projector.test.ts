@@ -12,7 +12,7 @@ import {
 } from '@hookline/kafka';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startProjector } from '../src/projector.js';
 import { MemoryProjectionStore } from './memory-stores.js';
 
@@ -212,5 +212,27 @@ describe('projector', () => {
     expect([...store.letters.keys()]).toHaveLength(1);
     expect(await counter('unreadable')).toBe(3);
     expect(await counter('dead-letter')).toBe(1);
+  });
+
+  it('sends records the store refuses (a key with a dot) to rejected, counted by topic and reason, and stores their neighbours', async () => {
+    const before = attempt('ep_flaky', 'success');
+    const dotted = attempt('ep_flaky', 'success', { responseHeaders: { 'x.odd': '1' } });
+    const after = attempt('ep_flaky', 'success');
+    await publish(topics.attempts, [before, dotted, after]);
+    const letter = deadLetter('ep_flaky');
+    letter.task.event.data = { 'customer.id': 7 };
+    await publish(topics.deadLetter, [deadLetter('ep_flaky'), letter, deadLetter('ep_flaky')]);
+    const rejected = (await out.read(topics.rejected, 2)).map((r) => recordJson<RejectedValue>(r));
+    expect(rejected.map((r) => [r.topic, r.offset, r.reason]).sort()).toEqual([
+      [topics.attempts, '1', 'unstorable attempt: key must not contain a dot'],
+      [topics.deadLetter, '1', 'unstorable dead letter: key must not contain a dot'],
+    ]);
+    await vi.waitFor(() => expect(store.letters.size).toBe(2));
+    expect([...store.attempts.keys()]).toEqual([before.attemptId, after.attemptId]);
+    const metric = await metrics.getSingleMetric('hookline_projector_rejected_records_total')!.get();
+    expect(metric.values.map((v) => [v.labels.topic, v.labels.reason, v.value]).sort()).toEqual([
+      [topics.attempts, 'unstorable', 1],
+      [topics.deadLetter, 'unstorable', 1],
+    ]);
   });
 });

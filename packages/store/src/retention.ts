@@ -1,0 +1,101 @@
+import { type Collection, type Db, type Document, type Filter, MongoServerError } from 'mongodb';
+import { timeseriesWindows } from './timeseries.js';
+
+/**
+ * The kinds of documents that expire. FerretDB v1 ignores TTL indexes, so the projector's sweeper deletes them:
+ * each kind says where it lives and which of its fields says how old a document is.
+ */
+export const expiringKinds = [
+  'attempts',
+  'replayed_dead_letters',
+  'incoming_calls',
+  'idempotency_keys',
+  'minute_buckets',
+  'hour_buckets',
+] as const;
+export type ExpiringKind = (typeof expiringKinds)[number];
+
+/** IndexOptionsConflict, IndexKeySpecsConflict. */
+const indexConflictCodes = new Set([85, 86]);
+
+interface KindSpec {
+  collection: string;
+  olderThan(cutoff: Date): Filter<Document>;
+}
+
+const iso = (cutoff: Date) => cutoff.toISOString();
+const specs: Record<ExpiringKind, KindSpec> = {
+  // By when the attempt started (every stored attempt has it; `recordedAt` is missing on old rows).
+  attempts: { collection: 'attempts', olderThan: (c) => ({ startedAt: { $lt: iso(c) } }) },
+  // Only letters that were sent again: a dead one waits for its replay however old. A replayed letter that
+  // fails again comes back as a new dead letter (the projector writes it as `dead`), so none is hidden.
+  replayed_dead_letters: { collection: 'dead_letters', olderThan: (c) => ({ state: 'replayed', deadLetteredAt: { $lt: iso(c) } }) },
+  incoming_calls: { collection: 'incoming_calls', olderThan: (c) => ({ at: { $lt: iso(c) } }) },
+  idempotency_keys: { collection: 'idempotency_keys', olderThan: (c) => ({ createdAt: { $lt: c } }) },
+  // Buckets of the partition-share shape; first-shape ones have no `resolution` and are left as they are.
+  minute_buckets: { collection: 'timeseries', olderThan: (c) => ({ resolution: 'm', start: { $lt: iso(c) } }) },
+  hour_buckets: { collection: 'timeseries', olderThan: (c) => ({ resolution: 'h', start: { $lt: iso(c) } }) },
+};
+
+/**
+ * How long chart buckets are kept: what the longest window reading them needs, plus an hour (the stats' failures
+ * in the last 24 h read minute buckets up to an hour past the window's start). Not configurable: the windows the
+ * admin API offers decide it.
+ */
+export const bucketRetentionMs = {
+  minute_buckets:
+    Math.max(
+      ...Object.values(timeseriesWindows)
+        .filter((w) => w.resolution === 'm')
+        .map((w) => w.spanMs),
+    ) + 3_600_000,
+  hour_buckets:
+    Math.max(
+      ...Object.values(timeseriesWindows)
+        .filter((w) => w.resolution === 'h')
+        .map((w) => w.spanMs),
+    ) + 3_600_000,
+} as const;
+
+/** Deletes expired documents of one kind, in batches. */
+export class ExpiredDocuments {
+  private readonly collection: Collection<Document>;
+  private readonly spec: KindSpec;
+
+  constructor(
+    db: Db,
+    readonly kind: ExpiringKind,
+  ) {
+    this.spec = specs[kind];
+    this.collection = db.collection(this.spec.collection);
+  }
+
+  /** Indexes that let a server use the age field (FerretDB scans anyway; the sweep is batched and off the hot path). */
+  async ensureIndexes(): Promise<void> {
+    const keys = Object.keys(this.spec.olderThan(new Date(0)));
+    try {
+      await this.collection.createIndex(Object.fromEntries(keys.map((k) => [k, 1])));
+    } catch (error) {
+      // The same keys indexed with other options (idempotency keys' TTL index, where the server has TTL): it serves.
+      if (!(error instanceof MongoServerError && indexConflictCodes.has(Number(error.code)))) throw error;
+    }
+  }
+
+  /**
+   * Deletes up to `limit` documents older than `cutoff`: their ids first, then one delete by id that repeats the
+   * age condition (a document written again meanwhile, e.g. a letter that died again, is not taken). Returns how
+   * many were deleted; fewer than `limit` means none older is left.
+   */
+  async deleteBatch(cutoff: Date, limit: number): Promise<number> {
+    const filter = this.spec.olderThan(cutoff);
+    const ids = (
+      await this.collection
+        .find(filter, { projection: { _id: 1 } })
+        .limit(limit)
+        .toArray()
+    ).map((d) => d._id);
+    if (ids.length === 0) return 0;
+    const { deletedCount } = await this.collection.deleteMany({ ...filter, _id: { $in: ids } });
+    return deletedCount;
+  }
+}

@@ -1,0 +1,57 @@
+import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { eventually, freePort, type Hookline, repoRoot, type ServiceName, serviceNodeArgs } from '@hookline/testkit';
+
+const portVariable: Partial<Record<ServiceName, string>> = {
+  projector: 'PROJECTOR_PORT',
+  fanout: 'FANOUT_PORT',
+  delivery: 'DELIVERY_PORT',
+};
+
+export interface ExtraService {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * One more instance of a consumer service of `hookline` (same topics, database and consumer group, its own port
+ * and log file `<name>-<label>.log`), as production scales one out. Resolves once it answers `/health`.
+ */
+export async function startExtraInstance(
+  hookline: Hookline,
+  name: ServiceName,
+  label: string,
+  env: Record<string, string> = {},
+): Promise<ExtraService> {
+  const variable = portVariable[name];
+  if (!variable) throw new Error(`${name} is not a consumer service`);
+  const port = await freePort();
+  const child = spawn(process.execPath, serviceNodeArgs(name, process.env.HOOKLINE_SERVICES_FROM_BUILD === '1'), {
+    cwd: repoRoot,
+    env: { ...hookline.env(name), [variable]: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log = createWriteStream(join(repoRoot, '.hookline', 'test-logs', hookline.namespace, `${name}-${label}.log`), { flags: 'a' });
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
+  const kill = () => child.kill('SIGKILL');
+  process.once('exit', kill);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    process.off('exit', kill);
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timeout = setTimeout(kill, 10_000);
+    await exited;
+    clearTimeout(timeout);
+  };
+  try {
+    await eventually(async () => (await fetch(`${url}/health`).catch(() => undefined))?.ok || undefined, 60_000, 200);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url, stop };
+}
