@@ -3,6 +3,7 @@ import type { SchemaRegistryPort } from '@hookline/schema-registry';
 import type { Alerts, IncomingCalls, Store } from '@hookline/store';
 import type { JobKind, JobRunner, JobStore, RecoverParams, ReplayParams } from './jobs/index.js';
 import type { ConfigAccess, RecordPublisher, TimeRangeReader } from './ports.js';
+import type { WebhookDeps } from './routes/webhooks.js';
 
 /** Everything the admin routes use; `main.ts` builds it, tests pass fakes. */
 export interface AdminDeps {
@@ -27,6 +28,8 @@ export interface AdminDeps {
   /** Ingest's public origin, to show incoming webhooks' full URLs; paths only when unknown. */
   ingestPublicUrl: string | undefined;
   rootToken: string | undefined;
+  /** Sealing of endpoint secrets and header values; Hookline's own ingest origins, refused as webhook URLs. */
+  webhooks: WebhookDeps;
 }
 
 interface AdminJobs {

@@ -1,4 +1,5 @@
 import { baseEnvSchema } from '@hookline/core';
+import { secretsKeyEnvShape } from '@hookline/secrets';
 import { z } from 'zod';
 
 export const configApiEnvSchema = baseEnvSchema.extend({
@@ -16,5 +17,20 @@ export const configApiEnvSchema = baseEnvSchema.extend({
   CONFIG_API_WEB_DIR: z.string().optional(),
   /** Ingest's public origin (e.g. https://hooks.example.com), to show incoming webhooks' full URLs on the page. */
   HOOKLINE_INGEST_PUBLIC_URL: z.string().url().optional(),
+  /**
+   * Origins (comma-separated) where Hookline's own ingest listens, besides HOOKLINE_INGEST_PUBLIC_URL: webhook URLs
+   * there are refused (deliveries would come back as events). Default: ingest's default listen origin.
+   */
+  HOOKLINE_INGEST_ORIGINS: z
+    .string()
+    .default('http://127.0.0.1:8100')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url())),
+  ...secretsKeyEnvShape,
 });
 export type ConfigApiEnv = z.infer<typeof configApiEnvSchema>;

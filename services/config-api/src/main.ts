@@ -2,6 +2,7 @@ import { ConfigView } from '@hookline/config';
 import { parseEnv } from '@hookline/core';
 import { connectEventLog, kafkaHealthChecks } from '@hookline/kafka';
 import { ConfluentSchemaRegistry } from '@hookline/schema-registry';
+import { EndpointSecrets, keyringFromEnv } from '@hookline/secrets';
 import { closeServer, createLogger, createMetricsRegistry, listen, runService } from '@hookline/service';
 import { Alerts, IncomingCalls, Jobs, Store } from '@hookline/store';
 import { assembleConfigApi } from './app.js';
@@ -10,6 +11,7 @@ import { JobRunner, recoverJob, replayJob } from './jobs/index.js';
 
 const env = parseEnv(configApiEnvSchema);
 const logger = createLogger('config-api', env.LOG_LEVEL);
+const keyring = keyringFromEnv(env);
 
 await runService(logger, async (lifecycle) => {
   const { log, topics } = await connectEventLog(env, 'hookline-config-api', logger);
@@ -48,6 +50,12 @@ await runService(logger, async (lifecycle) => {
     testTimeoutMs: env.CONFIG_API_TEST_TIMEOUT_MS,
     ingestPublicUrl: env.HOOKLINE_INGEST_PUBLIC_URL,
     rootToken: env.HOOKLINE_ROOT_TOKEN,
+    webhooks: {
+      secrets: new EndpointSecrets(keyring),
+      ingestOrigins: [...env.HOOKLINE_INGEST_ORIGINS, ...(env.HOOKLINE_INGEST_PUBLIC_URL ? [env.HOOKLINE_INGEST_PUBLIC_URL] : [])].map(
+        (origin) => new URL(origin),
+      ),
+    },
     health: {
       ...kafkaHealthChecks({ config, publisher }),
       mongo: async () => {
