@@ -53,7 +53,8 @@ export class Hookline {
   readonly namespace: string;
   readonly ports = {} as Record<ServiceName, number>;
   private readonly processes = new Map<ServiceName, ChildProcess>();
-  private readonly logDir: string;
+  /** Where each service writes its log (`<name>.log`). */
+  readonly logDir: string;
   private readonly fromBuild: boolean;
   /** Kills what is still running if the test process exits without `stop()` (a crash, an aborted run). */
   private readonly killOnExit = () => {
