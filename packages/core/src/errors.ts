@@ -6,6 +6,8 @@ export const errorStatus = {
   unsupported_media_type: 415,
   unauthorized: 401,
   forbidden: 403,
+  /** The tenant already has as many of a resource as its quota allows (details: quota, limit, used). */
+  quota_exceeded: 403,
   not_found: 404,
   conflict: 409,
   unknown_event_type: 422,

@@ -3,6 +3,7 @@ export * from './config-state.js';
 export * from './durations.js';
 export * from './env.js';
 export * from './errors.js';
+export * from './filters.js';
 export * from './health.js';
 export * from './ids.js';
 export * from './matching.js';

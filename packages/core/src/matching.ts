@@ -1,3 +1,4 @@
+import { filterMatches } from './filters.js';
 import { type EndpointRecord, type EventEnvelope, hooklineEventPrefix } from './schemas.js';
 
 /**
@@ -17,17 +18,7 @@ export function endpointWants(endpoint: EndpointRecord, event: EventEnvelope): b
   if (endpoint.channels?.length) {
     if (!event.channels?.some((c) => endpoint.channels!.includes(c))) return false;
   }
-  return endpoint.filter ? payloadMatches(endpoint.filter, event.data) : true;
-}
-
-type FilterValue = string | number | boolean | null;
-
-/** Every condition holds: the value at the dot path equals the expected one, or is one of the listed ones. */
-export function payloadMatches(filter: Record<string, FilterValue | FilterValue[]>, data: unknown): boolean {
-  return Object.entries(filter).every(([path, expected]) => {
-    const actual = valueAt(data, path);
-    return Array.isArray(expected) ? expected.some((e) => e === actual) : expected === actual;
-  });
+  return endpoint.filter ? filterMatches(endpoint.filter, event.data) : true;
 }
 
 /** The value at a dot path inside `data` (own properties only), or undefined. */

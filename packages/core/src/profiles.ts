@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { durationPattern } from './durations.js';
+import { payloadFilter } from './filters.js';
 import { storedSignatureSetting } from './signature-scheme.js';
-
-const filterScalar = z.union([z.string().max(256), z.number(), z.boolean(), z.null()]);
 
 /**
  * Per-endpoint delivery settings as stored: a profile and optional overrides of its parts. Profiles, payload
@@ -27,15 +26,25 @@ export function storedDeliverySettingsShape() {
     maxConcurrency: z.number().int().min(1).max(1_000).optional(),
     rateLimitPerSecond: z.number().min(0.01).max(100_000).optional(),
     /**
-     * Payload filter: every condition must hold for the event to be delivered. Keys are dot paths into the
-     * event's `data`; a value must equal it, an array lists the accepted values.
+     * Circuit breaker: when this share of the endpoint's recent attempts failed, stop sending and defer its tasks
+     * for a cool-down, then let one probe through. Off unless set; unset fields take the defaults (`{}` is on with
+     * all defaults); `null` turns it off again.
      */
-    filter: z
-      .record(
-        z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'must be a dot path like "status" or "project.priority"'),
-        z.union([filterScalar, z.array(filterScalar).min(1).max(100)]),
-      )
-      .refine((f) => Object.keys(f).length <= 20, 'at most 20 conditions')
+    circuitBreaker: z
+      .strictObject({
+        failureRatePercent: z.number().int().min(1).max(100).optional(),
+        minAttempts: z.number().int().min(1).max(10_000).optional(),
+        windowSeconds: z.number().int().min(1).max(3600).optional(),
+        cooldownSeconds: z.number().int().min(1).max(3600).optional(),
+        maxCooldownSeconds: z.number().int().min(1).max(86_400).optional(),
+      })
+      .nullable()
       .optional(),
+    /**
+     * Payload filter (`filters.ts`): MongoDB-style conditions on dot paths into the event's `data`; every one must
+     * hold for the event to be delivered. The operator-free shape stored before (`{path: value | [values]}`) reads
+     * the same.
+     */
+    filter: payloadFilter.optional(),
   };
 }

@@ -50,6 +50,8 @@ export const tenantRecord = z.object({
   kind: z.literal('tenant'),
   id: z.string(),
   name: z.string(),
+  /** The operator's quota overrides by quota name (absent: the deployment's defaults); see docs/limits.md. */
+  quotas: z.record(z.string(), z.number().int().min(0)).optional(),
   ...timestamps,
 });
 export type TenantRecord = z.infer<typeof tenantRecord>;

@@ -4,9 +4,9 @@ import {
   type EndpointRecord,
   type EventEnvelope,
   endpointWants,
+  filterMatches,
   mapFields,
   patternMatches,
-  payloadMatches,
 } from '../src/index.js';
 
 const endpoint = (over: Partial<EndpointRecord> = {}): EndpointRecord => ({
@@ -102,14 +102,14 @@ describe('payload filter', () => {
   const data = { status: 'COMPLETED', project: { priority: 'high', archived: false }, count: 3, nothing: null };
 
   it('requires every condition: equality or one of a list, on dot paths', () => {
-    expect(payloadMatches({ status: 'COMPLETED' }, data)).toBe(true);
-    expect(payloadMatches({ status: 'FAILED' }, data)).toBe(false);
-    expect(payloadMatches({ 'project.priority': ['high', 'urgent'], count: 3 }, data)).toBe(true);
-    expect(payloadMatches({ 'project.priority': ['low'] }, data)).toBe(false);
-    expect(payloadMatches({ 'project.archived': false, nothing: null }, data)).toBe(true);
-    expect(payloadMatches({ 'project.missing': null }, data)).toBe(false);
-    expect(payloadMatches({ 'status.length': 9 }, data)).toBe(false);
-    expect(payloadMatches({ '__proto__.polluted': true }, data)).toBe(false);
+    expect(filterMatches({ status: 'COMPLETED' }, data)).toBe(true);
+    expect(filterMatches({ status: 'FAILED' }, data)).toBe(false);
+    expect(filterMatches({ 'project.priority': ['high', 'urgent'], count: 3 }, data)).toBe(true);
+    expect(filterMatches({ 'project.priority': ['low'] }, data)).toBe(false);
+    expect(filterMatches({ 'project.archived': false, nothing: null }, data)).toBe(true);
+    expect(filterMatches({ 'project.missing': null }, data)).toBe(false);
+    expect(filterMatches({ 'status.length': 9 }, data)).toBe(false);
+    expect(filterMatches({ '__proto__.polluted': true }, data)).toBe(false);
   });
 
   it('applies to endpoints that set one', () => {

@@ -1,3 +1,4 @@
+export * from './circuit.js';
 export * from './disable.js';
 export * from './failures.js';
 export * from './outcome.js';

@@ -1,5 +1,6 @@
 import { type DeliveryTask, type EndpointRecord, type PayloadSettings, parseDuration } from '@hookline/core';
 import { type SignatureScheme, signingSchemeNames, signingSchemeOf } from '@hookline/signing';
+import { type CircuitSettings, circuitSettingsOf } from './circuit.js';
 import { findPayloadFormat, type PayloadFormatName, payloadFormatNames } from './payloads/registry.js';
 import { defaultProfile, deliveryProfiles, isProfileName, profileNames } from './profiles.js';
 
@@ -15,6 +16,8 @@ export interface DeliveryPolicy {
   timeoutMs: number | undefined;
   maxConcurrency: number | undefined;
   rateLimitPerSecond: number | undefined;
+  /** Null when the endpoint has no circuit breaker. */
+  circuitBreaker: CircuitSettings | null;
 }
 
 /** A stored endpoint names a profile, payload format or signature scheme this build does not have. */
@@ -76,6 +79,7 @@ export function resolvePolicy(endpoint: EndpointRecord): DeliveryPolicy {
     timeoutMs: endpoint.timeoutMs,
     maxConcurrency: endpoint.maxConcurrency,
     rateLimitPerSecond: endpoint.rateLimitPerSecond,
+    circuitBreaker: circuitSettingsOf(endpoint),
   };
 }
 

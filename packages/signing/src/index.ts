@@ -1,3 +1,4 @@
+export * from './ed25519.js';
 export * from './errors.js';
 export * from './hmac-hex.js';
 export * from './registry.js';

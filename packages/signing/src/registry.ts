@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { ed25519Scheme } from './schemes/ed25519.js';
 import { hmacSha256HexScheme } from './schemes/hmac-sha256-hex.js';
 import { noSignatureScheme } from './schemes/none.js';
 import { standardWebhooksScheme } from './schemes/standard-webhooks.js';
 import type { SigningScheme } from './signing-scheme.js';
 
 /** Every signing scheme, one line each; the order is the CLI's guessing order for a captured request. */
-export const signingSchemes = [standardWebhooksScheme, hmacSha256HexScheme, noSignatureScheme] as const;
+export const signingSchemes = [ed25519Scheme, standardWebhooksScheme, hmacSha256HexScheme, noSignatureScheme] as const;
 
 type Registered = (typeof signingSchemes)[number];
 export type SigningSchemeName = Registered['name'];

@@ -14,6 +14,7 @@ import {
 
 const schemes: SignatureScheme[] = [
   { kind: 'standard-webhooks' },
+  { kind: 'ed25519' },
   { kind: 'hmac-sha256-hex' },
   { kind: 'hmac-sha256-hex', headerName: 'x-twig-signature' },
   { kind: 'hmac-sha256-hex', headerName: 'x-webhook-signature', prefix: 'sha256=', idAndTimestampHeaders: true },
@@ -109,7 +110,7 @@ describe('Standard Webhooks interoperability', () => {
 
 describe('the signing registry', () => {
   it('validates an endpoint signature setting for every registered scheme, and nothing else', () => {
-    expect(signingSchemeNames).toEqual(['standard-webhooks', 'hmac-sha256-hex', 'none']);
+    expect(signingSchemeNames).toEqual(['ed25519', 'standard-webhooks', 'hmac-sha256-hex', 'none']);
     expect(signatureSchemeSchema.parse({ kind: 'hmac-sha256-hex', headerName: 'x-twig-signature' })).toEqual({
       kind: 'hmac-sha256-hex',
       headerName: 'x-twig-signature',

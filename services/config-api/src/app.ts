@@ -1,4 +1,5 @@
 import {
+  type AccessRules,
   createHttpApp,
   errorHandler,
   type HealthCheck,
@@ -13,9 +14,10 @@ import {
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { adminAccessRules } from './access.js';
+import { type AdminAccessTypes, adminAccessRules } from './access.js';
 import { adminPageRoutes, defaultWebDir } from './admin-page.js';
 import type { AdminDeps } from './deps.js';
+import { adminLimitRules, defaultAdminLimits, rateLimitedAdminRoutes } from './limits.js';
 import { adminRoutes } from './routes/index.js';
 
 export interface ConfigApiOptions extends AdminDeps {
@@ -46,7 +48,11 @@ export function assembleConfigApi(options: ConfigApiOptions): ConfigApi {
   const { logger, metrics, health, lifecycle, webDir = defaultWebDir } = options;
   const app = createHttpApp({ logger, metrics, health, ...(lifecycle ? { lifecycle } : {}) });
   app.use(adminPrefix, ...jsonBody('256kb'));
-  const routes = mountRoutes(app, adminPrefix, adminRoutes(options), adminAccessRules(options.config, options.rootToken));
+  const access: AccessRules<AdminAccessTypes> = {
+    ...adminAccessRules(options.config, options.rootToken),
+    ...adminLimitRules(options.config, options.limits ?? defaultAdminLimits),
+  };
+  const routes = mountRoutes(app, adminPrefix, rateLimitedAdminRoutes(adminRoutes(options)), access);
   let document: OpenApiDocument | undefined;
   const documentOnce = () => (document ??= adminDocument(routes));
   app.get('/openapi.json', (_req, res) => {

@@ -2,6 +2,7 @@ import type { TopicNames } from '@hookline/core';
 import type { SchemaRegistryPort } from '@hookline/schema-registry';
 import type { Alerts, IncomingCalls, Store } from '@hookline/store';
 import type { JobKind, JobRunner, JobStore, RecoverParams, ReplayParams } from './jobs/index.js';
+import type { AdminLimits } from './limits.js';
 import type { ConfigAccess, RecordPublisher, TimeRangeReader } from './ports.js';
 import type { WebhookDeps } from './routes/webhooks.js';
 
@@ -28,6 +29,8 @@ export interface AdminDeps {
   /** Ingest's public origin, to show incoming webhooks' full URLs; paths only when unknown. */
   ingestPublicUrl: string | undefined;
   rootToken: string | undefined;
+  /** Quotas and the per-key rate (generous defaults when absent). */
+  limits?: AdminLimits;
   /** Sealing of endpoint secrets and header values; Hookline's own ingest origins, refused as webhook URLs. */
   webhooks: WebhookDeps;
 }

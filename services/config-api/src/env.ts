@@ -1,6 +1,7 @@
 import { baseEnvSchema } from '@hookline/core';
 import { secretsKeyEnvShape } from '@hookline/secrets';
 import { z } from 'zod';
+import { adminLimitsEnvShape } from './limits.js';
 
 export const configApiEnvSchema = baseEnvSchema.extend({
   CONFIG_API_PORT: z.coerce.number().int().min(0).max(65535).default(8200),
@@ -17,6 +18,8 @@ export const configApiEnvSchema = baseEnvSchema.extend({
   CONFIG_API_WEB_DIR: z.string().optional(),
   /** Ingest's public origin (e.g. https://hooks.example.com), to show incoming webhooks' full URLs on the page. */
   HOOKLINE_INGEST_PUBLIC_URL: z.string().url().optional(),
+  /** Quotas and the admin API's rate limit (docs/limits.md). */
+  ...adminLimitsEnvShape,
   /**
    * Origins (comma-separated) where Hookline's own ingest listens, besides HOOKLINE_INGEST_PUBLIC_URL: webhook URLs
    * there are refused (deliveries would come back as events). Default: ingest's default listen origin.

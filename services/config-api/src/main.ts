@@ -8,6 +8,7 @@ import { Alerts, IncomingCalls, Jobs, Store } from '@hookline/store';
 import { assembleConfigApi } from './app.js';
 import { configApiEnvSchema } from './env.js';
 import { JobRunner, recoverJob, replayJob } from './jobs/index.js';
+import { adminLimitsFromEnv } from './limits.js';
 
 const env = parseEnv(configApiEnvSchema);
 const logger = createLogger('config-api', env.LOG_LEVEL);
@@ -50,6 +51,7 @@ await runService(logger, async (lifecycle) => {
     testTimeoutMs: env.CONFIG_API_TEST_TIMEOUT_MS,
     ingestPublicUrl: env.HOOKLINE_INGEST_PUBLIC_URL,
     rootToken: env.HOOKLINE_ROOT_TOKEN,
+    limits: adminLimitsFromEnv(env),
     webhooks: {
       secrets: new EndpointSecrets(keyring),
       ingestOrigins: [...env.HOOKLINE_INGEST_ORIGINS, ...(env.HOOKLINE_INGEST_PUBLIC_URL ? [env.HOOKLINE_INGEST_PUBLIC_URL] : [])].map(

@@ -1,7 +1,9 @@
 import { type DeliveryTask, deliveryTask, type EndpointRecord, type TopicNames } from '@hookline/core';
 import {
+  circuitDeferTier,
   type DeliveryPolicy,
   deferTask,
+  failureOfRecord,
   parkTask,
   rejectRecord,
   resolvePolicy,
@@ -10,6 +12,7 @@ import {
 } from '@hookline/delivery-policy';
 import type { BatchControl, EventLog, LogRecord, PartitionBatch, RecordPublisher, RunningConsumer, TopicRecords } from '@hookline/kafka';
 import type { Logger } from 'pino';
+import { CircuitBreakers, type CircuitTransition } from './circuit-breaker.js';
 import { FailureGate } from './failure-gate.js';
 import { EndpointLimiter } from './limiter.js';
 import type { DeliveryMetrics } from './metrics.js';
@@ -43,6 +46,10 @@ export interface EngineOptions {
   maxInFlight: number;
   /** Tier used to defer work of an endpoint whose backlog is full. */
   deferTier: string;
+  /** The delayed retry tiers: tasks held back by an open circuit wait in the one that covers the cool-down. */
+  delayedTiers: readonly string[];
+  /** Told of every circuit change (metrics, logs, the record on `attempts`). */
+  onCircuitTransition?: (transition: CircuitTransition) => void;
 }
 
 /** How a taken task ended: its outcome written, or handed back unstarted at a stop (left uncommitted). */
@@ -59,6 +66,7 @@ export class DeliveryEngine {
   private consumer: RunningConsumer | undefined;
   private readonly limiters = new Map<string, EndpointLimiter>();
   private readonly failures = new FailureGate();
+  readonly circuits: CircuitBreakers;
   /** Woken whenever a task ends: capacity waits and the stop's waits. */
   private waiters: (() => void)[] = [];
   private running = 0;
@@ -68,7 +76,9 @@ export class DeliveryEngine {
   /** Set once the stop's grace period is over: tasks that have not started by then are handed back. */
   private handingBack = false;
 
-  constructor(private readonly options: EngineOptions) {}
+  constructor(private readonly options: EngineOptions) {
+    this.circuits = new CircuitBreakers(options.onCircuitTransition);
+  }
 
   async start(): Promise<void> {
     const { log, topics, groupId } = this.options;
@@ -76,7 +86,10 @@ export class DeliveryEngine {
       groupId,
       topics: [topics.deliveries],
       maxWaitMs: 250,
-      onAssignment: () => this.failures.forget(),
+      onAssignment: () => {
+        this.failures.forget();
+        this.circuits.forget();
+      },
       onBatch: (batch, control) => this.take(batch, control),
     });
   }
@@ -186,16 +199,31 @@ export class DeliveryEngine {
       const current = config.state.endpoints.get(task.endpointId);
       if (!usable(current)) return { park: current };
       policy = resolvePolicy(current);
+      // An open circuit: not sent, no attempt counted; the task waits out the cool-down on a retry tier.
+      const admission = task.test ? ({ send: true, probe: false } as const) : this.circuits.admit(current.id, policy.circuitBreaker);
+      if (!admission.send) return { deferMs: admission.retryInMs };
       // Its threshold reached here already: the disable is on its way, park as it will.
       const heldBack = task.test ? undefined : this.failures.holdsBack(current, policy);
-      if (heldBack) return { park: { ...current, disabledReason: heldBack } };
+      if (heldBack) {
+        if (admission.probe) this.circuits.cancelProbe(current.id);
+        return { park: { ...current, disabledReason: heldBack } };
+      }
       const sent = await sender.send(task, current, policy);
       // Still inside the endpoint's slot: the next request to it sees this outcome.
       this.failures.record(task, current, sent.record);
+      if (!task.test) {
+        const unhealthy = (sent.failure ?? failureOfRecord(sent.record))?.retryable === true;
+        this.circuits.record(current.id, policy.circuitBreaker, unhealthy, admission.probe);
+      }
       return sent;
     });
     if (result === 'handed-back') return result;
     if ('park' in result) return this.park(task, result.park);
+    if ('deferMs' in result) {
+      metrics.deferred.inc();
+      const tier = circuitDeferTier(this.options.delayedTiers, result.deferMs);
+      return deferTask(task, tier, result.deferMs, topics, Date.now()).records;
+    }
     const routed = routeOutcome(task, result, policy, topics, Date.now());
     metrics.attempts.inc({ outcome: routed.attempt.outcome });
     metrics.attemptDuration.observe(routed.attempt.durationMs / 1000);

@@ -26,7 +26,11 @@ await runService(logger, async (lifecycle) => {
   const publisher = await log.publisher();
   const registry = createMetricsRegistry('delivery');
   let engine: DeliveryEngine | undefined;
-  const metrics = createDeliveryMetrics(registry, () => engine?.inFlight ?? 0);
+  const metrics = createDeliveryMetrics(
+    registry,
+    () => engine?.inFlight ?? 0,
+    () => engine?.circuits.countNotClosed() ?? { open: 0, halfOpen: 0 },
+  );
   const guard = new SsrfGuard({
     allowCidrs: env.DELIVERY_ALLOW_PRIVATE_CIDRS,
     requireHttps: env.HOOKLINE_MODE === 'production',
@@ -51,6 +55,11 @@ await runService(logger, async (lifecycle) => {
     endpointBacklog: env.DELIVERY_ENDPOINT_BACKLOG,
     maxInFlight: env.DELIVERY_MAX_IN_FLIGHT,
     deferTier: deferTierOf(env.HOOKLINE_RETRY_TIERS),
+    delayedTiers: tiers,
+    onCircuitTransition(transition) {
+      metrics.circuitTransitions.inc({ to: transition.to });
+      logger.warn({ ...transition }, `circuit ${transition.to}: ${transition.reason}`);
+    },
   });
   await engine.start();
   const retryGroup = `${env.DELIVERY_GROUP_ID}-retry`;

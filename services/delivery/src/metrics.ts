@@ -2,8 +2,29 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 export type DeliveryMetrics = ReturnType<typeof createDeliveryMetrics>;
 
-export function createDeliveryMetrics(registry: Registry, inFlight: () => number) {
+export function createDeliveryMetrics(
+  registry: Registry,
+  inFlight: () => number,
+  circuitsNotClosed: () => { open: number; halfOpen: number } = () => ({ open: 0, halfOpen: 0 }),
+) {
   return {
+    circuitTransitions: new Counter({
+      name: 'hookline_circuit_transitions_total',
+      help: 'Endpoint circuit breaker changes, by the state entered',
+      labelNames: ['to'],
+      registers: [registry],
+    }),
+    circuits: new Gauge({
+      name: 'hookline_circuits',
+      help: 'Endpoints whose circuit breaker is open or half-open in this instance',
+      labelNames: ['state'],
+      registers: [registry],
+      collect() {
+        const { open, halfOpen } = circuitsNotClosed();
+        this.set({ state: 'open' }, open);
+        this.set({ state: 'half-open' }, halfOpen);
+      },
+    }),
     attempts: new Counter({
       name: 'hookline_deliveries_total',
       help: 'Delivery attempts by outcome',
@@ -30,7 +51,7 @@ export function createDeliveryMetrics(registry: Registry, inFlight: () => number
     }),
     deferred: new Counter({
       name: 'hookline_deferred_total',
-      help: 'Tasks deferred because their endpoint backlog was full',
+      help: 'Tasks deferred because their endpoint backlog was full or its circuit was open',
       registers: [registry],
     }),
     retryLag: new Histogram({

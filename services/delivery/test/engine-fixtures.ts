@@ -112,6 +112,7 @@ export async function startEngine(over: Partial<EngineOptions> = {}, endpoints: 
     endpointBacklog: 100,
     maxInFlight: 100,
     deferTier: '5s',
+    delayedTiers: ['5s', '30s', '5m'],
     ...over,
   });
   await engine.start();

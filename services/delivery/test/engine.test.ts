@@ -146,4 +146,38 @@ describe('DeliveryEngine', () => {
     expect(harness.attempts().map((a) => a.eventId)).toEqual(['e0', 'e1']);
     expect(committed(harness)).toBe(2n);
   });
+
+  it('opens an endpoint circuit at its failure rate: later tasks wait out the cool-down on a tier, in order, unsent', async () => {
+    const breaker = { minAttempts: 3, failureRatePercent: 100, cooldownSeconds: 30 };
+    harness = await startEngine({}, [
+      endpoint('ep', { maxConcurrency: 1, retrySchedule: ['5m'], circuitBreaker: breaker }),
+      endpoint('ok'),
+    ]);
+    for (const id of ['e1', 'e2', 'e3']) harness.sender.answers.set(id, 503);
+    await harness.publish(task('ep', 'e1'), task('ep', 'e2'), task('ep', 'e3'), task('ep', 'e4'), task('ep', 'e5'), task('ok', 'sentinel'));
+    await vi.waitFor(() => expect(harness!.log.values(topics.retry('30s'))).toHaveLength(2));
+    expect(harness.sender.sentEvents().filter((id) => id !== 'sentinel')).toEqual(['e1', 'e2', 'e3']);
+    const held = harness.log.values<{ eventId: string; attempt: number; dueAt: number }>(topics.retry('30s'));
+    expect(held.map((t) => [t.eventId, t.attempt])).toEqual([
+      ['e4', 1],
+      ['e5', 1],
+    ]);
+    expect(held.every((t) => t.dueAt - Date.now() <= 30_000 && t.dueAt - Date.now() > 29_000)).toBe(true);
+    expect(harness.engine.circuits.countNotClosed()).toEqual({ open: 1, halfOpen: 0 });
+    // After the cool-down one probe goes out; its success closes the circuit.
+    await vi.advanceTimersByTimeAsync(30_000);
+    await harness.publish(task('ep', 'e6'), task('ep', 'e7'));
+    await vi.waitFor(() => expect(harness!.sender.sentEvents().slice(4)).toEqual(['e6', 'e7']));
+    expect(harness.sender.sentEvents()).toContain('sentinel');
+    expect(harness.engine.circuits.countNotClosed()).toEqual({ open: 0, halfOpen: 0 });
+  });
+
+  it('leaves endpoints without a breaker alone', async () => {
+    harness = await startEngine({}, [endpoint('ep', { maxConcurrency: 1, retrySchedule: ['5m'] })]);
+    const ids = Array.from({ length: 30 }, (_, i) => `e${i}`);
+    for (const id of ids) harness.sender.answers.set(id, 503);
+    await harness.publish(...ids.map((id) => task('ep', id)));
+    await vi.waitFor(() => expect(harness!.sender.sentEvents()).toHaveLength(30));
+    expect(harness.log.values(topics.retry('30s'))).toHaveLength(0);
+  });
 });

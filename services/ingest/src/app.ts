@@ -1,5 +1,6 @@
 import type { ConfigView } from '@hookline/config';
 import {
+  type AccessRules,
   createHttpApp,
   errorHandler,
   type HealthCheck,
@@ -14,9 +15,10 @@ import type { IncomingCalls } from '@hookline/store';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
-import { ingestAccessRules } from './access.js';
+import { type IngestAccessTypes, ingestAccessRules } from './access.js';
 import { eventRoutes, type IdempotencyStore } from './event-routes.js';
 import { incomingCallErrors, incomingWebhookRoutes, incomingWebhooksPrefix } from './incoming-webhooks.js';
+import { defaultIngestLimits, type IngestLimits, ingestLimitRules } from './limits.js';
 import type { EventPublisher } from './publish.js';
 
 export interface IngestDeps {
@@ -32,6 +34,8 @@ export interface IngestDeps {
   health?: Record<string, HealthCheck>;
   /** Answers `/ready` (starting, running, stopping). */
   lifecycle?: ServiceLifecycle;
+  /** Rate limits (generous defaults when absent). */
+  limits?: IngestLimits;
 }
 
 export interface IngestApi {
@@ -61,10 +65,11 @@ export function assembleIngestApi({
   health,
   incomingCalls,
   lifecycle,
+  limits = defaultIngestLimits,
 }: IngestDeps): IngestApi {
   const eventsIn = new Counter({ name: 'hookline_events_in_total', help: 'Events accepted by ingest', registers: [metrics] });
   const app = createHttpApp({ logger, metrics, ...(health ? { health } : {}), ...(lifecycle ? { lifecycle } : {}) });
-  const access = ingestAccessRules(config);
+  const access: AccessRules<IngestAccessTypes> = { ...ingestAccessRules(config), ...ingestLimitRules(limits) };
   const routes = [
     ...mountRoutes(app, '', eventRoutes({ config, publisher, logger, idempotency, maxBodyBytes, eventsIn }), access),
     ...mountRoutes(

@@ -1,5 +1,6 @@
 import { baseEnvSchema } from '@hookline/core';
 import { z } from 'zod';
+import { ingestLimitsEnvShape } from './limits.js';
 
 export const ingestEnvSchema = baseEnvSchema.extend({
   INGEST_PORT: z.coerce.number().int().min(0).max(65535).default(8100),
@@ -20,5 +21,7 @@ export const ingestEnvSchema = baseEnvSchema.extend({
    * Well above a slow publish under overload (up to ~11 s on a saturated 2-core test machine), so only an outage sheds load.
    */
   INGEST_PUBLISH_STALL_MS: z.coerce.number().int().min(100).default(15_000),
+  /** Rate limits per tenant and per incoming webhook (docs/limits.md). */
+  ...ingestLimitsEnvShape,
 });
 export type IngestEnv = z.infer<typeof ingestEnvSchema>;

@@ -52,6 +52,7 @@ export function eventRoutes({ config, publisher, logger, idempotency, maxBodyByt
       tags: ['events'],
       summary: 'Send one event; acknowledged once the broker has it',
       auth: 'apiKey',
+      rateLimit: 'events',
       middleware: parseJson,
       headers: singleHeaders,
       body: eventInput,
@@ -108,6 +109,7 @@ export function eventRoutes({ config, publisher, logger, idempotency, maxBodyByt
       tags: ['events'],
       summary: 'Send up to 500 events; one invalid item rejects the whole batch',
       auth: 'apiKey',
+      rateLimit: 'events',
       middleware: parseJson,
       headers: batchHeaders,
       // Every item is validated before anything is produced: one bad item rejects the whole batch.

@@ -152,6 +152,7 @@ export function incomingWebhookRoutes({ config, publisher, maxBodyBytes, eventsI
       tags: ['incoming webhooks'],
       summary: "A third party's POST becomes an event of the hook's type (the token is the credential)",
       auth: 'none',
+      rateLimit: 'incomingHook',
       middleware: [resolveAndRecord, ...parsers, requireJsonOrForm],
       params: tokenParams,
       body: incomingBody,

@@ -5,6 +5,7 @@ import { closeServer, createLogger, createMetricsRegistry, listen, runService } 
 import { IdempotencyKeys, IncomingCalls } from '@hookline/store';
 import { assembleIngestApi } from './app.js';
 import { ingestEnvSchema } from './env.js';
+import { ingestLimitsFromEnv } from './limits.js';
 import { BrokerGate, EventPublisher } from './publish.js';
 
 const env = parseEnv(ingestEnvSchema);
@@ -36,6 +37,7 @@ await runService(logger, async (lifecycle) => {
     incomingCalls,
     health,
     lifecycle,
+    limits: ingestLimitsFromEnv(env),
   });
   const { server, port } = await listen(app, env.INGEST_PORT, env.INGEST_HOST);
   logger.info({ url: `http://${env.INGEST_HOST}:${port}` }, 'ingest listening');

@@ -420,6 +420,9 @@ export interface paths {
                         profile?: "standard" | "thig" | "twig" | "taskapp" | "threadhound";
                         signature?: {
                             /** @constant */
+                            kind: "ed25519";
+                        } | {
+                            /** @constant */
                             kind: "standard-webhooks";
                         } | {
                             /** @constant */
@@ -439,8 +442,36 @@ export interface paths {
                         timeoutMs?: number;
                         maxConcurrency?: number;
                         rateLimitPerSecond?: number;
+                        circuitBreaker?: {
+                            failureRatePercent?: number;
+                            minAttempts?: number;
+                            windowSeconds?: number;
+                            cooldownSeconds?: number;
+                            maxCooldownSeconds?: number;
+                        } | null;
+                        /**
+                         * @description MongoDB-style conditions on dot paths into the event data: a value, a list (one of), or operators $eq $ne $in $nin $gt $gte $lt $lte $exists $regex (RE2) $not; combine with $and, $or, $not
+                         * @example {
+                         *       "status": "paid",
+                         *       "amount": {
+                         *         "$gte": 100
+                         *       },
+                         *       "$or": [
+                         *         {
+                         *           "tags": "vip"
+                         *         },
+                         *         {
+                         *           "customer.tier": {
+                         *             "$in": [
+                         *               "gold"
+                         *             ]
+                         *           }
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         filter?: {
-                            [key: string]: (string | number | boolean | null) | (string | number | boolean | null)[];
+                            [key: string]: unknown;
                         };
                         communityId?: string;
                         webhookTypes?: {
@@ -475,6 +506,9 @@ export interface paths {
                             profile?: "standard" | "thig" | "twig" | "taskapp" | "threadhound";
                             signature?: {
                                 /** @constant */
+                                kind: "ed25519";
+                            } | {
+                                /** @constant */
                                 kind: "standard-webhooks";
                             } | {
                                 /** @constant */
@@ -494,8 +528,36 @@ export interface paths {
                             timeoutMs?: number;
                             maxConcurrency?: number;
                             rateLimitPerSecond?: number;
+                            circuitBreaker?: {
+                                failureRatePercent?: number;
+                                minAttempts?: number;
+                                windowSeconds?: number;
+                                cooldownSeconds?: number;
+                                maxCooldownSeconds?: number;
+                            } | null;
+                            /**
+                             * @description MongoDB-style conditions on dot paths into the event data: a value, a list (one of), or operators $eq $ne $in $nin $gt $gte $lt $lte $exists $regex (RE2) $not; combine with $and, $or, $not
+                             * @example {
+                             *       "status": "paid",
+                             *       "amount": {
+                             *         "$gte": 100
+                             *       },
+                             *       "$or": [
+                             *         {
+                             *           "tags": "vip"
+                             *         },
+                             *         {
+                             *           "customer.tier": {
+                             *             "$in": [
+                             *               "gold"
+                             *             ]
+                             *           }
+                             *         }
+                             *       ]
+                             *     }
+                             */
                             filter?: {
-                                [key: string]: (string | number | boolean | null) | (string | number | boolean | null)[];
+                                [key: string]: unknown;
                             };
                             communityId?: string;
                             webhookTypes?: {
@@ -730,6 +792,9 @@ export interface paths {
                         profile?: "standard" | "thig" | "twig" | "taskapp" | "threadhound";
                         signature?: {
                             /** @constant */
+                            kind: "ed25519";
+                        } | {
+                            /** @constant */
                             kind: "standard-webhooks";
                         } | {
                             /** @constant */
@@ -749,8 +814,36 @@ export interface paths {
                         timeoutMs?: number;
                         maxConcurrency?: number;
                         rateLimitPerSecond?: number;
+                        circuitBreaker?: {
+                            failureRatePercent?: number;
+                            minAttempts?: number;
+                            windowSeconds?: number;
+                            cooldownSeconds?: number;
+                            maxCooldownSeconds?: number;
+                        } | null;
+                        /**
+                         * @description MongoDB-style conditions on dot paths into the event data: a value, a list (one of), or operators $eq $ne $in $nin $gt $gte $lt $lte $exists $regex (RE2) $not; combine with $and, $or, $not
+                         * @example {
+                         *       "status": "paid",
+                         *       "amount": {
+                         *         "$gte": 100
+                         *       },
+                         *       "$or": [
+                         *         {
+                         *           "tags": "vip"
+                         *         },
+                         *         {
+                         *           "customer.tier": {
+                         *             "$in": [
+                         *               "gold"
+                         *             ]
+                         *           }
+                         *         }
+                         *       ]
+                         *     }
+                         */
                         filter?: {
-                            [key: string]: (string | number | boolean | null) | (string | number | boolean | null)[];
+                            [key: string]: unknown;
                         };
                         communityId?: string;
                         webhookTypes?: {
@@ -3269,6 +3362,9 @@ export interface components {
             profile?: "standard" | "thig" | "twig" | "taskapp" | "threadhound";
             signature?: {
                 /** @constant */
+                kind: "ed25519";
+            } | {
+                /** @constant */
                 kind: "standard-webhooks";
             } | {
                 /** @constant */
@@ -3288,8 +3384,36 @@ export interface components {
             timeoutMs?: number;
             maxConcurrency?: number;
             rateLimitPerSecond?: number;
+            circuitBreaker?: {
+                failureRatePercent?: number;
+                minAttempts?: number;
+                windowSeconds?: number;
+                cooldownSeconds?: number;
+                maxCooldownSeconds?: number;
+            } | null;
+            /**
+             * @description MongoDB-style conditions on dot paths into the event data: a value, a list (one of), or operators $eq $ne $in $nin $gt $gte $lt $lte $exists $regex (RE2) $not; combine with $and, $or, $not
+             * @example {
+             *       "status": "paid",
+             *       "amount": {
+             *         "$gte": 100
+             *       },
+             *       "$or": [
+             *         {
+             *           "tags": "vip"
+             *         },
+             *         {
+             *           "customer.tier": {
+             *             "$in": [
+             *               "gold"
+             *             ]
+             *           }
+             *         }
+             *       ]
+             *     }
+             */
             filter?: {
-                [key: string]: (string | number | boolean | null) | (string | number | boolean | null)[];
+                [key: string]: unknown;
             };
             communityId?: string;
             webhookTypes?: {

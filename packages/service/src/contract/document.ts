@@ -2,6 +2,7 @@ import type { ErrorCode } from '@hookline/core';
 import { z } from 'zod';
 import type { ZodOpenApiContentObject, ZodOpenApiOperationObject, ZodOpenApiPathsObject, ZodOpenApiResponsesObject } from 'zod-openapi';
 import { buildOpenApiDocument, errorResponses, jsonContent, type OpenApiDocument } from '../openapi.js';
+import { documentLimitHeaders } from './limits.js';
 import type { AppRoute, MountedRoute } from './mount.js';
 import type { ApiRoute } from './route.js';
 
@@ -22,6 +23,8 @@ export function routeErrors(route: ApiRoute): ErrorCode[] {
     ...(route.auth === 'none' ? [] : (['unauthorized'] as const)),
     ...(route.role ? (['forbidden'] as const) : []),
     ...(route.owns ? (['not_found'] as const) : []),
+    ...(route.rateLimit ? (['rate_limited'] as const) : []),
+    ...(route.quota ? (['quota_exceeded'] as const) : []),
     // Path parameters are strings by the route's own match; a route that checks them further lists the code.
     ...(route.query || route.headers || route.body ? (['validation_failed'] as const) : []),
     ...(route.body ? bodyErrors : []),
@@ -60,7 +63,7 @@ function operation(route: MountedRoute): ZodOpenApiOperationObject {
         }
       : {}),
     ...(route.body ? { requestBody: { required: !route.bodyOptional, content: requestContent(route.body, route.bodyMediaTypes) } } : {}),
-    responses: { ...responses, ...errorResponses(...routeErrors(route)) },
+    responses: documentLimitHeaders({ ...responses, ...errorResponses(...routeErrors(route)) }),
   };
 }
 

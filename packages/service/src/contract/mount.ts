@@ -1,5 +1,6 @@
 import type { Express, Request, RequestHandler, Response, Router } from 'express';
 import { validate } from '../http.js';
+import { quotaMiddleware, rateLimitMiddleware } from './limits.js';
 import type { AccessRules, AccessTypes, ApiRoute } from './route.js';
 
 /** A route as mounted: its declaration and the full path it answers on (Express syntax). */
@@ -24,6 +25,7 @@ function accessMiddleware<T extends AccessTypes>(route: ApiRoute, access: Access
       next();
     });
   }
+  chain.push(...rateLimitMiddleware(route, access, (res) => res.locals[callerSlot] as T['caller'] | undefined));
   const owns = route.owns;
   if (owns !== undefined) {
     const find = access.owners[owns as keyof T['owned']];
@@ -39,6 +41,7 @@ function accessMiddleware<T extends AccessTypes>(route: ApiRoute, access: Access
       next();
     });
   }
+  chain.push(...quotaMiddleware(route, access, (res) => res.locals[callerSlot] as T['caller'] | undefined));
   return chain;
 }
 

@@ -34,6 +34,13 @@ export interface AccessTypes {
   owned: Record<string, unknown>;
 }
 
+/** What a rate-limit rule sees: the request, its response (for headers) and the caller when the route authenticated one. */
+export interface LimitedRequest<C> {
+  req: Request;
+  res: Response;
+  caller: C | undefined;
+}
+
 /**
  * How an API answers the access part of a route declaration. Each function throws a typed `ApiError`
  * (`unauthorized`, `forbidden`, `not_found`) to refuse; the checks run as middleware in the order
@@ -46,6 +53,10 @@ export interface AccessRules<T extends AccessTypes> {
   configure(caller: T['caller']): void;
   /** Per resource kind: the caller's resource named by the `:id` path parameter, or `not_found`. */
   owners: { [K in keyof T['owned']]: (caller: T['caller'], id: string) => Promise<T['owned'][K]> };
+  /** Per rate-limit name routes declare (`rateLimit`): draws from a bucket or throws `RateLimited` (429). */
+  rateLimits?: Record<string, (request: LimitedRequest<T['caller']>) => void | Promise<void>>;
+  /** Per quota name routes declare (`quota`): throws `QuotaExceeded` (403) when the caller's tenant has used it all. */
+  quotas?: Record<string, (caller: T['caller']) => void | Promise<void>>;
 }
 
 /** What a handler answers: one of its declared statuses, with a body of that status's schema. */
@@ -90,6 +101,10 @@ export interface RouteSpec<
   role?: 'configure';
   /** The `:id` path parameter names a resource of this kind, which must belong to the caller's tenant. */
   owns?: O;
+  /** The route creates one of this quota's resources: refused with 403 `quota_exceeded` when the tenant is at its limit. */
+  quota?: string;
+  /** The named rate limit of the API's access rules, checked right after authentication (429 `rate_limited`). */
+  rateLimit?: string;
   params?: P;
   query?: Q;
   /** Request headers the route reads (a `z.object` with lower-case names; other headers pass untouched). */
@@ -124,6 +139,8 @@ export interface ApiRoute {
   auth: RouteAuth;
   role?: 'configure';
   owns?: string;
+  quota?: string;
+  rateLimit?: string;
   params?: z.ZodType;
   query?: z.ZodType;
   headers?: z.ZodType;

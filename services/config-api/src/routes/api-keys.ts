@@ -35,6 +35,7 @@ export function apiKeyRoutes({ config, publisher }: AdminDeps) {
       summary: 'Create an API key (only an owner may create owner keys)',
       auth: 'apiKey',
       role: 'configure',
+      quota: 'apiKeys',
       body: createKeyInput,
       responses: { 201: { description: 'The key, shown only here', schema: apiKey.extend({ key: z.string() }) } },
       async handler({ caller, body }) {

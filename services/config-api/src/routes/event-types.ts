@@ -106,6 +106,7 @@ export function eventTypeRoutes({ config, publisher, schemaRegistry, topicPrefix
       summary: 'Create an event type, optionally with a JSON Schema for its data (registered in the schema registry)',
       auth: 'apiKey',
       role: 'configure',
+      quota: 'eventTypes',
       body: createEventTypeInput,
       responses: { 201: { description: 'The event type', schema: eventType } },
       errors: ['conflict', 'unavailable'],

@@ -59,6 +59,7 @@ export function incomingHookRoutes({ config, publisher, incomingCalls }: AdminDe
       summary: 'Create an incoming webhook: a secret URL on ingest whose POSTs become events',
       auth: 'apiKey',
       role: 'configure',
+      quota: 'incomingHooks',
       body: createHookInput,
       responses: {
         201: {

@@ -8,6 +8,7 @@ import { eventTypeRoutes } from './event-types.js';
 import { feedRoutes } from './feed.js';
 import { incomingHookRoutes } from './incoming-hooks.js';
 import { meRoutes } from './me.js';
+import { quotaRoutes } from './quotas.js';
 import { statsRoutes } from './stats.js';
 import { tenantRoutes } from './tenants.js';
 import { timeseriesRoutes } from './timeseries.js';
@@ -28,5 +29,6 @@ export function adminRoutes(deps: AdminDeps): ApiRoute[] {
     ...meRoutes(deps),
     ...incomingHookRoutes(deps),
     ...eventTypeRoutes(deps),
+    ...quotaRoutes(deps),
   ];
 }

@@ -77,6 +77,7 @@ export function webhookRoutes({ config, publisher, retryTiers, requireHttps, web
       summary: 'Create a webhook (its secret is returned once)',
       auth: 'apiKey',
       role: 'configure',
+      quota: 'endpoints',
       body: createEndpointInput,
       responses: {
         201: {
