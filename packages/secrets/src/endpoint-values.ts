@@ -27,6 +27,17 @@ export type SecretSealer = Pick<EndpointSecrets, 'sealSecret' | 'sealHeaders' | 
 /** Delivery's part: the values to sign and send with. */
 export type SecretOpener = Pick<EndpointSecrets, 'liveSecrets' | 'openHeaders'>;
 
+/** Ids of the keys `endpoint`'s sealed values need that `keyring` lacks. */
+function missingKeyIds(endpoint: EndpointRecord, keyring: Pick<Keyring, 'has'>): string[] {
+  const values = [...endpoint.secrets.map((s) => s.secret), ...Object.values(endpoint.headers ?? {})];
+  return [...new Set(values.filter(isSealed).map((v) => v.kid))].filter((kid) => !keyring.has(kid));
+}
+
+/** Endpoints whose values `keyring` cannot open, with the keys they need (checked at start, to say so early). */
+export function endpointsMissingKeys(endpoints: Iterable<EndpointRecord>, keyring: Pick<Keyring, 'has'>) {
+  return [...endpoints].map((e) => ({ endpointId: e.id, missing: missingKeyIds(e, keyring) })).filter((e) => e.missing.length > 0);
+}
+
 /**
  * Endpoint signing secrets and custom header values, sealed in the endpoint record with the keyring. A plain
  * string is the record shape written before sealing: it is read as it is and sealed by the next write.

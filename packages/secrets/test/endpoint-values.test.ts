@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type EndpointRecord, endpointRecord } from '@hookline/core';
 import { describe, expect, it } from 'vitest';
-import { EndpointSecrets, isSealed, Keyring, maskedHeaders } from '../src/index.js';
+import { EndpointSecrets, endpointsMissingKeys, isSealed, Keyring, maskedHeaders } from '../src/index.js';
 
 const key = () => randomBytes(32).toString('base64');
 const at = '2026-01-01T00:00:00.000Z';
@@ -69,6 +69,14 @@ describe('EndpointSecrets', () => {
     expect(rotated.reseal(resealed)).toBeUndefined();
     const fromPlain = rotated.reseal(endpointRecord.parse(previousShape))!;
     expect(rotated.openHeaders(fromPlain)).toEqual({ 'X-Api-Key': 'receiver-credential' });
+  });
+
+  it('names the keys a record needs that a keyring lacks', () => {
+    const oldKey = `k0:${key()}`;
+    const underOld = new EndpointSecrets(Keyring.parse(oldKey)).sealPlain(endpointRecord.parse(previousShape));
+    const plain = endpointRecord.parse(previousShape);
+    expect(endpointsMissingKeys([underOld, plain], Keyring.parse(`k1:${key()}`))).toEqual([{ endpointId: 'ep_1', missing: ['k0'] }]);
+    expect(endpointsMissingKeys([underOld, plain], Keyring.parse(`k1:${key()},${oldKey}`))).toEqual([]);
   });
 
   it('masks every header value', () => {

@@ -2,7 +2,7 @@ import { ConfigView } from '@hookline/config';
 import { parseEnv } from '@hookline/core';
 import { deferTierOf, delayedTiers, validateProfiles } from '@hookline/delivery-policy';
 import { ConsumerLagMonitor, connectEventLog, kafkaHealthChecks, retryTopicSpec } from '@hookline/kafka';
-import { EndpointSecrets, keyringFromEnv } from '@hookline/secrets';
+import { EndpointSecrets, endpointsMissingKeys, keyringFromEnv } from '@hookline/secrets';
 import { closeServer, createHttpApp, createLogger, createMetricsRegistry, listen, runService } from '@hookline/service';
 import { DeliveryEngine } from './engine.js';
 import { deliveryEnvSchema } from './env.js';
@@ -23,6 +23,13 @@ await runService(logger, async (lifecycle) => {
   await log.ensureTopics(tiers.map((tier) => retryTopicSpec(topics, tier, env.HOOKLINE_TOPIC_PARTITIONS)));
   const config = new ConfigView(log, topics.config, logger);
   await config.start();
+  // Said once at start: their deliveries fail (and dead-letter) until the keyring lists these keys.
+  const unopenable = endpointsMissingKeys(config.state.endpoints.values(), keyring);
+  if (unopenable.length)
+    logger.error(
+      { endpoints: unopenable.slice(0, 100), count: unopenable.length },
+      'endpoints sealed with keys not in HOOKLINE_SECRETS_KEY',
+    );
   const publisher = await log.publisher();
   const registry = createMetricsRegistry('delivery');
   let engine: DeliveryEngine | undefined;
