@@ -126,10 +126,20 @@ tcp_request_hex() {
   ) 2>/dev/null
 }
 
-# Kafka Metadata v1 request (all topics); ready when the broker lists itself.
+# True when the broker's client listener asks for SASL (KAFKA_SASL_USERS at its start).
+kafka_sasl_mode() {
+  grep -q '^listeners=SASL_PLAINTEXT' "$KAFKA_DATA/server.properties" 2>/dev/null
+}
+
+# Kafka Metadata v1 request (all topics); ready when the broker lists itself. A SASL listener answers nothing
+# before a login, so a SASL broker is ready when it logged that it started (the log is new at each launch).
 kafka_ready() {
   local hex
   port_open "$KAFKA_PORT" || return 1
+  if kafka_sasl_mode; then
+    grep -q 'Kafka Server started' "$(log_file kafka)" 2>/dev/null
+    return
+  fi
   # size=16 | api_key=3 | api_version=1 | correlation_id=7 | client_id="hl" | topics=null
   hex=$(tcp_request_hex "$KAFKA_PORT" '\x00\x00\x00\x10\x00\x03\x00\x01\x00\x00\x00\x07\x00\x02hl\xff\xff\xff\xff') || return 1
   # after the 4-byte size: correlation_id=7, brokers.length>=1; first broker node_id=1

@@ -1,24 +1,20 @@
-import { Hookline, Receiver, requestJson } from '@hookline/testkit';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type Receiver, requestJson } from '@hookline/testkit';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useHookline } from './support/harness.js';
 import { settleWithSentinel } from './support/settle.js';
+
+const context = useHookline();
 
 /** Operator filters (`$gte`, `$in`, `$regex`, `$or`, `$not`, ...) decide which events reach an endpoint. */
 describe('payload filters with operators', () => {
-  let hookline: Hookline;
   let receiver: Receiver;
   let apiKey: string;
+  let hookline: typeof context.hookline;
 
   beforeAll(async () => {
-    [hookline, receiver] = await Promise.all([Hookline.start({ infra: inject('infra') }), Receiver.start()]);
-    const tenant = await requestJson('POST', `${hookline.configApiUrl}/api/admin/tenants`, {
-      token: hookline.rootToken,
-      body: { name: 'Filters' },
-    });
-    apiKey = tenant.body.apiKey.key;
-  });
-
-  afterAll(async () => {
-    await Promise.all([hookline?.stop(), receiver?.close()]);
+    receiver = await context.receiver();
+    apiKey = context.tenant.apiKey;
+    hookline = context.hookline;
   });
 
   const webhooks = () => `${hookline.configApiUrl}/api/admin/webhooks`;

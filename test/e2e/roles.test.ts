@@ -1,21 +1,60 @@
+import { configKey, generateApiKey, hashApiKey } from '@hookline/core';
+import { createKafkaEventLog } from '@hookline/kafka';
 import { Hookline, requestJson, TestTenant } from '@hookline/testkit';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
-/** Each role × each admin operation → allowed or 403; another tenant's resources → 404. */
+/** Each role × each admin and ingest operation → allowed or 403; another tenant's resources → 404. */
 let hookline: Hookline;
 let tenant: TestTenant;
 let other: TestTenant;
 const keys: Record<string, string> = {};
+const roles = ['owner', 'admin', 'publisher', 'member', 'viewer'];
+
+/**
+ * A `member` key as the previous version wrote it (new keys cannot be members any more): the record appended to
+ * the `config` topic directly, in the shape of the records already on it.
+ */
+async function writeLegacyMemberKey(): Promise<string> {
+  const key = generateApiKey();
+  const at = new Date().toISOString();
+  const id = `key_legacy${Date.now().toString(36)}`;
+  const record = {
+    kind: 'apiKey',
+    id,
+    tenantId: tenant.id,
+    name: 'old member',
+    role: 'member',
+    keyHash: hashApiKey(key),
+    keyPrefix: key.slice(0, 7),
+    createdAt: at,
+    updatedAt: at,
+  };
+  const log = createKafkaEventLog({
+    brokers: inject('infra').kafkaBrokers.split(','),
+    clientId: 'roles-test',
+    logger: pino({ level: 'silent' }),
+  });
+  try {
+    const publisher = await log.publisher();
+    await publisher.append(`${hookline.namespace}.config`, { key: configKey('apiKey', id), value: JSON.stringify(record) });
+  } finally {
+    await log.close();
+  }
+  return key;
+}
 
 beforeAll(async () => {
   hookline = await Hookline.start({ infra: inject('infra') });
   [tenant, other] = await Promise.all([TestTenant.create(hookline, 'A'), TestTenant.create(hookline, 'B')]);
   keys.owner = tenant.apiKey;
-  for (const role of ['admin', 'member', 'viewer']) {
+  for (const role of ['admin', 'publisher', 'viewer']) {
     const created = await tenant.admin('POST', '/api-keys', { name: role, role });
     expect(created.status).toBe(201);
     keys[role] = created.body.key;
   }
+  keys.member = await writeLegacyMemberKey();
+  // The catalog is open (no event types declared), so any type may be published.
 });
 afterAll(async () => {
   await hookline?.stop();
@@ -23,6 +62,8 @@ afterAll(async () => {
 
 const call = (role: string, method: string, path: string, body?: unknown) =>
   requestJson(method, `${hookline.configApiUrl}/api/admin${path}`, { token: keys[role], ...(body === undefined ? {} : { body }) });
+const ingest = (role: string, path: string, body: unknown) =>
+  requestJson('POST', `${hookline.ingestUrl}${path}`, { token: keys[role], body });
 
 const newEndpoint = async () => (await tenant.createEndpoint({ url: 'http://127.0.0.2/hook', events: ['a.*'] })).id;
 
@@ -41,20 +82,62 @@ const operations: Operation[] = [
   { name: 'delete a webhook', ok: 204, run: async (r) => call(r, 'DELETE', `/webhooks/${await newEndpoint()}`) },
   { name: 'list API keys', ok: 200, run: (r) => call(r, 'GET', '/api-keys') },
   { name: 'create an API key', ok: 201, run: (r) => call(r, 'POST', '/api-keys', { name: 'k', role: 'viewer' }) },
+  { name: 'publish an event', ok: 202, run: (r) => ingest(r, '/v1/events', { type: 'a.b', data: { n: 1 } }) },
+  { name: 'publish a batch', ok: 202, run: (r) => ingest(r, '/v1/events/batch', { events: [{ type: 'a.b', data: { n: 2 } }] }) },
 ];
-const configureRoles = new Set(['owner', 'admin']);
-const readOnly = new Set(['list webhooks', 'read a webhook', 'read stats']);
+const allowedRoles: Record<string, Set<string>> = {
+  read: new Set(roles),
+  configure: new Set(['owner', 'admin']),
+  publish: new Set(['owner', 'admin', 'publisher']),
+};
+const needs = (op: string) =>
+  ['list webhooks', 'read a webhook', 'read stats', 'list API keys'].includes(op)
+    ? 'read'
+    : op.startsWith('publish')
+      ? 'publish'
+      : 'configure';
 
 describe('role matrix', () => {
   for (const op of operations) {
-    for (const role of ['owner', 'admin', 'member', 'viewer']) {
-      const allowed = configureRoles.has(role) || readOnly.has(op.name);
+    for (const role of roles) {
+      const allowed = allowedRoles[needs(op.name)]!.has(role);
       it(`${role} ${allowed ? 'may' : 'may not'} ${op.name}`, async () => {
         const response = await op.run(role);
         expect(response.status).toBe(allowed ? op.ok : 403);
       });
     }
   }
+
+  it('a refusal names what was refused: publishing for a viewer, changing configuration for a publisher', async () => {
+    const publish = await ingest('viewer', '/v1/events', { type: 'a.b', data: {} });
+    expect(publish.body.error).toMatchObject({ code: 'forbidden', message: expect.stringMatching(/^role viewer may not publish events/) });
+    const createKey = await call('publisher', 'POST', '/api-keys', { name: 'k', role: 'viewer' });
+    expect(createKey.body.error).toMatchObject({
+      code: 'forbidden',
+      message: expect.stringMatching(/^role publisher may not change configuration/),
+    });
+  });
+
+  it('a viewer lists the keys by id, name, role and prefix, never a key or its hash', async () => {
+    const listed = await call('viewer', 'GET', '/api-keys');
+    expect(listed.status).toBe(200);
+    expect([...new Set(listed.body.data.map((k: { role: string }) => k.role))].sort()).toEqual([...roles].sort());
+    for (const entry of listed.body.data) {
+      expect(Object.keys(entry).sort()).toEqual(['createdAt', 'id', 'keyPrefix', 'name', 'role', 'tenantId', 'updatedAt']);
+    }
+    const text = JSON.stringify(listed.body);
+    for (const key of Object.values(keys)) {
+      expect(text).not.toContain(key);
+      expect(text).not.toContain(hashApiKey(key));
+    }
+  });
+
+  it('new keys cannot be members (the old read-only role); /me says what each role may do', async () => {
+    const member = await call('owner', 'POST', '/api-keys', { name: 'm', role: 'member' });
+    expect(member.status).toBe(422);
+    expect((await call('member', 'GET', '/me')).body).toMatchObject({ role: 'member', permissions: [] });
+    expect((await call('publisher', 'GET', '/me')).body).toMatchObject({ role: 'publisher', permissions: ['publish'] });
+  });
 
   it('only an owner mints owner keys', async () => {
     expect((await call('admin', 'POST', '/api-keys', { name: 'o', role: 'owner' })).status).toBe(403);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { kafkaSecurityEnvShape } from './kafka-env.js';
 
 /** Parses configuration from environment variables once, failing with every problem listed. */
 export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
@@ -36,6 +37,8 @@ export const baseEnvSchema = z.object({
   /** How often consumer lag is measured for `/metrics` and `/health`. */
   HOOKLINE_LAG_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** TLS and SASL towards the brokers (`HOOKLINE_KAFKA_SSL*`, `HOOKLINE_KAFKA_SASL_*`). */
+  ...kafkaSecurityEnvShape,
 });
 export type BaseEnv = z.infer<typeof baseEnvSchema>;
 

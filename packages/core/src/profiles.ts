@@ -26,6 +26,17 @@ export function storedDeliverySettingsShape() {
     maxConcurrency: z.number().int().min(1).max(1_000).optional(),
     rateLimitPerSecond: z.number().min(0.01).max(100_000).optional(),
     /**
+     * `strict`: each delivery to the endpoint waits until the one before it succeeded or was dead-lettered; a
+     * failing head is retried in place with the endpoint's backoff. With `orderingKey` (a dot path into the event,
+     * such as `data.orderId`) only deliveries with the same key wait for each other.
+     */
+    ordering: z.enum(['none', 'strict']).optional(),
+    orderingKey: z
+      .string()
+      .max(256)
+      .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'must be a dot path into the event like "data.orderId"')
+      .optional(),
+    /**
      * Circuit breaker: when this share of the endpoint's recent attempts failed, stop sending and defer its tasks
      * for a cool-down, then let one probe through. Off unless set; unset fields take the defaults (`{}` is on with
      * all defaults); `null` turns it off again.

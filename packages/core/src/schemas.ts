@@ -40,7 +40,12 @@ export function eventRecord(event: EventEnvelope): { key: string; value: string 
   return { key: event.tenantId, value: JSON.stringify(event) };
 }
 
-export const roles = ['owner', 'admin', 'member', 'viewer'] as const;
+/**
+ * API key roles (what each may do: `rolePermissions` in api-keys.ts, docs/security.md). `member` is the previous
+ * shape's read-only role: records that carry it still parse and mean what they always meant (read only), but new
+ * keys are created as `viewer` instead.
+ */
+export const roles = ['owner', 'admin', 'publisher', 'member', 'viewer'] as const;
 export const role = z.enum(roles);
 export type Role = z.infer<typeof role>;
 

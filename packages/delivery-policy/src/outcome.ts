@@ -85,6 +85,24 @@ function nextStep(
   return { kind: 'retry', tier: policy.retryTiers[index]!, delayMs: policy.retryDelaysMs[index]! };
 }
 
+/**
+ * Strict ordering: a retry is made in place (the engine waits out the delay holding the endpoint's lane) rather
+ * than through a tier topic, where later deliveries would overtake it. Returns the records to publish now (the
+ * attempt, not final) and the next attempt with its delay.
+ */
+export function retryInPlace(
+  routed: RoutedOutcome,
+  topics: TopicNames,
+  now: number,
+): { records: TopicRecords[]; next?: { task: DeliveryTask; delayMs: number } } {
+  if (!routed.retry) return { records: routed.records };
+  const retryTopic = tierTopic(topics, routed.retry.tier);
+  return {
+    records: routed.records.filter((r) => r.topic !== retryTopic),
+    next: { task: routed.retry.task, delayMs: Math.max(0, routed.retry.task.dueAt - now) },
+  };
+}
+
 /** Never attempted: the endpoint is disabled or deleted. Parked in the dead-letter topic for a later replay. */
 export function parkTask(
   task: DeliveryTask,

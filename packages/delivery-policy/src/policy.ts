@@ -1,4 +1,4 @@
-import { type DeliveryTask, type EndpointRecord, type PayloadSettings, parseDuration } from '@hookline/core';
+import { type DeliveryTask, type EndpointRecord, type PayloadSettings, parseDuration, valueAt } from '@hookline/core';
 import { type SignatureScheme, signingSchemeNames, signingSchemeOf } from '@hookline/signing';
 import { type CircuitSettings, circuitSettingsOf } from './circuit.js';
 import { findPayloadFormat, type PayloadFormatName, payloadFormatNames } from './payloads/registry.js';
@@ -16,8 +16,10 @@ export interface DeliveryPolicy {
   timeoutMs: number | undefined;
   maxConcurrency: number | undefined;
   rateLimitPerSecond: number | undefined;
-  /** Null when the endpoint has no circuit breaker. */
+  /** Null when the endpoint has no circuit breaker (always for strict ordering: holding tasks back would reorder them). */
   circuitBreaker: CircuitSettings | null;
+  /** Strict ordering per endpoint, or per value of the key path; null when deliveries may overtake each other. */
+  ordering: { keyPath: string | undefined } | null;
 }
 
 /** A stored endpoint names a profile, payload format or signature scheme this build does not have. */
@@ -79,7 +81,8 @@ export function resolvePolicy(endpoint: EndpointRecord): DeliveryPolicy {
     timeoutMs: endpoint.timeoutMs,
     maxConcurrency: endpoint.maxConcurrency,
     rateLimitPerSecond: endpoint.rateLimitPerSecond,
-    circuitBreaker: circuitSettingsOf(endpoint),
+    circuitBreaker: endpoint.ordering === 'strict' ? null : circuitSettingsOf(endpoint),
+    ordering: endpoint.ordering === 'strict' ? { keyPath: endpoint.orderingKey } : null,
   };
 }
 
@@ -112,7 +115,16 @@ export function payloadHeaders(policy: DeliveryPolicy, task: DeliveryTask): Reco
  * a second request in flight could reach a receiver that has just failed, before anyone knows it failed.
  */
 export function sendingConcurrency(policy: DeliveryPolicy, fallback: number): number {
-  return policy.disableAfterConsecutiveFailures === 1 ? 1 : (policy.maxConcurrency ?? fallback);
+  // Strict ordering without a key sends one at a time; with a key, one at a time per key, in parallel across keys.
+  if (policy.disableAfterConsecutiveFailures === 1 || (policy.ordering && !policy.ordering.keyPath)) return 1;
+  return policy.maxConcurrency ?? fallback;
+}
+
+/** The lane of a strictly ordered task: deliveries in one lane wait for each other (the key's value as JSON). */
+export function orderingLaneOf(task: DeliveryTask, policy: DeliveryPolicy): string {
+  const keyPath = policy.ordering?.keyPath;
+  if (!keyPath) return task.endpointId;
+  return `${task.endpointId}\u0000${JSON.stringify(valueAt(task.event, keyPath)) ?? ''}`;
 }
 
 function payloadFormatOf(policy: DeliveryPolicy) {

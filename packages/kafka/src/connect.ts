@@ -2,11 +2,15 @@ import { type BaseEnv, brokerList, type TopicNames, topicNames } from '@hookline
 import type { Logger } from 'pino';
 import { createKafkaEventLog } from './kafkajs/index.js';
 import type { EventLog } from './port.js';
+import { kafkaSecurity } from './security.js';
 import { coreTopicSpecs } from './topic-specs.js';
 
-/** What every service does first: the event log on the broker, the topic names, and the core topics created if missing. */
+/**
+ * What every service does first: the event log on the broker (with the TLS and SASL settings of the
+ * environment), the topic names, and the core topics created if missing.
+ */
 export async function connectEventLog(env: BaseEnv, clientId: string, logger: Logger): Promise<{ log: EventLog; topics: TopicNames }> {
-  const log = createKafkaEventLog({ brokers: brokerList(env.KAFKA_BROKERS), clientId, logger });
+  const log = createKafkaEventLog({ brokers: brokerList(env.KAFKA_BROKERS), clientId, logger, security: kafkaSecurity(env) });
   const topics = topicNames(env.HOOKLINE_TOPIC_PREFIX);
   await log.ensureTopics(coreTopicSpecs(topics, env.HOOKLINE_TOPIC_PARTITIONS));
   return { log, topics };

@@ -5,5 +5,6 @@ export { createKafkaEventLog, type KafkaEventLogOptions } from './kafkajs/index.
 export * from './memory/index.js';
 export * from './port.js';
 export * from './rejected.js';
+export * from './security.js';
 export { recordJson, TopicReader } from './testing/topic-reader.js';
 export * from './topic-specs.js';

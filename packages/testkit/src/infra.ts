@@ -47,10 +47,22 @@ export type InfraComponent = 'kafka' | 'registry' | 'mongo';
 export interface LocalInfraOptions {
   dataDir?: string;
   ports?: { kafka?: number; kafkaController?: number; schemaRegistry?: number; mongo?: number };
+  /**
+   * A broker whose listeners ask for SASL (SCRAM-SHA-256/512 and PLAIN) with these users (name → password, of
+   * `[A-Za-z0-9_-]`); the first is the broker's own and its only super user. With `acls`, every other user needs
+   * ACLs (`kafkaTool(['acls', ...])`). Users are fixed when the data directory is first formatted.
+   */
+  kafkaSasl?: { users: Record<string, string>; acls?: boolean };
 }
 
-function infraScriptEnv({ dataDir, ports = {} }: LocalInfraOptions): NodeJS.ProcessEnv {
+function infraScriptEnv({ dataDir, ports = {}, kafkaSasl }: LocalInfraOptions): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
+  if (kafkaSasl) {
+    env.KAFKA_SASL_USERS = Object.entries(kafkaSasl.users)
+      .map(([name, password]) => `${name}:${password}`)
+      .join(',');
+    if (kafkaSasl.acls) env.KAFKA_ACLS = '1';
+  }
   if (dataDir) env.HOOKLINE_DATA = dataDir;
   if (ports.kafka) env.KAFKA_PORT = String(ports.kafka);
   if (ports.kafkaController) env.KAFKA_CONTROLLER_PORT = String(ports.kafkaController);
@@ -86,6 +98,18 @@ export async function stopLocalInfra(
 ): Promise<void> {
   const args = [join(repoRoot, 'infra/stop.sh'), ...(options.kill ? ['--kill'] : []), ...asList(components)];
   await run('bash', args, { env: infraScriptEnv(options) });
+}
+
+/**
+ * Runs a Kafka command line tool of `infra/kafka-tool.sh` (`topics`, `acls`, ...) against the broker of these
+ * options; on a SASL broker the tool logs in as its super user. Returns the tool's output.
+ */
+export async function kafkaTool(args: string[], options: LocalInfraOptions = {}): Promise<string> {
+  const { stdout } = await run('bash', [join(repoRoot, 'infra/kafka-tool.sh'), ...args], {
+    env: infraScriptEnv(options),
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return stdout;
 }
 
 function readInfraEnv(dataDir = join(repoRoot, '.hookline')): Record<string, string> {

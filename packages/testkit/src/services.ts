@@ -102,6 +102,10 @@ export class Hookline {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
       KAFKA_BROKERS: infra.kafkaBrokers,
+      // TLS and SASL towards the brokers, as the caller's environment sets them (e.g. `./dev up` against a secured broker).
+      ...Object.fromEntries(
+        Object.entries(process.env).filter(([name, value]) => name.startsWith('HOOKLINE_KAFKA_') && value !== undefined),
+      ),
       MONGO_URL: infra.mongoUrl,
       ...(infra.schemaRegistryUrl ? { SCHEMA_REGISTRY_URL: infra.schemaRegistryUrl } : {}),
       MONGO_DB: this.namespace,

@@ -4,9 +4,11 @@ import {
   type DeliveryPolicy,
   deferTask,
   failureOfRecord,
+  orderingLaneOf,
   parkTask,
   rejectRecord,
   resolvePolicy,
+  retryInPlace,
   routeOutcome,
   sendingConcurrency,
 } from '@hookline/delivery-policy';
@@ -16,6 +18,7 @@ import { CircuitBreakers, type CircuitTransition } from './circuit-breaker.js';
 import { FailureGate } from './failure-gate.js';
 import { EndpointLimiter } from './limiter.js';
 import type { DeliveryMetrics } from './metrics.js';
+import { OrderedLanes } from './ordered-lanes.js';
 import type { AttemptResult } from './sender.js';
 
 /** Sends one attempt (the HTTP POST); never throws for a failed attempt, which is in the result. */
@@ -52,6 +55,11 @@ export interface EngineOptions {
   onCircuitTransition?: (transition: CircuitTransition) => void;
 }
 
+/** A send-test goes out even to a disabled endpoint: checking it before re-enabling is what it is for. */
+function usableFor(task: DeliveryTask, endpoint: EndpointRecord | undefined): endpoint is EndpointRecord {
+  return Boolean(endpoint && (endpoint.isActive || task.test));
+}
+
 /** How a taken task ended: its outcome written, or handed back unstarted at a stop (left uncommitted). */
 type TaskEnd = 'done' | 'handed-back';
 
@@ -66,6 +74,7 @@ export class DeliveryEngine {
   private consumer: RunningConsumer | undefined;
   private readonly limiters = new Map<string, EndpointLimiter>();
   private readonly failures = new FailureGate();
+  readonly lanes = new OrderedLanes();
   readonly circuits: CircuitBreakers;
   /** Woken whenever a task ends: capacity waits and the stop's waits. */
   private waiters: (() => void)[] = [];
@@ -118,6 +127,8 @@ export class DeliveryEngine {
     await this.waitUntil(() => this.inFlight === 0, graceMs);
     this.handingBack = true;
     for (const limiter of this.limiters.values()) limiter.configure(Number.MAX_SAFE_INTEGER, undefined);
+    // Strictly ordered tasks waiting out a backoff in place are handed back too.
+    this.wake();
     await this.waitUntil(() => this.inFlight === 0, sentMs);
     await this.options.publisher.flush();
     await consumer.stop();
@@ -163,7 +174,7 @@ export class DeliveryEngine {
     }
     let records: TopicRecords[] | 'handed-back';
     try {
-      records = await this.deliver(task);
+      records = await this.deliver(task, record);
     } catch (error) {
       // Not an attempt's failure (those are in the result) but a task this build cannot deliver at all: sending
       // it again would fail the same way, so it goes to `rejected` with the reason and the partition moves on.
@@ -175,30 +186,82 @@ export class DeliveryEngine {
     return 'done';
   }
 
-  /** Sends the task (at most once) and returns the records that say what happened. */
-  private async deliver(task: DeliveryTask): Promise<TopicRecords[] | 'handed-back'> {
-    const { config, sender, metrics, topics } = this.options;
-    // A send-test goes out even to a disabled endpoint: checking it before re-enabling is what it is for.
-    const usable = (e: EndpointRecord | undefined): e is EndpointRecord => Boolean(e && (e.isActive || task.test));
+  /** Sends the task (at most once, or in place until done for strict ordering) and returns the records that say what happened. */
+  private async deliver(task: DeliveryTask, source: LogRecord): Promise<TopicRecords[] | 'handed-back'> {
+    const { config, metrics, topics } = this.options;
     let endpoint = config.state.endpoints.get(task.endpointId);
-    if (!usable(endpoint)) {
+    if (!usableFor(task, endpoint)) {
       // This view may trail the config topic (an endpoint created or re-enabled a moment ago): catch up first.
       await config.catchUp();
       endpoint = config.state.endpoints.get(task.endpointId);
-      if (!usable(endpoint)) return this.park(task, endpoint);
+      if (!usableFor(task, endpoint)) return this.park(task, endpoint);
     }
-    let policy = resolvePolicy(endpoint);
+    const policy = resolvePolicy(endpoint);
+    if (policy.ordering && !task.test) {
+      const lane = orderingLaneOf(task, policy);
+      return this.lanes.run(lane, () => this.deliverInOrder(task, lane, source));
+    }
     const limiter = this.limiterFor(endpoint, policy);
     if (limiter.queued >= this.options.endpointBacklog) {
       metrics.deferred.inc();
       return deferTask(task, this.options.deferTier, limiter.drainEstimateMs, topics, Date.now()).records;
     }
-    const result = await limiter.run(async () => {
+    const result = await this.attemptOnce(task, limiter);
+    if (result === 'handed-back') return result;
+    if ('park' in result) return this.park(task, result.park);
+    if ('deferMs' in result) {
+      metrics.deferred.inc();
+      const tier = circuitDeferTier(this.options.delayedTiers, result.deferMs);
+      return deferTask(task, tier, result.deferMs, topics, Date.now()).records;
+    }
+    return this.route(task, result.sent, result.policy).records;
+  }
+
+  /**
+   * Strict ordering: the task holds its lane until it succeeded or was dead-lettered. A failed attempt is
+   * written at once and retried here after the endpoint's backoff (not through a tier topic, where the
+   * deliveries behind it would overtake it); the lane shows as blocked meanwhile. A stop hands the task back.
+   */
+  private async deliverInOrder(task: DeliveryTask, lane: string, source: LogRecord): Promise<TopicRecords[] | 'handed-back'> {
+    const { config, topics } = this.options;
+    let current = task;
+    for (;;) {
+      const endpoint = config.state.endpoints.get(current.endpointId);
+      if (!usableFor(current, endpoint)) {
+        this.lanes.unblock(lane);
+        return this.park(current, endpoint);
+      }
+      const result = await this.attemptOnce(current, this.limiterFor(endpoint, resolvePolicy(endpoint)));
+      if (result === 'handed-back') return result;
+      if ('park' in result || 'deferMs' in result) {
+        this.lanes.unblock(lane);
+        return this.park(current, 'park' in result ? result.park : endpoint);
+      }
+      const { records, next } = retryInPlace(this.route(current, result.sent, result.policy), topics, Date.now());
+      if (!next) {
+        this.lanes.unblock(lane);
+        return records;
+      }
+      this.lanes.markBlocked(lane, Date.now());
+      await this.publish(records, source);
+      await this.waitUntil(() => this.handingBack, next.delayMs);
+      if (this.handingBack) return 'handed-back';
+      current = next.task;
+    }
+  }
+
+  /** One attempt inside the endpoint's limiter slot, re-checking the endpoint, its circuit and its failure gate there. */
+  private async attemptOnce(
+    task: DeliveryTask,
+    limiter: EndpointLimiter,
+  ): Promise<'handed-back' | { park: EndpointRecord | undefined } | { deferMs: number } | { sent: AttemptResult; policy: DeliveryPolicy }> {
+    const { config, sender } = this.options;
+    return limiter.run(async () => {
       if (this.handingBack) return 'handed-back' as const;
       // The endpoint may have been disabled, changed or deleted while this task waited its turn.
       const current = config.state.endpoints.get(task.endpointId);
-      if (!usable(current)) return { park: current };
-      policy = resolvePolicy(current);
+      if (!usableFor(task, current)) return { park: current };
+      const policy = resolvePolicy(current);
       // An open circuit: not sent, no attempt counted; the task waits out the cool-down on a retry tier.
       const admission = task.test ? ({ send: true, probe: false } as const) : this.circuits.admit(current.id, policy.circuitBreaker);
       if (!admission.send) return { deferMs: admission.retryInMs };
@@ -215,21 +278,18 @@ export class DeliveryEngine {
         const unhealthy = (sent.failure ?? failureOfRecord(sent.record))?.retryable === true;
         this.circuits.record(current.id, policy.circuitBreaker, unhealthy, admission.probe);
       }
-      return sent;
+      return { sent, policy };
     });
-    if (result === 'handed-back') return result;
-    if ('park' in result) return this.park(task, result.park);
-    if ('deferMs' in result) {
-      metrics.deferred.inc();
-      const tier = circuitDeferTier(this.options.delayedTiers, result.deferMs);
-      return deferTask(task, tier, result.deferMs, topics, Date.now()).records;
-    }
-    const routed = routeOutcome(task, result, policy, topics, Date.now());
+  }
+
+  private route(task: DeliveryTask, sent: AttemptResult, policy: DeliveryPolicy) {
+    const { metrics, topics } = this.options;
+    const routed = routeOutcome(task, sent, policy, topics, Date.now());
     metrics.attempts.inc({ outcome: routed.attempt.outcome });
     metrics.attemptDuration.observe(routed.attempt.durationMs / 1000);
     if (routed.retry) metrics.retries.inc({ tier: routed.retry.tier });
     if (routed.deadLetter) metrics.deadLettered.inc({ kind: routed.deadLetter.kind });
-    return routed.records;
+    return routed;
   }
 
   /** Never attempted: its endpoint is disabled or gone. Kept in the dead-letter topic for a later replay. */

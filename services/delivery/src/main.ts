@@ -37,6 +37,7 @@ await runService(logger, async (lifecycle) => {
     registry,
     () => engine?.inFlight ?? 0,
     () => engine?.circuits.countNotClosed() ?? { open: 0, halfOpen: 0 },
+    () => engine?.lanes.blockedSummary(Date.now()) ?? { lanes: 0, oldestSeconds: 0 },
   );
   const guard = new SsrfGuard({
     allowCidrs: env.DELIVERY_ALLOW_PRIVATE_CIDRS,

@@ -6,8 +6,25 @@ export function createDeliveryMetrics(
   registry: Registry,
   inFlight: () => number,
   circuitsNotClosed: () => { open: number; halfOpen: number } = () => ({ open: 0, halfOpen: 0 }),
+  orderedBlocked: () => { lanes: number; oldestSeconds: number } = () => ({ lanes: 0, oldestSeconds: 0 }),
 ) {
   return {
+    orderedLanesBlocked: new Gauge({
+      name: 'hookline_ordered_lanes_blocked',
+      help: 'Strictly ordered lanes (endpoints or ordering keys) whose head failed and is being retried in place',
+      registers: [registry],
+      collect() {
+        this.set(orderedBlocked().lanes);
+      },
+    }),
+    orderedBlockedSeconds: new Gauge({
+      name: 'hookline_ordered_oldest_block_seconds',
+      help: 'How long the longest-blocked strictly ordered lane has been waiting for its head to succeed',
+      registers: [registry],
+      collect() {
+        this.set(orderedBlocked().oldestSeconds);
+      },
+    }),
     circuitTransitions: new Counter({
       name: 'hookline_circuit_transitions_total',
       help: 'Endpoint circuit breaker changes, by the state entered',

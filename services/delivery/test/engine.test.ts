@@ -180,4 +180,44 @@ describe('DeliveryEngine', () => {
     await vi.waitFor(() => expect(harness!.sender.sentEvents()).toHaveLength(30));
     expect(harness.log.values(topics.retry('30s'))).toHaveLength(0);
   });
+
+  it('strict ordering: a failing head is retried in place and the deliveries behind it wait; other endpoints do not', async () => {
+    harness = await startEngine({}, [endpoint('ep', { ordering: 'strict', retrySchedule: ['5s', '5s'] }), endpoint('ok')]);
+    harness.sender.answers.set('e1', 503);
+    await harness.publish(task('ep', 'e1'), task('ep', 'e2'), task('ep', 'e3'), task('ok', 'other'));
+    await vi.waitFor(() => expect(harness!.sender.sentEvents()).toContain('other'));
+    expect(harness.sender.sentEvents().filter((id) => id !== 'other')).toEqual(['e1']);
+    await vi.waitFor(() => expect(harness!.engine.lanes.blockedSummary(Date.now()).lanes).toBe(1));
+    // The attempt is on record, the retry is not on a tier topic; after the backoff it is retried in place.
+    await vi.waitFor(() => expect(harness!.attempts().filter((a) => a.eventId === 'e1')).toHaveLength(1));
+    expect(harness.log.values(topics.retry('5s'))).toHaveLength(0);
+    harness.sender.answers.set('e1', 200);
+    await vi.advanceTimersByTimeAsync(5_000);
+    await vi.waitFor(() => expect(harness!.sender.sentEvents().filter((id) => id !== 'other')).toEqual(['e1', 'e1', 'e2', 'e3']));
+    expect(
+      harness
+        .attempts()
+        .filter((a) => a.eventId === 'e1')
+        .map((a) => [a.attempt, a.final, a.outcome]),
+    ).toEqual([
+      [1, false, 'failure'],
+      [2, true, 'success'],
+    ]);
+    expect(harness.engine.lanes.blockedSummary(Date.now()).lanes).toBe(0);
+  });
+
+  it('strict ordering with a key: a blocked key holds back only its own deliveries; a dead letter unblocks it', async () => {
+    harness = await startEngine({}, [endpoint('ep', { ordering: 'strict', orderingKey: 'data.n', retrySchedule: ['5s'] })]);
+    const keyed = (id: string, key: string) => {
+      const t = task('ep', id);
+      return { ...t, event: { ...t.event, data: { n: key } } };
+    };
+    harness.sender.answers.set('a1', 503);
+    await harness.publish(keyed('a1', 'A'), keyed('a2', 'A'), keyed('b1', 'B'), keyed('b2', 'B'));
+    await vi.waitFor(() => expect(harness!.sender.sentEvents()).toEqual(['a1', 'b1', 'b2']));
+    await vi.advanceTimersByTimeAsync(5_000);
+    // a1 fails again and its schedule is used up: dead-lettered, then a2 goes.
+    await vi.waitFor(() => expect(harness!.sender.sentEvents()).toEqual(['a1', 'b1', 'b2', 'a1', 'a2']));
+    await vi.waitFor(() => expect(harness!.log.values(topics.deadLetter)).toHaveLength(1));
+  });
 });

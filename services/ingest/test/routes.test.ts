@@ -13,7 +13,7 @@ import { BrokerGate, EventPublisher } from '../src/publish.js';
 const topics = topicNames('test.');
 const at = '2026-01-01T00:00:00.000Z';
 const token = 'tok_secret';
-const apiKey = 'hk_member';
+const apiKey = 'hk_publisher';
 
 /** Keys kept in memory with the store's outcomes: first use claims, the same body replays, another body conflicts. */
 function memoryIdempotency(): IdempotencyStore {
@@ -47,8 +47,8 @@ describe('ingest over HTTP (memory event log)', () => {
       kind: 'apiKey',
       id: 'key_1',
       tenantId: 'ten_1',
-      name: 'member',
-      role: 'member',
+      name: 'publisher',
+      role: 'publisher',
       keyHash: hashApiKey(apiKey),
       keyPrefix: 'hk_',
       createdAt: at,

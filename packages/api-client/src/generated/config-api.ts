@@ -145,9 +145,17 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `forbidden` */
-                403: {
+                /** @description `rate_limited` */
+                429: {
                     headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -179,7 +187,7 @@ export interface paths {
                     "application/json": {
                         name: string;
                         /** @enum {string} */
-                        role: "owner" | "admin" | "member" | "viewer";
+                        role: "owner" | "admin" | "publisher" | "viewer";
                     };
                 };
             };
@@ -195,7 +203,7 @@ export interface paths {
                             tenantId: string;
                             name: string;
                             /** @enum {string} */
-                            role: "owner" | "admin" | "member" | "viewer";
+                            role: "owner" | "admin" | "publisher" | "member" | "viewer";
                             keyPrefix: string;
                             createdAt: string;
                             updatedAt: string;
@@ -221,7 +229,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `forbidden` */
+                /** @description `forbidden`, `quota_exceeded` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -251,6 +259,23 @@ export interface paths {
                 /** @description `validation_failed` */
                 422: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -330,6 +355,23 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `internal_error` */
                 500: {
                     headers: {
@@ -377,6 +419,23 @@ export interface paths {
                 /** @description `unauthorized` */
                 401: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -442,6 +501,9 @@ export interface paths {
                         timeoutMs?: number;
                         maxConcurrency?: number;
                         rateLimitPerSecond?: number;
+                        /** @enum {string} */
+                        ordering?: "none" | "strict";
+                        orderingKey?: string;
                         circuitBreaker?: {
                             failureRatePercent?: number;
                             minAttempts?: number;
@@ -528,6 +590,9 @@ export interface paths {
                             timeoutMs?: number;
                             maxConcurrency?: number;
                             rateLimitPerSecond?: number;
+                            /** @enum {string} */
+                            ordering?: "none" | "strict";
+                            orderingKey?: string;
                             circuitBreaker?: {
                                 failureRatePercent?: number;
                                 minAttempts?: number;
@@ -594,7 +659,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `forbidden` */
+                /** @description `forbidden`, `quota_exceeded` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -624,6 +689,23 @@ export interface paths {
                 /** @description `validation_failed` */
                 422: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -693,6 +775,23 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `internal_error` */
                 500: {
                     headers: {
@@ -746,6 +845,23 @@ export interface paths {
                 /** @description `not_found` */
                 404: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -814,6 +930,9 @@ export interface paths {
                         timeoutMs?: number;
                         maxConcurrency?: number;
                         rateLimitPerSecond?: number;
+                        /** @enum {string} */
+                        ordering?: "none" | "strict";
+                        orderingKey?: string;
                         circuitBreaker?: {
                             failureRatePercent?: number;
                             minAttempts?: number;
@@ -922,6 +1041,23 @@ export interface paths {
                 /** @description `validation_failed` */
                 422: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1039,6 +1175,23 @@ export interface paths {
                 /** @description `validation_failed` */
                 422: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1170,6 +1323,23 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `internal_error` */
                 500: {
                     headers: {
@@ -1255,6 +1425,23 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `internal_error` */
                 500: {
                     headers: {
@@ -1333,6 +1520,23 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `internal_error` */
                 500: {
                     headers: {
@@ -1398,6 +1602,23 @@ export interface paths {
                 /** @description `validation_failed` */
                 422: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1478,6 +1699,23 @@ export interface paths {
                 /** @description `validation_failed` */
                 422: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1567,6 +1805,23 @@ export interface paths {
                 /** @description `conflict` */
                 409: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1704,6 +1959,23 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `internal_error` */
                 500: {
                     headers: {
@@ -1835,6 +2107,23 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `internal_error` */
                 500: {
                     headers: {
@@ -1892,6 +2181,23 @@ export interface paths {
                 /** @description `not_found` */
                 404: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1985,6 +2291,23 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `internal_error` */
                 500: {
                     headers: {
@@ -2056,6 +2379,23 @@ export interface paths {
                 /** @description `unauthorized` */
                 401: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2138,6 +2478,23 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `internal_error` */
                 500: {
                     headers: {
@@ -2206,6 +2563,23 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `internal_error` */
                 500: {
                     headers: {
@@ -2259,6 +2633,23 @@ export interface paths {
                 /** @description `unauthorized` */
                 401: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2363,6 +2754,23 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `internal_error` */
                 500: {
                     headers: {
@@ -2438,6 +2846,23 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `internal_error` */
                 500: {
                     headers: {
@@ -2503,6 +2928,23 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `internal_error` */
                 500: {
                     headers: {
@@ -2549,7 +2991,8 @@ export interface paths {
                             keyId: string;
                             name: string;
                             /** @enum {string} */
-                            role: "owner" | "admin" | "member" | "viewer";
+                            role: "owner" | "admin" | "publisher" | "member" | "viewer";
+                            permissions: ("publish" | "configure" | "manageOwners")[];
                             tenantId: string;
                             tenantName: string | null;
                             ingestUrl: string | null;
@@ -2559,6 +3002,23 @@ export interface paths {
                 /** @description `unauthorized` */
                 401: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2615,6 +3075,23 @@ export interface paths {
                 /** @description `unauthorized` */
                 401: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2694,7 +3171,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `forbidden` */
+                /** @description `forbidden`, `quota_exceeded` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2724,6 +3201,23 @@ export interface paths {
                 /** @description `validation_failed` */
                 422: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2797,6 +3291,23 @@ export interface paths {
                 /** @description `not_found` */
                 404: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2878,6 +3389,23 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `internal_error` */
                 500: {
                     headers: {
@@ -2928,6 +3456,23 @@ export interface paths {
                 /** @description `unauthorized` */
                 401: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2993,7 +3538,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `forbidden` */
+                /** @description `forbidden`, `quota_exceeded` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3032,6 +3577,23 @@ export interface paths {
                 /** @description `validation_failed` */
                 422: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3113,6 +3675,23 @@ export interface paths {
                 /** @description `validation_failed` */
                 422: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3232,6 +3811,23 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `internal_error` */
                 500: {
                     headers: {
@@ -3308,6 +3904,23 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `internal_error` */
                 500: {
                     headers: {
@@ -3324,6 +3937,239 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/quotas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's quotas: each limit and how much of it is used */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Quotas */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["QuotaUsage"][];
+                        };
+                    };
+                };
+                /** @description `unauthorized` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `internal_error` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/tenants/{id}/quotas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A tenant's quotas (operator only) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Quotas */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["QuotaUsage"][];
+                        };
+                    };
+                };
+                /** @description `unauthorized` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `internal_error` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** Override a tenant's quotas (operator only); null restores a default */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        [key: string]: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Quotas after the change */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["QuotaUsage"][];
+                        };
+                    };
+                };
+                /** @description `invalid_json` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `unauthorized` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `payload_too_large` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `unsupported_media_type` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `validation_failed` */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `internal_error` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3332,7 +4178,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "invalid_json" | "validation_failed" | "payload_too_large" | "unsupported_media_type" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "unknown_event_type" | "rate_limited" | "unavailable" | "internal_error";
+                code: "invalid_json" | "validation_failed" | "payload_too_large" | "unsupported_media_type" | "unauthorized" | "forbidden" | "quota_exceeded" | "not_found" | "conflict" | "unknown_event_type" | "rate_limited" | "unavailable" | "internal_error";
                 message: string;
                 details?: unknown;
             };
@@ -3342,7 +4188,7 @@ export interface components {
             tenantId: string;
             name: string;
             /** @enum {string} */
-            role: "owner" | "admin" | "member" | "viewer";
+            role: "owner" | "admin" | "publisher" | "member" | "viewer";
             keyPrefix: string;
             createdAt: string;
             updatedAt: string;
@@ -3384,6 +4230,9 @@ export interface components {
             timeoutMs?: number;
             maxConcurrency?: number;
             rateLimitPerSecond?: number;
+            /** @enum {string} */
+            ordering?: "none" | "strict";
+            orderingKey?: string;
             circuitBreaker?: {
                 failureRatePercent?: number;
                 minAttempts?: number;
@@ -3595,6 +4444,16 @@ export interface components {
             schemaVersion?: number;
             createdAt: string;
             updatedAt: string;
+        };
+        QuotaUsage: {
+            /** @enum {string} */
+            quota: "endpoints" | "apiKeys" | "eventTypes" | "incomingHooks" | "schedules";
+            /** @description How many the tenant may have */
+            limit: number;
+            /** @description How many it has */
+            used: number;
+            /** @description The operator set this tenant's limit (otherwise the deployment's default) */
+            overridden: boolean;
         };
     };
     responses: never;

@@ -70,6 +70,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `forbidden` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `conflict` */
                 409: {
                     headers: {
@@ -100,6 +109,23 @@ export interface paths {
                 /** @description `validation_failed`, `unknown_event_type` */
                 422: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -196,6 +222,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `forbidden` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `payload_too_large` */
                 413: {
                     headers: {
@@ -217,6 +252,23 @@ export interface paths {
                 /** @description `validation_failed`, `unknown_event_type` */
                 422: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
                         [name: string]: unknown;
                     };
                     content: {
@@ -399,6 +451,23 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `internal_error` */
                 500: {
                     headers: {
@@ -438,7 +507,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "invalid_json" | "validation_failed" | "payload_too_large" | "unsupported_media_type" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "unknown_event_type" | "rate_limited" | "unavailable" | "internal_error";
+                code: "invalid_json" | "validation_failed" | "payload_too_large" | "unsupported_media_type" | "unauthorized" | "forbidden" | "quota_exceeded" | "not_found" | "conflict" | "unknown_event_type" | "rate_limited" | "unavailable" | "internal_error";
                 message: string;
                 details?: unknown;
             };

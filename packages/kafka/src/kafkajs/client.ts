@@ -1,6 +1,7 @@
-import type { Kafka, LogEntry, Producer } from 'kafkajs';
+import type { Kafka, KafkaConfig, LogEntry, Producer } from 'kafkajs';
 import kafkajs from 'kafkajs';
 import type { Logger } from 'pino';
+import type { KafkaSecurity } from '../security.js';
 
 const { Kafka: KafkaClass, logLevel, Partitioners } = kafkajs;
 
@@ -8,6 +9,7 @@ export interface KafkaClientOptions {
   brokers: string[];
   clientId: string;
   logger: Logger;
+  security?: KafkaSecurity;
 }
 
 const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -17,11 +19,22 @@ const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
-export function createKafkaClient({ brokers, clientId, logger }: KafkaClientOptions): Kafka {
+/** kafkajs' `ssl` and `sasl` options for Hookline's security settings (plaintext when none are set). */
+function kafkajsSecurity(security: KafkaSecurity = {}): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  const { tls, sasl } = security;
+  return {
+    ...(tls ? { ssl: Object.keys(tls).length === 0 ? true : tls } : {}),
+    // kafkajs' SASL config is a union keyed by mechanism; all three of ours take a username and a password.
+    ...(sasl ? { sasl: { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password } as KafkaConfig['sasl'] } : {}),
+  };
+}
+
+export function createKafkaClient({ brokers, clientId, logger, security }: KafkaClientOptions): Kafka {
   const kafkaLogger = logger.child({ component: 'kafkajs' });
   return new KafkaClass({
     clientId,
     brokers,
+    ...kafkajsSecurity(security),
     // kafkajs is chatty at INFO (every join/leave); keep its warnings and errors.
     logLevel: logLevel.WARN,
     logCreator:

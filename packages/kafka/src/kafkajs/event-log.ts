@@ -10,6 +10,7 @@ import type {
   TopicSpec,
   TopicView,
 } from '../port.js';
+import type { KafkaSecurity } from '../security.js';
 import { AdminSession } from './admin.js';
 import { createKafkaClient, createProducer } from './client.js';
 import { KafkaGroupConsumer } from './group-consumer.js';
@@ -21,11 +22,13 @@ export interface KafkaEventLogOptions {
   brokers: string[];
   clientId: string;
   logger: Logger;
+  /** TLS and SASL (plaintext when unset); `kafkaSecurity(env)` builds it from the environment. */
+  security?: KafkaSecurity;
 }
 
 /** The event log on a real broker through kafkajs (the only code that imports it). */
-export function createKafkaEventLog({ brokers, clientId, logger }: KafkaEventLogOptions): EventLog {
-  const kafka = createKafkaClient({ brokers, clientId, logger });
+export function createKafkaEventLog({ brokers, clientId, logger, security }: KafkaEventLogOptions): EventLog {
+  const kafka = createKafkaClient({ brokers, clientId, logger, security });
   const admin = new AdminSession(kafka);
   const publishers = new Set<RecordPublisher>();
   const consumers = new Set<RunningConsumer>();

@@ -35,9 +35,12 @@ function accessMiddleware<T extends AccessTypes>(route: ApiRoute, access: Access
       next();
     });
   }
-  if (route.role === 'configure') {
+  if (route.role !== undefined) {
+    const check = access[route.role];
+    if (!check)
+      throw new Error(`route ${route.method.toUpperCase()} ${route.path} needs role "${route.role}", which the access rules do not check`);
     chain.push((_req, res, next) => {
-      access.configure(res.locals[callerSlot] as T['caller']);
+      check.call(access, res.locals[callerSlot] as T['caller']);
       next();
     });
   }

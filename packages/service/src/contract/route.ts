@@ -10,6 +10,9 @@ export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
  */
 export type RouteAuth = 'apiKey' | 'operator' | 'none';
 
+/** A role check a route may declare: change configuration, or send events. */
+export type RouteRole = 'configure' | 'publish';
+
 /** One documented answer; without `schema` the answer has no body (204). */
 export interface ResponseSpec {
   description: string;
@@ -51,6 +54,8 @@ export interface AccessRules<T extends AccessTypes> {
   operator(req: Request): Promise<void>;
   /** The `configure` role: may change configuration (owners and admins). */
   configure(caller: T['caller']): void;
+  /** The `publish` role: may send events (an API whose routes never declare `role: 'publish'` may leave it out). */
+  publish?(caller: T['caller']): void;
   /** Per resource kind: the caller's resource named by the `:id` path parameter, or `not_found`. */
   owners: { [K in keyof T['owned']]: (caller: T['caller'], id: string) => Promise<T['owned'][K]> };
   /** Per rate-limit name routes declare (`rateLimit`): draws from a bucket or throws `RateLimited` (429). */
@@ -98,7 +103,7 @@ export interface RouteSpec<
   tags: string[];
   auth: A;
   /** Only callers with this role get past the middleware (`forbidden` otherwise). */
-  role?: 'configure';
+  role?: RouteRole;
   /** The `:id` path parameter names a resource of this kind, which must belong to the caller's tenant. */
   owns?: O;
   /** The route creates one of this quota's resources: refused with 403 `quota_exceeded` when the tenant is at its limit. */
@@ -137,7 +142,7 @@ export interface ApiRoute {
   summary: string;
   tags: string[];
   auth: RouteAuth;
-  role?: 'configure';
+  role?: RouteRole;
   owns?: string;
   quota?: string;
   rateLimit?: string;

@@ -1,18 +1,29 @@
-import { ApiError, type ApiKeyRecord, configKey, generateApiKey, hashApiKey, newId, role } from '@hookline/core';
+import {
+  ApiError,
+  type ApiKeyRecord,
+  assignableRoles,
+  configKey,
+  generateApiKey,
+  hashApiKey,
+  newId,
+  requirePermission,
+} from '@hookline/core';
 import { z } from 'zod';
 import { route } from '../access.js';
 import type { AdminDeps } from '../deps.js';
 import { apiKey, deleted, idParams, list } from './schemas.js';
 
-const createKeyInput = z.object({ name: z.string().min(1).max(200), role });
+// `member` is not offered: it only survives in keys created before `viewer` and `publisher` existed (read only).
+const createKeyInput = z.object({ name: z.string().min(1).max(200), role: z.enum(assignableRoles) });
 
 function publicKey({ keyHash: _hash, kind: _kind, ...rest }: ApiKeyRecord) {
   return rest;
 }
 
 /**
- * API keys of the caller's tenant. Owners and admins manage them; only an owner may mint another owner key.
- * A key is shown once, at creation; only its hash is stored.
+ * API keys of the caller's tenant. Every role may list them (a read: id, name, role and prefix, never the key);
+ * owners and admins manage them; only an owner may mint or revoke an owner key. A key is shown once, at
+ * creation; only its hash is stored.
  */
 export function apiKeyRoutes({ config, publisher }: AdminDeps) {
   return [
@@ -22,7 +33,6 @@ export function apiKeyRoutes({ config, publisher }: AdminDeps) {
       tags: ['api keys'],
       summary: "List the tenant's API keys",
       auth: 'apiKey',
-      role: 'configure',
       responses: { 200: { description: 'Keys (never the keys themselves)', schema: list(apiKey) } },
       async handler({ caller }) {
         return { status: 200, body: { data: [...config.state.apiKeysOf(caller.tenantId)].map(publicKey) } };
@@ -39,7 +49,7 @@ export function apiKeyRoutes({ config, publisher }: AdminDeps) {
       body: createKeyInput,
       responses: { 201: { description: 'The key, shown only here', schema: apiKey.extend({ key: z.string() }) } },
       async handler({ caller, body }) {
-        if (body.role === 'owner' && caller.role !== 'owner') throw new ApiError('forbidden', 'only an owner may create owner keys');
+        if (body.role === 'owner') requirePermission(caller, 'manageOwners');
         const key = generateApiKey();
         const now = new Date().toISOString();
         const record: ApiKeyRecord = {
@@ -70,7 +80,7 @@ export function apiKeyRoutes({ config, publisher }: AdminDeps) {
       async handler({ caller, params }) {
         const target = config.state.apiKeyById(params.id);
         if (!target || target.tenantId !== caller.tenantId) throw new ApiError('not_found', 'no such API key');
-        if (target.role === 'owner' && caller.role !== 'owner') throw new ApiError('forbidden', 'only an owner may revoke owner keys');
+        if (target.role === 'owner') requirePermission(caller, 'manageOwners');
         await config.write(publisher, configKey('apiKey', target.id), null);
         return { status: 204 };
       },

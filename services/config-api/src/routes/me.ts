@@ -1,8 +1,12 @@
+import { permissions, role, rolePermissions } from '@hookline/core';
 import { z } from 'zod';
 import { route } from '../access.js';
 import type { AdminDeps } from '../deps.js';
 
-/** `GET /api/admin/me`: who the key is (the page hides configure buttons from viewers) and where ingest is. */
+/**
+ * `GET /api/admin/me`: who the key is, what its role may do (the page hides configure buttons from keys that may
+ * not configure) and where ingest is.
+ */
 export function meRoutes({ config, ingestPublicUrl }: AdminDeps) {
   return [
     route({
@@ -17,7 +21,8 @@ export function meRoutes({ config, ingestPublicUrl }: AdminDeps) {
           schema: z.object({
             keyId: z.string(),
             name: z.string(),
-            role: z.enum(['owner', 'admin', 'member', 'viewer']),
+            role,
+            permissions: z.array(z.enum(permissions)),
             tenantId: z.string(),
             tenantName: z.string().nullable(),
             ingestUrl: z.string().nullable(),
@@ -31,6 +36,7 @@ export function meRoutes({ config, ingestPublicUrl }: AdminDeps) {
             keyId: caller.id,
             name: caller.name,
             role: caller.role,
+            permissions: rolePermissions[caller.role].slice(),
             tenantId: caller.tenantId,
             tenantName: config.state.tenants.get(caller.tenantId)?.name ?? null,
             ingestUrl: ingestPublicUrl ?? null,

@@ -1,0 +1,148 @@
+import { randomBytes } from 'node:crypto';
+import {
+  type Attributes,
+  type Context,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type TextMapGetter,
+  type TextMapSetter,
+  TraceFlags,
+  trace,
+} from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter, TracerProvider } from '@opentelemetry/sdk-trace';
+import { z } from 'zod';
+
+/**
+ * W3C trace context through Hookline: a `traceparent` from the POST (or a Kafka record header) is carried on every
+ * record (events, tasks, retries, attempts) and sent on the outgoing request, so one event can be followed from its
+ * producer to the receiver. Spans are recorded and exported only when an OTLP endpoint is configured; without one the
+ * trace context still flows (each hop a new span id under the same trace id), at the cost of a random id.
+ *
+ * No OpenTelemetry globals are set: each service holds its own `Tracing`, and parents are passed explicitly as the
+ * `traceparent` strings the records carry, which is also what survives a hop through Kafka.
+ */
+
+/** The standard OpenTelemetry variables this package reads (parsed once by each service's env schema). */
+export const tracingEnvShape = {
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().url().optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
+};
+
+export interface TracingEnv {
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string | undefined;
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string | undefined;
+  OTEL_SERVICE_NAME?: string | undefined;
+}
+
+/** What code inside a span may do with it. */
+export interface SpanHandle {
+  /** The `traceparent` for what this span sends on (records it writes, the outgoing request). */
+  readonly traceparent: string;
+  setAttributes(attributes: Attributes): void;
+  fail(error: unknown): void;
+}
+
+export interface Tracing {
+  /** Whether spans are recorded and exported (an OTLP endpoint is configured). */
+  readonly exporting: boolean;
+  /** Runs `work` in a span continuing `parent` (a traceparent value; a new trace when absent or malformed). */
+  span<T>(
+    name: string,
+    parent: string | undefined,
+    attributes: Attributes,
+    work: (span: SpanHandle) => Promise<T>,
+    kind?: SpanKind,
+  ): Promise<T>;
+  /** Exports what is buffered and stops (SIGTERM). */
+  shutdown(): Promise<void>;
+}
+
+const carrierGetter: TextMapGetter<Record<string, string>> = {
+  keys: (carrier) => Object.keys(carrier),
+  get: (carrier, key) => carrier[key],
+};
+const carrierSetter: TextMapSetter<Record<string, string>> = {
+  set: (carrier, key, value) => {
+    carrier[key] = value;
+  },
+};
+
+const propagator = new W3CTraceContextPropagator();
+
+function parentContext(parent: string | undefined): Context {
+  return parent ? propagator.extract(ROOT_CONTEXT, { traceparent: parent }, carrierGetter) : ROOT_CONTEXT;
+}
+
+function traceparentOf(span: Span): string {
+  const carrier: Record<string, string> = {};
+  propagator.inject(trace.setSpan(ROOT_CONTEXT, span), carrier, carrierSetter);
+  return carrier.traceparent ?? '';
+}
+
+/** A hop without an exporter: the parent's trace id (or a new one) and a fresh span id, nothing recorded. */
+function propagatingSpan(parent: Context): Span {
+  const parentSpan = trace.getSpanContext(parent);
+  return trace.wrapSpanContext({
+    traceId: parentSpan?.traceId ?? randomBytes(16).toString('hex'),
+    spanId: randomBytes(8).toString('hex'),
+    traceFlags: parentSpan?.traceFlags ?? TraceFlags.NONE,
+  });
+}
+
+export interface TracingOptions {
+  serviceName: string;
+  env?: TracingEnv;
+  /** Tests: spans go here, each at once. */
+  exporter?: SpanExporter;
+}
+
+export function createTracing({ serviceName, env = {}, exporter }: TracingOptions): Tracing {
+  const endpoint =
+    env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+    (env.OTEL_EXPORTER_OTLP_ENDPOINT ? `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/$/, '')}/v1/traces` : undefined);
+  const spanExporter = exporter ?? (endpoint ? new OTLPTraceExporter({ url: endpoint }) : undefined);
+  const provider = spanExporter
+    ? new TracerProvider({
+        resource: resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME ?? serviceName }),
+        spanProcessors: [
+          exporter ? new SimpleSpanProcessor({ exporter: spanExporter }) : new BatchSpanProcessor({ exporter: spanExporter }),
+        ],
+      })
+    : undefined;
+  const tracer = provider?.getTracer('hookline');
+
+  return {
+    exporting: Boolean(provider),
+    async span(name, parent, attributes, work, kind = SpanKind.INTERNAL) {
+      const parentCtx = parentContext(parent);
+      const span = tracer ? tracer.startSpan(name, { kind, attributes }, parentCtx) : propagatingSpan(parentCtx);
+      const handle: SpanHandle = {
+        traceparent: traceparentOf(span),
+        setAttributes: (more) => void span.setAttributes(more),
+        fail(error) {
+          span.recordException(error instanceof Error ? error : String(error));
+          span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+        },
+      };
+      try {
+        return await work(handle);
+      } catch (error) {
+        handle.fail(error);
+        throw error;
+      } finally {
+        span.end();
+      }
+    },
+    async shutdown() {
+      await provider?.shutdown();
+    },
+  };
+}
+
+export { SpanKind } from '@opentelemetry/api';
