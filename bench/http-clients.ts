@@ -4,7 +4,7 @@
  */
 import http from 'node:http';
 import type { DeliveryTask, EndpointRecord } from '@hookline/core';
-import { Sender, SsrfGuard } from '@hookline/delivery/sender';
+import { EndpointSecrets, Keyring, Sender, SsrfGuard } from '@hookline/delivery/sender';
 import { resolvePolicy } from '@hookline/delivery-policy';
 import { generateSecret, signatureHeaders } from '@hookline/signing';
 import { blob, eventType } from './stack.js';
@@ -65,12 +65,15 @@ export function rawClient(url: string, durationMs: number, concurrency: number):
 }
 
 export function senderClient(url: string, durationMs: number, concurrency: number): Promise<ClientResult> {
+  // Sealed, as delivery reads endpoints from `config`: the Sender opens the secret on every attempt.
+  const secrets = new EndpointSecrets(Keyring.parse(Keyring.generateEntry()));
   const sender = new Sender({
     timeoutMs: 10_000,
     responseExcerptBytes: 4096,
     guard: new SsrfGuard({ allowCidrs: ['127.0.0.0/8'], requireHttps: false }),
+    secrets,
   });
-  const endpoint: EndpointRecord = {
+  const endpoint: EndpointRecord = secrets.sealPlain({
     kind: 'endpoint',
     id: 'ep_bench',
     tenantId: 'ten_bench',
@@ -81,7 +84,7 @@ export function senderClient(url: string, durationMs: number, concurrency: numbe
     isActive: true,
     createdAt: '',
     updatedAt: '',
-  };
+  });
   const policy = resolvePolicy(endpoint);
   const task: DeliveryTask = {
     deliveryId: 'msg_bench',

@@ -6,11 +6,22 @@
  * (infrastructure keeps running: `./dev infra stop`).
  */
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Hookline, Receiver, repoRoot, requestJson, startLocalInfra } from '@hookline/testkit';
 
 const demoReceiverPort = 8600;
+
+/**
+ * The development keyring that seals endpoint secrets (docs/secrets.md): made once and kept in .hookline/, so
+ * endpoints created in one `./dev up` still deliver in the next. HOOKLINE_SECRETS_KEY, when set, wins.
+ */
+const secretsKeyFile = join(repoRoot, '.hookline', 'secrets.key');
+if (!process.env.HOOKLINE_SECRETS_KEY && !existsSync(secretsKeyFile)) {
+  mkdirSync(join(repoRoot, '.hookline'), { recursive: true });
+  writeFileSync(secretsKeyFile, `dev-${randomBytes(4).toString('hex')}:${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+}
+const secretsKey = process.env.HOOKLINE_SECRETS_KEY ?? readFileSync(secretsKeyFile, 'utf8').trim();
 
 const infra = await startLocalInfra();
 const hookline = await Hookline.start({
@@ -18,6 +29,7 @@ const hookline = await Hookline.start({
   namespace: 'hookline',
   logDir: join(repoRoot, '.hookline', 'logs'),
   rootToken: process.env.HOOKLINE_ROOT_TOKEN ?? `root_${randomBytes(16).toString('hex')}`,
+  secretsKey,
   ports: { ingest: 8100, 'config-api': 8200, fanout: 8300, delivery: 8400, projector: 8500 },
   // The admin page shows incoming webhooks' full URLs on ingest.
   env: { HOOKLINE_INGEST_PUBLIC_URL: 'http://127.0.0.1:8100' },
@@ -52,6 +64,8 @@ const variables: Record<string, string> = {
   HOOKLINE_ENDPOINT_ID: endpoint.body.id,
   HOOKLINE_WEBHOOK_SECRET: endpoint.body.secret,
   HOOKLINE_RECEIVER_URL: `${receiver.url}/webhooks`,
+  // The keyring the services seal endpoint secrets with; the re-seal command reads it too (docs/secrets.md).
+  HOOKLINE_SECRETS_KEY: secretsKey,
 };
 const shellWord = (value: string) => (/^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`);
 const exportLines = Object.entries(variables).map(([name, value]) => `export ${name}=${shellWord(value)}`);

@@ -82,8 +82,35 @@ export const apiKeyRecord = z.object({
 });
 export type ApiKeyRecord = z.infer<typeof apiKeyRecord>;
 
+/**
+ * A value sealed by `@hookline/secrets` (AES-256-GCM): the id of the key that sealed it, the 96-bit nonce and the
+ * ciphertext with its tag appended (both base64url). Endpoint secrets and header values are stored like this;
+ * a plain string is the shape written before values were sealed, still read (and sealed on the next write).
+ */
+export const sealedValue = z.object({
+  sealed: z.literal('aes-256-gcm'),
+  kid: z.string().min(1).max(64),
+  iv: z.string(),
+  ct: z.string(),
+});
+export type SealedValue = z.infer<typeof sealedValue>;
+/** A secret or header value as stored: sealed, or plain text in records written before sealing. */
+export const storedSecretValue = z.union([z.string(), sealedValue]);
+export type StoredSecretValue = z.infer<typeof storedSecretValue>;
+
+/**
+ * Header names an endpoint may not set: `Host` (it would redirect the request inside the receiver's server) and
+ * the hop-by-hop and framing headers that belong to the connection, not to the message (RFC 9110 7.6.1). The
+ * admin API refuses them; delivery skips them in records written before they were refused.
+ */
+export function isRefusedHeaderName(name: string): boolean {
+  const lower = name.toLowerCase();
+  return refusedHeaderNames.has(lower) || lower.startsWith('proxy-');
+}
+const refusedHeaderNames = new Set(['host', 'connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'content-length']);
+
 export const endpointSecret = z.object({
-  secret: z.string(),
+  secret: storedSecretValue,
   /** Set on a rotated-out secret: it keeps signing alongside the new one until then. */
   expiresAt: z.string().optional(),
 });
@@ -125,7 +152,7 @@ export const endpointRecord = z.object({
   events: z.array(eventPattern),
   channels: z.array(z.string()).optional(),
   secrets: z.array(endpointSecret).min(1),
-  headers: z.record(z.string(), z.string()).optional(),
+  headers: z.record(z.string(), storedSecretValue).optional(),
   ...storedDeliverySettingsShape(),
   ...payloadSettingsShape,
   isActive: z.boolean(),

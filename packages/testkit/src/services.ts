@@ -27,6 +27,8 @@ export interface HooklineOptions {
   /** Fixed ports (for `./dev up`); free ones are picked otherwise. */
   ports?: Partial<Record<ServiceName, number>>;
   rootToken?: string;
+  /** The keyring sealing endpoint secrets (HOOKLINE_SECRETS_KEY, docs/secrets.md); a new random key otherwise. */
+  secretsKey?: string;
   /**
    * Run each service as production does, `node dist/main.js` from the build (`pnpm build` first), instead of its
    * TypeScript source through tsx. Default: HOOKLINE_SERVICES_FROM_BUILD=1 in the environment (`./dev test` sets it).
@@ -47,10 +49,12 @@ export function serviceNodeArgs(name: ServiceName, fromBuild = false): string[] 
 /** The five services running as separate processes, as in production. */
 export class Hookline {
   readonly rootToken: string;
+  readonly secretsKey: string;
   readonly namespace: string;
   readonly ports = {} as Record<ServiceName, number>;
   private readonly processes = new Map<ServiceName, ChildProcess>();
-  private readonly logDir: string;
+  /** Where each service writes its log (`<name>.log`). */
+  readonly logDir: string;
   private readonly fromBuild: boolean;
   /** Kills what is still running if the test process exits without `stop()` (a crash, an aborted run). */
   private readonly killOnExit = () => {
@@ -59,6 +63,7 @@ export class Hookline {
 
   private constructor(private readonly options: HooklineOptions) {
     this.rootToken = options.rootToken ?? `root_${randomBytes(16).toString('hex')}`;
+    this.secretsKey = options.secretsKey ?? `test:${randomBytes(32).toString('base64')}`;
     this.namespace = options.namespace ?? `t${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
     this.logDir = options.logDir ?? join(repoRoot, '.hookline', 'test-logs', this.namespace);
     mkdirSync(this.logDir, { recursive: true });
@@ -106,6 +111,9 @@ export class Hookline {
       MONGO_DB: this.namespace,
       HOOKLINE_TOPIC_PREFIX: `${this.namespace}.`,
       HOOKLINE_ROOT_TOKEN: this.rootToken,
+      HOOKLINE_SECRETS_KEY: this.secretsKey,
+      // Webhook URLs on this ingest are refused (its deliveries would come back as events).
+      HOOKLINE_INGEST_ORIGINS: this.ingestUrl,
       FANOUT_GROUP_ID: `${this.namespace}-fanout`,
       DELIVERY_GROUP_ID: `${this.namespace}-delivery`,
       PROJECTOR_GROUP_ID: `${this.namespace}-projector`,

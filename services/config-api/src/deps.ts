@@ -4,6 +4,7 @@ import type { Alerts, IncomingCalls, Store } from '@hookline/store';
 import type { JobKind, JobRunner, JobStore, RecoverParams, ReplayParams } from './jobs/index.js';
 import type { AdminLimits } from './limits.js';
 import type { ConfigAccess, RecordPublisher, TimeRangeReader } from './ports.js';
+import type { WebhookDeps } from './routes/webhooks.js';
 
 /** Everything the admin routes use; `main.ts` builds it, tests pass fakes. */
 export interface AdminDeps {
@@ -30,6 +31,8 @@ export interface AdminDeps {
   rootToken: string | undefined;
   /** Quotas and the per-key rate (generous defaults when absent). */
   limits?: AdminLimits;
+  /** Sealing of endpoint secrets and header values; Hookline's own ingest origins, refused as webhook URLs. */
+  webhooks: WebhookDeps;
 }
 
 interface AdminJobs {

@@ -1,4 +1,5 @@
 import { baseEnvSchema } from '@hookline/core';
+import { secretsKeyEnvShape } from '@hookline/secrets';
 import { z } from 'zod';
 import { adminLimitsEnvShape } from './limits.js';
 
@@ -19,5 +20,20 @@ export const configApiEnvSchema = baseEnvSchema.extend({
   HOOKLINE_INGEST_PUBLIC_URL: z.string().url().optional(),
   /** Quotas and the admin API's rate limit (docs/limits.md). */
   ...adminLimitsEnvShape,
+  /**
+   * Origins (comma-separated) where Hookline's own ingest listens, besides HOOKLINE_INGEST_PUBLIC_URL: webhook URLs
+   * there are refused (deliveries would come back as events). Default: ingest's default listen origin.
+   */
+  HOOKLINE_INGEST_ORIGINS: z
+    .string()
+    .default('http://127.0.0.1:8100')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url())),
+  ...secretsKeyEnvShape,
 });
 export type ConfigApiEnv = z.infer<typeof configApiEnvSchema>;

@@ -2,6 +2,7 @@ import { ConfigView } from '@hookline/config';
 import { parseEnv } from '@hookline/core';
 import { connectEventLog, kafkaHealthChecks } from '@hookline/kafka';
 import { ConfluentSchemaRegistry } from '@hookline/schema-registry';
+import { EndpointSecrets, keyringFromEnv } from '@hookline/secrets';
 import { closeServer, createLogger, createMetricsRegistry, listen, runService } from '@hookline/service';
 import { Alerts, IncomingCalls, Jobs, Store } from '@hookline/store';
 import { assembleConfigApi } from './app.js';
@@ -11,6 +12,7 @@ import { adminLimitsFromEnv } from './limits.js';
 
 const env = parseEnv(configApiEnvSchema);
 const logger = createLogger('config-api', env.LOG_LEVEL);
+const keyring = keyringFromEnv(env);
 
 await runService(logger, async (lifecycle) => {
   const { log, topics } = await connectEventLog(env, 'hookline-config-api', logger);
@@ -50,6 +52,12 @@ await runService(logger, async (lifecycle) => {
     ingestPublicUrl: env.HOOKLINE_INGEST_PUBLIC_URL,
     rootToken: env.HOOKLINE_ROOT_TOKEN,
     limits: adminLimitsFromEnv(env),
+    webhooks: {
+      secrets: new EndpointSecrets(keyring),
+      ingestOrigins: [...env.HOOKLINE_INGEST_ORIGINS, ...(env.HOOKLINE_INGEST_PUBLIC_URL ? [env.HOOKLINE_INGEST_PUBLIC_URL] : [])].map(
+        (origin) => new URL(origin),
+      ),
+    },
     health: {
       ...kafkaHealthChecks({ config, publisher }),
       mongo: async () => {

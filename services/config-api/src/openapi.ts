@@ -32,6 +32,7 @@ function unusedDeps(): AdminDeps {
     testTimeoutMs: 0,
     ingestPublicUrl: undefined,
     rootToken: undefined,
+    webhooks: unavailable('webhooks'),
   };
 }
 

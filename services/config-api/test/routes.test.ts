@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { type ApiKeyRecord, authenticate, type ConfigRecord, ConfigState, configKey, hashApiKey } from '@hookline/core';
 import { createMemoryEventLog } from '@hookline/kafka';
+import { EndpointSecrets, Keyring } from '@hookline/secrets';
 import { closeServer, createLogger, listen } from '@hookline/service';
 import { type EndpointStatsDoc, jobOfEarlierReplay, type ReplayJobDoc, type Store } from '@hookline/store';
 import { Registry } from 'prom-client';
@@ -88,6 +89,7 @@ function api(): ConfigApi {
     testTimeoutMs: 1_000,
     ingestPublicUrl: undefined,
     rootToken: undefined,
+    webhooks: { secrets: new EndpointSecrets(Keyring.parse(Keyring.generateEntry())), ingestOrigins: [new URL('http://127.0.0.1:8100')] },
   };
   return assembleConfigApi({ ...deps, logger: createLogger('routes-test', 'silent'), metrics: new Registry(), health: {} });
 }

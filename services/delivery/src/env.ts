@@ -1,4 +1,5 @@
 import { baseEnvSchema } from '@hookline/core';
+import { secretsKeyEnvShape } from '@hookline/secrets';
 import { z } from 'zod';
 
 export const deliveryEnvSchema = baseEnvSchema.extend({
@@ -21,5 +22,6 @@ export const deliveryEnvSchema = baseEnvSchema.extend({
         .map((c) => c.trim())
         .filter(Boolean),
     ),
+  ...secretsKeyEnvShape,
 });
 export type DeliveryEnv = z.infer<typeof deliveryEnvSchema>;

@@ -2,6 +2,7 @@ import { ConfigView } from '@hookline/config';
 import { parseEnv } from '@hookline/core';
 import { deferTierOf, delayedTiers, validateProfiles } from '@hookline/delivery-policy';
 import { ConsumerLagMonitor, connectEventLog, kafkaHealthChecks, retryTopicSpec } from '@hookline/kafka';
+import { EndpointSecrets, endpointsMissingKeys, keyringFromEnv } from '@hookline/secrets';
 import { closeServer, createHttpApp, createLogger, createMetricsRegistry, listen, runService } from '@hookline/service';
 import { DeliveryEngine } from './engine.js';
 import { deliveryEnvSchema } from './env.js';
@@ -12,6 +13,7 @@ import { SsrfGuard } from './ssrf.js';
 
 const env = parseEnv(deliveryEnvSchema);
 const logger = createLogger('delivery', env.LOG_LEVEL);
+const keyring = keyringFromEnv(env);
 
 await runService(logger, async (lifecycle) => {
   // A profile whose schedule names a tier that is not a topic would send retries nowhere: refuse to start.
@@ -21,6 +23,13 @@ await runService(logger, async (lifecycle) => {
   await log.ensureTopics(tiers.map((tier) => retryTopicSpec(topics, tier, env.HOOKLINE_TOPIC_PARTITIONS)));
   const config = new ConfigView(log, topics.config, logger);
   await config.start();
+  // Said once at start: their deliveries fail (and dead-letter) until the keyring lists these keys.
+  const unopenable = endpointsMissingKeys(config.state.endpoints.values(), keyring);
+  if (unopenable.length)
+    logger.error(
+      { endpoints: unopenable.slice(0, 100), count: unopenable.length },
+      'endpoints sealed with keys not in HOOKLINE_SECRETS_KEY',
+    );
   const publisher = await log.publisher();
   const registry = createMetricsRegistry('delivery');
   let engine: DeliveryEngine | undefined;
@@ -30,8 +39,17 @@ await runService(logger, async (lifecycle) => {
     () => engine?.circuits.countNotClosed() ?? { open: 0, halfOpen: 0 },
     () => engine?.lanes.blockedSummary(Date.now()) ?? { lanes: 0, oldestSeconds: 0 },
   );
-  const guard = new SsrfGuard({ allowCidrs: env.DELIVERY_ALLOW_PRIVATE_CIDRS, requireHttps: env.HOOKLINE_MODE === 'production' });
-  const sender = new Sender({ timeoutMs: env.DELIVERY_TIMEOUT_MS, responseExcerptBytes: env.DELIVERY_RESPONSE_EXCERPT_BYTES, guard });
+  const guard = new SsrfGuard({
+    allowCidrs: env.DELIVERY_ALLOW_PRIVATE_CIDRS,
+    requireHttps: env.HOOKLINE_MODE === 'production',
+    onRefused: (refused) => logger.warn(refused, 'destination refused by the SSRF guard'),
+  });
+  const sender = new Sender({
+    timeoutMs: env.DELIVERY_TIMEOUT_MS,
+    responseExcerptBytes: env.DELIVERY_RESPONSE_EXCERPT_BYTES,
+    guard,
+    secrets: new EndpointSecrets(keyring),
+  });
   engine = new DeliveryEngine({
     log,
     publisher,

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { type AttemptRecord, attemptIdFor, type DeliveryTask, type EndpointRecord } from '@hookline/core';
+import { type AttemptRecord, attemptIdFor, type DeliveryTask, type EndpointRecord, isRefusedHeaderName } from '@hookline/core';
 import {
   type AttemptFailure,
   type DeliveryPolicy,
@@ -8,17 +8,21 @@ import {
   payloadHeaders,
   renderBody,
 } from '@hookline/delivery-policy';
+import type { SecretOpener } from '@hookline/secrets';
 import { signatureHeaders } from '@hookline/signing';
 import { Agent, request } from 'undici';
 import type { SsrfGuard } from './ssrf.js';
 
-// The bench drives the Sender alone (`@hookline/delivery/sender`): it needs the guard it is built with.
+// The bench drives the Sender alone (`@hookline/delivery/sender`): it needs the guard and secrets it is built with.
+export { EndpointSecrets, Keyring } from '@hookline/secrets';
 export { SsrfGuard } from './ssrf.js';
 
 export interface SenderOptions {
   timeoutMs: number;
   responseExcerptBytes: number;
   guard: SsrfGuard;
+  /** Opens the endpoint's sealed signing secrets and header values, per attempt (nothing opened is kept). */
+  secrets: SecretOpener;
   userAgent?: string;
   /** Keep-alive connections per receiver origin. */
   connectionsPerOrigin?: number;
@@ -54,14 +58,7 @@ export class Sender {
 
   async send(task: DeliveryTask, endpoint: EndpointRecord, policy: DeliveryPolicy, now = new Date()): Promise<AttemptResult> {
     const body = renderBody(policy, task);
-    const secrets = endpoint.secrets.filter((s) => !s.expiresAt || Date.parse(s.expiresAt) > now.getTime()).map((s) => s.secret);
-    const headers = {
-      ...endpoint.headers,
-      'content-type': 'application/json',
-      'user-agent': this.options.userAgent ?? 'Hookline/0.1',
-      ...signatureHeaders(policy.signature, secrets, task.deliveryId, now, body),
-      ...payloadHeaders(policy, task),
-    };
+    const formatHeaders = payloadHeaders(policy, task);
     const base = {
       attemptId: attemptIdFor(task.deliveryId, task.attempt),
       deliveryId: task.deliveryId,
@@ -77,6 +74,16 @@ export class Sender {
     const started = performance.now();
     try {
       this.options.guard.checkUrl(new URL(endpoint.url));
+      // Opened here, inside the attempt: a value this service cannot open (a key missing from its keyring) is a
+      // failed attempt that retries and dead-letters like any other, replayable once the keyring is fixed.
+      const { secrets } = this.options;
+      const headers = {
+        ...customHeaders(secrets.openHeaders(endpoint)),
+        'content-type': 'application/json',
+        'user-agent': this.options.userAgent ?? 'Hookline/0.1',
+        ...signatureHeaders(policy.signature, secrets.liveSecrets(endpoint, now.getTime()), task.deliveryId, now, body),
+        ...formatHeaders,
+      };
       const response = await this.post(endpoint.url, body, headers, policy.timeoutMs ?? this.options.timeoutMs);
       const durationMs = Math.round(performance.now() - started);
       const failure = failureOfStatus(response.statusCode, headerText(response.headers.location));
@@ -126,6 +133,11 @@ export class Sender {
     const excerpt = Buffer.concat(chunks).subarray(0, this.options.responseExcerptBytes).toString('utf8');
     return { statusCode: response.statusCode, headers: response.headers as IncomingHttpHeaders, excerpt };
   }
+}
+
+/** Custom headers as sent: names the admin API refuses now (records written before it did) are left out. */
+function customHeaders(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !isRefusedHeaderName(name)));
 }
 
 function headerText(value: string | string[] | undefined): string | undefined {

@@ -16,6 +16,8 @@ export interface SsrfPolicy {
   allowCidrs: string[];
   /** Refuse plain http:// destinations (production mode). */
   requireHttps: boolean;
+  /** Told each refused address (for the service's log: the attempt's error does not name it). */
+  onRefused?: (refused: { host: string; address: string; range: string }) => void;
 }
 
 /**
@@ -29,14 +31,18 @@ export class SsrfGuard {
     this.allowed = policy.allowCidrs.map((cidr) => ipaddr.parseCIDR(cidr));
   }
 
-  /** Throws when `address` (an IP literal) may not be connected to. */
-  checkAddress(address: string): void {
+  /**
+   * Throws when `address` (an IP literal, `host` resolved) may not be connected to. The error names the kind of
+   * address, never the address: what a tenant's host name resolves to inside Hookline's network is not theirs to map.
+   */
+  checkAddress(address: string, host = address): void {
     let parsed = ipaddr.parse(address);
     if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
     const range = parsed.range();
     if (range === 'unicast') return;
     if (this.allowed.some(([net, bits]) => net.kind() === parsed.kind() && parsed.match(net, bits))) return;
-    throw new DestinationRefused(`destination ${address} is ${range}, refused by the SSRF guard`);
+    this.policy.onRefused?.({ host, address, range });
+    throw new DestinationRefused(`the destination is a ${range} address, refused by the SSRF guard`);
   }
 
   /** Checks the URL itself: scheme, and the host when it is an IP literal (Node does no lookup for those). */
@@ -52,7 +58,7 @@ export class SsrfGuard {
     dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
       if (error) return callback(error, '', 0);
       try {
-        for (const { address } of addresses) this.checkAddress(address);
+        for (const { address } of addresses) this.checkAddress(address, hostname);
       } catch (refused) {
         return callback(refused as NodeJS.ErrnoException, '', 0);
       }

@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { planTask, resolvePolicy } from '@hookline/delivery-policy';
+import { EndpointSecrets, Keyring } from '@hookline/secrets';
 import { signatureHeaders } from '@hookline/signing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Sender, SsrfGuard } from '../src/sender.js';
@@ -28,10 +29,13 @@ afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
+const keyring = Keyring.parse(Keyring.generateEntry());
+const secrets = new EndpointSecrets(keyring);
 const allowLoopback = new Sender({
   timeoutMs: 5_000,
   responseExcerptBytes: 100,
   guard: new SsrfGuard({ allowCidrs: ['127.0.0.0/8'], requireHttps: false }),
+  secrets,
 });
 const event = { id: 'evt_1', type: 'task.created', tenantId: 'ten', timestamp: '2026-01-01T00:00:00.000Z', data: { id: 't_1' } };
 
@@ -84,7 +88,7 @@ describe('Sender', () => {
       record: { errorClass: 'http_429', errorMessage: 'receiver answered 429' },
     });
     const refused = await send(
-      new Sender({ timeoutMs: 5_000, responseExcerptBytes: 100, guard: new SsrfGuard({ allowCidrs: [], requireHttps: false }) }),
+      new Sender({ timeoutMs: 5_000, responseExcerptBytes: 100, guard: new SsrfGuard({ allowCidrs: [], requireHttps: false }), secrets }),
       `${base}/200`,
     );
     expect(refused).toMatchObject({
@@ -93,5 +97,65 @@ describe('Sender', () => {
     });
     const closed = await send(allowLoopback, 'http://127.0.0.1:1/');
     expect(closed).toMatchObject({ failure: { kind: 'connection', retryable: true }, record: { errorClass: 'econnrefused' } });
+  });
+
+  it('opens sealed secrets and header values per attempt, and still sends records of the previous (plain) shape', async () => {
+    const plain = endpoint('ep_sealed', {
+      url: `${base}/200`,
+      secrets: [{ secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }],
+      headers: { 'X-Api-Key': 'receiver-credential', Host: 'elsewhere.test', Connection: 'close', 'Proxy-Authorization': 'x' },
+    });
+    for (const target of [plain, secrets.sealPlain(plain)]) {
+      const task = planTask({ kind: 'first', event, endpoint: target, now: 0 });
+      const now = new Date('2026-01-01T00:00:05.000Z');
+      expect((await allowLoopback.send(task, target, resolvePolicy(target), now)).record.outcome).toBe('success');
+      const sent = received.at(-1)!;
+      expect(sent.headers).toMatchObject(
+        signatureHeaders({ kind: 'standard-webhooks' }, ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'], task.deliveryId, now, sent.body),
+      );
+      // Names that belong to the connection are never sent, even from records written before they were refused.
+      expect([sent.headers['x-api-key'], sent.headers.host, sent.headers.connection, sent.headers['proxy-authorization']]).toEqual([
+        'receiver-credential',
+        base.slice('http://'.length),
+        'keep-alive',
+        undefined,
+      ]);
+    }
+  });
+
+  it('fails the attempt (retryable) when a value is sealed with a key it does not have', async () => {
+    const other = new EndpointSecrets(Keyring.parse(Keyring.generateEntry()));
+    const target = other.sealPlain(endpoint('ep_other', { url: `${base}/200` }));
+    const count = received.length;
+    const result = await allowLoopback.send(planTask({ kind: 'first', event, endpoint: target, now: 0 }), target, resolvePolicy(target));
+    expect(result).toMatchObject({
+      failure: { retryable: true },
+      record: {
+        outcome: 'failure',
+        errorClass: 'esecretunavailable',
+        errorMessage: expect.stringMatching(/not in this service's keyring/),
+      },
+    });
+    expect(received.length).toBe(count);
+  });
+
+  it('does not name the refused address in the attempt, only in what it tells the service', async () => {
+    const refusals: { host: string; address: string }[] = [];
+    const guarded = new Sender({
+      timeoutMs: 5_000,
+      responseExcerptBytes: 100,
+      guard: new SsrfGuard({ allowCidrs: [], requireHttps: false, onRefused: (r) => refusals.push(r) }),
+      secrets,
+    });
+    const port = base.split(':').at(-1);
+    for (const url of [`http://localhost:${port}/`, `http://10.1.2.3:${port}/`]) {
+      const target = endpoint('ep', { url });
+      const { record } = await guarded.send(planTask({ kind: 'first', event, endpoint: target, now: 0 }), target, resolvePolicy(target));
+      expect(record).toMatchObject({ errorClass: 'edestinationrefused', errorMessage: expect.stringMatching(/refused by the SSRF guard/) });
+      expect(record.errorMessage).not.toMatch(/127\.0\.0\.1|::1|10\.1\.2\.3/);
+    }
+    await guarded.close();
+    expect(refusals).toContainEqual({ host: 'localhost', address: '127.0.0.1', range: 'loopback' });
+    expect(refusals).toContainEqual({ host: '10.1.2.3', address: '10.1.2.3', range: 'private' });
   });
 });

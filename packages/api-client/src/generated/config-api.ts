@@ -466,7 +466,6 @@ export interface paths {
                 content: {
                     "application/json": {
                         name: string;
-                        /** Format: uri */
                         url: string;
                         events: string[];
                         description?: string;
@@ -895,7 +894,6 @@ export interface paths {
                 content: {
                     "application/json": {
                         name?: string;
-                        /** Format: uri */
                         url?: string;
                         events?: string[];
                         description?: string;

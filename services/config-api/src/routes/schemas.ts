@@ -22,6 +22,8 @@ export const webhook = endpointRecord
     profile: storedAsAccepted(stored.profile, accepted.profile),
     payloadFormat: storedAsAccepted(stored.payloadFormat, accepted.payloadFormat),
     signature: storedAsAccepted(stored.signature, accepted.signature),
+    /** Values are write-only: every read shows `********` (docs/secrets.md). */
+    headers: z.record(z.string(), z.string()).optional(),
   })
   .meta({ id: 'Webhook' });
 export const apiKey = apiKeyRecord.omit({ kind: true, keyHash: true }).meta({ id: 'ApiKey' });

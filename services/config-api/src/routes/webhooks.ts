@@ -1,56 +1,49 @@
-import { ApiError, configKey, type EndpointRecord, eventPattern, newId } from '@hookline/core';
-import { deliverySettingsShape, UnknownRetryTier, validateSchedule } from '@hookline/delivery-policy';
+import { ApiError, configKey, type EndpointRecord, newId } from '@hookline/core';
+import { UnknownRetryTier, validateSchedule } from '@hookline/delivery-policy';
+import { maskedHeaders, type SecretSealer } from '@hookline/secrets';
 import { generateSecret } from '@hookline/signing';
 import { z } from 'zod';
 import { route } from '../access.js';
 import type { AdminDeps } from '../deps.js';
 import { deleted, idParams, list, webhook } from './schemas.js';
+import { createEndpointInput, isOwnIngest, mergeHeaders, rotateInput, updateEndpointInput } from './webhook-input.js';
 
-const httpUrl = z
-  .string()
-  .max(2048)
-  .url()
-  .refine((u) => /^https?:$/.test(new URL(u).protocol), 'must be an http or https URL');
-
-const endpointFields = {
-  name: z.string().min(1).max(200),
-  url: httpUrl,
-  events: z.array(eventPattern).min(1).max(100),
-  description: z.string().max(2000).optional(),
-  isActive: z.boolean().optional(),
-  channels: z.array(z.string().min(1).max(128)).max(100).optional(),
-  headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/), z.string().max(4096)).optional(),
-  ...deliverySettingsShape(),
-};
-const secretInput = z.string().regex(/^whsec_[A-Za-z0-9+/=]{24,}$/, 'must be whsec_ followed by base64');
-const createEndpointInput = z.object({ ...endpointFields, secret: secretInput.optional() });
-const updateEndpointInput = z.object(endpointFields).partial();
-
-const rotateInput = z.object({
-  /** The new secret; generated when absent. */
-  secret: secretInput.optional(),
-  /** How long the previous secret keeps signing alongside the new one (receivers switch over meanwhile). */
-  overlapSeconds: z
-    .number()
-    .int()
-    .min(0)
-    .max(7 * 24 * 3600)
-    .default(24 * 3600),
-});
-
-/** What the API shows of an endpoint: everything but its secrets. */
-function publicEndpoint({ secrets: _secrets, kind: _kind, ...rest }: EndpointRecord) {
-  return rest;
+/** What the webhook routes need beyond the shared dependencies. */
+export interface WebhookDeps {
+  /** Seals secrets and header values before they are written (config-api never opens a sealed value). */
+  secrets: SecretSealer;
+  /** Where Hookline's own ingest is reachable: webhook URLs there are refused. */
+  ingestOrigins: URL[];
 }
 
+/** What the API shows of an endpoint: everything but its secrets, and header names with masked values. */
+function publicEndpoint({ secrets: _secrets, kind: _kind, headers, ...rest }: EndpointRecord) {
+  return { ...rest, ...(headers ? { headers: maskedHeaders(headers) } : {}) };
+}
+
+/** At most two secrets sign at once: the new one and the one it replaces (older ones are dropped). */
+const liveSecretsAfterRotation = 2;
+
 /** The tenant's webhooks (endpoints): their settings and signing secrets. */
-export function webhookRoutes({ config, publisher, retryTiers, requireHttps }: AdminDeps) {
+export function webhookRoutes({ config, publisher, retryTiers, requireHttps, webhooks }: AdminDeps) {
+  const { secrets: sealer, ingestOrigins } = webhooks;
+
   function checkUrl(url: string | undefined) {
     if (url && requireHttps && !url.startsWith('https://')) {
       throw new ApiError('validation_failed', 'endpoint URLs must be https in production mode', [
         { path: 'url', message: 'must be https' },
       ]);
     }
+    if (url && isOwnIngest(url, ingestOrigins)) {
+      throw new ApiError('validation_failed', "endpoint URLs may not point at Hookline's own ingest", [
+        { path: 'url', message: 'is on the ingest origin: deliveries would come back as events' },
+      ]);
+    }
+  }
+
+  /** Writes an endpoint with every secret and header value sealed (plain ones of older records too). */
+  async function save(endpoint: EndpointRecord): Promise<void> {
+    await config.write(publisher, configKey('endpoint', endpoint.id), sealer.sealPlain(endpoint));
   }
 
   /** Retry delays must be tiers that exist as topics. */
@@ -93,7 +86,7 @@ export function webhookRoutes({ config, publisher, retryTiers, requireHttps }: A
         },
       },
       async handler({ caller, body }) {
-        const { secret, ...input } = body;
+        const { secret = generateSecret(), headers, ...input } = body;
         checkSchedule(input.retrySchedule);
         checkUrl(input.url);
         const now = new Date().toISOString();
@@ -102,14 +95,15 @@ export function webhookRoutes({ config, publisher, retryTiers, requireHttps }: A
           id: newId('ep'),
           tenantId: caller.tenantId,
           ...input,
+          ...(headers ? { headers: mergeHeaders(headers, undefined) } : {}),
           isActive: input.isActive ?? true,
-          secrets: [{ secret: secret ?? generateSecret() }],
+          secrets: [{ secret }],
           createdAt: now,
           updatedAt: now,
         };
-        await config.write(publisher, configKey('endpoint', endpoint.id), endpoint);
-        // The secret is returned once, at creation; later reads never show it.
-        return { status: 201, body: { ...publicEndpoint(endpoint), secret: endpoint.secrets[0]!.secret } };
+        await save(endpoint);
+        // The secret is returned once, at creation (from the request, not opened); later reads never show it.
+        return { status: 201, body: { ...publicEndpoint(endpoint), secret } };
       },
     }),
     route({
@@ -139,12 +133,18 @@ export function webhookRoutes({ config, publisher, retryTiers, requireHttps }: A
       async handler({ owned: endpoint, body: changes }) {
         checkSchedule(changes.retrySchedule);
         checkUrl(changes.url);
-        const updated: EndpointRecord = { ...endpoint, ...changes, updatedAt: new Date().toISOString() };
+        const { headers, ...rest } = changes;
+        const updated: EndpointRecord = {
+          ...endpoint,
+          ...rest,
+          ...(headers ? { headers: mergeHeaders(headers, endpoint.headers) } : {}),
+          updatedAt: new Date().toISOString(),
+        };
         if (changes.isActive === true) {
           delete updated.disabledReason;
           delete updated.disabledAt;
         }
-        await config.write(publisher, configKey('endpoint', endpoint.id), updated);
+        await save(updated);
         return { status: 200, body: publicEndpoint(updated) };
       },
     }),
@@ -181,16 +181,18 @@ export function webhookRoutes({ config, publisher, retryTiers, requireHttps }: A
         const now = Date.now();
         const secret = input.secret ?? generateSecret();
         const expiresAt = new Date(now + input.overlapSeconds * 1000).toISOString();
-        // The new secret signs first; still-valid old ones keep signing until their overlap ends.
+        // The new secret signs first; the one it replaces keeps signing until its overlap ends. Secrets older
+        // than that are dropped, so at most two sign at once however quickly rotations follow each other.
         const kept = endpoint.secrets
           .filter((s) => !s.expiresAt || Date.parse(s.expiresAt) > now)
+          .slice(0, liveSecretsAfterRotation - 1)
           .map((s) => ({ secret: s.secret, expiresAt: s.expiresAt ?? expiresAt }));
         const updated: EndpointRecord = {
           ...endpoint,
           secrets: [{ secret }, ...(input.overlapSeconds > 0 ? kept : [])],
           updatedAt: new Date(now).toISOString(),
         };
-        await config.write(publisher, configKey('endpoint', endpoint.id), updated);
+        await save(updated);
         return { status: 200, body: { secret, previousSecretsExpireAt: input.overlapSeconds > 0 ? expiresAt : null } };
       },
     }),

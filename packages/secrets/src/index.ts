@@ -1,0 +1,3 @@
+export * from './endpoint-values.js';
+export * from './env.js';
+export * from './keyring.js';
