@@ -1,12 +1,14 @@
 /** Machine-readable error codes returned by every HTTP API, with the status each maps to. */
 export const errorStatus = {
   invalid_json: 400,
+  bad_request: 400,
   validation_failed: 422,
   payload_too_large: 413,
   unsupported_media_type: 415,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  method_not_allowed: 405,
   conflict: 409,
   unknown_event_type: 422,
   rate_limited: 429,

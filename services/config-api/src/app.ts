@@ -1,8 +1,8 @@
 import {
+  answerUnsupportedMethods,
   createHttpApp,
   errorHandler,
   type HealthCheck,
-  jsonBody,
   type MountedRoute,
   mountRoutes,
   notFoundHandler,
@@ -45,14 +45,16 @@ function adminDocument(routes: MountedRoute[]): OpenApiDocument {
 export function assembleConfigApi(options: ConfigApiOptions): ConfigApi {
   const { logger, metrics, health, lifecycle, webDir = defaultWebDir } = options;
   const app = createHttpApp({ logger, metrics, health, ...(lifecycle ? { lifecycle } : {}) });
-  app.use(adminPrefix, ...jsonBody('256kb'));
-  const routes = mountRoutes(app, adminPrefix, adminRoutes(options), adminAccessRules(options.config, options.rootToken));
+  const routes = mountRoutes(app, adminPrefix, adminRoutes(options), adminAccessRules(options.config, options.rootToken), {
+    jsonBodyLimit: '256kb',
+  });
   let document: OpenApiDocument | undefined;
   const documentOnce = () => (document ??= adminDocument(routes));
   app.get('/openapi.json', (_req, res) => {
     res.json(documentOnce());
   });
   app.use(adminPageRoutes({ webDir, ingestPublicUrl: options.ingestPublicUrl }));
+  answerUnsupportedMethods(app);
   app.use(notFoundHandler());
   app.use(errorHandler(logger));
   return { app, routes, document: documentOnce };

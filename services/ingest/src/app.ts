@@ -1,5 +1,6 @@
 import type { ConfigView } from '@hookline/config';
 import {
+  answerUnsupportedMethods,
   createHttpApp,
   errorHandler,
   type HealthCheck,
@@ -80,6 +81,7 @@ export function assembleIngestApi({
   app.get('/openapi.json', (_req, res) => {
     res.json(documentOnce());
   });
+  answerUnsupportedMethods(app);
   app.use(notFoundHandler());
   app.use(errorHandler(logger));
   return { app, routes, document: documentOnce };
