@@ -1,6 +1,7 @@
 /** Machine-readable error codes returned by every HTTP API, with the status each maps to. */
 export const errorStatus = {
   invalid_json: 400,
+  bad_request: 400,
   validation_failed: 422,
   payload_too_large: 413,
   unsupported_media_type: 415,
@@ -9,6 +10,7 @@ export const errorStatus = {
   /** The tenant already has as many of a resource as its quota allows (details: quota, limit, used). */
   quota_exceeded: 403,
   not_found: 404,
+  method_not_allowed: 405,
   conflict: 409,
   unknown_event_type: 422,
   rate_limited: 429,

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiError, type HealthStatus, type HealthVerdict, worstOf } from '@hookline/core';
-import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { Histogram, type Registry } from 'prom-client';
 import type { z } from 'zod';
@@ -82,17 +82,28 @@ function requestMetrics(registry: Registry): RequestHandler {
   return (req, res, next) => {
     const end = histogram.startTimer();
     res.on('finish', () => {
-      const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
-      end({ method: req.method, route, status: String(res.statusCode) });
+      end({ method: req.method, route: routeTemplate(req), status: String(res.statusCode) });
     });
     next();
   };
 }
 
-/** JSON body parser that answers bad bodies with machine-readable codes instead of HTML pages. */
+/**
+ * The route template a request matched (`/api/webhooks/incoming/:token`, never the token itself), or `unmatched`.
+ * Metrics and logs use it instead of the path, which can hold credentials and has unbounded values.
+ */
+export function routeTemplate(req: Request): string {
+  return req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+}
+
+/**
+ * JSON body parser that answers bad bodies with machine-readable codes instead of HTML pages. A request without a
+ * body passes (the route's schema decides whether it needed one); a body of another media type is refused.
+ */
 export function jsonBody(limit: string | number): RequestHandler[] {
   const requireJson: RequestHandler = (req, _res, next) => {
-    if (req.method !== 'GET' && req.method !== 'DELETE' && req.headers['content-length'] !== '0' && !req.is('application/json')) {
+    // `req.is` is null when there is no body, false when there is one of another type.
+    if (req.method !== 'GET' && req.method !== 'DELETE' && req.headers['content-length'] !== '0' && req.is('application/json') === false) {
       return next(new ApiError('unsupported_media_type', 'request body must be application/json'));
     }
     next();
@@ -104,21 +115,40 @@ export function jsonBody(limit: string | number): RequestHandler[] {
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const apiError = toApiError(error);
-    if (apiError.status >= 500) logger.error({ err: error, path: req.path }, 'request failed');
+    // The route template, never the path: an incoming webhook's path is its secret token.
+    if (apiError.status >= 500) logger.error({ err: error, method: req.method, route: routeTemplate(req) }, 'request failed');
     res.status(apiError.status).json({
       error: { code: apiError.code, message: apiError.message, ...(apiError.details ? { details: apiError.details } : {}) },
     });
   };
 }
 
-function toApiError(error: unknown): ApiError {
+/** What the body parsers (`http-errors`) and the router say about a request they could not read, by `type`. */
+const requestErrors: Record<string, (error: Error) => ApiError> = {
+  'entity.parse.failed': () => new ApiError('invalid_json', 'request body is not valid JSON'),
+  'entity.too.large': () => new ApiError('payload_too_large', 'request body is too large'),
+  'parameters.too.many': () => new ApiError('payload_too_large', 'request body has too many fields'),
+  'encoding.unsupported': (error) => new ApiError('unsupported_media_type', error.message),
+  'charset.unsupported': (error) => new ApiError('unsupported_media_type', error.message),
+  'request.size.invalid': () => new ApiError('bad_request', 'request body does not match its Content-Length'),
+  'request.aborted': () => new ApiError('bad_request', 'request aborted'),
+};
+
+/**
+ * Our own errors as they are; what the body parsers and the router refuse as the matching 4xx code (a body that
+ * cannot be inflated, a path whose percent-encoding is malformed); anything else is an internal error, whose
+ * message is never shown.
+ */
+export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
-  const type = (error as { type?: string }).type;
-  if (type === 'entity.parse.failed') return new ApiError('invalid_json', 'request body is not valid JSON');
-  if (type === 'entity.too.large') return new ApiError('payload_too_large', 'request body is too large');
-  if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
-    return new ApiError('unsupported_media_type', (error as Error).message);
-  }
+  if (typeof error !== 'object' || error === null) return new ApiError('internal_error', 'internal error');
+  const { type, status, expose } = error as { type?: string; status?: number; expose?: boolean };
+  const known = type ? requestErrors[type] : undefined;
+  if (known) return known(error as Error);
+  // The router's `decodeURIComponent` of a path parameter.
+  if (error instanceof URIError && status === 400) return new ApiError('bad_request', 'request path is not valid percent-encoding');
+  // The body parsers' other refusals (`http-errors` marks them `expose`), e.g. a body that cannot be inflated.
+  if (expose === true && status === 400) return new ApiError('bad_request', `request body could not be read: ${(error as Error).message}`);
   return new ApiError('internal_error', 'internal error');
 }
 

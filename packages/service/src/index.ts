@@ -4,3 +4,4 @@ export * from './lifecycle.js';
 export * from './logger.js';
 export * from './metrics.js';
 export * from './openapi.js';
+export * from './unsupported-methods.js';

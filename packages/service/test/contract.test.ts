@@ -1,16 +1,18 @@
 import type { Server } from 'node:http';
+import { Writable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { ApiError } from '@hookline/core';
 import { Registry } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
   type AccessRules,
+  answerUnsupportedMethods,
   appRoutes,
   closeServer,
   createHttpApp,
   createLogger,
   errorHandler,
-  jsonBody,
   listen,
   mountRoutes,
   notFoundHandler,
@@ -123,12 +125,31 @@ const routes = [
       return { status: 200, body: query.challenge };
     },
   }),
+  route({
+    method: 'post',
+    path: '/hooks/:token',
+    summary: 'Anyone with the token; fails inside',
+    tags: ['incoming'],
+    auth: 'none',
+    responses: { 202: { description: 'Never' } },
+    async handler() {
+      throw new Error('kaput');
+    },
+  }),
 ];
 
-const logger = createLogger('contract-test', 'silent');
+/** What the app logged, one parsed JSON line each. */
+const logLines: Record<string, unknown>[] = [];
+const logSink = new Writable({
+  write(chunk: Buffer, _encoding, done) {
+    for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) logLines.push(JSON.parse(line) as Record<string, unknown>);
+    done();
+  },
+});
+const logger = createLogger('contract-test', 'info', logSink);
 const app = createHttpApp({ logger, metrics: new Registry() });
-app.use('/v1', ...jsonBody('16kb'));
-const mounted = mountRoutes(app, '/v1', routes, access);
+const mounted = mountRoutes(app, '/v1', routes, access, { jsonBodyLimit: '16kb' });
+answerUnsupportedMethods(app);
 app.use(notFoundHandler());
 app.use(errorHandler(logger));
 let server: Server | undefined;
@@ -140,9 +161,20 @@ interface AnswerBody {
   [field: string]: unknown;
 }
 
-async function call(method: string, path: string, key: string | undefined, body?: unknown) {
+async function baseUrl(): Promise<string> {
   if (!server) server = (await listen(app, 0)).server;
-  const port = (server.address() as { port: number }).port;
+  return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+}
+
+/** A raw request: any body bytes and headers. */
+async function send(method: string, path: string, headers: Record<string, string> = {}, body?: string | Uint8Array) {
+  const response = await fetch(`${await baseUrl()}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
+  const text = await response.text();
+  return { status: response.status, allow: response.headers.get('allow'), body: text ? (JSON.parse(text) as AnswerBody) : undefined };
+}
+
+async function call(method: string, path: string, key: string | undefined, body?: unknown) {
+  const port = new URL(await baseUrl()).port;
   seen.length = 0;
   const response = await fetch(`http://127.0.0.1:${port}${path}`, {
     method,
@@ -203,13 +235,15 @@ describe('routes declared once', () => {
     const doc = routesDocument({ title: 'test', routes: mounted });
     const patch = doc.paths?.['/v1/things/{id}']?.patch;
     expect(Object.keys(patch?.responses ?? {}).sort()).toEqual(['200', '400', '401', '403', '404', '413', '415', '422', '500']);
+    expect(patch?.responses?.['400']).toMatchObject({ description: '`bad_request`, `invalid_json`' });
     expect(patch?.requestBody).toMatchObject({ required: true });
     expect(patch?.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ in: 'header', name: 'x-request-note' })]));
     expect(doc.paths?.['/v1/things/{id}/poke']?.post?.requestBody).toMatchObject({ required: false });
     expect(Object.keys(doc.paths?.['/v1/things/{id}/poke']?.post?.responses ?? {})).toContain('409');
     expect(doc.paths?.['/v1/tenants']?.post?.security).toEqual([{ operatorToken: [] }]);
     expect(doc.paths?.['/v1/challenge/{token}']?.get?.security).toEqual([]);
-    expect(Object.keys(doc.paths?.['/v1/challenge/{token}']?.get?.responses ?? {})).toEqual(['200', '422', '500']);
+    // The path parameter: malformed percent-encoding is a 400 before the route runs.
+    expect(Object.keys(doc.paths?.['/v1/challenge/{token}']?.get?.responses ?? {}).sort()).toEqual(['200', '400', '422', '500']);
     expect(undocumentedRoutes(appRoutes(app), doc, '/v1')).toEqual([]);
     expect(undocumentedRoutes(appRoutes(app), doc, '/')).toEqual(
       expect.arrayContaining([
@@ -217,5 +251,61 @@ describe('routes declared once', () => {
         { method: 'get', path: '/api/health' },
       ]),
     );
+  });
+});
+
+describe('requests the routes cannot take', () => {
+  const owner = { authorization: 'Bearer owner' };
+  const json = { ...owner, 'content-type': 'application/json' };
+
+  it('answer 405 method_not_allowed with Allow on a known path, 404 elsewhere, and OPTIONS with Allow', async () => {
+    const put = await send('PUT', '/v1/things/th_1', owner);
+    expect([put.status, put.body?.error.code, put.allow]).toEqual([405, 'method_not_allowed', 'PATCH, OPTIONS']);
+    const get = await send('GET', '/v1/tenants');
+    expect([get.status, get.allow]).toEqual([405, 'POST, OPTIONS']);
+    expect((await send('DELETE', '/v1/challenge/tok')).allow).toBe('GET, HEAD, OPTIONS');
+    expect((await send('POST', '/health')).status).toBe(405);
+    expect([(await send('OPTIONS', '/v1/things/th_1')).status, (await send('OPTIONS', '/v1/things/th_1')).allow]).toEqual([
+      204,
+      'PATCH, OPTIONS',
+    ]);
+    expect((await send('PUT', '/v1/nothing-here', owner)).body?.error.code).toBe('not_found');
+  });
+
+  it('answer bad bodies with a 4xx code, after the access checks', async () => {
+    const cases: [Record<string, string>, string | Uint8Array, number, string][] = [
+      [json, '{"name":', 400, 'invalid_json'],
+      [{ ...owner, 'content-type': 'text/plain' }, 'name=x', 415, 'unsupported_media_type'],
+      [{ ...json, 'content-type': 'application/json; charset=latin-9' }, '{}', 415, 'unsupported_media_type'],
+      [{ ...json, 'content-encoding': 'br-unknown' }, '{}', 415, 'unsupported_media_type'],
+      [{ ...json, 'content-encoding': 'gzip' }, 'not gzip at all', 400, 'bad_request'],
+      [json, JSON.stringify({ name: 'x'.repeat(20_000) }), 413, 'payload_too_large'],
+    ];
+    for (const [headers, body, status, code] of cases) {
+      const answer = await send('PATCH', '/v1/things/th_1', headers, body);
+      expect([answer.status, answer.body?.error.code], JSON.stringify(headers)).toEqual([status, code]);
+    }
+    const gzipped = await send('PATCH', '/v1/things/th_1', { ...json, 'content-encoding': 'gzip' }, gzipSync('{"name":"zipped"}'));
+    expect([gzipped.status, gzipped.body?.name]).toEqual([200, 'zipped']);
+    // An optional body may be left out, but `null` is a body, and not an object.
+    const nullBody = await send('POST', '/v1/things/th_1/poke', json, 'null');
+    expect([nullBody.status, nullBody.body?.error.code]).toEqual([422, 'validation_failed']);
+    expect((await send('POST', '/v1/things/th_1/poke', owner)).status).toBe(204);
+    // Nobody's body is parsed before they are known.
+    expect((await send('PATCH', '/v1/things/th_1', { 'content-type': 'application/json' }, '{"name":')).status).toBe(401);
+  });
+
+  it('answer a path parameter that is not valid percent-encoding with 400 bad_request', async () => {
+    const answer = await send('GET', '/v1/challenge/%E0%A4%A?challenge=x');
+    expect([answer.status, answer.body?.error.code]).toEqual([400, 'bad_request']);
+  });
+
+  it('log an internal error by route template and method, never the path (which holds the token)', async () => {
+    logLines.length = 0;
+    const answer = await send('POST', '/v1/hooks/tok_secret123', { authorization: 'Bearer tok_header456' });
+    expect([answer.status, answer.body?.error]).toEqual([500, { code: 'internal_error', message: 'internal error' }]);
+    const failed = logLines.find((line) => line.msg === 'request failed');
+    expect(failed).toMatchObject({ route: '/v1/hooks/:token', method: 'POST', err: { message: 'kaput' } });
+    expect(JSON.stringify(logLines)).not.toContain('tok_secret123');
   });
 });

@@ -1,9 +1,9 @@
 import {
   type AccessRules,
+  answerUnsupportedMethods,
   createHttpApp,
   errorHandler,
   type HealthCheck,
-  jsonBody,
   type MountedRoute,
   mountRoutes,
   notFoundHandler,
@@ -47,18 +47,18 @@ function adminDocument(routes: MountedRoute[]): OpenApiDocument {
 export function assembleConfigApi(options: ConfigApiOptions): ConfigApi {
   const { logger, metrics, health, lifecycle, webDir = defaultWebDir } = options;
   const app = createHttpApp({ logger, metrics, health, ...(lifecycle ? { lifecycle } : {}) });
-  app.use(adminPrefix, ...jsonBody('256kb'));
   const access: AccessRules<AdminAccessTypes> = {
     ...adminAccessRules(options.config, options.rootToken),
     ...adminLimitRules(options.config, options.limits ?? defaultAdminLimits),
   };
-  const routes = mountRoutes(app, adminPrefix, rateLimitedAdminRoutes(adminRoutes(options)), access);
+  const routes = mountRoutes(app, adminPrefix, rateLimitedAdminRoutes(adminRoutes(options)), access, { jsonBodyLimit: '256kb' });
   let document: OpenApiDocument | undefined;
   const documentOnce = () => (document ??= adminDocument(routes));
   app.get('/openapi.json', (_req, res) => {
     res.json(documentOnce());
   });
   app.use(adminPageRoutes({ webDir, ingestPublicUrl: options.ingestPublicUrl }));
+  answerUnsupportedMethods(app);
   app.use(notFoundHandler());
   app.use(errorHandler(logger));
   return { app, routes, document: documentOnce };

@@ -1,6 +1,7 @@
 import type { ConfigView } from '@hookline/config';
 import {
   type AccessRules,
+  answerUnsupportedMethods,
   createHttpApp,
   errorHandler,
   type HealthCheck,
@@ -85,6 +86,7 @@ export function assembleIngestApi({
   app.get('/openapi.json', (_req, res) => {
     res.json(documentOnce());
   });
+  answerUnsupportedMethods(app);
   app.use(notFoundHandler());
   app.use(errorHandler(logger));
   return { app, routes, document: documentOnce };

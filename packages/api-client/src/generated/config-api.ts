@@ -46,7 +46,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description `invalid_json` */
+                /** @description `invalid_json`, `bad_request` */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -211,7 +211,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description `invalid_json` */
+                /** @description `invalid_json`, `bad_request` */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -328,6 +328,15 @@ export interface paths {
                     };
                     content?: never;
                 };
+                /** @description `bad_request` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `unauthorized` */
                 401: {
                     headers: {
@@ -348,6 +357,15 @@ export interface paths {
                 };
                 /** @description `not_found` */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `validation_failed` */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -640,7 +658,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description `invalid_json` */
+                /** @description `invalid_json`, `bad_request` */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -756,6 +774,15 @@ export interface paths {
                         "application/json": components["schemas"]["Webhook"];
                     };
                 };
+                /** @description `bad_request` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `unauthorized` */
                 401: {
                     headers: {
@@ -767,6 +794,15 @@ export interface paths {
                 };
                 /** @description `not_found` */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `validation_failed` */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -823,6 +859,15 @@ export interface paths {
                     };
                     content?: never;
                 };
+                /** @description `bad_request` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `unauthorized` */
                 401: {
                     headers: {
@@ -843,6 +888,15 @@ export interface paths {
                 };
                 /** @description `not_found` */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `validation_failed` */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -982,7 +1036,7 @@ export interface paths {
                         "application/json": components["schemas"]["Webhook"];
                     };
                 };
-                /** @description `invalid_json` */
+                /** @description `bad_request`, `invalid_json` */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1116,7 +1170,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description `invalid_json` */
+                /** @description `bad_request`, `invalid_json` */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1258,7 +1312,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description `invalid_json` */
+                /** @description `bad_request`, `invalid_json` */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1396,6 +1450,15 @@ export interface paths {
                         };
                     };
                 };
+                /** @description `bad_request` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `unauthorized` */
                 401: {
                     headers: {
@@ -1500,6 +1563,15 @@ export interface paths {
                         };
                     };
                 };
+                /** @description `bad_request` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `unauthorized` */
                 401: {
                     headers: {
@@ -1511,6 +1583,15 @@ export interface paths {
                 };
                 /** @description `not_found` */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `validation_failed` */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1676,6 +1757,15 @@ export interface paths {
                         };
                     };
                 };
+                /** @description `bad_request` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `unauthorized` */
                 401: {
                     headers: {
@@ -1773,6 +1863,15 @@ export interface paths {
                         };
                     };
                 };
+                /** @description `bad_request` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `unauthorized` */
                 401: {
                     headers: {
@@ -1802,6 +1901,15 @@ export interface paths {
                 };
                 /** @description `conflict` */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `validation_failed` */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1885,7 +1993,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description `invalid_json` */
+                /** @description `bad_request`, `invalid_json` */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2033,7 +2141,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description `invalid_json` */
+                /** @description `bad_request`, `invalid_json` */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2167,6 +2275,15 @@ export interface paths {
                         "application/json": components["schemas"]["ReplayJob"];
                     };
                 };
+                /** @description `bad_request` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `unauthorized` */
                 401: {
                     headers: {
@@ -2178,6 +2295,15 @@ export interface paths {
                 };
                 /** @description `not_found` */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `validation_failed` */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2271,6 +2397,15 @@ export interface paths {
                         };
                     };
                 };
+                /** @description `bad_request` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `unauthorized` */
                 401: {
                     headers: {
@@ -2282,6 +2417,15 @@ export interface paths {
                 };
                 /** @description `not_found` */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `validation_failed` */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2698,7 +2842,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description `invalid_json` */
+                /** @description `invalid_json`, `bad_request` */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2815,6 +2959,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Timeseries"];
+                    };
+                };
+                /** @description `bad_request` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description `unauthorized` */
@@ -3151,7 +3304,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description `invalid_json` */
+                /** @description `invalid_json`, `bad_request` */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3268,6 +3421,15 @@ export interface paths {
                     };
                     content?: never;
                 };
+                /** @description `bad_request` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `unauthorized` */
                 401: {
                     headers: {
@@ -3288,6 +3450,15 @@ export interface paths {
                 };
                 /** @description `not_found` */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `validation_failed` */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3358,6 +3529,15 @@ export interface paths {
                         "application/json": {
                             data: components["schemas"]["IncomingCall"][];
                         };
+                    };
+                };
+                /** @description `bad_request` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description `unauthorized` */
@@ -3519,7 +3699,7 @@ export interface paths {
                         "application/json": components["schemas"]["EventType"];
                     };
                 };
-                /** @description `invalid_json` */
+                /** @description `invalid_json`, `bad_request` */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3653,6 +3833,15 @@ export interface paths {
                         "application/json": components["schemas"]["EventType"];
                     };
                 };
+                /** @description `bad_request` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `unauthorized` */
                 401: {
                     headers: {
@@ -3739,7 +3928,7 @@ export interface paths {
                         "application/json": components["schemas"]["EventType"];
                     };
                 };
-                /** @description `invalid_json` */
+                /** @description `bad_request`, `invalid_json` */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3867,6 +4056,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description `bad_request` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
                 /** @description `unauthorized` */
                 401: {
@@ -4040,6 +4238,15 @@ export interface paths {
                         };
                     };
                 };
+                /** @description `bad_request` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `unauthorized` */
                 401: {
                     headers: {
@@ -4051,6 +4258,15 @@ export interface paths {
                 };
                 /** @description `not_found` */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `validation_failed` */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4098,7 +4314,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description `invalid_json` */
+                /** @description `bad_request`, `invalid_json` */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4178,7 +4394,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "invalid_json" | "validation_failed" | "payload_too_large" | "unsupported_media_type" | "unauthorized" | "forbidden" | "quota_exceeded" | "not_found" | "conflict" | "unknown_event_type" | "rate_limited" | "unavailable" | "internal_error";
+                code: "invalid_json" | "bad_request" | "validation_failed" | "payload_too_large" | "unsupported_media_type" | "unauthorized" | "forbidden" | "quota_exceeded" | "not_found" | "method_not_allowed" | "conflict" | "unknown_event_type" | "rate_limited" | "unavailable" | "internal_error";
                 message: string;
                 details?: unknown;
             };

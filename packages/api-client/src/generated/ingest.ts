@@ -52,7 +52,7 @@ export interface paths {
                         "application/json": components["schemas"]["AcceptedEvent"];
                     };
                 };
-                /** @description `invalid_json` */
+                /** @description `invalid_json`, `bad_request` */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -204,7 +204,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description `invalid_json` */
+                /** @description `invalid_json`, `bad_request` */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -332,6 +332,15 @@ export interface paths {
                         "text/plain": string;
                     };
                 };
+                /** @description `bad_request` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `not_found` */
                 404: {
                     headers: {
@@ -406,7 +415,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description `invalid_json` */
+                /** @description `bad_request`, `invalid_json` */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -516,7 +525,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "invalid_json" | "validation_failed" | "payload_too_large" | "unsupported_media_type" | "unauthorized" | "forbidden" | "quota_exceeded" | "not_found" | "conflict" | "unknown_event_type" | "rate_limited" | "unavailable" | "internal_error";
+                code: "invalid_json" | "bad_request" | "validation_failed" | "payload_too_large" | "unsupported_media_type" | "unauthorized" | "forbidden" | "quota_exceeded" | "not_found" | "method_not_allowed" | "conflict" | "unknown_event_type" | "rate_limited" | "unavailable" | "internal_error";
                 message: string;
                 details?: unknown;
             };

@@ -15,9 +15,13 @@ function pathParamNames(expressPath: string): string[] {
   return [...expressPath.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => m[1]!);
 }
 
-const bodyErrors: ErrorCode[] = ['invalid_json', 'unsupported_media_type', 'payload_too_large'];
+/** What reading a body can fail with (`jsonBody` and the body parsers, see `toApiError`). */
+const bodyErrors: ErrorCode[] = ['invalid_json', 'bad_request', 'unsupported_media_type', 'payload_too_large'];
 
-/** The error codes a route can answer: its own and those its declaration implies. */
+/**
+ * The error codes a route can answer: its own and those its declaration implies, so that no route's document
+ * forgets what the shared middleware answers (authentication, role, ownership, input validation, reading the body).
+ */
 export function routeErrors(route: ApiRoute): ErrorCode[] {
   const implied: ErrorCode[] = [
     ...(route.auth === 'none' ? [] : (['unauthorized'] as const)),
@@ -25,8 +29,9 @@ export function routeErrors(route: ApiRoute): ErrorCode[] {
     ...(route.owns ? (['not_found'] as const) : []),
     ...(route.rateLimit ? (['rate_limited'] as const) : []),
     ...(route.quota ? (['quota_exceeded'] as const) : []),
-    // Path parameters are strings by the route's own match; a route that checks them further lists the code.
-    ...(route.query || route.headers || route.body ? (['validation_failed'] as const) : []),
+    ...(route.params || route.query || route.headers || route.body ? (['validation_failed'] as const) : []),
+    // The router decodes path parameters; malformed percent-encoding is refused before the route runs.
+    ...(pathParamNames(route.path).length ? (['bad_request'] as const) : []),
     ...(route.body ? bodyErrors : []),
   ];
   return [...new Set([...implied, ...(route.errors ?? [])])];

@@ -1,5 +1,5 @@
 import type { Express, Request, RequestHandler, Response, Router } from 'express';
-import { validate } from '../http.js';
+import { jsonBody, validate } from '../http.js';
 import { quotaMiddleware, rateLimitMiddleware } from './limits.js';
 import type { AccessRules, AccessTypes, ApiRoute } from './route.js';
 
@@ -54,7 +54,10 @@ function handle(route: ApiRoute): RequestHandler {
       params: route.params ? validate(route.params, req.params, 'path parameters') : undefined,
       query: route.query ? validate(route.query, req.query, 'query') : undefined,
       headers: route.headers ? validate(route.headers, req.headers, route.inputNames?.headers ?? 'headers') : undefined,
-      body: route.body ? validate(route.body, route.bodyOptional ? (req.body ?? {}) : req.body, route.inputNames?.body) : undefined,
+      // No body at all is `{}` for an optional body; a body of `null` is a body, and the schema judges it.
+      body: route.body
+        ? validate(route.body, route.bodyOptional && req.body === undefined ? {} : req.body, route.inputNames?.body)
+        : undefined,
       caller: res.locals[callerSlot],
       owned: res.locals[ownedSlot],
       req,
@@ -68,20 +71,30 @@ function handle(route: ApiRoute): RequestHandler {
   };
 }
 
+export interface MountOptions {
+  /**
+   * Parse a JSON body of up to this size for each route that declares `body`, after its access checks (an unknown
+   * caller costs no parsing) and before validation. Unset where the routes parse their own (in `middleware`).
+   */
+  jsonBodyLimit?: string | number;
+}
+
 /**
  * Mounts declared routes under `prefix` (each directly on the app, so the mounted paths are walkable and the
- * request metric's route label is the template): the route's own middleware, access checks as middleware, then
- * validation, then the handler. Returns what it mounted, for the OpenAPI document.
+ * request metric's route label is the template): the route's own middleware, access checks as middleware, the
+ * body parser (`jsonBodyLimit`), then validation, then the handler. Returns what it mounted, for the OpenAPI document.
  */
 export function mountRoutes<T extends AccessTypes>(
   app: Express | Router,
   prefix: string,
   routes: ApiRoute[],
   access: AccessRules<T>,
+  { jsonBodyLimit }: MountOptions = {},
 ): MountedRoute[] {
   return routes.map((route) => {
     const fullPath = `${prefix}${route.path}`;
-    (app as Router)[route.method](fullPath, ...(route.middleware ?? []), ...accessMiddleware(route, access), handle(route));
+    const parseBody = route.body && jsonBodyLimit !== undefined ? jsonBody(jsonBodyLimit) : [];
+    (app as Router)[route.method](fullPath, ...(route.middleware ?? []), ...accessMiddleware(route, access), ...parseBody, handle(route));
     return { ...route, fullPath };
   });
 }
