@@ -113,6 +113,11 @@ export const endpointSecret = z.object({
   secret: storedSecretValue,
   /** Set on a rotated-out secret: it keeps signing alongside the new one until then. */
   expiresAt: z.string().optional(),
+  /**
+   * The Ed25519 public key (`whpk_...`) derived from this secret, for receivers of the `ed25519` scheme; public, so
+   * stored in the clear. Absent on secrets made before Ed25519 signing existed (a rotation adds it).
+   */
+  publicKey: z.string().optional(),
 });
 
 /**

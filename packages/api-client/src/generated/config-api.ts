@@ -653,6 +653,7 @@ export interface paths {
                             disabledAt?: string;
                             createdAt: string;
                             updatedAt: string;
+                            publicKeys?: string[];
                             /** @description The signing secret (whsec_...); shown only here. */
                             secret: string;
                         };
@@ -1158,7 +1159,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description The new secret */
+                /** @description The new secret (and its Ed25519 public key, for endpoints signed with `ed25519`) */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1166,6 +1167,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             secret: string;
+                            publicKey: string;
                             previousSecretsExpireAt: string | null;
                         };
                     };
@@ -4492,6 +4494,7 @@ export interface components {
             disabledAt?: string;
             createdAt: string;
             updatedAt: string;
+            publicKeys?: string[];
         };
         DeliverySummary: {
             id: string;

@@ -24,6 +24,8 @@ export const webhook = endpointRecord
     signature: storedAsAccepted(stored.signature, accepted.signature),
     /** Values are write-only: every read shows `********` (docs/secrets.md). */
     headers: z.record(z.string(), z.string()).optional(),
+    /** Ed25519 public keys (`whpk_...`) of the live secrets: what receivers of the `ed25519` scheme verify with. */
+    publicKeys: z.array(z.string()).optional(),
   })
   .meta({ id: 'Webhook' });
 export const apiKey = apiKeyRecord.omit({ kind: true, keyHash: true }).meta({ id: 'ApiKey' });

@@ -1,7 +1,7 @@
 import { ApiError, configKey, type EndpointRecord, newId } from '@hookline/core';
 import { UnknownRetryTier, validateSchedule } from '@hookline/delivery-policy';
 import { maskedHeaders, type SecretSealer } from '@hookline/secrets';
-import { generateSecret } from '@hookline/signing';
+import { ed25519PublicKey, generateSecret } from '@hookline/signing';
 import { z } from 'zod';
 import { route } from '../access.js';
 import type { AdminDeps } from '../deps.js';
@@ -17,8 +17,14 @@ export interface WebhookDeps {
 }
 
 /** What the API shows of an endpoint: everything but its secrets, and header names with masked values. */
-function publicEndpoint({ secrets: _secrets, kind: _kind, headers, ...rest }: EndpointRecord) {
-  return { ...rest, ...(headers ? { headers: maskedHeaders(headers) } : {}) };
+function publicEndpoint({ secrets, kind: _kind, headers, ...rest }: EndpointRecord) {
+  const publicKeys = secrets.flatMap((s) => (s.publicKey ? [s.publicKey] : []));
+  return { ...rest, ...(headers ? { headers: maskedHeaders(headers) } : {}), ...(publicKeys.length ? { publicKeys } : {}) };
+}
+
+/** A new signing secret as stored: its Ed25519 public key is derived now, while the secret is in hand. */
+function newSecret(secret: string, expiresAt?: string) {
+  return { secret, publicKey: ed25519PublicKey(secret), ...(expiresAt ? { expiresAt } : {}) };
 }
 
 /** At most two secrets sign at once: the new one and the one it replaces (older ones are dropped). */
@@ -97,7 +103,7 @@ export function webhookRoutes({ config, publisher, retryTiers, requireHttps, web
           ...input,
           ...(headers ? { headers: mergeHeaders(headers, undefined) } : {}),
           isActive: input.isActive ?? true,
-          secrets: [{ secret }],
+          secrets: [newSecret(secret)],
           createdAt: now,
           updatedAt: now,
         };
@@ -175,7 +181,10 @@ export function webhookRoutes({ config, publisher, retryTiers, requireHttps, web
       body: rotateInput,
       bodyOptional: true,
       responses: {
-        200: { description: 'The new secret', schema: z.object({ secret: z.string(), previousSecretsExpireAt: z.string().nullable() }) },
+        200: {
+          description: 'The new secret (and its Ed25519 public key, for endpoints signed with `ed25519`)',
+          schema: z.object({ secret: z.string(), publicKey: z.string(), previousSecretsExpireAt: z.string().nullable() }),
+        },
       },
       async handler({ owned: endpoint, body: input }) {
         const now = Date.now();
@@ -186,14 +195,17 @@ export function webhookRoutes({ config, publisher, retryTiers, requireHttps, web
         const kept = endpoint.secrets
           .filter((s) => !s.expiresAt || Date.parse(s.expiresAt) > now)
           .slice(0, liveSecretsAfterRotation - 1)
-          .map((s) => ({ secret: s.secret, expiresAt: s.expiresAt ?? expiresAt }));
+          .map((s) => ({ ...s, expiresAt: s.expiresAt ?? expiresAt }));
         const updated: EndpointRecord = {
           ...endpoint,
-          secrets: [{ secret }, ...(input.overlapSeconds > 0 ? kept : [])],
+          secrets: [newSecret(secret), ...(input.overlapSeconds > 0 ? kept : [])],
           updatedAt: new Date(now).toISOString(),
         };
         await save(updated);
-        return { status: 200, body: { secret, previousSecretsExpireAt: input.overlapSeconds > 0 ? expiresAt : null } };
+        return {
+          status: 200,
+          body: { secret, publicKey: ed25519PublicKey(secret), previousSecretsExpireAt: input.overlapSeconds > 0 ? expiresAt : null },
+        };
       },
     }),
   ];
