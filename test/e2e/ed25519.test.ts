@@ -13,7 +13,11 @@ function libsodiumVerifies(publicKey: string, headers: Record<string, unknown>, 
       const [version, signature] = entry.split(',');
       return (
         version === 'v1a' &&
-        sodium.crypto_sign_verify_detached(Buffer.from(signature!, 'base64'), signed, Buffer.from(publicKey.slice('whpk_'.length), 'base64'))
+        sodium.crypto_sign_verify_detached(
+          Buffer.from(signature!, 'base64'),
+          signed,
+          Buffer.from(publicKey.slice('whpk_'.length), 'base64'),
+        )
       );
     });
 }

@@ -142,7 +142,6 @@ export const payloadFilter: z.ZodType<PayloadFilter> = z
   .meta({
     description:
       'MongoDB-style conditions on dot paths into the event data: a value, a list (one of), or operators $eq $ne $in $nin $gt $gte $lt $lte $exists $regex (RE2) $not; combine with $and, $or, $not',
-    example: { status: 'paid', amount: { $gte: 100 }, $or: [{ tags: 'vip' }, { 'customer.tier': { $in: ['gold'] } }] },
   });
 
 /** Every value the dot path reaches; a path through an array reaches each element (MongoDB's rule). */

@@ -287,6 +287,17 @@ export const attemptRecord = z.object({
   errorMessage: z.string().optional(),
   responseExcerpt: z.string().optional(),
   responseHeaders: z.record(z.string(), z.string()).optional(),
+  /**
+   * The request as sent, on a delivery's first attempt only (the body is the same on every attempt): headers with
+   * signature values shortened and custom header values masked, the body up to a cap.
+   */
+  request: z
+    .object({
+      headers: z.record(z.string(), z.string()),
+      body: z.string(),
+      bodyTruncated: z.boolean().optional(),
+    })
+    .optional(),
   /** True when no further attempt will follow (delivered, dead-lettered or dropped with a reason). */
   final: z.boolean(),
 });

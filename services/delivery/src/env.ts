@@ -9,6 +9,8 @@ export const deliveryEnvSchema = baseEnvSchema.extend({
   DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   /** Bytes of a response body kept in the attempt log (and read at all). */
   DELIVERY_RESPONSE_EXCERPT_BYTES: z.coerce.number().int().min(0).default(4096),
+  /** Bytes of the body kept with a delivery's first attempt, the exact request on record (0: headers only). */
+  DELIVERY_REQUEST_BODY_RECORD_BYTES: z.coerce.number().int().min(0).default(16_384),
   DELIVERY_ENDPOINT_CONCURRENCY: z.coerce.number().int().min(1).default(10),
   DELIVERY_ENDPOINT_BACKLOG: z.coerce.number().int().min(1).default(200),
   DELIVERY_MAX_IN_FLIGHT: z.coerce.number().int().min(1).default(10_000),

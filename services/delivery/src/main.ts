@@ -47,6 +47,7 @@ await runService(logger, async (lifecycle) => {
   const sender = new Sender({
     timeoutMs: env.DELIVERY_TIMEOUT_MS,
     responseExcerptBytes: env.DELIVERY_RESPONSE_EXCERPT_BYTES,
+    requestBodyRecordBytes: env.DELIVERY_REQUEST_BODY_RECORD_BYTES,
     guard,
     secrets: new EndpointSecrets(keyring),
   });

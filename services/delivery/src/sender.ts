@@ -26,6 +26,8 @@ export interface SenderOptions {
   userAgent?: string;
   /** Keep-alive connections per receiver origin. */
   connectionsPerOrigin?: number;
+  /** Bytes of a delivery's body kept with its first attempt (the exact request on record); 16 KiB by default. */
+  requestBodyRecordBytes?: number;
 }
 
 /** Response headers worth keeping in the attempt log. */
@@ -72,6 +74,7 @@ export class Sender {
       final: false,
     };
     const started = performance.now();
+    let request: AttemptRecord['request'];
     try {
       this.options.guard.checkUrl(new URL(endpoint.url));
       // Opened here, inside the attempt: a value this service cannot open (a key missing from its keyring) is a
@@ -84,6 +87,9 @@ export class Sender {
         ...signatureHeaders(policy.signature, secrets.liveSecrets(endpoint, now.getTime()), task.deliveryId, now, body),
         ...formatHeaders,
       };
+      // The exact request goes on record once per delivery, with nothing in it that could sign or authenticate.
+      if (task.attempt === 1)
+        request = requestOnRecord(headers, Object.keys(endpoint.headers ?? {}), body, this.options.requestBodyRecordBytes ?? 16_384);
       const response = await this.post(endpoint.url, body, headers, policy.timeoutMs ?? this.options.timeoutMs);
       const durationMs = Math.round(performance.now() - started);
       const failure = failureOfStatus(response.statusCode, headerText(response.headers.location));
@@ -98,6 +104,7 @@ export class Sender {
           ...(failure ? { errorClass: failure.errorClass, errorMessage: failure.message } : {}),
           responseExcerpt: response.excerpt,
           responseHeaders: pickHeaders(response.headers),
+          ...(request ? { request } : {}),
         },
       };
     } catch (error) {
@@ -106,7 +113,14 @@ export class Sender {
       return {
         failure,
         retryAfter: undefined,
-        record: { ...base, durationMs, outcome: 'failure', errorClass: failure.errorClass, errorMessage: failure.message },
+        record: {
+          ...base,
+          durationMs,
+          outcome: 'failure',
+          errorClass: failure.errorClass,
+          errorMessage: failure.message,
+          ...(request ? { request } : {}),
+        },
       };
     }
   }
@@ -133,6 +147,40 @@ export class Sender {
     const excerpt = Buffer.concat(chunks).subarray(0, this.options.responseExcerptBytes).toString('utf8');
     return { statusCode: response.statusCode, headers: response.headers as IncomingHttpHeaders, excerpt };
   }
+}
+
+/** Header names whose values sign a request: kept on record only as a prefix. */
+const signatureHeaderPattern = /signature/i;
+
+/**
+ * The request for the attempt log: custom header values masked (they are the receiver's credentials, write-only
+ * in the admin API), signature values cut to their first characters (enough to compare, not to replay), the body
+ * up to `maxBodyBytes`.
+ */
+function requestOnRecord(
+  headers: Record<string, string>,
+  customNames: string[],
+  body: string,
+  maxBodyBytes: number,
+): NonNullable<AttemptRecord['request']> {
+  const custom = new Set(customNames.map((name) => name.toLowerCase()));
+  const shown = Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => {
+      if (custom.has(name.toLowerCase())) return [name, '********'];
+      if (signatureHeaderPattern.test(name))
+        return [
+          name,
+          value
+            .split(' ')
+            .map((part) => `${part.slice(0, 12)}…`)
+            .join(' '),
+        ];
+      return [name, value];
+    }),
+  );
+  const bytes = Buffer.byteLength(body);
+  if (bytes <= maxBodyBytes) return { headers: shown, body };
+  return { headers: shown, body: Buffer.from(body).subarray(0, maxBodyBytes).toString('utf8'), bodyTruncated: true };
 }
 
 /** Custom headers as sent: names the admin API refuses now (records written before it did) are left out. */

@@ -89,7 +89,19 @@ export class DeliveryDetailView implements View {
             <dt>URL</dt><dd><code>${a.url}</code></dd>
             <dt>webhook-id</dt><dd><code>${a.deliveryId}</code></dd>
             <dt>Event</dt><dd><code>${a.eventType}</code> · <code>${a.eventId}</code></dd>
+            ${
+              a.request
+                ? html`<dt>Headers</dt><dd><pre class="code" data-testid="request-headers">${Object.entries(a.request.headers)
+                    .map(([k, v]) => `${k}: ${v}`)
+                    .join('\n')}</pre></dd>`
+                : nothing
+            }
           </dl>
+          ${
+            a.request
+              ? html`<h4>Body${a.request.bodyTruncated ? ' (cut)' : ''}</h4><pre class="code" data-testid="request-body">${a.request.body}</pre>`
+              : nothing
+          }
         </div>
         <div>
           <h4>Response</h4>

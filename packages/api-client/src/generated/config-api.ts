@@ -528,27 +528,7 @@ export interface paths {
                             cooldownSeconds?: number;
                             maxCooldownSeconds?: number;
                         } | null;
-                        /**
-                         * @description MongoDB-style conditions on dot paths into the event data: a value, a list (one of), or operators $eq $ne $in $nin $gt $gte $lt $lte $exists $regex (RE2) $not; combine with $and, $or, $not
-                         * @example {
-                         *       "status": "paid",
-                         *       "amount": {
-                         *         "$gte": 100
-                         *       },
-                         *       "$or": [
-                         *         {
-                         *           "tags": "vip"
-                         *         },
-                         *         {
-                         *           "customer.tier": {
-                         *             "$in": [
-                         *               "gold"
-                         *             ]
-                         *           }
-                         *         }
-                         *       ]
-                         *     }
-                         */
+                        /** @description MongoDB-style conditions on dot paths into the event data: a value, a list (one of), or operators $eq $ne $in $nin $gt $gte $lt $lte $exists $regex (RE2) $not; combine with $and, $or, $not */
                         filter?: {
                             [key: string]: unknown;
                         };
@@ -617,27 +597,7 @@ export interface paths {
                                 cooldownSeconds?: number;
                                 maxCooldownSeconds?: number;
                             } | null;
-                            /**
-                             * @description MongoDB-style conditions on dot paths into the event data: a value, a list (one of), or operators $eq $ne $in $nin $gt $gte $lt $lte $exists $regex (RE2) $not; combine with $and, $or, $not
-                             * @example {
-                             *       "status": "paid",
-                             *       "amount": {
-                             *         "$gte": 100
-                             *       },
-                             *       "$or": [
-                             *         {
-                             *           "tags": "vip"
-                             *         },
-                             *         {
-                             *           "customer.tier": {
-                             *             "$in": [
-                             *               "gold"
-                             *             ]
-                             *           }
-                             *         }
-                             *       ]
-                             *     }
-                             */
+                            /** @description MongoDB-style conditions on dot paths into the event data: a value, a list (one of), or operators $eq $ne $in $nin $gt $gte $lt $lte $exists $regex (RE2) $not; combine with $and, $or, $not */
                             filter?: {
                                 [key: string]: unknown;
                             };
@@ -993,27 +953,7 @@ export interface paths {
                             cooldownSeconds?: number;
                             maxCooldownSeconds?: number;
                         } | null;
-                        /**
-                         * @description MongoDB-style conditions on dot paths into the event data: a value, a list (one of), or operators $eq $ne $in $nin $gt $gte $lt $lte $exists $regex (RE2) $not; combine with $and, $or, $not
-                         * @example {
-                         *       "status": "paid",
-                         *       "amount": {
-                         *         "$gte": 100
-                         *       },
-                         *       "$or": [
-                         *         {
-                         *           "tags": "vip"
-                         *         },
-                         *         {
-                         *           "customer.tier": {
-                         *             "$in": [
-                         *               "gold"
-                         *             ]
-                         *           }
-                         *         }
-                         *       ]
-                         *     }
-                         */
+                        /** @description MongoDB-style conditions on dot paths into the event data: a value, a list (one of), or operators $eq $ne $in $nin $gt $gte $lt $lte $exists $regex (RE2) $not; combine with $and, $or, $not */
                         filter?: {
                             [key: string]: unknown;
                         };
@@ -1544,7 +1484,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description The delivery */
+                /** @description The delivery: its attempts, and the exact request sent (kept once, with the first attempt) */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1562,6 +1502,13 @@ export interface paths {
                             attempts: number;
                             lastError: string | null;
                             attemptsLog: components["schemas"]["Attempt"][];
+                            request: {
+                                headers: {
+                                    [key: string]: string;
+                                };
+                                body: string;
+                                bodyTruncated?: boolean;
+                            } | null;
                         };
                     };
                 };
@@ -4458,27 +4405,7 @@ export interface components {
                 cooldownSeconds?: number;
                 maxCooldownSeconds?: number;
             } | null;
-            /**
-             * @description MongoDB-style conditions on dot paths into the event data: a value, a list (one of), or operators $eq $ne $in $nin $gt $gte $lt $lte $exists $regex (RE2) $not; combine with $and, $or, $not
-             * @example {
-             *       "status": "paid",
-             *       "amount": {
-             *         "$gte": 100
-             *       },
-             *       "$or": [
-             *         {
-             *           "tags": "vip"
-             *         },
-             *         {
-             *           "customer.tier": {
-             *             "$in": [
-             *               "gold"
-             *             ]
-             *           }
-             *         }
-             *       ]
-             *     }
-             */
+            /** @description MongoDB-style conditions on dot paths into the event data: a value, a list (one of), or operators $eq $ne $in $nin $gt $gte $lt $lte $exists $regex (RE2) $not; combine with $and, $or, $not */
             filter?: {
                 [key: string]: unknown;
             };
@@ -4528,6 +4455,13 @@ export interface components {
             responseHeaders?: {
                 [key: string]: string;
             };
+            request?: {
+                headers: {
+                    [key: string]: string;
+                };
+                body: string;
+                bodyTruncated?: boolean;
+            };
             final: boolean;
         };
         AttemptSummary: {
@@ -4576,6 +4510,13 @@ export interface components {
                 responseExcerpt?: string;
                 responseHeaders?: {
                     [key: string]: string;
+                };
+                request?: {
+                    headers: {
+                        [key: string]: string;
+                    };
+                    body: string;
+                    bodyTruncated?: boolean;
                 };
                 final: boolean;
             };

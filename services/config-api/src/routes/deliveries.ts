@@ -132,11 +132,17 @@ export function deliveryRoutes({ publisher, store, topics, testTimeoutMs }: Admi
       auth: 'apiKey',
       owns: 'endpoint',
       params: deliveryParams,
-      responses: { 200: { description: 'The delivery', schema: deliverySummary.extend({ attemptsLog: z.array(attempt) }) } },
+      responses: {
+        200: {
+          description: 'The delivery: its attempts, and the exact request sent (kept once, with the first attempt)',
+          schema: deliverySummary.extend({ attemptsLog: z.array(attempt), request: attempt.shape.request.unwrap().nullable() }),
+        },
+      },
       async handler({ owned: endpoint, params }) {
         const attempts = await store.deliveryAttempts(endpoint.id, params.deliveryId);
         if (attempts.length === 0) throw new ApiError('not_found', 'no such delivery');
-        return { status: 200, body: { ...summarize(attempts), attemptsLog: attempts.map(attemptView) } };
+        const request = attempts.find((a) => a.request)?.request ?? null;
+        return { status: 200, body: { ...summarize(attempts), attemptsLog: attempts.map(attemptView), request } };
       },
     }),
   ];
