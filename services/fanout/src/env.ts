@@ -6,4 +6,16 @@ export const fanoutEnvSchema = baseEnvSchema.extend({
   FANOUT_PORT: z.coerce.number().int().min(0).max(65535).default(8300),
   /** Confluent-compatible registry for Kafka-native producers' framed (Avro etc.) events; optional. */
   SCHEMA_REGISTRY_URL: z.string().url().optional(),
+  /** Tasks are written while planned, in chunks of about this many bytes; at most two chunks are held at once. */
+  /** A framed record whose schema id the registry does not know is retried this long, then sent to `rejected`. */
+  FANOUT_UNKNOWN_SCHEMA_GIVE_UP_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(15 * 60_000),
+  FANOUT_CHUNK_BYTES: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .default(8 * 1024 * 1024),
 });

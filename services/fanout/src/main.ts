@@ -25,6 +25,8 @@ await runService(logger, async (lifecycle) => {
     metrics,
     groupId,
     schemaRegistryUrl: env.SCHEMA_REGISTRY_URL,
+    chunkBytes: env.FANOUT_CHUNK_BYTES,
+    unknownSchemaGiveUpMs: env.FANOUT_UNKNOWN_SCHEMA_GIVE_UP_MS,
   });
   const lag = new ConsumerLagMonitor({
     log,
