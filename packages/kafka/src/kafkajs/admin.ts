@@ -136,6 +136,20 @@ export class AdminSession {
       );
   }
 
+  /** What the broker reports for a topic: its replicas per partition and its settings (for checks and tests). */
+  async topicSettings(topic: string): Promise<{ replicas: number; settings: Record<string, string> }> {
+    const admin = await this.admin();
+    const [meta] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
+    const { resources } = await admin.describeConfigs({
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }],
+      includeSynonyms: false,
+    });
+    return {
+      replicas: meta?.partitions[0]?.replicas.length ?? 0,
+      settings: Object.fromEntries((resources[0]?.configEntries ?? []).map((e) => [e.configName, e.configValue])),
+    };
+  }
+
   /** An offset of -1 from the broker means no record at or after the time: the range starts (or ends) at the log end. */
   async offsetsForTime(topic: string, sinceMs: number, untilMs?: number): Promise<PartitionRange[]> {
     const admin = await this.admin();
