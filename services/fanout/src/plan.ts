@@ -14,7 +14,8 @@ export interface PlannedDelivery {
  * fan-out's tasks at once.
  */
 export function* planDeliveries(event: EventEnvelope, state: ConfigState, now = Date.now()): Generator<PlannedDelivery> {
-  for (const endpoint of state.endpointsOf(event.tenantId)) {
+  // A snapshot of the references: the view may change while the caller waits on writes between yields.
+  for (const endpoint of [...state.endpointsOf(event.tenantId)]) {
     // endpointWants skips inactive endpoints; whether it is active decides parking, not matching.
     if (endpointWants(endpoint.isActive ? endpoint : { ...endpoint, isActive: true }, event))
       yield { task: planTask({ kind: 'first', event, endpoint, now }), endpoint };

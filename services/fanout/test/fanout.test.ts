@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ConfigView } from '@hookline/config';
 import {
   configKey,
@@ -54,7 +56,11 @@ interface Harness {
   writer: RecordPublisher;
   out: TopicReader;
   fanouts: RunningConsumer[];
-  start(publisher?: RecordPublisher, chunkBytes?: number): Promise<RunningConsumer>;
+  start(
+    publisher?: RecordPublisher,
+    chunkBytes?: number,
+    extra?: { schemaRegistryUrl: string; metrics: Registry },
+  ): Promise<RunningConsumer>;
   publishEvents(values: (EventEnvelope | string | Buffer)[]): Promise<void>;
 }
 
@@ -85,7 +91,7 @@ beforeEach(async () => {
     writer,
     out,
     fanouts,
-    async start(publisher, chunkBytes) {
+    async start(publisher, chunkBytes, extra) {
       const config = new ConfigView(log, topics.config, logger);
       await config.start();
       const fanout = await startFanout({
@@ -94,8 +100,9 @@ beforeEach(async () => {
         config,
         publisher: publisher ?? (await log.publisher()),
         logger,
-        metrics: new Registry(),
+        metrics: extra?.metrics ?? new Registry(),
         groupId: 'fanout',
+        ...(extra ? { schemaRegistryUrl: extra.schemaRegistryUrl } : {}),
         ...(chunkBytes ? { chunkBytes } : {}),
       });
       fanouts.push(fanout);
@@ -254,6 +261,27 @@ describe('fanout', () => {
     expect(ids.slice(0, 4).sort()).toEqual([...once, ...once].sort());
     expect(ids.slice(4).every((id) => id.startsWith('evt_sentinel/'))).toBe(true);
     expect(tasks).toHaveLength(6);
+  });
+
+  it('holds a framed record while the schema registry does not answer (counted), never rejecting it or skipping past it', async () => {
+    // A loopback port nothing listens on: the registry is down.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const metrics = new Registry();
+    await h.start(undefined, undefined, { schemaRegistryUrl: `http://127.0.0.1:${port}`, metrics });
+    const retries = async () => (await metrics.getSingleMetric('hookline_fanout_schema_registry_retries_total')?.get())?.values ?? [];
+    await h.publishEvents([Buffer.from([0, 0, 0, 0, 7, 1]), event('evt_behind')]);
+    // Tried, then tried again after its back-off: still waiting, nothing rejected, the event behind it not passed.
+    await vi.waitFor(
+      async () => expect((await retries()).find((v) => v.labels.reason === 'unavailable')?.value).toBeGreaterThanOrEqual(2),
+      {
+        timeout: 10_000,
+      },
+    );
+    expect(h.out.of(topics.rejected)).toHaveLength(0);
+    expect(h.out.of(topics.deliveries)).toHaveLength(0);
   });
 
   it('parks the task of a subscribed disabled endpoint in the dead-letter topic (replayable), not lost', async () => {
