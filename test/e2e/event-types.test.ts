@@ -9,7 +9,8 @@ import { useHookline } from './support/harness.js';
  * The event-type catalog: schemas evolve under the real registry's BACKWARD rule, ingest enforces the
  * catalog, and fanout reads Avro events from Kafka-native producers.
  */
-const ctx = useHookline();
+// An unknown schema id is retried (the registry may catch up) before the record is given up on: briefly here.
+const ctx = useHookline({ FANOUT_UNKNOWN_SCHEMA_GIVE_UP_MS: '3000' });
 const infra = inject('infra');
 
 const post = (type: string, data: unknown) =>

@@ -11,9 +11,9 @@ declare module 'vitest' {
 }
 
 /**
- * The fault suite stops the broker and the MongoDB-wire server, so it runs on its own instance of the
- * infrastructure (own data directory and ports), never on the shared one other test runs use. No schema
- * registry: no scenario needs one. Stopped and deleted at the end unless HOOKLINE_FAULTS_KEEP_INFRA=1.
+ * The fault suite stops the broker, the MongoDB-wire server and the schema registry, so it runs on its own
+ * instance of the infrastructure (own data directory and ports), never on the shared one other test runs use.
+ * Stopped and deleted at the end unless HOOKLINE_FAULTS_KEEP_INFRA=1.
  */
 export const faultInfraOptions: LocalInfraOptions = {
   dataDir: process.env.HOOKLINE_FAULTS_DATA ?? join(repoRoot, '.hookline', 'faults'),
@@ -22,8 +22,13 @@ export const faultInfraOptions: LocalInfraOptions = {
 
 export default async function setup(project: TestProject) {
   const started = Date.now();
-  const infra = await startLocalInfra(['kafka', 'mongo'], faultInfraOptions);
-  const urls: InfraUrls = { kafkaBrokers: infra.kafkaBrokers, mongoUrl: infra.mongoUrl, schemaRegistryUrl: undefined, source: 'local' };
+  const infra = await startLocalInfra(['kafka', 'registry', 'mongo'], faultInfraOptions);
+  const urls: InfraUrls = {
+    kafkaBrokers: infra.kafkaBrokers,
+    mongoUrl: infra.mongoUrl,
+    schemaRegistryUrl: infra.schemaRegistryUrl,
+    source: 'local',
+  };
   console.log(
     `fault suite (profile ${faultProfile().name}): own infrastructure ready in ${Date.now() - started} ms: kafka ${urls.kafkaBrokers}, mongo ${urls.mongoUrl}`,
   );

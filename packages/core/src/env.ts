@@ -19,6 +19,12 @@ export const baseEnvSchema = z.object({
     .regex(/^[a-zA-Z0-9._-]*$/)
     .default('hookline.'),
   HOOKLINE_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(4),
+  /** Topic durability (packages/kafka topic-specs.ts, docs/operations.md): unset replication is min(3, brokers). */
+  HOOKLINE_TOPIC_REPLICATION_FACTOR: z.coerce.number().int().min(1).optional(),
+  HOOKLINE_TOPIC_MIN_INSYNC_REPLICAS: z.coerce.number().int().min(1).optional(),
+  /** `kind=duration` pairs, e.g. `events=3d,dead-letter=90d`; kinds not named keep their default. */
+  HOOKLINE_TOPIC_RETENTION: z.string().default(''),
+  HOOKLINE_TOPIC_RETENTION_BYTES: z.coerce.number().int().min(-1).default(-1),
   /** Retry delays that exist as topics (`retry.<tier>`); endpoint schedules may use only these. */
   HOOKLINE_RETRY_TIERS: z
     .string()

@@ -22,3 +22,8 @@ export class GroupNotEmptyError extends EventLogError {
 export class PublishError extends EventLogError {
   override readonly name = 'PublishError';
 }
+
+/** An existing topic breaks a setting Hookline cannot run without (e.g. `config` not compacted); the service does not start. */
+export class TopicMisconfiguredError extends EventLogError {
+  override readonly name = 'TopicMisconfiguredError';
+}

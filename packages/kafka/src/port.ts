@@ -28,7 +28,10 @@ export interface EventLog {
    * range is read (records past a range's end are not passed on).
    */
   readRanges(topic: string, ranges: PartitionRange[], onRecords: (records: LogRecord[]) => Promise<void>): Promise<void>;
-  /** Creates missing topics with their policies and waits until every partition has a leader. */
+  /**
+   * Creates missing topics with their policies, brings existing ones to the spec's config entries, refuses one
+   * that breaks a `required` entry, and waits until every partition has a leader.
+   */
   ensureTopics(specs: TopicSpec[]): Promise<void>;
   /** Records a group has not committed yet, per topic (summed over partitions). */
   groupLag(groupId: string, topics: string[]): Promise<Map<string, number>>;
@@ -40,7 +43,14 @@ export interface EventLog {
 export interface TopicSpec {
   topic: string;
   numPartitions: number;
+  /** Replicas per partition at creation; default min(3, brokers in the cluster). Existing topics are not re-replicated. */
+  replicationFactor?: number | undefined;
+  /** `min.insync.replicas`; default one fewer than the replicas (at least 1). Existing topics are brought to it. */
+  minInsyncReplicas?: number | undefined;
+  /** Set at creation, and existing topics are brought to them. */
   configEntries?: { name: string; value: string }[];
+  /** Set at creation; an existing topic that differs is refused (`TopicMisconfiguredError`), never changed. */
+  required?: { name: string; value: string }[];
 }
 
 /** A record to write: JSON text or bytes, keyed (records with the same key keep their order). */

@@ -1,6 +1,6 @@
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import type { SchemaRegistryAPIClient } from '@kafkajs/confluent-schema-registry/dist/api/index.js';
-import { SchemaNotFound, SchemaRefused, SchemaRegistryUnavailable, UndecodableRecord } from './failures.js';
+import { SchemaNotFound, SchemaRefused, SchemaRegistryUnavailable, UndecodableRecord, UnknownSchemaId } from './failures.js';
 import type { Compatibility, RegisteredSchema, SchemaRegistryPort, SubjectVersion } from './port.js';
 
 export interface ConfluentRegistryOptions {
@@ -93,9 +93,12 @@ export class ConfluentSchemaRegistry implements SchemaRegistryPort {
     try {
       return await this.registry.decode(framed);
     } catch (error) {
-      // A registry that fails is retried later; a record its schema cannot read (or an unknown id) is the record's fault.
+      // A registry that fails, or does not know the id, is asked again later; a record its schema cannot read is the record's fault.
       const status = (error as { status?: unknown }).status;
-      if ((error as Error).name === 'ResponseError' && status !== 404) throw failureOf(error);
+      if ((error as Error).name === 'ResponseError') {
+        if (status === 404) throw new UnknownSchemaId(schemaId, `unknown schema id ${schemaId}`, { cause: error });
+        throw failureOf(error);
+      }
       throw new UndecodableRecord(schemaId, `undecodable (schema id ${schemaId}): ${(error as Error).message}`);
     }
   }

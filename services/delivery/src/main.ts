@@ -19,8 +19,8 @@ await runService(logger, async (lifecycle) => {
   // A profile whose schedule names a tier that is not a topic would send retries nowhere: refuse to start.
   validateProfiles(env.HOOKLINE_RETRY_TIERS);
   const tiers = delayedTiers(env.HOOKLINE_RETRY_TIERS);
-  const { log, topics } = await connectEventLog(env, 'hookline-delivery', logger);
-  await log.ensureTopics(tiers.map((tier) => retryTopicSpec(topics, tier, env.HOOKLINE_TOPIC_PARTITIONS)));
+  const { log, topics, policy } = await connectEventLog(env, 'hookline-delivery', logger);
+  await log.ensureTopics(tiers.map((tier) => retryTopicSpec(topics, tier, env.HOOKLINE_TOPIC_PARTITIONS, policy)));
   const config = new ConfigView(log, topics.config, logger);
   await config.start();
   // Said once at start: their deliveries fail (and dead-letter) until the keyring lists these keys.

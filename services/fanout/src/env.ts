@@ -17,4 +17,16 @@ export const fanoutEnvSchema = baseEnvSchema.extend({
         .filter(Boolean),
     )
     .pipe(z.array(z.string().regex(/^[a-zA-Z0-9_-]{1,200}$/, 'must be a tenant id'))),
+  /** A framed record whose schema id the registry does not know is retried this long, then sent to `rejected`. */
+  FANOUT_UNKNOWN_SCHEMA_GIVE_UP_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(15 * 60_000),
+  /** Tasks are written while planned, in chunks of about this many bytes; at most two chunks are held at once. */
+  FANOUT_CHUNK_BYTES: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .default(8 * 1024 * 1024),
 });

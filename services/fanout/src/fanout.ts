@@ -1,19 +1,21 @@
-import type { ConfigState, TopicNames } from '@hookline/core';
-import { taskRecord } from '@hookline/delivery-policy';
+import type { ConfigState, EventEnvelope, TopicNames } from '@hookline/core';
+import { parkTask, taskRecord } from '@hookline/delivery-policy';
 import {
+  type BatchControl,
   type EventLog,
   type LogRecord,
-  type OutgoingRecord,
   type PartitionBatch,
   type RecordPublisher,
   type RunningConsumer,
   rejectedRecord,
   type TopicRecords,
 } from '@hookline/kafka';
+import { UnknownSchemaId } from '@hookline/schema-registry';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
+import { ChunkedWriter } from './chunks.js';
 import { EventDecoder, type Parsed, SchemaRegistryUnavailable } from './decode.js';
-import { planDeliveries } from './plan.js';
+import { type PlannedDelivery, planDeliveries } from './plan.js';
 import type { TenantTopics } from './tenant-topics.js';
 
 /** What fanout needs of the config view: the endpoints, and a way to be sure it has every change made so far. */
@@ -35,15 +37,31 @@ export interface FanoutDeps {
   schemaRegistryUrl?: string | undefined;
   /** Tenant-bound input topics of Kafka-native producers, consumed beside `events`. */
   tenantTopics?: TenantTopics;
+  /** Records are written in chunks of about this many bytes while they are planned (default 8 MiB). */
+  chunkBytes?: number;
+  /** How long a record whose schema id the registry does not know is retried before it goes to `rejected` (default 15 min). */
+  unknownSchemaGiveUpMs?: number;
 }
 
-/** What one `events` record turns into: its delivery tasks, or why it goes to `rejected`. */
-type FannedOut = { tasks: OutgoingRecord[] } | { rejected: string };
+/** A partition waiting for the schema registry: the record it stopped at, since when, and how often it was tried. */
+interface RegistryWait {
+  offset: bigint;
+  since: number;
+  tries: number;
+}
+
+/** Back-off between reads of a record the registry cannot decode yet: 1 s, doubling, at most a minute. */
+const registryBackoffMs = (tries: number) => Math.min(1_000 * 2 ** (tries - 1), 60_000);
+
+/** How one `events` record ended. */
+type FannedOut = { tasks: number; parked: number } | { rejected: string } | { wait: number };
 
 /**
- * Consumes `events` and emits delivery tasks. A batch's offsets are committed only after its tasks are on the
- * broker (the batch handler resolves once the publisher has them acknowledged), so a crash replays the batch;
- * delivery ids are deterministic, so the replay produces the same ids.
+ * Consumes `events` and emits delivery tasks (parked dead letters for disabled endpoints). Tasks are written
+ * while they are planned, in bounded chunks, so one event to many endpoints never holds all its tasks in
+ * memory. A batch's offsets are committed only after every one of its records is on the broker (the batch
+ * handler resolves once the last chunk is acknowledged), so a crash replays the batch; delivery ids are
+ * deterministic, so the replay produces the same ids.
  */
 export async function startFanout({
   log,
@@ -55,58 +73,152 @@ export async function startFanout({
   groupId,
   schemaRegistryUrl,
   tenantTopics,
+  chunkBytes = 8 * 1024 * 1024,
+  unknownSchemaGiveUpMs = 15 * 60_000,
 }: FanoutDeps): Promise<RunningConsumer> {
   const eventsSeen = new Counter({ name: 'hookline_fanout_events_total', help: 'Events fanned out', registers: [metrics] });
   const tasksOut = new Counter({ name: 'hookline_fanout_tasks_total', help: 'Delivery tasks emitted', registers: [metrics] });
+  const parkedOut = new Counter({
+    name: 'hookline_fanout_parked_total',
+    help: 'Tasks for disabled endpoints parked in the dead-letter topic (replayable)',
+    registers: [metrics],
+  });
   const rejectedOut = new Counter({
     name: 'hookline_fanout_rejected_total',
     help: 'Unreadable events sent to rejected',
     registers: [metrics],
   });
+  const registryRetries = new Counter({
+    name: 'hookline_fanout_schema_registry_retries_total',
+    help: 'Batches read again because the schema registry did not answer or did not know a schema id (alert on any increase)',
+    labelNames: ['reason'],
+    registers: [metrics],
+  });
   const decoder = new EventDecoder({ schemaRegistryUrl, ...(tenantTopics ? { tenantOf: tenantTopics.tenantOf } : {}) });
 
-  /** Never throws for the record's own faults; only a schema registry that does not answer is thrown. */
-  async function fanOut(record: LogRecord, state: ConfigState): Promise<FannedOut> {
-    let parsed: Parsed;
+  /** Per partition (`topic:partition`): the record fanout waits on the schema registry for. */
+  const registryWaits = new Map<string, RegistryWait>();
+
+  /**
+   * Never throws for the record's own faults. A registry that does not answer, or does not know the record's
+   * schema id (it lost its data, or has not caught up), is not the record's fault: the partition pauses at the
+   * record with a growing back-off and the metric and log say so. Only an id still unknown after
+   * `unknownSchemaGiveUpMs` is given up on (`rejected`), so one bad producer cannot stall a partition for ever.
+   */
+  async function decode(record: LogRecord, state: ConfigState): Promise<Parsed | { wait: number }> {
+    const where = `${record.topic}:${record.partition}`;
     try {
-      parsed = await decoder.parse(record, state);
+      const parsed = await decoder.parse(record, state);
+      registryWaits.delete(where);
+      return parsed;
     } catch (error) {
-      if (error instanceof SchemaRegistryUnavailable) throw error;
-      return { rejected: `undecodable: ${(error as Error).message}` };
-    }
-    if (!parsed.ok) return { rejected: parsed.reason };
-    try {
-      // Encoding can fail for a record that decoded fine (data nested too deep for JSON.stringify): that record
-      // is rejected so the ones behind it in the partition still go out.
-      return { tasks: planDeliveries(parsed.value, state).map(taskRecord) };
-    } catch (error) {
-      return { rejected: `could not plan deliveries: ${(error as Error).message}` };
+      if (!(error instanceof SchemaRegistryUnavailable)) return { ok: false, reason: `undecodable: ${(error as Error).message}` };
+      const previous = registryWaits.get(where);
+      const wait = previous?.offset === record.offset ? previous : { offset: record.offset, since: Date.now(), tries: 0 };
+      wait.tries++;
+      registryWaits.set(where, wait);
+      const unknownId = error instanceof UnknownSchemaId ? error.schemaId : undefined;
+      const waitedMs = Date.now() - wait.since;
+      if (unknownId !== undefined && waitedMs >= unknownSchemaGiveUpMs) {
+        registryWaits.delete(where);
+        return {
+          ok: false,
+          reason: `undecodable (schema id ${unknownId}): the registry did not know it after ${Math.round(waitedMs / 1000)} s of retries`,
+        };
+      }
+      const reason = unknownId === undefined ? 'unavailable' : 'unknown_schema_id';
+      registryRetries.inc({ reason });
+      const backoffMs = registryBackoffMs(wait.tries);
+      logger.warn(
+        {
+          err: error,
+          reason,
+          schemaId: unknownId,
+          partition: record.partition,
+          offset: record.offset.toString(),
+          tries: wait.tries,
+          backoffMs,
+        },
+        'the schema registry cannot decode this record yet; its partition waits and tries again',
+      );
+      return { wait: backoffMs };
     }
   }
 
-  async function onBatch(batch: PartitionBatch): Promise<void> {
+  /** The records that say what happens to one planned delivery: a task, or a parked dead letter. */
+  function recordsOf({ task, endpoint }: PlannedDelivery): TopicRecords[] {
+    if (endpoint.isActive) return [{ topic: topics.deliveries, records: [taskRecord(task)] }];
+    return parkTask(task, endpoint, topics, Date.now()).records;
+  }
+
+  async function fanOut(record: LogRecord, state: ConfigState, writer: ChunkedWriter): Promise<FannedOut> {
+    const parsed = await decode(record, state);
+    if ('wait' in parsed) return parsed;
+    if (!parsed.ok) return { rejected: parsed.reason };
+    const event: EventEnvelope = parsed.value;
+    let tasks = 0;
+    let parked = 0;
+    try {
+      // Encoding can fail for a record that decoded fine (data nested too deep for JSON.stringify): found here,
+      // before any of its tasks is written, the record is rejected and the ones behind it still go out.
+      JSON.stringify(event);
+    } catch (error) {
+      return { rejected: `could not plan deliveries: ${(error as Error).message}` };
+    }
+    const planned = planDeliveries(event, state);
+    for (;;) {
+      let next: TopicRecords[] | undefined;
+      try {
+        const step = planned.next();
+        next = step.done ? undefined : recordsOf(step.value);
+      } catch (error) {
+        return { rejected: `could not plan deliveries: ${(error as Error).message}` };
+      }
+      if (!next) break;
+      // A failed write is not the record's fault: it propagates and the batch is read again.
+      for (const { topic, records } of next) for (const out of records) await writer.add(topic, out);
+      if (next[0]?.topic === topics.deliveries) tasks++;
+      else parked++;
+    }
+    return { tasks, parked };
+  }
+
+  async function onBatch(batch: PartitionBatch, control: BatchControl): Promise<void> {
     if (batch.records.length === 0) return;
     // Every endpoint created before these events were accepted must be in the index: catch up first.
     await config.catchUp();
-    const tasks: OutgoingRecord[] = [];
-    const rejected: OutgoingRecord[] = [];
-    for (const record of batch.records) {
-      const result = await fanOut(record, config.state);
-      // A loop, not push(...): an event for a tenant with very many endpoints would exceed the argument limit.
-      if ('tasks' in result) for (const task of result.tasks) tasks.push(task);
-      else rejected.push(rejectedRecord(record, result.rejected));
+    const writer = new ChunkedWriter(publisher, chunkBytes);
+    let tasks = 0;
+    let parked = 0;
+    let rejected = 0;
+    let handled = 0;
+    try {
+      for (const record of batch.records) {
+        const result = await fanOut(record, config.state, writer);
+        if ('wait' in result) {
+          // This record and the rest of the partition are read again later; the ones before it are done once written.
+          control.pauseFrom(record, Date.now() + result.wait);
+          break;
+        }
+        handled++;
+        if ('rejected' in result) {
+          rejected++;
+          await writer.add(topics.rejected, rejectedRecord(record, result.rejected));
+        } else {
+          tasks += result.tasks;
+          parked += result.parked;
+        }
+      }
+      await writer.finish();
+    } finally {
+      // A batch that failed is read again: its writes still in flight settle first, so none overtakes them.
+      await writer.settle();
     }
-    // One call: the publisher bounds its requests (one event to 10,000 endpoints is ~13 MB of tasks) and keeps
-    // each endpoint's tasks in order; it resolves once all of them are acknowledged.
-    const out: TopicRecords[] = [];
-    if (tasks.length) out.push({ topic: topics.deliveries, records: tasks });
-    if (rejected.length) out.push({ topic: topics.rejected, records: rejected });
-    if (out.length) await publisher.publish(out);
-    eventsSeen.inc(batch.records.length - rejected.length);
-    tasksOut.inc(tasks.length);
-    rejectedOut.inc(rejected.length);
-    if (rejected.length)
-      logger.warn({ count: rejected.length, topic: batch.topic, partition: batch.partition }, 'rejected unreadable events');
+    eventsSeen.inc(handled - rejected);
+    tasksOut.inc(tasks);
+    parkedOut.inc(parked);
+    rejectedOut.inc(rejected);
+    if (rejected) logger.warn({ count: rejected, topic: batch.topic, partition: batch.partition }, 'rejected unreadable events');
   }
 
   return log.consume({ groupId, topics: [topics.events, ...(tenantTopics?.topics ?? [])], onBatch });

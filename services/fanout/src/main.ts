@@ -29,6 +29,8 @@ await runService(logger, async (lifecycle) => {
     groupId,
     schemaRegistryUrl: env.SCHEMA_REGISTRY_URL,
     tenantTopics,
+    chunkBytes: env.FANOUT_CHUNK_BYTES,
+    unknownSchemaGiveUpMs: env.FANOUT_UNKNOWN_SCHEMA_GIVE_UP_MS,
   });
   const lag = new ConsumerLagMonitor({
     log,

@@ -1,11 +1,23 @@
-import { type ConfigState, type DeliveryTask, type EventEnvelope, endpointWants } from '@hookline/core';
+import { type ConfigState, type DeliveryTask, type EndpointRecord, type EventEnvelope, endpointWants } from '@hookline/core';
 import { planTask } from '@hookline/delivery-policy';
 
-/** One first-attempt task per active endpoint of the event's tenant that subscribes to it. */
-export function planDeliveries(event: EventEnvelope, state: ConfigState, now = Date.now()): DeliveryTask[] {
-  const tasks: DeliveryTask[] = [];
-  for (const endpoint of state.endpointsOf(event.tenantId)) {
-    if (endpointWants(endpoint, event)) tasks.push(planTask({ kind: 'first', event, endpoint, now }));
+/** A first-attempt task and the endpoint it is for (disabled endpoints' tasks are parked, not sent). */
+export interface PlannedDelivery {
+  task: DeliveryTask;
+  endpoint: EndpointRecord;
+}
+
+/**
+ * One first-attempt task per endpoint of the event's tenant that subscribes to it, active or not: a disabled
+ * endpoint's task is parked by the caller (as delivery parks the tasks that reach one), so Re-enable then Replay
+ * delivers what it missed. A generator, so a caller can write tasks out while planning and never hold a large
+ * fan-out's tasks at once.
+ */
+export function* planDeliveries(event: EventEnvelope, state: ConfigState, now = Date.now()): Generator<PlannedDelivery> {
+  // A snapshot of the references: the view may change while the caller waits on writes between yields.
+  for (const endpoint of [...state.endpointsOf(event.tenantId)]) {
+    // endpointWants skips inactive endpoints; whether it is active decides parking, not matching.
+    if (endpointWants(endpoint.isActive ? endpoint : { ...endpoint, isActive: true }, event))
+      yield { task: planTask({ kind: 'first', event, endpoint, now }), endpoint };
   }
-  return tasks;
 }

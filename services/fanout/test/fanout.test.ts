@@ -1,5 +1,15 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ConfigView } from '@hookline/config';
-import { configKey, type DeliveryTask, deliveryIdFor, type EndpointRecord, type EventEnvelope, topicNames } from '@hookline/core';
+import {
+  configKey,
+  type DeadLetterRecord,
+  type DeliveryTask,
+  deliveryIdFor,
+  type EndpointRecord,
+  type EventEnvelope,
+  topicNames,
+} from '@hookline/core';
 import {
   coreTopicSpecs,
   createMemoryEventLog,
@@ -10,6 +20,7 @@ import {
   recordJson,
   rejectedExcerptBytes,
   TopicReader,
+  type TopicRecords,
 } from '@hookline/kafka';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
@@ -45,7 +56,11 @@ interface Harness {
   writer: RecordPublisher;
   out: TopicReader;
   fanouts: RunningConsumer[];
-  start(publisher?: RecordPublisher): Promise<RunningConsumer>;
+  start(
+    publisher?: RecordPublisher,
+    chunkBytes?: number,
+    extra?: { schemaRegistryUrl: string; metrics: Registry },
+  ): Promise<RunningConsumer>;
   publishEvents(values: (EventEnvelope | string | Buffer)[]): Promise<void>;
 }
 
@@ -69,14 +84,14 @@ beforeEach(async () => {
       })),
     },
   ]);
-  const out = await TopicReader.start(log, [topics.deliveries, topics.rejected]);
+  const out = await TopicReader.start(log, [topics.deliveries, topics.rejected, topics.deadLetter]);
   const fanouts: RunningConsumer[] = [];
   h = {
     log,
     writer,
     out,
     fanouts,
-    async start(publisher) {
+    async start(publisher, chunkBytes, extra) {
       const config = new ConfigView(log, topics.config, logger);
       await config.start();
       const fanout = await startFanout({
@@ -85,8 +100,10 @@ beforeEach(async () => {
         config,
         publisher: publisher ?? (await log.publisher()),
         logger,
-        metrics: new Registry(),
+        metrics: extra?.metrics ?? new Registry(),
         groupId: 'fanout',
+        ...(extra ? { schemaRegistryUrl: extra.schemaRegistryUrl } : {}),
+        ...(chunkBytes ? { chunkBytes } : {}),
       });
       fanouts.push(fanout);
       return fanout;
@@ -245,5 +262,121 @@ describe('fanout', () => {
     expect(ids.slice(0, 4).sort()).toEqual([...once, ...once].sort());
     expect(ids.slice(4).every((id) => id.startsWith('evt_sentinel/'))).toBe(true);
     expect(tasks).toHaveLength(6);
+  });
+
+  it('holds a framed record while the schema registry does not answer (counted), never rejecting it or skipping past it', async () => {
+    // A loopback port nothing listens on: the registry is down.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const metrics = new Registry();
+    await h.start(undefined, undefined, { schemaRegistryUrl: `http://127.0.0.1:${port}`, metrics });
+    const retries = async () => (await metrics.getSingleMetric('hookline_fanout_schema_registry_retries_total')?.get())?.values ?? [];
+    await h.publishEvents([Buffer.from([0, 0, 0, 0, 7, 1]), event('evt_behind')]);
+    // Tried, then tried again after its back-off: still waiting, nothing rejected, the event behind it not passed.
+    await vi.waitFor(
+      async () => expect((await retries()).find((v) => v.labels.reason === 'unavailable')?.value).toBeGreaterThanOrEqual(2),
+      {
+        timeout: 10_000,
+      },
+    );
+    expect(h.out.of(topics.rejected)).toHaveLength(0);
+    expect(h.out.of(topics.deliveries)).toHaveLength(0);
+  });
+
+  it('parks the task of a subscribed disabled endpoint in the dead-letter topic (replayable), not lost', async () => {
+    await h.start();
+    await h.publishEvents([event('evt_off')]);
+    const [parked] = await h.out.read(topics.deadLetter, 1);
+    expect(parked!.key).toBe('ep_off');
+    expect(recordJson<DeadLetterRecord>(parked!)).toMatchObject({
+      kind: 'parked',
+      reason: 'endpoint disabled',
+      task: { deliveryId: deliveryIdFor('evt_off', 'ep_off'), endpointId: 'ep_off', attempt: 1, event: event('evt_off') },
+    });
+    // Active subscribers still get their tasks; the disabled one none.
+    const tasks = tasksOf(await h.out.read(topics.deliveries, 2));
+    expect(tasks.map((t) => t.key).sort()).toEqual(['ep_a', 'ep_b']);
+  });
+});
+
+/** A publisher that records the bytes of every call still in flight, and answers slowly. */
+function measuringPublisher(inner: RecordPublisher, failAtCall?: number) {
+  const bytesOf = (batches: TopicRecords[]) =>
+    batches.reduce((sum, b) => sum + b.records.reduce((n, r) => n + Buffer.byteLength(r.value as string) + (r.key?.length ?? 0), 0), 0);
+  const stats = { calls: 0, inFlightBytes: 0, maxInFlightBytes: 0, maxConcurrentCalls: 0, concurrent: 0 };
+  const publisher: RecordPublisher = {
+    publish: async (batches) => {
+      stats.calls++;
+      const call = stats.calls;
+      const bytes = bytesOf(batches);
+      stats.inFlightBytes += bytes;
+      stats.concurrent++;
+      stats.maxInFlightBytes = Math.max(stats.maxInFlightBytes, stats.inFlightBytes);
+      stats.maxConcurrentCalls = Math.max(stats.maxConcurrentCalls, stats.concurrent);
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        if (call === failAtCall) throw new Error('broker away mid-event');
+        await inner.publish(batches);
+      } finally {
+        stats.inFlightBytes -= bytes;
+        stats.concurrent--;
+      }
+    },
+    append: (topic, record) => inner.append(topic, record),
+    flush: () => inner.flush(),
+    health: () => inner.health(),
+    close: () => inner.close(),
+  };
+  return { publisher, stats };
+}
+
+describe('fanout memory', () => {
+  const fanOutTo = async (count: number) => {
+    await h.writer.publish([
+      {
+        topic: topics.config,
+        records: Array.from({ length: count }, (_, i) => {
+          const e = endpoint(`ep_many_${i}`, ['big.*']);
+          return { key: configKey('endpoint', e.id), value: JSON.stringify(e) };
+        }),
+      },
+    ]);
+  };
+
+  it('writes a large fan-out in bounded chunks while planning: the tasks in flight stay under the cap', async () => {
+    const endpoints = 1_000;
+    const chunkBytes = 256 * 1024;
+    await fanOutTo(endpoints);
+    const { publisher, stats } = measuringPublisher(await h.log.publisher());
+    await h.start(publisher, chunkBytes);
+    // ~20 KB of data to 1,000 endpoints: ~20 MB of tasks, 80 times the cap.
+    await h.publishEvents([event('evt_big', 'big.one', { pad: 'x'.repeat(20_000) })]);
+    const tasks = tasksOf(await h.out.read(topics.deliveries, endpoints));
+    expect(new Set(tasks.map((t) => t.key)).size).toBe(endpoints);
+    const taskBytes = Buffer.byteLength(JSON.stringify(tasks[0]!.task));
+    expect(stats.calls).toBeGreaterThan(50);
+    // One chunk in flight at a time, each at most the cap plus the record that crossed it.
+    expect(stats.maxConcurrentCalls).toBe(1);
+    expect(stats.maxInFlightBytes).toBeLessThanOrEqual(chunkBytes + taskBytes + 100);
+  });
+
+  it('writes a fan-out again with the same delivery ids when a chunk fails mid-event, and commits only after all', async () => {
+    const endpoints = 300;
+    await fanOutTo(endpoints);
+    const { publisher, stats } = measuringPublisher(await h.log.publisher(), 3);
+    await h.start(publisher, 64 * 1024);
+    await h.publishEvents([event('evt_mid', 'big.one', { pad: 'y'.repeat(10_000) })]);
+    await vi.waitFor(() => expect(h.log.committed('fanout').some((c) => c.topic === topics.events && c.offset === 1n)).toBe(true), {
+      timeout: 10_000,
+    });
+    const tasks = tasksOf(h.out.of(topics.deliveries));
+    expect(stats.calls).toBeGreaterThan(3);
+    // Every endpoint got its task (chunks before the failure twice), always with the same id.
+    const byEndpoint = new Map<string, Set<string>>();
+    for (const { key, task } of tasks) byEndpoint.set(key!, (byEndpoint.get(key!) ?? new Set()).add(task.deliveryId));
+    expect(byEndpoint.size).toBe(endpoints);
+    for (const [ep, ids] of byEndpoint) expect([...ids]).toEqual([deliveryIdFor('evt_mid', ep)]);
   });
 });

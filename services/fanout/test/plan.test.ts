@@ -18,15 +18,20 @@ function endpoint(id: string, events: string[], isActive = true): EndpointRecord
 }
 
 describe('planDeliveries', () => {
-  it('emits one task per matching active endpoint with deterministic delivery ids', () => {
+  it('emits one task per matching endpoint (disabled ones too, to be parked) with deterministic delivery ids', () => {
     const state = new ConfigState();
     state.apply('endpoint:a', endpoint('a', ['project.*']));
     state.apply('endpoint:b', endpoint('b', ['prd.generated']));
     state.apply('endpoint:c', endpoint('c', ['*'], false));
     state.apply('endpoint:d', endpoint('d', ['project.created', 'prd.*']));
     const event = { id: 'evt_1', type: 'project.created', tenantId: 'ten_1', timestamp: new Date().toISOString(), data: {} };
-    const tasks = planDeliveries(event, state, 42);
-    expect(tasks.map((t) => t.endpointId).sort()).toEqual(['a', 'd']);
+    const planned = [...planDeliveries(event, state, 42)];
+    const tasks = planned.map((p) => p.task);
+    expect(planned.map((p) => [p.task.endpointId, p.endpoint.isActive]).sort()).toEqual([
+      ['a', true],
+      ['c', false],
+      ['d', true],
+    ]);
     expect(tasks[0]).toMatchObject({ attempt: 1, dueAt: 42, deliveryId: deliveryIdFor('evt_1', tasks[0]!.endpointId) });
   });
 });
@@ -45,6 +50,6 @@ describe('planDeliveries output', () => {
       dueAt: 9,
       event,
     };
-    expect(JSON.stringify(planDeliveries(event, state, 9)[0])).toBe(JSON.stringify(previous));
+    expect(JSON.stringify([...planDeliveries(event, state, 9)][0]?.task)).toBe(JSON.stringify(previous));
   });
 });

@@ -1,6 +1,11 @@
 import type { Admin, Kafka } from 'kafkajs';
-import { EventLogError } from '../errors.js';
+import kafkajs from 'kafkajs';
+import { EventLogError, TopicMisconfiguredError } from '../errors.js';
 import type { PartitionRange, TopicSpec } from '../port.js';
+
+const { ConfigResourceTypes, ConfigSource } = kafkajs;
+
+type ConfigEntry = { name: string; value: string };
 
 export interface PartitionEnds {
   partition: number;
@@ -41,8 +46,9 @@ export class AdminSession {
   }
 
   /**
-   * Creates the topics that do not exist yet and waits until every partition has a leader. Safe to call from
-   * every service at once: creation races and the broker's metadata catching up are retried until `timeoutMs`.
+   * Creates the topics that do not exist yet and waits until every partition has a leader, then brings every
+   * topic's settings to its spec (see `applySettings`). Safe to call from every service at once: creation races
+   * and the broker's metadata catching up are retried until `timeoutMs`.
    */
   async ensureTopics(specs: TopicSpec[], timeoutMs = 60_000): Promise<void> {
     const admin = await this.admin();
@@ -52,7 +58,14 @@ export class AdminSession {
         const existing = new Set(await admin.listTopics());
         const missing = specs.filter((s) => !existing.has(s.topic));
         if (missing.length > 0) {
-          await admin.createTopics({ topics: missing.map((s) => ({ ...s, replicationFactor: -1 })), waitForLeaders: false });
+          const brokers = (await admin.describeCluster()).brokers.length;
+          await admin.createTopics({
+            topics: missing.map((s) => {
+              const replicationFactor = s.replicationFactor ?? Math.min(3, brokers);
+              return { topic: s.topic, numPartitions: s.numPartitions, replicationFactor, configEntries: settingsOf(s, replicationFactor) };
+            }),
+            waitForLeaders: false,
+          });
         }
         if (
           await allHaveLeaders(
@@ -60,7 +73,7 @@ export class AdminSession {
             specs.map((s) => s.topic),
           )
         )
-          return;
+          break;
       } catch (error) {
         // Another service created the same topic a moment ago, or metadata is still propagating.
         if (Date.now() > deadline) throw error;
@@ -68,6 +81,73 @@ export class AdminSession {
       if (Date.now() > deadline) throw new EventLogError(`topics not ready after ${timeoutMs} ms: ${specs.map((s) => s.topic).join(', ')}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    await this.applySettings(admin, specs);
+  }
+
+  /**
+   * Existing topics keep what they were created with unless brought to the spec: its config entries and
+   * `min.insync.replicas` are set where they differ (the replication factor itself needs a partition
+   * reassignment and is left alone). A `required` entry that differs is refused, not changed: the topic's data
+   * may already have suffered from it. kafkajs has no incremental alter, and `alterConfigs` replaces a topic's
+   * whole set of overrides, so the topic's other overrides are sent along unchanged.
+   */
+  private async applySettings(admin: Admin, specs: TopicSpec[]): Promise<void> {
+    const { topics } = await admin.fetchTopicMetadata({ topics: specs.map((s) => s.topic) });
+    const replicas = new Map(topics.map((t) => [t.name, t.partitions[0]?.replicas.length ?? 1]));
+    const described = await admin.describeConfigs({
+      resources: specs.map((s) => ({ type: ConfigResourceTypes.TOPIC, name: s.topic })),
+      includeSynonyms: false,
+    });
+    const current = new Map(described.resources.map((r) => [r.resourceName, r.configEntries]));
+    const changes = [];
+    for (const spec of specs) {
+      const entries = current.get(spec.topic) ?? [];
+      const settingOf = (name: string) => entries.find((e) => e.configName === name)?.configValue;
+      for (const { name, value } of spec.required ?? []) {
+        if (!sameSetting(settingOf(name), value))
+          throw new TopicMisconfiguredError(
+            `topic ${spec.topic} has ${name}=${settingOf(name) ?? '(unset)'} but must have ${name}=${value}; fix the topic (kafka-configs --alter --entity-type topics --entity-name ${spec.topic} --add-config ${name}=${value}) after checking what it lost, then start again`,
+          );
+      }
+      const wanted = settingsOf(spec, replicas.get(spec.topic) ?? 1).filter(
+        ({ name }) => !(spec.required ?? []).some((r) => r.name === name),
+      );
+      if (wanted.every(({ name, value }) => sameSetting(settingOf(name), value))) continue;
+      const overrides = new Map(
+        entries
+          .filter((e) => e.configSource === ConfigSource.TOPIC_CONFIG && !e.readOnly && !e.isSensitive)
+          .map((e) => [e.configName, e.configValue]),
+      );
+      for (const { name, value } of wanted) overrides.set(name, value);
+      changes.push({
+        type: ConfigResourceTypes.TOPIC,
+        name: spec.topic,
+        configEntries: [...overrides].map(([name, value]) => ({ name, value })),
+      });
+    }
+    if (changes.length === 0) return;
+    const answer = (await admin.alterConfigs({ validateOnly: false, resources: changes })) as {
+      resources: { errorCode: number; errorMessage: string | null; resourceName: string }[];
+    };
+    const refused = answer.resources.filter((r) => r.errorCode !== 0);
+    if (refused.length > 0)
+      throw new EventLogError(
+        `the broker refused topic settings: ${refused.map((r) => `${r.resourceName}: ${r.errorMessage ?? r.errorCode}`).join('; ')}`,
+      );
+  }
+
+  /** What the broker reports for a topic: its replicas per partition and its settings (for checks and tests). */
+  async topicSettings(topic: string): Promise<{ replicas: number; settings: Record<string, string> }> {
+    const admin = await this.admin();
+    const [meta] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
+    const { resources } = await admin.describeConfigs({
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }],
+      includeSynonyms: false,
+    });
+    return {
+      replicas: meta?.partitions[0]?.replicas.length ?? 0,
+      settings: Object.fromEntries((resources[0]?.configEntries ?? []).map((e) => [e.configName, e.configValue])),
+    };
   }
 
   /** An offset of -1 from the broker means no record at or after the time: the range starts (or ends) at the log end. */
@@ -122,4 +202,26 @@ export class AdminSession {
 async function allHaveLeaders(admin: Admin, topics: string[]): Promise<boolean> {
   const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
   return metadata.length === topics.length && metadata.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
+}
+
+/** A spec's settings for a topic with `replicas` replicas: its config entries, `min.insync.replicas`, and its required ones. */
+function settingsOf(spec: TopicSpec, replicas: number): ConfigEntry[] {
+  const minInsync = spec.minInsyncReplicas ?? Math.max(1, replicas - 1);
+  if (minInsync > replicas)
+    throw new TopicMisconfiguredError(
+      `topic ${spec.topic}: min.insync.replicas ${minInsync} is more than its ${replicas} replicas (no write could succeed)`,
+    );
+  return [...(spec.configEntries ?? []), { name: 'min.insync.replicas', value: String(minInsync) }, ...(spec.required ?? [])];
+}
+
+/** Compares a setting as the broker reports it with ours (lists such as `cleanup.policy` in any order). */
+function sameSetting(actual: string | undefined, wanted: string): boolean {
+  if (actual === undefined) return false;
+  const norm = (v: string) =>
+    v
+      .split(',')
+      .map((p) => p.trim())
+      .sort()
+      .join(',');
+  return norm(actual) === norm(wanted);
 }
