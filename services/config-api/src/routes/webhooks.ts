@@ -1,4 +1,4 @@
-import { ApiError, configKey, type EndpointRecord, eventPattern, newId } from '@hookline/core';
+import { ApiError, type ConfigState, configKey, type EndpointRecord, eventPattern, newId } from '@hookline/core';
 import { deliverySettingsShape, UnknownRetryTier, validateSchedule } from '@hookline/delivery-policy';
 import { generateSecret } from '@hookline/signing';
 import { z } from 'zod';
@@ -37,6 +37,9 @@ const rotateInput = z.object({
     .max(7 * 24 * 3600)
     .default(24 * 3600),
 });
+
+/** Reads an endpoint from the config state (for `config.update`). */
+const endpointOf = (id: string) => (state: ConfigState) => state.endpoints.get(id);
 
 /** What the API shows of an endpoint: everything but its secrets. */
 function publicEndpoint({ secrets: _secrets, kind: _kind, ...rest }: EndpointRecord) {
@@ -135,15 +138,21 @@ export function webhookRoutes({ config, publisher, retryTiers, requireHttps }: A
       params: idParams,
       body: updateEndpointInput,
       responses: { 200: { description: 'The updated webhook', schema: webhook } },
+      errors: ['conflict'],
       async handler({ owned: endpoint, body: changes }) {
         checkSchedule(changes.retrySchedule);
         checkUrl(changes.url);
-        const updated: EndpointRecord = { ...endpoint, ...changes, updatedAt: new Date().toISOString() };
-        if (changes.isActive === true) {
-          delete updated.disabledReason;
-          delete updated.disabledAt;
-        }
-        await config.write(publisher, configKey('endpoint', endpoint.id), updated);
+        // Applied to the endpoint as it is when written (again if a concurrent change came first), so fields this
+        // request does not name, such as a secret rotated meanwhile, are never put back.
+        const updated = await config.update(publisher, configKey('endpoint', endpoint.id), endpointOf(endpoint.id), (current) => {
+          const next: EndpointRecord = { ...current, ...changes, updatedAt: new Date().toISOString() };
+          if (changes.isActive === true) {
+            delete next.disabledReason;
+            delete next.disabledAt;
+          }
+          return next;
+        });
+        if (!updated) throw new ApiError('not_found', 'no such webhook');
         return { status: 200, body: publicEndpoint(updated) };
       },
     }),
@@ -176,20 +185,25 @@ export function webhookRoutes({ config, publisher, retryTiers, requireHttps }: A
       responses: {
         200: { description: 'The new secret', schema: z.object({ secret: z.string(), previousSecretsExpireAt: z.string().nullable() }) },
       },
+      errors: ['conflict'],
       async handler({ owned: endpoint, body: input }) {
         const now = Date.now();
         const secret = input.secret ?? generateSecret();
         const expiresAt = new Date(now + input.overlapSeconds * 1000).toISOString();
-        // The new secret signs first; still-valid old ones keep signing until their overlap ends.
-        const kept = endpoint.secrets
-          .filter((s) => !s.expiresAt || Date.parse(s.expiresAt) > now)
-          .map((s) => ({ secret: s.secret, expiresAt: s.expiresAt ?? expiresAt }));
-        const updated: EndpointRecord = {
-          ...endpoint,
-          secrets: [{ secret }, ...(input.overlapSeconds > 0 ? kept : [])],
-          updatedAt: new Date(now).toISOString(),
+        // Rotated on the endpoint as it is when written (again if a concurrent change came first).
+        const rotate = (current: EndpointRecord): EndpointRecord => {
+          // The new secret signs first; still-valid old ones keep signing until their overlap ends.
+          const kept = current.secrets
+            .filter((s) => !s.expiresAt || Date.parse(s.expiresAt) > now)
+            .map((s) => ({ secret: s.secret, expiresAt: s.expiresAt ?? expiresAt }));
+          return {
+            ...current,
+            secrets: [{ secret }, ...(input.overlapSeconds > 0 ? kept : [])],
+            updatedAt: new Date(now).toISOString(),
+          };
         };
-        await config.write(publisher, configKey('endpoint', endpoint.id), updated);
+        const updated = await config.update(publisher, configKey('endpoint', endpoint.id), endpointOf(endpoint.id), rotate);
+        if (!updated) throw new ApiError('not_found', 'no such webhook');
         return { status: 200, body: { secret, previousSecretsExpireAt: input.overlapSeconds > 0 ? expiresAt : null } };
       },
     }),
