@@ -1,1 +1,1 @@
-export { ConfigView } from './config-view.js';
+export { ConfigView, StaleConfigWrite } from './config-view.js';

@@ -32,9 +32,22 @@ class SecretIndex<T extends { id: string; tenantId: string }> {
   }
 }
 
+/** A record's version; records written before versions existed count as 0. */
+export function versionOf(record: ConfigRecord): number {
+  return record.version ?? 0;
+}
+
 /**
  * The in-memory fold of the compacted `config` topic. Every service that needs configuration builds one from
  * offset 0 at start and keeps it current; it is a pure data structure so it can be tested without Kafka.
+ *
+ * Writes are compare-and-set on a per-key version, decided here, by the fold every reader runs over the same
+ * totally ordered topic, so every process agrees on the winner without talking to the others. A record with
+ * `version` n is applied only on top of version n-1 of its key: two writers that read version 3 both write 4,
+ * the first in the log wins and the second is ignored everywhere (its writer learns so and retries or answers
+ * 409). A key this fold has never seen takes any version (its earlier records may have been compacted away); a
+ * deleted key takes only a creation (version 1). Records without a version (the previous shape) and tombstones
+ * apply unconditionally, as they always did. See docs/consistency.md.
  */
 export class ConfigState {
   readonly tenants = new Map<string, TenantRecord>();
@@ -46,14 +59,45 @@ export class ConfigState {
   private readonly endpointsByTenant = new Map<string, Map<string, EndpointRecord>>();
   /** Event-type catalogs: tenant id → name → record. */
   private readonly eventTypes = new Map<string, Map<string, EventTypeRecord>>();
+  /** The current record of every key, for the version check. */
+  private readonly byKey = new Map<string, ConfigRecord>();
+  /** Keys whose last record was a tombstone: only a creation brings them back. */
+  private readonly deletedKeys = new Set<string>();
 
-  /** Applies one record; `value` null is a tombstone for `key`. */
-  apply(key: string, value: ConfigRecord | null): void {
+  /** The current record of `key` (`<kind>:<id>`), whatever its kind. */
+  get(key: string): ConfigRecord | undefined {
+    return this.byKey.get(key);
+  }
+
+  /** Whether `value` would be applied on top of what `key` holds now (the compare-and-set rule above). */
+  accepts(key: string, value: ConfigRecord): boolean {
+    if (value.version === undefined) return true;
+    const current = this.byKey.get(key);
+    if (current) return value.version === versionOf(current) + 1;
+    if (this.deletedKeys.has(key)) return value.version === 1;
+    return true;
+  }
+
+  /**
+   * Applies one record (`value` null is a tombstone for `key`); false when the version check ignores it (a write
+   * made from a version that is no longer the current one).
+   */
+  apply(key: string, value: ConfigRecord | null): boolean {
     const [kind, id] = splitKey(key);
     if (value === null) {
       this.remove(kind, id);
-      return;
+      this.byKey.delete(key);
+      this.deletedKeys.add(key);
+      return true;
     }
+    if (!this.accepts(key, value)) return false;
+    this.byKey.set(key, value);
+    this.deletedKeys.delete(key);
+    this.index(value);
+    return true;
+  }
+
+  private index(value: ConfigRecord): void {
     switch (value.kind) {
       case 'tenant':
         this.tenants.set(value.id, value);

@@ -57,7 +57,12 @@ export const roles = ['owner', 'admin', 'publisher', 'member', 'viewer'] as cons
 export const role = z.enum(roles);
 export type Role = z.infer<typeof role>;
 
-const timestamps = { createdAt: z.string(), updatedAt: z.string() };
+/**
+ * Bookkeeping every config record carries: when it was made and changed, and its version (1 at creation, +1 per
+ * change). The fold applies a versioned record only on top of the version before it (compare-and-set, see
+ * `ConfigState`); records written before versions existed have none and apply as they always did.
+ */
+const timestamps = { createdAt: z.string(), updatedAt: z.string(), version: z.number().int().min(1).optional() };
 
 export const tenantRecord = z.object({
   kind: z.literal('tenant'),

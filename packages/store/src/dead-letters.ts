@@ -7,6 +7,13 @@ export interface DeadLetterDoc extends DeadLetterRecord {
   endpointId: string;
   tenantId: string;
   state: 'dead' | 'replayed';
+  /**
+   * Set when a replay job marked it `replayed`: the job and which of its batches (the job's progress when the
+   * batch began; a resumed job sends that batch again, as it may have been marked and not sent). A newer dead letter of the delivery replaces the whole
+   * document, so a fresh failure never carries them.
+   */
+  replayJob?: string;
+  replayBatch?: number;
 }
 
 /** A replay job's progress, for the admin API and the page's progress bar. */
@@ -46,6 +53,7 @@ export class DeadLetters {
 
   async ensureIndexes(): Promise<void> {
     await this.letters.createIndex({ endpointId: 1, state: 1, deadLetteredAt: 1 });
+    await this.letters.createIndex({ replayJob: 1, replayBatch: 1 });
   }
 
   /**
@@ -90,7 +98,23 @@ export class DeadLetters {
     return this.letters.findOne({ _id: deliveryId, endpointId, state: 'dead' });
   }
 
-  async markReplayed(deliveryIds: string[]): Promise<void> {
-    if (deliveryIds.length) await this.letters.updateMany({ _id: { $in: deliveryIds } }, { $set: { state: 'replayed' } });
+  /**
+   * Marks these letters `replayed`, before they are sent again: a letter the resend produces (a fresh failure)
+   * comes later and replaces the marked one, so it stays visible and `dead`. Only letters still dead are marked.
+   */
+  async markReplayed(deliveryIds: string[], by?: { job: string; batch: number }): Promise<void> {
+    if (deliveryIds.length === 0) return;
+    const marks = by ? { replayJob: by.job, replayBatch: by.batch } : {};
+    await this.letters.updateMany({ _id: { $in: deliveryIds }, state: 'dead' }, { $set: { state: 'replayed', ...marks } });
+  }
+
+  /** Puts letters marked `replayed` back to `dead` (their resend failed); a newer letter is left alone. */
+  async unmarkReplayed(deliveryIds: string[]): Promise<void> {
+    if (deliveryIds.length) await this.letters.updateMany({ _id: { $in: deliveryIds }, state: 'replayed' }, { $set: { state: 'dead' } });
+  }
+
+  /** The letters a replay job marked in one batch (and still marked: not replaced by a newer letter). */
+  replayBatch(job: string, batch: number): Promise<DeadLetterDoc[]> {
+    return this.letters.find({ replayJob: job, replayBatch: batch, state: 'replayed' }).toArray();
   }
 }

@@ -1,4 +1,4 @@
-import type { Collection, Db } from 'mongodb';
+import { type Collection, type Db, MongoServerError } from 'mongodb';
 import type { ReplayJobDoc } from './dead-letters.js';
 
 export type JobState = 'queued' | 'running' | 'done' | 'failed';
@@ -18,12 +18,36 @@ export interface JobDoc<Params = unknown> {
   done: number;
   params: Params;
   error?: string;
+  /** At most one job with this key is queued or running at a time (e.g. `recover:<endpointId>`). */
+  exclusive?: string;
   /** The runner working on it, and until when its claim holds (epoch ms). */
   runner?: string;
   leaseUntil?: number;
   createdAt: string;
   updatedAt: string;
 }
+
+/** Another job with the same `exclusive` key is still queued or running. */
+export class JobAlreadyActive extends Error {
+  override readonly name = 'JobAlreadyActive';
+  constructor(
+    readonly exclusive: string,
+    readonly jobId: string,
+  ) {
+    super(`job ${jobId} (${exclusive}) is still queued or running`);
+  }
+}
+
+/** A claim on an `exclusive` key (`job_locks`): `_id` is the key, the one index FerretDB keeps unique without a race. */
+interface JobLock {
+  _id: string;
+  job: string;
+  /** Epoch ms when it was taken. */
+  at: number;
+}
+
+/** A lock whose job is not there after this long was left by a process that died between the two inserts. */
+const lockWithoutJobStaleMs = 60_000;
 
 /**
  * Jobs in MongoDB (`jobs`). Replay jobs of earlier versions live in `replay_jobs` and are still found by id
@@ -32,10 +56,12 @@ export interface JobDoc<Params = unknown> {
 export class Jobs {
   readonly jobs: Collection<JobDoc>;
   private readonly earlier: Collection<ReplayJobDoc>;
+  private readonly locks: Collection<JobLock>;
 
   constructor(db: Db) {
     this.jobs = db.collection<JobDoc>('jobs');
     this.earlier = db.collection<ReplayJobDoc>('replay_jobs');
+    this.locks = db.collection<JobLock>('job_locks');
   }
 
   /** Claims look for the oldest queued (or lease-expired) job. */
@@ -43,8 +69,32 @@ export class Jobs {
     await this.jobs.createIndex({ state: 1, createdAt: 1 });
   }
 
+  /** Queues a job; `JobAlreadyActive` when it is `exclusive` and another job of its key is queued or running. */
   async insert(job: JobDoc): Promise<void> {
+    if (job.exclusive) await this.lock(job.exclusive, job._id);
     await this.jobs.insertOne(job);
+  }
+
+  /**
+   * Takes the key with an insert by `_id` (two concurrent inserts: one fails on the key). A lock whose job is
+   * over, or was never written (its process died in between), is stale and taken over.
+   */
+  private async lock(exclusive: string, jobId: string): Promise<void> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        await this.locks.insertOne({ _id: exclusive, job: jobId, at: Date.now() });
+        return;
+      } catch (error) {
+        if (!(error instanceof MongoServerError) || error.code !== 11000) throw error;
+      }
+      const held = await this.locks.findOne({ _id: exclusive });
+      if (!held) continue;
+      const holder = await this.jobs.findOne({ _id: held.job });
+      const active = holder ? holder.state === 'queued' || holder.state === 'running' : Date.now() - held.at < lockWithoutJobStaleMs;
+      if (active) throw new JobAlreadyActive(exclusive, held.job);
+      await this.locks.deleteOne({ _id: exclusive, job: held.job });
+    }
+    throw new JobAlreadyActive(exclusive, 'unknown');
   }
 
   /** Takes the oldest queued job, or a running one whose lease ran out, for `runner` until `leaseUntil`. */
@@ -72,10 +122,11 @@ export class Jobs {
   }
 
   async finish(id: string, runner: string, outcome: { state: 'done'; done: number } | { state: 'failed'; error: string }): Promise<void> {
-    await this.jobs.updateOne(
+    const result = await this.jobs.updateOne(
       { _id: id, runner },
       { $set: { ...outcome, updatedAt: new Date().toISOString() }, $unset: { leaseUntil: '' } },
     );
+    if (result.matchedCount === 1) await this.locks.deleteMany({ job: id });
   }
 
   /** Hands a job back to the queue (its runner is stopping), to be resumed by the next runner. */

@@ -13,6 +13,18 @@ export interface ConfigAccess {
   authenticate(authorization: string | undefined): Promise<ApiKeyRecord>;
   /** Reads the state; when `read` finds nothing, catches up with the topic first and reads again. */
   readFresh<T>(read: (state: ConfigState) => T | undefined): Promise<T | undefined>;
-  /** Appends a change (or a tombstone) and returns once this process's view reflects it. */
-  write(publisher: RecordPublisher, key: string, value: ConfigRecord | null): Promise<void>;
+  /**
+   * Compare-and-set: writes `value` on top of the version it carries (none: a creation) and returns the stored
+   * record once this process's view reflects it; `StaleConfigWrite` (409 `conflict`) when another write came first.
+   * A tombstone always applies.
+   */
+  write<T extends ConfigRecord>(publisher: RecordPublisher, key: string, value: T): Promise<T>;
+  write(publisher: RecordPublisher, key: string, value: null): Promise<null>;
+  /** Applies `change` to the fresh record, again after each lost race (see `ConfigView.update`). */
+  update<T extends ConfigRecord>(
+    publisher: RecordPublisher,
+    key: string,
+    read: (state: ConfigState) => T | undefined,
+    change: (current: T) => T | undefined,
+  ): Promise<T | undefined>;
 }

@@ -1,7 +1,8 @@
 import { createMemoryEventLog, type MemoryEventLog } from '@hookline/kafka';
 import { createLogger } from '@hookline/service';
-import type { DeadLetterDoc, DeadLetterFilter } from '@hookline/store';
+import { type DeadLetterDoc, type DeadLetterFilter, JobAlreadyActive } from '@hookline/store';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
 import { JobRunner, planRecover, recoverJob, replayJob } from '../src/jobs/index.js';
 import { MemoryJobStore } from './support/memory-job-store.js';
 
@@ -40,17 +41,32 @@ function letter(id: string, attempt: number): DeadLetterDoc {
   } as DeadLetterDoc;
 }
 
+/** Dead letters in memory, with the store's semantics for what replay uses. */
+function memoryLetters(docs: DeadLetterDoc[]) {
+  const letters = new Map(docs.map((d) => [d._id, d]));
+  return {
+    letters,
+    find: (_endpointId: string, filter: DeadLetterFilter, limit: number) => ({
+      toArray: async () =>
+        [...letters.values()]
+          .filter((l) => l.state === filter.state && (!filter.to || l.deadLetteredAt <= filter.to))
+          .sort((a, b) => a.deadLetteredAt.localeCompare(b.deadLetteredAt))
+          .slice(0, limit),
+    }),
+    markReplayed: async (ids: string[], by: { job: string; batch: number }) => {
+      for (const id of ids) {
+        const l = letters.get(id)!;
+        if (l.state === 'dead') letters.set(id, { ...l, state: 'replayed', replayJob: by.job, replayBatch: by.batch });
+      }
+    },
+    replayBatch: async (job: string, batch: number) =>
+      [...letters.values()].filter((l) => l.state === 'replayed' && l.replayJob === job && l.replayBatch === batch),
+  };
+}
+
 describe('replay', () => {
   it("sends the endpoint's dead letters again as their next attempt, in batches, marking them replayed", async () => {
-    const letters = new Map(['d1', 'd2', 'd3'].map((id, i) => [id, letter(id, i + 1)]));
-    const source = {
-      find: (_endpointId: string, filter: DeadLetterFilter, limit: number) => ({
-        toArray: async () => [...letters.values()].filter((l) => l.state === filter.state).slice(0, limit),
-      }),
-      markReplayed: async (ids: string[]) => {
-        for (const id of ids) letters.get(id)!.state = 'replayed';
-      },
-    };
+    const source = memoryLetters(['d1', 'd2', 'd3'].map((id, i) => letter(id, i + 1)));
     const store = new MemoryJobStore();
     const replay = replayJob({ letters: source, publisher: await log.publisher(), deliveriesTopic: 'deliveries', batchSize: 2 });
     runner = new JobRunner({ store, kinds: [replay], logger });
@@ -64,6 +80,65 @@ describe('replay', () => {
       ['d3', 4, undefined],
     ]);
     expect(log.records('deliveries').every((r) => r.key === 'ep_1')).toBe(true);
+    expect([...source.letters.values()].map((l) => l.state)).toEqual(['replayed', 'replayed', 'replayed']);
+  });
+
+  it('takes the letters dead when it was created: one that fails again meanwhile is sent once and stays dead, unmarked', async () => {
+    const source = memoryLetters(['d1', 'd2', 'd3', 'd4'].map((id) => letter(id, 1)));
+    const publisher = await log.publisher();
+    // Every resend fails at once: the projector replaces the letter with a newer, dead one (no marks).
+    const failingAgain = {
+      publish: async (batches: Parameters<typeof publisher.publish>[0]) => {
+        await publisher.publish(batches);
+        for (const record of batches[0]!.records) {
+          const task = JSON.parse(String(record.value)) as TaskValue;
+          const stored = source.letters.get(task.deliveryId)!;
+          source.letters.set(task.deliveryId, {
+            ...letter(task.deliveryId, task.attempt),
+            deadLetteredAt: new Date(Date.now() + 1).toISOString(),
+            state: stored.state === 'replayed' ? 'dead' : stored.state,
+          });
+        }
+      },
+    };
+    const store = new MemoryJobStore();
+    const replay = replayJob({ letters: source, publisher: failingAgain, deliveriesTopic: 'deliveries', batchSize: 1 });
+    runner = new JobRunner({ store, kinds: [replay], logger });
+    runner.start();
+    const job = await runner.enqueue(replay, { ...newJob, total: 4, params: {} });
+    expect(await store.until(job._id, 'done')).toMatchObject({ done: 4 });
+    expect((log.values('deliveries') as TaskValue[]).map((t) => t.deliveryId)).toEqual(['d1', 'd2', 'd3', 'd4']);
+    expect([...source.letters.values()].map((l) => [l.state, l.task.attempt, l.replayJob])).toEqual([
+      ['dead', 2, undefined],
+      ['dead', 2, undefined],
+      ['dead', 2, undefined],
+      ['dead', 2, undefined],
+    ]);
+  });
+
+  it('a resumed job sends the batch it had marked but maybe not sent, then the rest', async () => {
+    const source = memoryLetters(['d1', 'd2', 'd3'].map((id) => letter(id, 1)));
+    const store = new MemoryJobStore();
+    const replay = replayJob({ letters: source, publisher: await log.publisher(), deliveriesTopic: 'deliveries', batchSize: 1 });
+    const created = new Date().toISOString();
+    // The previous runner sent d1 (progress 1), marked d2 as batch 1 and died.
+    await source.markReplayed(['d1'], { job: 'rpl_1', batch: 0 });
+    await source.markReplayed(['d2'], { job: 'rpl_1', batch: 1 });
+    await store.insert({
+      _id: 'rpl_1',
+      kind: 'replay',
+      ...newJob,
+      state: 'queued',
+      total: 3,
+      done: 1,
+      params: {},
+      createdAt: created,
+      updatedAt: created,
+    });
+    runner = new JobRunner({ store, kinds: [replay], logger });
+    runner.start();
+    expect(await store.until('rpl_1', 'done')).toMatchObject({ done: 3 });
+    expect((log.values('deliveries') as TaskValue[]).map((t) => t.deliveryId)).toEqual(['d2', 'd3']);
   });
 });
 
@@ -98,5 +173,35 @@ describe('recover', () => {
     expect(await store.until(job._id, 'done')).toMatchObject({ done: 3 });
     const tasks = log.values('deliveries') as TaskValue[];
     expect(tasks.map((t) => [t.eventId, t.attempt, t.deliveryId])).toEqual([['evt_paid', 1, expect.any(String)]]);
+  });
+});
+
+describe('exclusive jobs', () => {
+  it('refuses a second job of the same key while the first is queued or running, and takes one once it ended', async () => {
+    const store = new MemoryJobStore();
+    const running: (() => void)[] = [];
+    const blocking = {
+      name: 'blocking',
+      params: z.object({}),
+      run: (_job: unknown, { signal }: { signal: AbortSignal }) =>
+        new Promise<void>((resolve) => {
+          running.push(resolve);
+          signal.addEventListener('abort', () => resolve());
+        }),
+    };
+    runner = new JobRunner({ store, kinds: [blocking], logger });
+    runner.start();
+    const first = await runner.enqueue(blocking, { ...newJob, total: 1, params: {}, exclusive: 'recover:ep_1' });
+    await expect(runner.enqueue(blocking, { ...newJob, total: 1, params: {}, exclusive: 'recover:ep_1' })).rejects.toBeInstanceOf(
+      JobAlreadyActive,
+    );
+    // Another endpoint's job is not held up.
+    await runner.enqueue(blocking, { ...newJob, endpointId: 'ep_2', total: 1, params: {}, exclusive: 'recover:ep_2' });
+    await store.until(first._id, 'running');
+    for (const finish of running) finish();
+    await store.until(first._id, 'done');
+    await expect(runner.enqueue(blocking, { ...newJob, total: 1, params: {}, exclusive: 'recover:ep_1' })).resolves.toMatchObject({
+      state: 'queued',
+    });
   });
 });

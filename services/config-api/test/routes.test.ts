@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { type ApiKeyRecord, authenticate, type ConfigRecord, ConfigState, configKey, hashApiKey } from '@hookline/core';
+import { ApiError, type ApiKeyRecord, authenticate, type ConfigRecord, ConfigState, configKey, hashApiKey } from '@hookline/core';
 import { createMemoryEventLog } from '@hookline/kafka';
 import { EndpointSecrets, Keyring } from '@hookline/secrets';
 import { closeServer, createLogger, listen } from '@hookline/service';
@@ -29,11 +29,27 @@ function memoryConfig(): ConfigAccess {
     };
     state.apply(configKey('apiKey', key.id), key);
   }
+  // Compare-and-set as `ConfigView` does it, on the plain state.
+  async function write(_publisher: RecordPublisher, key: string, value: ConfigRecord | null) {
+    const stored = value && { ...value, version: (value.version ?? 0) + 1 };
+    if (!state.apply(key, stored)) throw new ApiError('conflict', `${key} changed meanwhile`);
+    return stored;
+  }
   return {
     state,
     authenticate: async (authorization) => authenticate(state, authorization),
     readFresh: async (read) => read(state),
-    write: async (_publisher, key, value: ConfigRecord | null) => state.apply(key, value),
+    write: write as ConfigAccess['write'],
+    update: (async (
+      publisher: RecordPublisher,
+      key: string,
+      read: (s: ConfigState) => ConfigRecord | undefined,
+      change: (c: ConfigRecord) => ConfigRecord | undefined,
+    ) => {
+      const current = read(state);
+      const next = current && change(current);
+      return next ? write(publisher, key, next) : undefined;
+    }) as ConfigAccess['update'],
   };
 }
 

@@ -13,13 +13,12 @@ import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { z } from 'zod';
 import type { AlertNotifier } from './alerts/notifier.js';
-import { disabledAfter, endpointKey } from './auto-disable.js';
+import { type ConfigUpdater, disableEndpoint } from './auto-disable.js';
 import type { ProjectionStore } from './projection-store.js';
 
-/** What the projector needs of the config view: the endpoints, and a write that this view reflects on return. */
-export interface ProjectorConfig {
+/** What the projector needs of the config view: the endpoints, and a compare-and-set update (`ConfigView.update`). */
+export interface ProjectorConfig extends ConfigUpdater {
   readonly state: ConfigState;
-  write(publisher: RecordPublisher, key: string, value: ConfigRecord | null): Promise<void>;
 }
 
 export interface ProjectorDeps {
@@ -182,9 +181,9 @@ export async function startProjector({
     await reject(batch, parsed.rejected, refused);
     for (const [endpointId, stats] of updated) {
       const last = lastAttemptOf(attempts, endpointId);
-      const endpoint = last && disabledAfter(config.state.endpoints.get(endpointId), stats, last);
+      if (!last) continue;
+      const endpoint = await disableEndpoint(config, publisher, endpointId, stats, last);
       if (!endpoint) continue;
-      await config.write(publisher, endpointKey(endpoint.id), endpoint);
       disabled.inc();
       logger.warn({ endpointId: endpoint.id, reason: endpoint.disabledReason }, 'endpoint disabled');
     }

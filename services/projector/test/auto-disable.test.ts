@@ -1,7 +1,8 @@
 import type { AttemptRecord, EndpointRecord } from '@hookline/core';
+import type { RecordPublisher } from '@hookline/kafka';
 import type { EndpointStatsDoc } from '@hookline/store';
 import { describe, expect, it } from 'vitest';
-import { disabledAfter } from '../src/auto-disable.js';
+import { type ConfigUpdater, disabledAfter, disableEndpoint } from '../src/auto-disable.js';
 
 const now = new Date('2026-01-02T00:00:00Z');
 const endpoint = (over: Partial<EndpointRecord> = {}): EndpointRecord => ({
@@ -59,5 +60,41 @@ describe('disabledAfter', () => {
     expect(disabledAfter(endpoint({ disableAfterConsecutiveFailures: null }), stats(9), failed, now)).toBeUndefined();
     expect(disabledAfter(endpoint({ profile: 'from-a-newer-build' } as Partial<EndpointRecord>), stats(9), failed, now)).toBeUndefined();
     expect(disabledAfter(undefined, stats(9), failed, now)).toBeUndefined();
+  });
+});
+
+describe('disableEndpoint', () => {
+  /** A config view where a concurrent edit landed first: the change is applied to the fresh endpoint. */
+  function updaterWith(fresh: EndpointRecord | undefined): ConfigUpdater & { written: EndpointRecord[] } {
+    const written: EndpointRecord[] = [];
+    return {
+      written,
+      async update(_publisher, _key, _read, change) {
+        const next = fresh && change(fresh as never);
+        if (next) written.push(next as EndpointRecord);
+        return next;
+      },
+    };
+  }
+  const publisher = {} as RecordPublisher;
+  const attempt = { ...failed, url: 'http://127.0.0.1:9/' } as AttemptRecord;
+
+  it('keeps a concurrent edit: the disable is written on top of the fresh endpoint', async () => {
+    const config = updaterWith(endpoint({ description: 'edited meanwhile' }));
+    await disableEndpoint(config, publisher, 'ep_1', stats(3), attempt);
+    expect(config.written).toMatchObject([{ isActive: false, description: 'edited meanwhile' }]);
+  });
+
+  it('gives up when the fresh endpoint makes the disable moot', async () => {
+    for (const fresh of [
+      undefined,
+      endpoint({ isActive: false }),
+      endpoint({ url: 'http://127.0.0.1:10/' }),
+      endpoint({ disableAfterConsecutiveFailures: 100 }),
+    ]) {
+      const config = updaterWith(fresh);
+      expect(await disableEndpoint(config, publisher, 'ep_1', stats(3), attempt)).toBeUndefined();
+      expect(config.written).toEqual([]);
+    }
   });
 });

@@ -14,7 +14,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Retries with the same key make one tenant; each answer carries a new owner key and revokes the one before */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -57,6 +60,15 @@ export interface paths {
                 };
                 /** @description `unauthorized` */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `conflict` */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -207,6 +219,7 @@ export interface paths {
                             keyPrefix: string;
                             createdAt: string;
                             updatedAt: string;
+                            version?: number;
                             key: string;
                         };
                     };
@@ -613,6 +626,7 @@ export interface paths {
                             disabledAt?: string;
                             createdAt: string;
                             updatedAt: string;
+                            version?: number;
                             publicKeys?: string[];
                             /** @description The signing secret (whsec_...); shown only here. */
                             secret: string;
@@ -1013,6 +1027,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `conflict` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `payload_too_large` */
                 413: {
                     headers: {
@@ -1141,6 +1164,15 @@ export interface paths {
                 };
                 /** @description `not_found` */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `conflict` */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2818,6 +2850,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description `conflict` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description `payload_too_large` */
                 413: {
                     headers: {
@@ -3248,6 +3289,7 @@ export interface paths {
                             };
                             createdAt: string;
                             updatedAt: string;
+                            version?: number;
                             url: string;
                             token: string;
                         };
@@ -4357,6 +4399,7 @@ export interface components {
             keyPrefix: string;
             createdAt: string;
             updatedAt: string;
+            version?: number;
         };
         Webhook: {
             id: string;
@@ -4421,6 +4464,7 @@ export interface components {
             disabledAt?: string;
             createdAt: string;
             updatedAt: string;
+            version?: number;
             publicKeys?: string[];
         };
         DeliverySummary: {
@@ -4582,6 +4626,7 @@ export interface components {
             };
             createdAt: string;
             updatedAt: string;
+            version?: number;
         };
         IncomingCall: {
             at: string;
@@ -4604,6 +4649,7 @@ export interface components {
             schemaVersion?: number;
             createdAt: string;
             updatedAt: string;
+            version?: number;
         };
         QuotaUsage: {
             /** @enum {string} */

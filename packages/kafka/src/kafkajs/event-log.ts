@@ -55,7 +55,7 @@ export function createKafkaEventLog({ brokers, clientId, logger, security }: Kaf
     },
     offsetsForTime: (topic: string, sinceMs: number, untilMs?: number): Promise<PartitionRange[]> =>
       admin.offsetsForTime(topic, sinceMs, untilMs),
-    readRanges: (topic, ranges, onRecords) => readRanges(kafka, topic, ranges, onRecords),
+    readRanges: (topic, ranges, onRecords) => readRanges(kafka, topic, ranges, onRecords, (groupId) => admin.deleteGroup(groupId)),
     ensureTopics: (specs: TopicSpec[]) => admin.ensureTopics(specs),
     groupLag: (groupId, topics) => admin.groupLag(groupId, topics),
     deleteGroup: (groupId) => admin.deleteGroup(groupId),

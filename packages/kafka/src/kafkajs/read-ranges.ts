@@ -13,13 +13,16 @@ export async function readRanges(
   topic: string,
   ranges: PartitionRange[],
   onRecords: (records: LogRecord[]) => Promise<void>,
+  /** Deletes the throwaway group once read (left alone, the broker lists it until its offsets-retention sweep). */
+  deleteGroup: (groupId: string) => Promise<void> = async () => {},
 ): Promise<void> {
   const work = ranges.filter((r) => r.start < r.end);
   if (work.length === 0) return;
   const position = new Map(work.map((r) => [r.partition, r.start]));
   const end = new Map(work.map((r) => [r.partition, r.end]));
   const finished = () => work.every((r) => position.get(r.partition)! >= r.end);
-  const consumer = kafka.consumer({ groupId: `hookline-read-${randomUUID()}`, allowAutoTopicCreation: false, maxWaitTimeInMs: 500 });
+  const groupId = `hookline-read-${randomUUID()}`;
+  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 500 });
   let settle!: (error?: unknown) => void;
   const done = new Promise<void>((resolve, reject) => (settle = (error) => (error === undefined ? resolve() : reject(error))));
   await consumer.connect();
@@ -55,5 +58,6 @@ export async function readRanges(
     await done;
   } finally {
     await consumer.disconnect();
+    await deleteGroup(groupId).catch(() => undefined);
   }
 }

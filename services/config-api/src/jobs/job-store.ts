@@ -4,6 +4,7 @@ export type { JobDoc };
 
 /** What the runner needs of its store (`Jobs` of `@hookline/store`; an in-memory one in tests). */
 export interface JobStore {
+  /** Queues a job; throws `JobAlreadyActive` (of `@hookline/store`) when another job of its `exclusive` key is active. */
   insert(job: JobDoc): Promise<void>;
   /** Takes the oldest queued job, or a running one whose lease ran out (its process died), until `leaseUntil`. */
   claim(runner: string, now: number, leaseUntil: number): Promise<JobDoc | null>;

@@ -26,6 +26,8 @@ export interface NewJob<Params> {
   params: Params;
   /** Id prefix (`rpl`, `rcv`): the id says what kind of job it is. */
   idPrefix: string;
+  /** At most one queued or running job per key; enqueueing another throws `JobAlreadyActive`. */
+  exclusive?: string;
 }
 
 /**
@@ -67,6 +69,7 @@ export class JobRunner {
       total: job.total,
       done: 0,
       params: job.params,
+      ...(job.exclusive === undefined ? {} : { exclusive: job.exclusive }),
       createdAt: at,
       updatedAt: at,
     };

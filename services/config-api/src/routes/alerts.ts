@@ -78,19 +78,24 @@ export function alertRoutes({ config, publisher, alerts }: AdminDeps) {
       role: 'configure',
       body: alertSettingsInput,
       responses: { 200: { description: 'Settings', schema: alertSettings } },
+      errors: ['conflict'],
       async handler({ caller, body }) {
         const now = new Date().toISOString();
-        const current = config.state.alertSettings.get(caller.tenantId);
-        const record: AlertSettingsRecord = {
+        const defaults: AlertSettingsRecord = {
           kind: 'alertSettings',
           id: caller.tenantId,
           tenantId: caller.tenantId,
-          ...settingsOf(config, caller.tenantId),
-          ...body,
-          createdAt: current?.createdAt ?? now,
+          ...defaultAlertSettings,
+          createdAt: now,
           updatedAt: now,
         };
-        await config.write(publisher, configKey('alertSettings', caller.tenantId), record);
+        // Merged into the settings as they are when written (again if a concurrent change came first).
+        await config.update(
+          publisher,
+          configKey('alertSettings', caller.tenantId),
+          (state) => state.alertSettings.get(caller.tenantId) ?? defaults,
+          (current) => ({ ...current, ...body, updatedAt: now }),
+        );
         return { status: 200, body: settingsOf(config, caller.tenantId) };
       },
     }),

@@ -1,5 +1,5 @@
 import { ApiError } from '@hookline/core';
-import type { JobDoc } from '@hookline/store';
+import { JobAlreadyActive, type JobDoc } from '@hookline/store';
 import { z } from 'zod';
 import { route } from '../access.js';
 import type { AdminDeps } from '../deps.js';
@@ -104,8 +104,12 @@ export function deadLetterRoutes(deps: AdminDeps) {
         const letter = await store.deadLetters.getDead(endpoint.id, params.deliveryId);
         if (!letter) throw new ApiError('not_found', 'no dead letter for this delivery (only failed or parked deliveries can be retried)');
         if (!endpoint.isActive) throw new ApiError('conflict', 'the webhook is disabled; re-enable it first (or use send-test)');
-        await resendLetters(resend, [letter]);
+        // Marked before it is sent, so a fresh failure of this resend is never marked; unmarked if the send fails.
         await store.deadLetters.markReplayed([letter._id]);
+        await resendLetters(resend, [letter]).catch(async (error: unknown) => {
+          await store.deadLetters.unmarkReplayed([letter._id]);
+          throw error;
+        });
         return { status: 202, body: { deliveryId: letter._id, attempt: letter.task.attempt + 1 } };
       },
     }),
@@ -156,13 +160,20 @@ export function deadLetterRoutes(deps: AdminDeps) {
           Date.parse(input.since),
           input.until ? Date.parse(input.until) : undefined,
         );
-        const job = await jobs.runner.enqueue(jobs.recover, {
-          idPrefix: 'rcv',
-          tenantId: endpoint.tenantId,
-          endpointId: endpoint.id,
-          total,
-          params,
-        });
+        const job = await jobs.runner
+          .enqueue(jobs.recover, {
+            idPrefix: 'rcv',
+            tenantId: endpoint.tenantId,
+            endpointId: endpoint.id,
+            total,
+            params,
+            // One recover per endpoint at a time: two would send the same events twice over.
+            exclusive: `recover:${endpoint.id}`,
+          })
+          .catch((error: unknown) => {
+            if (!(error instanceof JobAlreadyActive)) throw error;
+            throw new ApiError('conflict', `a recover job of this webhook is still running (${error.jobId}); wait for it to end`);
+          });
         return { status: 202, body: { jobId: job._id, total } };
       },
     }),

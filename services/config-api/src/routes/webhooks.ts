@@ -1,4 +1,4 @@
-import { ApiError, configKey, type EndpointRecord, newId } from '@hookline/core';
+import { ApiError, type ConfigState, configKey, type EndpointRecord, newId } from '@hookline/core';
 import { UnknownRetryTier, validateSchedule } from '@hookline/delivery-policy';
 import { maskedHeaders, type SecretSealer } from '@hookline/secrets';
 import { ed25519PublicKey, generateSecret } from '@hookline/signing';
@@ -26,6 +26,9 @@ function publicEndpoint({ secrets, kind: _kind, headers, ...rest }: EndpointReco
 function newSecret(secret: string, expiresAt?: string) {
   return { secret, publicKey: ed25519PublicKey(secret), ...(expiresAt ? { expiresAt } : {}) };
 }
+
+/** Reads an endpoint from the config state (for `config.update`). */
+const endpointOf = (id: string) => (state: ConfigState) => state.endpoints.get(id);
 
 /** At most two secrets sign at once: the new one and the one it replaces (older ones are dropped). */
 const liveSecretsAfterRotation = 2;
@@ -136,21 +139,27 @@ export function webhookRoutes({ config, publisher, retryTiers, requireHttps, web
       params: idParams,
       body: updateEndpointInput,
       responses: { 200: { description: 'The updated webhook', schema: webhook } },
+      errors: ['conflict'],
       async handler({ owned: endpoint, body: changes }) {
         checkSchedule(changes.retrySchedule);
         checkUrl(changes.url);
         const { headers, ...rest } = changes;
-        const updated: EndpointRecord = {
-          ...endpoint,
-          ...rest,
-          ...(headers ? { headers: mergeHeaders(headers, endpoint.headers) } : {}),
-          updatedAt: new Date().toISOString(),
-        };
-        if (changes.isActive === true) {
-          delete updated.disabledReason;
-          delete updated.disabledAt;
-        }
-        await save(updated);
+        // Applied to the endpoint as it is when written (again if a concurrent change came first), so fields this
+        // request does not name, such as a secret rotated meanwhile, are never put back.
+        const updated = await config.update(publisher, configKey('endpoint', endpoint.id), endpointOf(endpoint.id), (current) => {
+          const next: EndpointRecord = {
+            ...current,
+            ...rest,
+            ...(headers ? { headers: mergeHeaders(headers, current.headers) } : {}),
+            updatedAt: new Date().toISOString(),
+          };
+          if (changes.isActive === true) {
+            delete next.disabledReason;
+            delete next.disabledAt;
+          }
+          return sealer.sealPlain(next);
+        });
+        if (!updated) throw new ApiError('not_found', 'no such webhook');
         return { status: 200, body: publicEndpoint(updated) };
       },
     }),
@@ -186,22 +195,27 @@ export function webhookRoutes({ config, publisher, retryTiers, requireHttps, web
           schema: z.object({ secret: z.string(), publicKey: z.string(), previousSecretsExpireAt: z.string().nullable() }),
         },
       },
+      errors: ['conflict'],
       async handler({ owned: endpoint, body: input }) {
         const now = Date.now();
         const secret = input.secret ?? generateSecret();
         const expiresAt = new Date(now + input.overlapSeconds * 1000).toISOString();
-        // The new secret signs first; the one it replaces keeps signing until its overlap ends. Secrets older
-        // than that are dropped, so at most two sign at once however quickly rotations follow each other.
-        const kept = endpoint.secrets
-          .filter((s) => !s.expiresAt || Date.parse(s.expiresAt) > now)
-          .slice(0, liveSecretsAfterRotation - 1)
-          .map((s) => ({ ...s, expiresAt: s.expiresAt ?? expiresAt }));
-        const updated: EndpointRecord = {
-          ...endpoint,
-          secrets: [newSecret(secret), ...(input.overlapSeconds > 0 ? kept : [])],
-          updatedAt: new Date(now).toISOString(),
+        // Rotated on the endpoint as it is when written (again if a concurrent change came first). The new secret
+        // signs first; the one it replaces keeps signing until its overlap ends. Secrets older than that are
+        // dropped, so at most two sign at once however quickly rotations follow each other.
+        const rotate = (current: EndpointRecord): EndpointRecord => {
+          const kept = current.secrets
+            .filter((s) => !s.expiresAt || Date.parse(s.expiresAt) > now)
+            .slice(0, liveSecretsAfterRotation - 1)
+            .map((s) => ({ ...s, expiresAt: s.expiresAt ?? expiresAt }));
+          return sealer.sealPlain({
+            ...current,
+            secrets: [newSecret(secret), ...(input.overlapSeconds > 0 ? kept : [])],
+            updatedAt: new Date(now).toISOString(),
+          });
         };
-        await save(updated);
+        const updated = await config.update(publisher, configKey('endpoint', endpoint.id), endpointOf(endpoint.id), rotate);
+        if (!updated) throw new ApiError('not_found', 'no such webhook');
         return {
           status: 200,
           body: { secret, publicKey: ed25519PublicKey(secret), previousSecretsExpireAt: input.overlapSeconds > 0 ? expiresAt : null },

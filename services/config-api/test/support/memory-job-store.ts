@@ -1,3 +1,4 @@
+import { JobAlreadyActive } from '@hookline/store';
 import { expect, vi } from 'vitest';
 import type { JobDoc, JobStore } from '../../src/jobs/index.js';
 
@@ -5,6 +6,10 @@ import type { JobDoc, JobStore } from '../../src/jobs/index.js';
 export class MemoryJobStore implements JobStore {
   readonly jobs = new Map<string, JobDoc>();
   async insert(job: JobDoc) {
+    const active = [...this.jobs.values()].find(
+      (j) => job.exclusive !== undefined && j.exclusive === job.exclusive && (j.state === 'queued' || j.state === 'running'),
+    );
+    if (active) throw new JobAlreadyActive(job.exclusive!, active._id);
     this.jobs.set(job._id, structuredClone(job));
   }
   async claim(runner: string, now: number, leaseUntil: number) {
