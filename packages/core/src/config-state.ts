@@ -5,6 +5,7 @@ import type {
   EndpointRecord,
   EventTypeRecord,
   IncomingHookRecord,
+  ScheduleRecord,
   TenantRecord,
 } from './schemas.js';
 
@@ -46,6 +47,8 @@ export class ConfigState {
   private readonly endpointsByTenant = new Map<string, Map<string, EndpointRecord>>();
   /** Event-type catalogs: tenant id → name → record. */
   private readonly eventTypes = new Map<string, Map<string, EventTypeRecord>>();
+  /** Scheduled exports by id. */
+  readonly schedules = new Map<string, ScheduleRecord>();
 
   /** Applies one record; `value` null is a tombstone for `key`. */
   apply(key: string, value: ConfigRecord | null): void {
@@ -66,6 +69,9 @@ export class ConfigState {
         break;
       case 'incomingHook':
         this.incomingHooks.set(value);
+        break;
+      case 'schedule':
+        this.schedules.set(value.id, value);
         break;
       case 'eventType': {
         let byName = this.eventTypes.get(value.tenantId);
@@ -121,6 +127,10 @@ export class ConfigState {
     return this.eventTypes.get(tenantId)?.values() ?? [];
   }
 
+  *schedulesOf(tenantId: string): Iterable<ScheduleRecord> {
+    for (const schedule of this.schedules.values()) if (schedule.tenantId === tenantId) yield schedule;
+  }
+
   endpointsOf(tenantId: string): Iterable<EndpointRecord> {
     return this.endpointsByTenant.get(tenantId)?.values() ?? [];
   }
@@ -130,6 +140,7 @@ export class ConfigState {
     if (kind === 'apiKey') this.apiKeys.delete(id);
     if (kind === 'alertSettings') this.alertSettings.delete(id);
     if (kind === 'incomingHook') this.incomingHooks.delete(id);
+    if (kind === 'schedule') this.schedules.delete(id);
     if (kind === 'eventType') {
       // The id is `<tenantId>:<name>`; tenant ids hold no ':' and names cannot.
       const at = id.indexOf(':');
