@@ -119,7 +119,7 @@ describe('Scheduler (real broker and MongoDB-wire server)', () => {
     const clock = { now: start + 2500 };
     const broken: Pick<RecordPublisher, 'publish'> = { publish: () => Promise.reject(new Error('crashed at the due moment')) };
     const crashed = scheduler([record], clock, { publisher: broken as RecordPublisher, leaseMs: 10_000 });
-    await expect(crashed.tick()).rejects.toThrow('crashed');
+    await crashed.tick(); // claims, then fails to publish (logged): the claim stays unpublished
     const survivor = scheduler([record], clock, { leaseMs: 10_000 });
     await survivor.tick(); // the claim is the crashed one's until its lease ends
     clock.now += 10_001;

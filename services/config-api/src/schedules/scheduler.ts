@@ -63,7 +63,13 @@ export class Scheduler {
     await this.publishAbandoned();
     for (const schedule of this.options.config.state.schedules.values()) {
       if (schedule.scheduleType === 'on_status_change') continue;
-      await this.fireDue(schedule);
+      // One schedule that fails (its claim, its publish) must not hold back the others; its mark stays, so the
+      // next pass tries its due times again.
+      try {
+        await this.fireDue(schedule);
+      } catch (error) {
+        this.options.logger.error({ err: error, scheduleId: schedule.id }, 'could not fire a schedule');
+      }
     }
   }
 
