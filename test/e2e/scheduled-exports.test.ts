@@ -105,7 +105,16 @@ describe('scheduled exports (thig.ai)', () => {
     const verify = new Webhook(created.body.webhookSecret);
     const received = () => inbox.requests.map((r) => verify.verify(r.body, r.headers as Record<string, string>) as ExportEvent);
     await eventually(async () => received().some((e) => e.id === manualId), 60_000);
+    // Delivered through the normal path: the managed endpoint's stats count them (before it goes with the schedule).
+    const managed = created.body.webhookEndpointId as string;
+    const delivered = inbox.requests.length;
+    const stats = await eventually(async () => {
+      const s = await context.tenant.stats(managed).catch(() => undefined);
+      return s && s.succeeded >= delivered ? s : undefined;
+    }, 60_000);
+    expect(stats.succeeded).toBeGreaterThanOrEqual(delivered);
     expect((await exportsApi('DELETE', `/${id}`)).status).toBe(204);
+    expect((await context.tenant.admin('GET', `/webhooks/${managed}`)).status).toBe(404);
 
     const events = received();
     const scheduled = events.filter((e) => !e.data.manual);
@@ -126,13 +135,6 @@ describe('scheduled exports (thig.ai)', () => {
       (r) => (new Webhook(subscribed.secret).verify(r.body, r.headers as Record<string, string>) as ExportEvent).id,
     );
     expect(subscriberIds).toEqual(expect.arrayContaining(events.map((e) => e.id)));
-    // Delivered through the normal path: the managed endpoint's delivery log and stats count them.
-    const managed = created.body.webhookEndpointId as string;
-    const stats = await eventually(async () => {
-      const s = await context.tenant.stats(managed).catch(() => undefined);
-      return s && s.succeeded >= events.length ? s : undefined;
-    }, 60_000);
-    expect(stats.succeeded).toBeGreaterThanOrEqual(events.length);
   });
 
   it('a one_time schedule fires once at scheduledAt', async () => {
