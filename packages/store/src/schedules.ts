@@ -87,7 +87,12 @@ export class ScheduleFires {
   async markDue(scheduleId: string, lastDueAt: string): Promise<void> {
     const current = await this.lastDue(scheduleId);
     if (current && Date.parse(current) >= Date.parse(lastDueAt)) return;
-    await this.marks.updateOne({ _id: scheduleId }, { $set: { lastDueAt } }, { upsert: true });
+    try {
+      await this.marks.updateOne({ _id: scheduleId }, { $set: { lastDueAt } }, { upsert: true });
+    } catch (error) {
+      // Two first marks racing: the other upsert inserted it; either value is a valid mark.
+      if ((error as { code?: number }).code !== 11000) throw error;
+    }
   }
 
   async forget(scheduleId: string): Promise<void> {
