@@ -55,7 +55,9 @@ export function assembleConfigApi(options: ConfigApiOptions): ConfigApi {
   };
   const admin = mountRoutes(app, adminPrefix, rateLimitedAdminRoutes(adminRoutes(options)), access, { jsonBodyLimit: '256kb' });
   // thig.ai's scheduled exports keep the document's paths (`/api/scheduled-exports`), with the admin API's auth.
-  const exports = mountRoutes(app, exportsPrefix, rateLimitedAdminRoutes(scheduledExportRoutes(options)), access, { jsonBodyLimit: '256kb' });
+  const exports = mountRoutes(app, exportsPrefix, rateLimitedAdminRoutes(scheduledExportRoutes(options)), access, {
+    jsonBodyLimit: '256kb',
+  });
   const routes = [...admin, ...exports];
   let document: OpenApiDocument | undefined;
   const documentOnce = () => (document ??= adminDocument(routes));

@@ -8,13 +8,14 @@ import {
   scheduleRecord,
   scheduleTypes,
 } from '@hookline/core';
-import { generateSecret } from '@hookline/signing';
+import { ed25519PublicKey, generateSecret } from '@hookline/signing';
 import { z } from 'zod';
 import { route } from '../access.js';
 import type { AdminDeps } from '../deps.js';
 import type { ConfigAccess } from '../ports.js';
 import { cronProblem, exportEventType, isTimezone, nextDue, type Scheduler } from '../schedules/index.js';
 import { deleted, list } from './schemas.js';
+import { isOwnIngest } from './webhook-input.js';
 
 /** What the scheduled-export routes need beyond the admin API's deps (absent: trigger answers 503). */
 export interface ScheduleRouteDeps {
@@ -75,7 +76,7 @@ function invalid(path: string, message: string): ApiError {
 }
 
 /** The rules that span fields (the document names which field each type needs). */
-function checkRules(schedule: ScheduleRecord, requireHttps: boolean): void {
+function checkFields(schedule: ScheduleRecord, requireHttps: boolean): void {
   if (!isTimezone(schedule.timezone)) throw invalid('timezone', `unknown IANA timezone "${schedule.timezone}"`);
   if (schedule.deliveryMethod === 'email') {
     throw new ApiError('validation_failed', 'deliveryMethod "email" is not available: no SMTP relay is configured; use "webhook"', [
@@ -109,9 +110,13 @@ async function ownSchedule(config: ConfigAccess, tenantId: string, id: string): 
   return found;
 }
 
-/** The endpoint a schedule manages for its `webhookUrl`: subscribed to its events only (a filter on `scheduleId`). */
-function managedEndpoint(schedule: ScheduleRecord, url: string, now: string): EndpointRecord {
-  return {
+/**
+ * The endpoint a schedule manages for its `webhookUrl`: subscribed to its events only (a filter on `scheduleId`).
+ * Returned with its plain secret (shown once); it is written sealed.
+ */
+function managedEndpoint(schedule: ScheduleRecord, url: string, now: string): { endpoint: EndpointRecord; secret: string } {
+  const secret = generateSecret();
+  const endpoint: EndpointRecord = {
     kind: 'endpoint',
     id: newId('ep'),
     tenantId: schedule.tenantId,
@@ -121,10 +126,11 @@ function managedEndpoint(schedule: ScheduleRecord, url: string, now: string): En
     events: [exportEventType],
     filter: { scheduleId: schedule.id },
     isActive: true,
-    secrets: [{ secret: generateSecret() }],
+    secrets: [{ secret, publicKey: ed25519PublicKey(secret) }],
     createdAt: now,
     updatedAt: now,
   };
+  return { endpoint, secret };
 }
 
 /**
@@ -132,7 +138,16 @@ function managedEndpoint(schedule: ScheduleRecord, url: string, now: string): En
  * `schedule` record on the `config` topic; the scheduler (`schedules/`) turns each due time into an
  * `export.scheduled` event, delivered like any other event.
  */
-export function scheduledExportRoutes({ config, publisher, requireHttps, scheduler }: AdminDeps & ScheduleRouteDeps) {
+export function scheduledExportRoutes({ config, publisher, requireHttps, webhooks, scheduler }: AdminDeps & ScheduleRouteDeps) {
+  /** Endpoints are written with their secrets sealed, as the webhook routes do. */
+  const saveEndpoint = (endpoint: EndpointRecord) =>
+    config.write(publisher, configKey('endpoint', endpoint.id), webhooks.secrets.sealPlain(endpoint));
+  const checkRules = (schedule: ScheduleRecord) => {
+    checkFields(schedule, requireHttps);
+    if (schedule.webhookUrl && isOwnIngest(schedule.webhookUrl, webhooks.ingestOrigins)) {
+      throw invalid('webhookUrl', "is on Hookline's own ingest origin: deliveries would come back as events");
+    }
+  };
   return [
     route({
       method: 'get',
@@ -168,16 +183,16 @@ export function scheduledExportRoutes({ config, publisher, requireHttps, schedul
           createdAt: now,
           updatedAt: now,
         };
-        checkRules(schedule, requireHttps);
+        checkRules(schedule);
         if (schedule.scheduleType === 'one_time' && Date.parse(schedule.scheduledAt!) <= Date.parse(now)) {
           throw invalid('scheduledAt', 'must be in the future');
         }
         let webhookSecret: string | undefined;
         if (schedule.webhookUrl) {
-          const endpoint = managedEndpoint(schedule, schedule.webhookUrl, now);
-          await config.write(publisher, configKey('endpoint', endpoint.id), endpoint);
+          const { endpoint, secret } = managedEndpoint(schedule, schedule.webhookUrl, now);
+          await saveEndpoint(endpoint);
           schedule.webhookEndpointId = endpoint.id;
-          webhookSecret = endpoint.secrets[0]!.secret;
+          webhookSecret = secret;
         }
         await config.write(publisher, configKey('schedule', schedule.id), schedule);
         return { status: 201, body: { ...view(schedule), ...(webhookSecret ? { webhookSecret } : {}) } };
@@ -199,17 +214,17 @@ export function scheduledExportRoutes({ config, publisher, requireHttps, schedul
         const now = new Date().toISOString();
         const timingChanged = timingFields.some((f) => body[f] !== undefined && body[f] !== existing[f]);
         const updated: ScheduleRecord = { ...existing, ...body, updatedAt: now, ...(timingChanged ? { activeSince: now } : {}) };
-        checkRules(updated, requireHttps);
+        checkRules(updated);
         let webhookSecret: string | undefined;
         if (body.webhookUrl && body.webhookUrl !== existing.webhookUrl) {
           const current = existing.webhookEndpointId ? config.state.endpoints.get(existing.webhookEndpointId) : undefined;
           if (current) {
-            await config.write(publisher, configKey('endpoint', current.id), { ...current, url: body.webhookUrl, updatedAt: now });
+            await saveEndpoint({ ...current, url: body.webhookUrl, updatedAt: now });
           } else {
-            const endpoint = managedEndpoint(updated, body.webhookUrl, now);
-            await config.write(publisher, configKey('endpoint', endpoint.id), endpoint);
+            const { endpoint, secret } = managedEndpoint(updated, body.webhookUrl, now);
+            await saveEndpoint(endpoint);
             updated.webhookEndpointId = endpoint.id;
-            webhookSecret = endpoint.secrets[0]!.secret;
+            webhookSecret = secret;
           }
         }
         await config.write(publisher, configKey('schedule', updated.id), updated);
