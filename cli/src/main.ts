@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { endpointsCommand } from './commands/endpoints.js';
 import { listenCommand } from './commands/listen.js';
 import { replayCommand, retryCommand } from './commands/replay.js';
+import { schedulesCommand } from './commands/schedules.js';
 import { sendCommand } from './commands/send.js';
 import { tailCommand } from './commands/tail.js';
 import { testCommand } from './commands/test.js';
@@ -26,6 +27,7 @@ export function program(): Command {
     verifyCommand(),
     listenCommand(),
     sendCommand(),
+    schedulesCommand(),
   ]) {
     root.addCommand(command.exitOverride());
   }

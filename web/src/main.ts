@@ -7,6 +7,7 @@ import { WebhookActions } from './views/actions.js';
 import { AlertFeed, AlertsView } from './views/alerts.js';
 import { DeliveryDetailView } from './views/delivery-detail.js';
 import { IncomingView } from './views/incoming.js';
+import { SchedulesView } from './views/schedules.js';
 import { WebhookDetailView } from './views/webhook-detail.js';
 import { WebhooksView } from './views/webhooks.js';
 
@@ -14,6 +15,7 @@ const tabs: readonly (readonly [View['tab'], string, string])[] = [
   ['webhooks', 'Outgoing', '/admin/webhooks'],
   ['incoming', 'Incoming', '/admin/incoming'],
   ['alerts', 'Alerts', '/admin/alerts'],
+  ['schedules', 'Schedules', '/admin/schedules'],
 ];
 
 /**
@@ -51,6 +53,7 @@ class AdminPage implements Shell {
       return new DeliveryDetailView(app, parts[1]!, parts[3]!);
     if (parts[0] === 'incoming') return new IncomingView(app);
     if (parts[0] === 'alerts') return new AlertsView(app);
+    if (parts[0] === 'schedules') return new SchedulesView(app);
     return null;
   }
 

@@ -3,7 +3,7 @@ import type { TemplateResult } from 'lit-html';
 
 /** A page of the app: renders from its own fields and calls `app.update()` after changing them. */
 export interface View {
-  tab: 'webhooks' | 'incoming' | 'alerts';
+  tab: 'webhooks' | 'incoming' | 'alerts' | 'schedules';
   render(): TemplateResult;
   /** Starts loading (and polling); called once when the page is shown. */
   start?(): void;

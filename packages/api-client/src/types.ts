@@ -27,6 +27,7 @@ export type ApiKey = Schemas['ApiKey'];
 export type IncomingWebhook = Schemas['IncomingWebhook'];
 export type IncomingCall = Schemas['IncomingCall'];
 export type EventType = Schemas['EventType'];
+export type ScheduledExport = Schemas['ScheduledExport'];
 export type WebhookStats = AdminGet<'/api/admin/webhooks/{id}/stats'>;
 export type TenantStats = AdminGet<'/api/admin/stats'>;
 export type WebhookStatsRow = AdminGet<'/api/admin/stats/webhooks'>['data'][number];

@@ -5,6 +5,7 @@ import type {
   EndpointRecord,
   EventTypeRecord,
   IncomingHookRecord,
+  ScheduleRecord,
   TenantRecord,
 } from './schemas.js';
 
@@ -63,6 +64,8 @@ export class ConfigState {
   private readonly byKey = new Map<string, ConfigRecord>();
   /** Keys whose last record was a tombstone: only a creation brings them back. */
   private readonly deletedKeys = new Set<string>();
+  /** Scheduled exports by id. */
+  readonly schedules = new Map<string, ScheduleRecord>();
 
   /** The current record of `key` (`<kind>:<id>`), whatever its kind. */
   get(key: string): ConfigRecord | undefined {
@@ -110,6 +113,9 @@ export class ConfigState {
         break;
       case 'incomingHook':
         this.incomingHooks.set(value);
+        break;
+      case 'schedule':
+        this.schedules.set(value.id, value);
         break;
       case 'eventType': {
         let byName = this.eventTypes.get(value.tenantId);
@@ -165,6 +171,10 @@ export class ConfigState {
     return this.eventTypes.get(tenantId)?.values() ?? [];
   }
 
+  *schedulesOf(tenantId: string): Iterable<ScheduleRecord> {
+    for (const schedule of this.schedules.values()) if (schedule.tenantId === tenantId) yield schedule;
+  }
+
   endpointsOf(tenantId: string): Iterable<EndpointRecord> {
     return this.endpointsByTenant.get(tenantId)?.values() ?? [];
   }
@@ -174,6 +184,7 @@ export class ConfigState {
     if (kind === 'apiKey') this.apiKeys.delete(id);
     if (kind === 'alertSettings') this.alertSettings.delete(id);
     if (kind === 'incomingHook') this.incomingHooks.delete(id);
+    if (kind === 'schedule') this.schedules.delete(id);
     if (kind === 'eventType') {
       // The id is `<tenantId>:<name>`; tenant ids hold no ':' and names cannot.
       const at = id.indexOf(':');

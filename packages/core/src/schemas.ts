@@ -244,6 +244,36 @@ export const alertSettingsRecord = z.object({
 });
 export type AlertSettingsRecord = z.infer<typeof alertSettingsRecord>;
 
+/** thig.ai's scheduled exports: when a schedule fires (docs/scheduled-exports.md). */
+export const scheduleTypes = ['weekly_digest', 'on_status_change', 'custom_cron', 'one_time'] as const;
+export const exportFormats = ['pdf', 'html', 'docx', 'markdown'] as const;
+
+/** A tenant's scheduled export (id `sch_...`); each due time becomes an `export.scheduled` event. */
+export const scheduleRecord = z.object({
+  kind: z.literal('schedule'),
+  id: z.string(),
+  tenantId: z.string(),
+  scheduleType: z.enum(scheduleTypes),
+  projectId: z.string().optional(),
+  cronExpression: z.string().optional(),
+  triggerStatus: z.string().optional(),
+  scheduledAt: z.string().optional(),
+  timezone: z.string(),
+  format: z.enum(exportFormats),
+  deliveryMethod: z.enum(['email', 'webhook']),
+  recipients: z.array(z.string()).optional(),
+  webhookUrl: z.string().optional(),
+  /** The endpoint the schedule manages for its `webhookUrl` (created and deleted with it). */
+  webhookEndpointId: z.string().optional(),
+  includeChangelog: z.boolean().optional(),
+  customSubject: z.string().optional(),
+  customMessage: z.string().optional(),
+  /** When its timing last changed: due times before it are not caught up (absent: `createdAt`). */
+  activeSince: z.string().optional(),
+  ...timestamps,
+});
+export type ScheduleRecord = z.infer<typeof scheduleRecord>;
+
 /** Latest state of one entity on the compacted `config` topic (key `<kind>:<id>`, tombstone on delete). */
 export const configRecord = z.discriminatedUnion('kind', [
   tenantRecord,
@@ -252,6 +282,7 @@ export const configRecord = z.discriminatedUnion('kind', [
   incomingHookRecord,
   eventTypeRecord,
   alertSettingsRecord,
+  scheduleRecord,
 ]);
 export type ConfigRecord = z.infer<typeof configRecord>;
 export type ConfigKind = ConfigRecord['kind'];

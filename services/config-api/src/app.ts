@@ -19,8 +19,9 @@ import { adminPageRoutes, defaultWebDir } from './admin-page.js';
 import type { AdminDeps } from './deps.js';
 import { adminLimitRules, defaultAdminLimits, rateLimitedAdminRoutes } from './limits.js';
 import { adminRoutes } from './routes/index.js';
+import { type ScheduleRouteDeps, scheduledExportRoutes } from './routes/scheduled-exports.js';
 
-export interface ConfigApiOptions extends AdminDeps {
+export interface ConfigApiOptions extends AdminDeps, ScheduleRouteDeps {
   logger: Logger;
   metrics: Registry;
   health: Record<string, HealthCheck>;
@@ -37,6 +38,7 @@ export interface ConfigApi {
 }
 
 export const adminPrefix = '/api/admin';
+const exportsPrefix = '/api';
 
 /** The admin API's document, generated from the routes an app mounted. */
 function adminDocument(routes: MountedRoute[]): OpenApiDocument {
@@ -51,7 +53,12 @@ export function assembleConfigApi(options: ConfigApiOptions): ConfigApi {
     ...adminAccessRules(options.config, options.rootToken),
     ...adminLimitRules(options.config, options.limits ?? defaultAdminLimits),
   };
-  const routes = mountRoutes(app, adminPrefix, rateLimitedAdminRoutes(adminRoutes(options)), access, { jsonBodyLimit: '256kb' });
+  const admin = mountRoutes(app, adminPrefix, rateLimitedAdminRoutes(adminRoutes(options)), access, { jsonBodyLimit: '256kb' });
+  // thig.ai's scheduled exports keep the document's paths (`/api/scheduled-exports`), with the admin API's auth.
+  const exports = mountRoutes(app, exportsPrefix, rateLimitedAdminRoutes(scheduledExportRoutes(options)), access, {
+    jsonBodyLimit: '256kb',
+  });
+  const routes = [...admin, ...exports];
   let document: OpenApiDocument | undefined;
   const documentOnce = () => (document ??= adminDocument(routes));
   app.get('/openapi.json', (_req, res) => {

@@ -18,6 +18,20 @@ export const configApiEnvSchema = baseEnvSchema.extend({
   CONFIG_API_WEB_DIR: z.string().optional(),
   /** Ingest's public origin (e.g. https://hooks.example.com), to show incoming webhooks' full URLs on the page. */
   HOOKLINE_INGEST_PUBLIC_URL: z.string().url().optional(),
+  /** Scheduled exports (docs/scheduled-exports.md): off runs no scheduler in this process (trigger answers 503). */
+  SCHEDULER_ENABLED: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
+  /** The `on_status_change` consumer group (default `<topic prefix>hookline-scheduler`). */
+  SCHEDULER_GROUP_ID: z.string().optional(),
+  SCHEDULER_TICK_MS: z.coerce.number().int().min(50).default(1000),
+  /** How long a claimed due time is its scheduler's before another publishes it. */
+  SCHEDULER_LEASE_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** At most this many missed due times per schedule are fired late after downtime. */
+  SCHEDULER_CATCH_UP_MAX: z.coerce.number().int().min(0).default(10),
+  /** A due time fired more than this after it was due carries `late: true`. */
+  SCHEDULER_LATE_AFTER_MS: z.coerce.number().int().min(0).default(60_000),
   /** Quotas and the admin API's rate limit (docs/limits.md). */
   ...adminLimitsEnvShape,
   /**

@@ -1,14 +1,16 @@
+import { randomUUID } from 'node:crypto';
 import { ConfigView } from '@hookline/config';
 import { parseEnv } from '@hookline/core';
 import { connectEventLog, kafkaHealthChecks } from '@hookline/kafka';
 import { ConfluentSchemaRegistry } from '@hookline/schema-registry';
 import { EndpointSecrets, keyringFromEnv } from '@hookline/secrets';
 import { closeServer, createLogger, createMetricsRegistry, listen, runService } from '@hookline/service';
-import { Alerts, IncomingCalls, Jobs, Store } from '@hookline/store';
+import { Alerts, IncomingCalls, Jobs, ScheduleFires, Store } from '@hookline/store';
 import { assembleConfigApi } from './app.js';
 import { configApiEnvSchema } from './env.js';
 import { JobRunner, recoverJob, replayJob } from './jobs/index.js';
 import { adminLimitsFromEnv } from './limits.js';
+import { Scheduler, startStatusTrigger } from './schedules/index.js';
 
 const env = parseEnv(configApiEnvSchema);
 const logger = createLogger('config-api', env.LOG_LEVEL);
@@ -32,6 +34,31 @@ await runService(logger, async (lifecycle) => {
   });
   const runner = new JobRunner({ store: jobStore, kinds: [replay, recover], logger });
   runner.start();
+  const fires = new ScheduleFires(store.db);
+  await fires.ensureIndexes();
+  const scheduler = new Scheduler({
+    config,
+    store: fires,
+    publisher,
+    eventsTopic: topics.events,
+    logger: logger.child({ component: 'scheduler' }),
+    instanceId: randomUUID(),
+    tickMs: env.SCHEDULER_TICK_MS,
+    leaseMs: env.SCHEDULER_LEASE_MS,
+    catchUpMax: env.SCHEDULER_CATCH_UP_MAX,
+    lateAfterMs: env.SCHEDULER_LATE_AFTER_MS,
+  });
+  const statusTrigger = env.SCHEDULER_ENABLED
+    ? await startStatusTrigger({
+        log,
+        groupId: env.SCHEDULER_GROUP_ID ?? `${env.HOOKLINE_TOPIC_PREFIX}hookline-scheduler`,
+        eventsTopic: topics.events,
+        config,
+        scheduler,
+        logger,
+      })
+    : undefined;
+  if (env.SCHEDULER_ENABLED) scheduler.start();
   const { app } = assembleConfigApi({
     config,
     publisher,
@@ -44,6 +71,7 @@ await runService(logger, async (lifecycle) => {
     alerts: new Alerts(store.db),
     incomingCalls: new IncomingCalls(store.db),
     jobs: { runner, store: jobStore, replay, recover },
+    ...(env.SCHEDULER_ENABLED ? { scheduler } : {}),
     schemaRegistry: env.SCHEMA_REGISTRY_URL ? new ConfluentSchemaRegistry({ url: env.SCHEMA_REGISTRY_URL }) : undefined,
     topicPrefix: env.HOOKLINE_TOPIC_PREFIX,
     retryTiers: env.HOOKLINE_RETRY_TIERS,
@@ -74,6 +102,8 @@ await runService(logger, async (lifecycle) => {
       await closeServer(server);
       // Running jobs go back to the queue; the next start (or another instance) resumes them.
       await runner.stop();
+      await scheduler.stop();
+      await statusTrigger?.stop();
       await publisher.flush();
       await publisher.close();
       await config.stop();

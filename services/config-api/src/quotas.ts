@@ -17,9 +17,7 @@ const usageOf: Record<QuotaName, (state: ConfigState, tenantId: string) => numbe
   apiKeys: (state, tenantId) => count(state.apiKeysOf(tenantId)),
   eventTypes: (state, tenantId) => count(state.eventTypesOf(tenantId)),
   incomingHooks: (state, tenantId) => count(state.incomingHooksOf(tenantId)),
-  // Schedules are not a feature yet: the quota is declared so their create route only adds `quota: 'schedules'`
-  // and its count here.
-  schedules: () => 0,
+  schedules: (state, tenantId) => count(state.schedulesOf(tenantId)),
 };
 
 function count(items: Iterable<unknown>): number {

@@ -4377,6 +4377,640 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/scheduled-exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the tenant's scheduled exports (`?projectId=` filters by project), with their next due time */
+        get: {
+            parameters: {
+                query?: {
+                    projectId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Scheduled exports */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["ScheduledExport"][];
+                        };
+                    };
+                };
+                /** @description `unauthorized` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `validation_failed` */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `internal_error` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a scheduled export; with `webhookUrl`, an endpoint for it is created (its secret is returned once) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        scheduleType: "weekly_digest" | "on_status_change" | "custom_cron" | "one_time";
+                        projectId?: string;
+                        /** @description For custom_cron (croner syntax, 5 or 6 fields) */
+                        cronExpression?: string;
+                        /** @description For on_status_change: fires when an event with this `data.status` arrives */
+                        triggerStatus?: string;
+                        /**
+                         * Format: date-time
+                         * @description For one_time (ISO 8601)
+                         */
+                        scheduledAt?: string;
+                        /** @description IANA timezone, e.g. America/New_York */
+                        timezone: string;
+                        /** @enum {string} */
+                        format: "pdf" | "html" | "docx" | "markdown";
+                        /** @enum {string} */
+                        deliveryMethod: "email" | "webhook";
+                        recipients?: string[];
+                        /** Format: uri */
+                        webhookUrl?: string;
+                        includeChangelog?: boolean;
+                        customSubject?: string;
+                        customMessage?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The scheduled export */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            tenantId: string;
+                            /** @enum {string} */
+                            scheduleType: "weekly_digest" | "on_status_change" | "custom_cron" | "one_time";
+                            projectId?: string;
+                            cronExpression?: string;
+                            triggerStatus?: string;
+                            scheduledAt?: string;
+                            timezone: string;
+                            /** @enum {string} */
+                            format: "pdf" | "html" | "docx" | "markdown";
+                            /** @enum {string} */
+                            deliveryMethod: "email" | "webhook";
+                            recipients?: string[];
+                            webhookUrl?: string;
+                            webhookEndpointId?: string;
+                            includeChangelog?: boolean;
+                            customSubject?: string;
+                            customMessage?: string;
+                            createdAt: string;
+                            updatedAt: string;
+                            version?: number;
+                            /** @description The next due time (null: on_status_change, or a one_time that fired) */
+                            nextDueAt: string | null;
+                            /** @description The signing secret of the endpoint managed for `webhookUrl` (whsec_...); shown only here. */
+                            webhookSecret?: string;
+                        };
+                    };
+                };
+                /** @description `invalid_json`, `bad_request` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `unauthorized` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `forbidden`, `quota_exceeded` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `payload_too_large` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `unsupported_media_type` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `validation_failed` */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `internal_error` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/scheduled-exports/{exportId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a scheduled export (and the endpoint it manages for its webhookUrl) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    exportId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description `bad_request` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `unauthorized` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `forbidden` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `validation_failed` */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `internal_error` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a scheduled export (fields left out keep their value) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    exportId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        scheduleType?: "weekly_digest" | "on_status_change" | "custom_cron" | "one_time";
+                        projectId?: string;
+                        /** @description For custom_cron (croner syntax, 5 or 6 fields) */
+                        cronExpression?: string;
+                        /** @description For on_status_change: fires when an event with this `data.status` arrives */
+                        triggerStatus?: string;
+                        /**
+                         * Format: date-time
+                         * @description For one_time (ISO 8601)
+                         */
+                        scheduledAt?: string;
+                        /** @description IANA timezone, e.g. America/New_York */
+                        timezone?: string;
+                        /** @enum {string} */
+                        format?: "pdf" | "html" | "docx" | "markdown";
+                        /** @enum {string} */
+                        deliveryMethod?: "email" | "webhook";
+                        recipients?: string[];
+                        /** Format: uri */
+                        webhookUrl?: string;
+                        includeChangelog?: boolean;
+                        customSubject?: string;
+                        customMessage?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The scheduled export */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            tenantId: string;
+                            /** @enum {string} */
+                            scheduleType: "weekly_digest" | "on_status_change" | "custom_cron" | "one_time";
+                            projectId?: string;
+                            cronExpression?: string;
+                            triggerStatus?: string;
+                            scheduledAt?: string;
+                            timezone: string;
+                            /** @enum {string} */
+                            format: "pdf" | "html" | "docx" | "markdown";
+                            /** @enum {string} */
+                            deliveryMethod: "email" | "webhook";
+                            recipients?: string[];
+                            webhookUrl?: string;
+                            webhookEndpointId?: string;
+                            includeChangelog?: boolean;
+                            customSubject?: string;
+                            customMessage?: string;
+                            createdAt: string;
+                            updatedAt: string;
+                            version?: number;
+                            /** @description The next due time (null: on_status_change, or a one_time that fired) */
+                            nextDueAt: string | null;
+                            /** @description The signing secret of the endpoint managed for `webhookUrl` (whsec_...); shown only here. */
+                            webhookSecret?: string;
+                        };
+                    };
+                };
+                /** @description `bad_request`, `invalid_json` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `unauthorized` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `forbidden` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `payload_too_large` */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `unsupported_media_type` */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `validation_failed` */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `internal_error` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/scheduled-exports/{exportId}/trigger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Fire a scheduled export now: an `export.scheduled` event with `manual: true` and a fresh id */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    exportId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The event is on its way */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            eventId: string;
+                        };
+                    };
+                };
+                /** @description `bad_request` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `unauthorized` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `forbidden` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `validation_failed` */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again */
+                        "Retry-After": string;
+                        /** @description The burst: requests (or events) the bucket holds when full */
+                        "RateLimit-Limit": string;
+                        /** @description What is left in the bucket */
+                        "RateLimit-Remaining": string;
+                        /** @description Seconds until the bucket is full again */
+                        "RateLimit-Reset": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `internal_error` */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `unavailable` */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4660,6 +5294,32 @@ export interface components {
             used: number;
             /** @description The operator set this tenant's limit (otherwise the deployment's default) */
             overridden: boolean;
+        };
+        ScheduledExport: {
+            id: string;
+            tenantId: string;
+            /** @enum {string} */
+            scheduleType: "weekly_digest" | "on_status_change" | "custom_cron" | "one_time";
+            projectId?: string;
+            cronExpression?: string;
+            triggerStatus?: string;
+            scheduledAt?: string;
+            timezone: string;
+            /** @enum {string} */
+            format: "pdf" | "html" | "docx" | "markdown";
+            /** @enum {string} */
+            deliveryMethod: "email" | "webhook";
+            recipients?: string[];
+            webhookUrl?: string;
+            webhookEndpointId?: string;
+            includeChangelog?: boolean;
+            customSubject?: string;
+            customMessage?: string;
+            createdAt: string;
+            updatedAt: string;
+            version?: number;
+            /** @description The next due time (null: on_status_change, or a one_time that fired) */
+            nextDueAt: string | null;
         };
     };
     responses: never;
