@@ -46,6 +46,9 @@ describe.skipIf(!infra.schemaRegistryUrl)('event types with schemas', () => {
     expect(list.body.data.map((t: { name: string }) => t.name)).toEqual(['order.placed']);
     expect((await ctx.tenant.admin('POST', '/event-types', { name: 'order.placed' })).status).toBe(409);
     expect((await ctx.tenant.admin('POST', '/event-types', { name: 'bad name' })).status).toBe(422);
+    // A schema the registry client's own compiler refuses is the caller's input (422), not a registry outage (503).
+    const unknownKeyword = await ctx.tenant.admin('POST', '/event-types', { name: 'odd.schema', schema: { '': {} } });
+    expect({ status: unknownKeyword.status, code: unknownKeyword.body.error?.code }).toEqual({ status: 422, code: 'validation_failed' });
   });
 
   it('validates ingested events against the catalog', async () => {

@@ -19,6 +19,13 @@ interface Answer {
 
 const libraryPrefix = /^[^-]* - /;
 
+const ajvRefusal = /^(strict mode|schema is invalid|unknown format|can't resolve reference|reference ".*" resolves to more than one schema|keyword .* is not valid)/i;
+
+function isAjvRefusal(error: unknown): boolean {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return code === undefined && typeof message === 'string' && ajvRefusal.test(message.replace(libraryPrefix, ''));
+}
+
 /** The registry's answer to a failed call as our typed failure. */
 function failureOf(error: unknown): Error {
   if (error instanceof SchemaRefused || error instanceof SchemaNotFound || error instanceof SchemaRegistryUnavailable) return error;
@@ -31,6 +38,9 @@ function failureOf(error: unknown): Error {
     return new SchemaRegistryUnavailable(`schema registry answered ${status}: ${reason}`, { status, cause: error });
   }
   if ((error as Error).name === 'ConfluentSchemaRegistryCompatibilityError') return new SchemaRefused('incompatible', reason);
+  // The library compiles a JSON Schema with Ajv before sending it; Ajv's refusals are untyped errors, told apart
+  // here (the one place that knows the library) from network failures, which carry a system error code.
+  if (isAjvRefusal(error)) return new SchemaRefused('invalid', reason);
   return new SchemaRegistryUnavailable(`schema registry unreachable: ${reason}`, { cause: error });
 }
 

@@ -14,9 +14,14 @@ const deadLetterListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   state: z.enum(['dead', 'replayed']).optional(),
 });
+/** Kafka finds offsets by times since the Unix epoch: an earlier time is refused here rather than by the broker. */
+const afterEpoch = z
+  .string()
+  .datetime({ offset: true })
+  .refine((t) => Date.parse(t) >= 0, 'must be 1970-01-01T00:00:00Z or later');
 const recoverInput = z.object({
-  since: z.string().datetime({ offset: true }),
-  until: z.string().datetime({ offset: true }).optional(),
+  since: afterEpoch,
+  until: afterEpoch.optional(),
 });
 
 const replayJob = z
