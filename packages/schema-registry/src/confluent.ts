@@ -19,7 +19,8 @@ interface Answer {
 
 const libraryPrefix = /^[^-]* - /;
 
-const ajvRefusal = /^(strict mode|schema is invalid|unknown format|can't resolve reference|reference ".*" resolves to more than one schema|keyword .* is not valid)/i;
+const ajvRefusal =
+  /^(strict mode|schema is invalid|unknown format|can't resolve reference|reference ".*" resolves to more than one schema|keyword .* is not valid)/i;
 
 function isAjvRefusal(error: unknown): boolean {
   const { code, message } = error as { code?: unknown; message?: unknown };

@@ -21,7 +21,7 @@ const concurrentWrites = 50;
  * set has changed.
  */
 export async function resealEndpoints(options: {
-  config: Pick<ConfigAccess, 'state' | 'write'>;
+  config: Pick<ConfigAccess, 'state' | 'update'>;
   publisher: RecordPublisher;
   secrets: Pick<EndpointSecrets, 'reseal'>;
   dryRun?: boolean;
@@ -41,7 +41,20 @@ export async function resealEndpoints(options: {
   }
   for (let i = 0; i < changed.length; i += concurrentWrites) {
     const batch = changed.slice(i, i + concurrentWrites);
-    if (!options.dryRun) await Promise.all(batch.map((e) => config.write(publisher, configKey('endpoint', e.id), e)));
+    // Re-sealed on the endpoint as it is when written (a compare-and-set write): a tenant's edit made meanwhile is
+    // kept, and its values are sealed again from the fresh record.
+    if (!options.dryRun) {
+      await Promise.all(
+        batch.map((e) =>
+          config.update(
+            publisher,
+            configKey('endpoint', e.id),
+            (state) => state.endpoints.get(e.id),
+            (current) => secrets.reseal(current) ?? current,
+          ),
+        ),
+      );
+    }
     report.resealed += batch.length;
   }
   return report;
