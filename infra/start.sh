@@ -147,14 +147,15 @@ start_registry() {
   mkdir -p "$REGISTRY_DATA/tmp" "$REGISTRY_DATA/db"
   # Storage: Apicurio's SQL storage on an H2 database file under $REGISTRY_DATA, so schemas and their ids
   # survive a restart (the app's default, in-memory H2, lost them: ids restarted at 1). docs/decisions.md says why
-  # not KafkaSQL.
+  # not KafkaSQL. WRITE_DELAY=0: a commit is on the file when the registry answers, so a schema registered just
+  # before a crash (kill -9) is still there after it (H2's default delay lost it in CI).
   local jvm
   # shellcheck disable=SC2206 # heap opts are intentionally word-split
   jvm=($REGISTRY_HEAP_OPTS $REGISTRY_JVM_OPTS)
   launch registry "$REGISTRY_DATA" java "${jvm[@]}" -Djava.io.tmpdir="$REGISTRY_DATA/tmp" \
     -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$SCHEMA_REGISTRY_PORT" \
     -Dapicurio.storage.kind=sql -Dapicurio.storage.sql.kind=h2 \
-    -Dapicurio.datasource.url="jdbc:h2:file:$REGISTRY_DATA/db/registry" \
+    -Dapicurio.datasource.url="jdbc:h2:file:$REGISTRY_DATA/db/registry;WRITE_DELAY=0" \
     -jar "$APICURIO_JAR"
 }
 

@@ -123,7 +123,7 @@ describe('role matrix', () => {
     expect(listed.status).toBe(200);
     expect([...new Set(listed.body.data.map((k: { role: string }) => k.role))].sort()).toEqual([...roles].sort());
     for (const entry of listed.body.data) {
-      expect(Object.keys(entry).sort()).toEqual(['createdAt', 'id', 'keyPrefix', 'name', 'role', 'tenantId', 'updatedAt']);
+      expect(Object.keys(entry).sort()).toEqual(['createdAt', 'id', 'keyPrefix', 'name', 'role', 'tenantId', 'updatedAt', 'version']);
     }
     const text = JSON.stringify(listed.body);
     for (const key of Object.values(keys)) {

@@ -36,30 +36,58 @@ export interface DeadLetterFilter {
   to?: string;
 }
 
-function query(endpointId: string, { state, from, to }: DeadLetterFilter) {
+function query(endpointId: string, { from, to }: DeadLetterFilter) {
   const deadLetteredAt = { ...(from ? { $gte: from } : {}), ...(to ? { $lte: to } : {}) };
-  return { endpointId, ...(state ? { state } : {}), ...(from || to ? { deadLetteredAt } : {}) };
+  return { endpointId, ...(from || to ? { deadLetteredAt } : {}) };
 }
 
-/** Dead letters and replay jobs in MongoDB (FerretDB-safe: replaceOne/updateMany/find with indexes). */
+/**
+ * A replay's mark on a dead letter, kept apart from the letter: the projector is the only writer of
+ * `dead_letters` and config-api the only writer of `dead_letter_replays`, so no document has two writers (FerretDB
+ * updates are read-modify-write: a mark written over a letter the projector had just replaced would hide it).
+ * A mark covers the letter it was made for (`letterAt`); a newer letter of the delivery is dead again.
+ */
+export interface ReplayMarkDoc {
+  _id: string; // delivery id
+  endpointId: string;
+  /** `deadLetteredAt` of the letter that was marked. */
+  letterAt: string;
+  replayJob?: string;
+  replayBatch?: number;
+  markedAt: string;
+}
+
+const readChunk = 500;
+
+/** The letter as readers see it: `replayed` when a mark covers it (or, on documents of the first shape, its own state). */
+function withState(letter: DeadLetterDoc, mark: ReplayMarkDoc | undefined): DeadLetterDoc {
+  const replayed = letter.state === 'replayed' || (mark !== undefined && mark.letterAt >= letter.deadLetteredAt);
+  if (!replayed) return { ...letter, state: 'dead' };
+  return { ...letter, state: 'replayed', ...(mark?.replayJob ? { replayJob: mark.replayJob, replayBatch: mark.replayBatch } : {}) };
+}
+
+/** Dead letters and replay jobs in MongoDB (FerretDB-safe: replaceOne/deleteMany/find with indexes). */
 export class DeadLetters {
   readonly letters: Collection<DeadLetterDoc>;
+  readonly marks: Collection<ReplayMarkDoc>;
   readonly jobs: Collection<ReplayJobDoc>;
 
   constructor(db: Db) {
     this.letters = db.collection<DeadLetterDoc>('dead_letters');
+    this.marks = db.collection<ReplayMarkDoc>('dead_letter_replays');
     this.jobs = db.collection<ReplayJobDoc>('replay_jobs');
   }
 
   async ensureIndexes(): Promise<void> {
-    await this.letters.createIndex({ endpointId: 1, state: 1, deadLetteredAt: 1 });
-    await this.letters.createIndex({ replayJob: 1, replayBatch: 1 });
+    await this.letters.createIndex({ endpointId: 1, deadLetteredAt: 1 });
+    await this.marks.createIndex({ endpointId: 1 });
+    await this.marks.createIndex({ replayJob: 1, replayBatch: 1 });
   }
 
   /**
    * Keeps the newest dead letter per delivery (a replayed delivery that fails again replaces it). New ones go
    * in as one unordered insert; only deliveries already known (rare) cost a read and a replace by `_id`, the one
-   * filter FerretDB answers without a scan.
+   * filter FerretDB answers without a scan. The projector is this collection's only writer.
    */
   async record(letters: DeadLetterRecord[]): Promise<void> {
     if (letters.length === 0) return;
@@ -85,36 +113,119 @@ export class DeadLetters {
     }
   }
 
-  find(endpointId: string, filter: DeadLetterFilter = {}, limit = 0) {
-    return this.letters.find(query(endpointId, filter)).sort({ deadLetteredAt: 1 }).limit(limit);
+  private async marksFor(ids: string[]): Promise<Map<string, ReplayMarkDoc>> {
+    if (ids.length === 0) return new Map();
+    const marks = await this.marks.find({ _id: { $in: ids } }).toArray();
+    return new Map(marks.map((m) => [m._id, m]));
   }
 
-  count(endpointId: string, filter: DeadLetterFilter = {}): Promise<number> {
-    return this.letters.countDocuments(query(endpointId, filter));
+  private async annotate(letters: DeadLetterDoc[]): Promise<DeadLetterDoc[]> {
+    const marks = await this.marksFor(letters.map((l) => l._id));
+    return letters.map((l) => withState(l, marks.get(l._id)));
+  }
+
+  /** The endpoint's letters in `deadLetteredAt` order, with their state; `limit` 0 is all. */
+  find(endpointId: string, filter: DeadLetterFilter = {}, limit = 0): { toArray(): Promise<DeadLetterDoc[]> } {
+    return { toArray: () => this.list(endpointId, filter, limit) };
+  }
+
+  private async list(endpointId: string, filter: DeadLetterFilter, limit: number): Promise<DeadLetterDoc[]> {
+    const found: DeadLetterDoc[] = [];
+    const cursor = this.letters.find(query(endpointId, filter)).sort({ deadLetteredAt: 1, _id: 1 });
+    let chunk: DeadLetterDoc[] = [];
+    const flush = async () => {
+      for (const letter of await this.annotate(chunk)) if (!filter.state || letter.state === filter.state) found.push(letter);
+      chunk = [];
+    };
+    for await (const letter of cursor) {
+      chunk.push(letter);
+      if (chunk.length >= readChunk) await flush();
+      if (limit > 0 && found.length >= limit) break;
+    }
+    if (!(limit > 0 && found.length >= limit)) await flush();
+    await cursor.close();
+    return limit > 0 ? found.slice(0, limit) : found;
+  }
+
+  async count(endpointId: string, filter: DeadLetterFilter = {}): Promise<number> {
+    if (!filter.state) return this.letters.countDocuments(query(endpointId, filter));
+    return (await this.list(endpointId, filter, 0)).length;
+  }
+
+  /** Letters of every endpoint by state, for the gauge. */
+  async countByState(): Promise<{ dead: number; replayed: number }> {
+    const total = await this.letters.countDocuments({});
+    let replayed = await this.letters.countDocuments({ state: 'replayed' });
+    const marks = await this.marks.find({}).toArray();
+    for (let i = 0; i < marks.length; i += readChunk) {
+      const part = marks.slice(i, i + readChunk);
+      const byId = new Map(part.map((m) => [m._id, m]));
+      const letters = await this.letters.find({ _id: { $in: part.map((m) => m._id) }, state: 'dead' }).toArray();
+      replayed += letters.filter((l) => withState(l, byId.get(l._id)).state === 'replayed').length;
+    }
+    return { dead: total - replayed, replayed };
   }
 
   /** The delivery's dead letter if it is still dead (not replayed since). */
-  getDead(endpointId: string, deliveryId: string): Promise<DeadLetterDoc | null> {
-    return this.letters.findOne({ _id: deliveryId, endpointId, state: 'dead' });
+  async getDead(endpointId: string, deliveryId: string): Promise<DeadLetterDoc | null> {
+    const letter = await this.letters.findOne({ _id: deliveryId, endpointId });
+    if (!letter) return null;
+    const [annotated] = await this.annotate([letter]);
+    return annotated!.state === 'dead' ? annotated! : null;
   }
 
   /**
    * Marks these letters `replayed`, before they are sent again: a letter the resend produces (a fresh failure)
-   * comes later and replaces the marked one, so it stays visible and `dead`. Only letters still dead are marked.
+   * is newer than the mark and stays visible and `dead`. Only letters still dead are marked.
    */
   async markReplayed(deliveryIds: string[], by?: { job: string; batch: number }): Promise<void> {
     if (deliveryIds.length === 0) return;
-    const marks = by ? { replayJob: by.job, replayBatch: by.batch } : {};
-    await this.letters.updateMany({ _id: { $in: deliveryIds }, state: 'dead' }, { $set: { state: 'replayed', ...marks } });
+    const letters = await this.annotate(await this.letters.find({ _id: { $in: deliveryIds } }).toArray());
+    const markedAt = new Date().toISOString();
+    for (const letter of letters) {
+      if (letter.state !== 'dead') continue;
+      const mark: ReplayMarkDoc = {
+        _id: letter._id,
+        endpointId: letter.endpointId,
+        letterAt: letter.deadLetteredAt,
+        markedAt,
+        ...(by ? { replayJob: by.job, replayBatch: by.batch } : {}),
+      };
+      await this.marks.replaceOne({ _id: mark._id }, mark, { upsert: true });
+    }
   }
 
-  /** Puts letters marked `replayed` back to `dead` (their resend failed); a newer letter is left alone. */
+  /** Takes the marks back (their resend failed): the letters they covered are dead again. */
   async unmarkReplayed(deliveryIds: string[]): Promise<void> {
-    if (deliveryIds.length) await this.letters.updateMany({ _id: { $in: deliveryIds }, state: 'replayed' }, { $set: { state: 'dead' } });
+    if (deliveryIds.length) await this.marks.deleteMany({ _id: { $in: deliveryIds } });
   }
 
-  /** The letters a replay job marked in one batch (and still marked: not replaced by a newer letter). */
-  replayBatch(job: string, batch: number): Promise<DeadLetterDoc[]> {
-    return this.letters.find({ replayJob: job, replayBatch: batch, state: 'replayed' }).toArray();
+  /** The letters a replay job marked in one batch and that are still the marked ones (not replaced by a newer letter). */
+  async replayBatch(job: string, batch: number): Promise<DeadLetterDoc[]> {
+    const marks = await this.marks.find({ replayJob: job, replayBatch: batch }).toArray();
+    if (marks.length === 0) return [];
+    const letters = await this.annotate(await this.letters.find({ _id: { $in: marks.map((m) => m._id) } }).toArray());
+    return letters.filter((l) => l.state === 'replayed' && l.replayJob === job && l.replayBatch === batch);
+  }
+
+  /**
+   * Deletes letters that were replayed and dead-lettered before `cutoff`, with their marks (the retention sweeper;
+   * up to `limit`). A letter that died again after its mark is dead and stays.
+   */
+  async deleteReplayedBefore(cutoff: Date, limit: number): Promise<number> {
+    const marks = await this.marks
+      .find({ letterAt: { $lt: cutoff.toISOString() } })
+      .limit(limit)
+      .toArray();
+    if (marks.length === 0) return 0;
+    const byId = new Map(marks.map((m) => [m._id, m]));
+    const letters = await this.letters.find({ _id: { $in: marks.map((m) => m._id) } }).toArray();
+    const covered = letters.filter((l) => withState(l, byId.get(l._id)).state === 'replayed').map((l) => l._id);
+    const { deletedCount } = covered.length
+      ? await this.letters.deleteMany({ _id: { $in: covered }, deadLetteredAt: { $lt: cutoff.toISOString() } })
+      : { deletedCount: 0 };
+    // Every mark read here is done with: its letter was deleted, or was replaced by a newer (dead) one it no longer covers.
+    await this.marks.deleteMany({ _id: { $in: marks.map((m) => m._id) } });
+    return deletedCount;
   }
 }

@@ -1,4 +1,5 @@
 import { type Collection, type Db, type Document, type Filter, MongoServerError } from 'mongodb';
+import { DeadLetters } from './dead-letters.js';
 import { timeseriesWindows } from './timeseries.js';
 
 /**
@@ -28,7 +29,9 @@ const specs: Record<ExpiringKind, KindSpec> = {
   // By when the attempt started (every stored attempt has it; `recordedAt` is missing on old rows).
   attempts: { collection: 'attempts', olderThan: (c) => ({ startedAt: { $lt: iso(c) } }) },
   // Only letters that were sent again: a dead one waits for its replay however old. A replayed letter that
-  // fails again comes back as a new dead letter (the projector writes it as `dead`), so none is hidden.
+  // fails again comes back as a new dead letter (the projector writes it as `dead`), so none is hidden. This
+  // filter finds letters of the first shape (marked in place); marked ones are found through their marks
+  // (`DeadLetters.deleteReplayedBefore`).
   replayed_dead_letters: { collection: 'dead_letters', olderThan: (c) => ({ state: 'replayed', deadLetteredAt: { $lt: iso(c) } }) },
   incoming_calls: { collection: 'incoming_calls', olderThan: (c) => ({ at: { $lt: iso(c) } }) },
   idempotency_keys: { collection: 'idempotency_keys', olderThan: (c) => ({ createdAt: { $lt: c } }) },
@@ -62,12 +65,15 @@ export class ExpiredDocuments {
   private readonly collection: Collection<Document>;
   private readonly spec: KindSpec;
 
+  private readonly replayedLetters: DeadLetters;
+
   constructor(
     db: Db,
     readonly kind: ExpiringKind,
   ) {
     this.spec = specs[kind];
     this.collection = db.collection(this.spec.collection);
+    this.replayedLetters = new DeadLetters(db);
   }
 
   /** Indexes that let a server use the age field (FerretDB scans anyway; the sweep is batched and off the hot path). */
@@ -87,6 +93,8 @@ export class ExpiredDocuments {
    * many were deleted; fewer than `limit` means none older is left.
    */
   async deleteBatch(cutoff: Date, limit: number): Promise<number> {
+    const marked = this.kind === 'replayed_dead_letters' ? await this.replayedLetters.deleteReplayedBefore(cutoff, limit) : 0;
+    if (marked > 0) return marked;
     const filter = this.spec.olderThan(cutoff);
     const ids = (
       await this.collection

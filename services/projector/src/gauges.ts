@@ -23,7 +23,8 @@ export function registerStateGauges(registry: Registry, deadLetters: DeadLetters
     labelNames: ['state'],
     registers: [registry],
     async collect() {
-      for (const state of ['dead', 'replayed'] as const) this.set({ state }, await deadLetters.letters.countDocuments({ state }));
+      const counts = await deadLetters.countByState();
+      for (const state of ['dead', 'replayed'] as const) this.set({ state }, counts[state]);
     },
   });
   new Gauge({

@@ -4484,7 +4484,6 @@ export interface paths {
                         /** @enum {string} */
                         deliveryMethod: "email" | "webhook";
                         recipients?: string[];
-                        /** Format: uri */
                         webhookUrl?: string;
                         includeChangelog?: boolean;
                         customSubject?: string;
@@ -4753,7 +4752,6 @@ export interface paths {
                         /** @enum {string} */
                         deliveryMethod?: "email" | "webhook";
                         recipients?: string[];
-                        /** Format: uri */
                         webhookUrl?: string;
                         includeChangelog?: boolean;
                         customSubject?: string;

@@ -15,18 +15,12 @@ import type { AdminDeps } from '../deps.js';
 import type { ConfigAccess } from '../ports.js';
 import { cronProblem, exportEventType, isTimezone, nextDue, type Scheduler } from '../schedules/index.js';
 import { deleted, list } from './schemas.js';
-import { isOwnIngest } from './webhook-input.js';
+import { httpUrl, isOwnIngest } from './webhook-input.js';
 
 /** What the scheduled-export routes need beyond the admin API's deps (absent: trigger answers 503). */
 export interface ScheduleRouteDeps {
   scheduler?: Pick<Scheduler, 'trigger'>;
 }
-
-const httpUrl = z
-  .string()
-  .max(2048)
-  .url()
-  .refine((u) => /^https?:$/.test(new URL(u).protocol), 'must be an http or https URL');
 
 /** The document's fields (thig.ai "Scheduled Exports"). */
 const scheduleFields = {

@@ -4,7 +4,7 @@ import { maskedHeaderValue } from '@hookline/secrets';
 import { z } from 'zod';
 
 /** What a webhook's URL may be: an absolute http(s) URL with a host. `URL.canParse` first, so no input throws. */
-const httpUrl = z
+export const httpUrl = z
   .string()
   .max(2048)
   .refine((u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol) && new URL(u).hostname !== '', 'must be an http or https URL');

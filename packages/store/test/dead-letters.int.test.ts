@@ -1,0 +1,78 @@
+import type { DeadLetterRecord } from '@hookline/core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ExpiredDocuments, Store } from '../src/index.js';
+
+let store: Store;
+beforeAll(async () => {
+  store = await Store.connect(inject('infra').mongoUrl, `dead_letters_${Date.now().toString(36)}`);
+  await store.deadLetters.ensureIndexes();
+});
+afterAll(async () => {
+  await store?.db.dropDatabase();
+  await store?.close();
+});
+
+function letter(deliveryId: string, at: string, endpointId = 'ep_1'): DeadLetterRecord {
+  const event = { id: `evt_${deliveryId}`, type: 'a.b', tenantId: 'ten_1', timestamp: at, data: {} };
+  return {
+    task: { deliveryId, eventId: event.id, endpointId, tenantId: 'ten_1', attempt: 1, dueAt: 0, event } as DeadLetterRecord['task'],
+    reason: 'receiver answered 500',
+    kind: 'failed',
+    deadLetteredAt: at,
+  };
+}
+
+/**
+ * One writer per document: the projector writes `dead_letters`, config-api writes the replay marks. FerretDB's
+ * updates are read-modify-write, so a mark written into the letter document could put back a letter the projector
+ * had just replaced with a newer failure, hiding it.
+ */
+describe('DeadLetters (real MongoDB-wire server)', () => {
+  it('marks and unmarks replays without writing the letters the projector owns', async () => {
+    const letters = store.deadLetters;
+    await letters.record([letter('d1', '2026-12-01T10:00:00.000Z'), letter('d2', '2026-12-01T10:00:01.000Z')]);
+    const before = await letters.letters.find().sort({ _id: 1 }).toArray();
+
+    await letters.markReplayed(['d1', 'd2'], { job: 'job_1', batch: 0 });
+    expect(await letters.letters.find().sort({ _id: 1 }).toArray()).toEqual(before);
+    expect((await letters.find('ep_1', { state: 'replayed' }).toArray()).map((l) => l._id)).toEqual(['d1', 'd2']);
+    expect((await letters.replayBatch('job_1', 0)).map((l) => l._id)).toEqual(['d1', 'd2']);
+    expect(await letters.count('ep_1', { state: 'dead' })).toBe(0);
+
+    // The resend of d2 fails again: the projector writes the newer letter, which no mark covers.
+    await letters.record([letter('d2', '2026-12-01T10:05:00.000Z')]);
+    expect((await letters.find('ep_1', { state: 'dead' }).toArray()).map((l) => [l._id, l.deadLetteredAt])).toEqual([
+      ['d2', '2026-12-01T10:05:00.000Z'],
+    ]);
+    expect(await letters.getDead('ep_1', 'd2')).toMatchObject({ state: 'dead' });
+    expect((await letters.replayBatch('job_1', 0)).map((l) => l._id)).toEqual(['d1']);
+
+    await letters.unmarkReplayed(['d1']);
+    expect(await letters.letters.find({ _id: 'd1' }).toArray()).toEqual(before.filter((l) => l._id === 'd1'));
+    expect(await letters.count('ep_1', { state: 'dead' })).toBe(2);
+    expect(await letters.countByState()).toEqual({ dead: 2, replayed: 0 });
+  });
+
+  it('reads letters of the first shape (marked in place) as replayed', async () => {
+    await store.deadLetters.letters.insertOne({
+      ...letter('old', '2026-11-01T00:00:00.000Z', 'ep_old'),
+      _id: 'old',
+      endpointId: 'ep_old',
+      tenantId: 'ten_1',
+      state: 'replayed',
+    });
+    expect(await store.deadLetters.count('ep_old', { state: 'replayed' })).toBe(1);
+    expect(await store.deadLetters.getDead('ep_old', 'old')).toBeNull();
+  });
+
+  it('expires replayed letters through their marks, never a letter that died again', async () => {
+    const letters = store.deadLetters;
+    await letters.record([letter('r1', '2026-11-20T00:00:00.000Z', 'ep_2'), letter('r2', '2026-11-20T00:00:00.000Z', 'ep_2')]);
+    await letters.markReplayed(['r1', 'r2']);
+    await letters.record([letter('r2', '2026-11-29T00:00:00.000Z', 'ep_2')]);
+    const sweeper = new ExpiredDocuments(store.db, 'replayed_dead_letters');
+    expect(await sweeper.deleteBatch(new Date('2026-11-25T00:00:00.000Z'), 10)).toBe(1);
+    expect((await letters.find('ep_2').toArray()).map((l) => [l._id, l.state])).toEqual([['r2', 'dead']]);
+    expect(await letters.marks.countDocuments({ endpointId: 'ep_2' })).toBe(0);
+  });
+});
