@@ -174,13 +174,13 @@ function compare(actual: unknown, bound: number | string, test: (order: number) 
   return test(actual < bound ? -1 : actual > bound ? 1 : 0);
 }
 
-function regexMatches(actual: unknown, pattern: string, options = ''): boolean {
-  if (typeof actual !== 'string') return false;
+/** The pattern compiled once per condition, not once per value it is tried on (RE2 compilation is the costly part). */
+function compileRegex(pattern: string, options = ''): RE2JS {
   let flags = 0;
   if (options.includes('i')) flags |= RE2JS.CASE_INSENSITIVE;
   if (options.includes('m')) flags |= RE2JS.MULTILINE;
   if (options.includes('s')) flags |= RE2JS.DOTALL;
-  return RE2JS.compile(pattern, flags).matcher(actual).find();
+  return RE2JS.compile(pattern, flags);
 }
 
 function operatorsHold(ops: FieldOperators, values: unknown[]): boolean {
@@ -216,9 +216,11 @@ function operatorsHold(ops: FieldOperators, values: unknown[]): boolean {
       case '$exists':
         if (values.some((v) => v !== undefined) !== operand) return false;
         break;
-      case '$regex':
-        if (!any((v) => regexMatches(v, operand as string, ops.$options))) return false;
+      case '$regex': {
+        const regex = compileRegex(operand as string, ops.$options);
+        if (!any((v) => typeof v === 'string' && regex.matcher(v).find())) return false;
         break;
+      }
       case '$not':
         if (operatorsHold(operand as FieldOperators, values)) return false;
         break;
