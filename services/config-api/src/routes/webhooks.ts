@@ -23,8 +23,8 @@ function publicEndpoint({ secrets, kind: _kind, headers, ...rest }: EndpointReco
 }
 
 /** A new signing secret as stored: its Ed25519 public key is derived now, while the secret is in hand. */
-function newSecret(secret: string, expiresAt?: string) {
-  return { secret, publicKey: ed25519PublicKey(secret), ...(expiresAt ? { expiresAt } : {}) };
+function newSecret(secret: string) {
+  return { secret, publicKey: ed25519PublicKey(secret) };
 }
 
 /** Reads an endpoint from the config state (for `config.update`). */
@@ -200,6 +200,8 @@ export function webhookRoutes({ config, publisher, retryTiers, requireHttps, web
         const now = Date.now();
         const secret = input.secret ?? generateSecret();
         const expiresAt = new Date(now + input.overlapSeconds * 1000).toISOString();
+        // Derived once: the change below may be applied again after a lost race.
+        const fresh = newSecret(secret);
         // Rotated on the endpoint as it is when written (again if a concurrent change came first). The new secret
         // signs first; the one it replaces keeps signing until its overlap ends. Secrets older than that are
         // dropped, so at most two sign at once however quickly rotations follow each other.
@@ -210,7 +212,7 @@ export function webhookRoutes({ config, publisher, retryTiers, requireHttps, web
             .map((s) => ({ ...s, expiresAt: s.expiresAt ?? expiresAt }));
           return sealer.sealPlain({
             ...current,
-            secrets: [newSecret(secret), ...(input.overlapSeconds > 0 ? kept : [])],
+            secrets: [fresh, ...(input.overlapSeconds > 0 ? kept : [])],
             updatedAt: new Date(now).toISOString(),
           });
         };
@@ -218,7 +220,7 @@ export function webhookRoutes({ config, publisher, retryTiers, requireHttps, web
         if (!updated) throw new ApiError('not_found', 'no such webhook');
         return {
           status: 200,
-          body: { secret, publicKey: ed25519PublicKey(secret), previousSecretsExpireAt: input.overlapSeconds > 0 ? expiresAt : null },
+          body: { secret, publicKey: fresh.publicKey, previousSecretsExpireAt: input.overlapSeconds > 0 ? expiresAt : null },
         };
       },
     }),
