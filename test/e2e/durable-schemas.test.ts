@@ -5,6 +5,7 @@ import { eventually, type LocalInfraOptions, type Receiver, repoRoot, startLocal
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { avroEnvelope } from './support/avro-envelope.js';
 import { useHookline } from './support/harness.js';
 import { metricValue } from './support/metrics.js';
 
@@ -32,18 +33,7 @@ const ctx = useHookline({ SCHEMA_REGISTRY_URL: registryUrl });
 const registryRetries = (reason: string) =>
   metricValue(ctx.hookline, 'fanout', 'hookline_fanout_schema_registry_retries_total', { reason });
 
-const envelopeSchema = (namespace: string) => ({
-  type: 'record',
-  name: 'Envelope',
-  namespace,
-  fields: [
-    { name: 'id', type: 'string' },
-    { name: 'type', type: 'string' },
-    { name: 'tenantId', type: 'string' },
-    { name: 'timestamp', type: 'string' },
-    { name: 'data', type: { type: 'record', name: 'Shipment', fields: [{ name: 'parcel', type: 'string' }] } },
-  ],
-});
+const envelopeSchema = (namespace: string) => avroEnvelope(namespace, { name: 'Shipment', fields: [{ name: 'parcel', type: 'string' }] });
 
 describe('schemas in a registry that restarts', () => {
   let log: EventLog;

@@ -3,6 +3,7 @@ import { type Receiver, requestJson } from '@hookline/testkit';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { avroEnvelope } from './support/avro-envelope.js';
 import { useHookline } from './support/harness.js';
 
 /**
@@ -87,28 +88,13 @@ describe.skipIf(!infra.schemaRegistryUrl)('Avro events from Kafka-native produce
   let producer: RecordPublisher;
   let registry: SchemaRegistry;
   let receiver: Receiver;
-  const envelopeSchema = {
-    type: 'record',
-    name: 'Envelope',
-    namespace: 'hookline.test',
+  const envelopeSchema = avroEnvelope('hookline.test', {
+    name: 'Payment',
     fields: [
-      { name: 'id', type: 'string' },
-      { name: 'type', type: 'string' },
-      { name: 'tenantId', type: 'string' },
-      { name: 'timestamp', type: 'string' },
-      {
-        name: 'data',
-        type: {
-          type: 'record',
-          name: 'Payment',
-          fields: [
-            { name: 'amount', type: 'int' },
-            { name: 'currency', type: 'string' },
-          ],
-        },
-      },
+      { name: 'amount', type: 'int' },
+      { name: 'currency', type: 'string' },
     ],
-  };
+  });
 
   beforeAll(async () => {
     registry = new SchemaRegistry({ host: infra.schemaRegistryUrl! });

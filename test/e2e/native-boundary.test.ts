@@ -4,6 +4,7 @@ import { eventually, type Receiver, requestJson, TestTenant } from '@hookline/te
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { avroEnvelope } from './support/avro-envelope.js';
 import { useHookline } from './support/harness.js';
 import { type SentinelData, sentinelEvent, settleWithSentinel } from './support/settle.js';
 
@@ -112,18 +113,7 @@ describe.skipIf(!infra.schemaRegistryUrl)('the Kafka-native path', () => {
   // A tenant of its own: nothing another test posted can reach its endpoint.
   let tenant: TestTenant;
   const topic = () => `${ctx.hookline.namespace}.events`;
-  const envelopeSchema = {
-    type: 'record',
-    name: 'Envelope',
-    namespace: 'hookline.native',
-    fields: [
-      { name: 'id', type: 'string' },
-      { name: 'type', type: 'string' },
-      { name: 'tenantId', type: 'string' },
-      { name: 'timestamp', type: 'string' },
-      { name: 'data', type: { type: 'record', name: 'Payment', fields: [{ name: 'amount', type: 'int' }] } },
-    ],
-  };
+  const envelopeSchema = avroEnvelope('hookline.native', { name: 'Payment', fields: [{ name: 'amount', type: 'int' }] });
   const event = (id: string, type: string, data: unknown, tenantId: string = tenant.id) => ({
     id,
     type,

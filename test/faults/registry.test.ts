@@ -3,6 +3,7 @@ import { eventually, Receiver, startLocalInfra, stopLocalInfra } from '@hookline
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { avroEnvelope } from '../e2e/support/avro-envelope.js';
 import { expectNothingLost, healthy, useFaultBench } from './support/bench.js';
 
 /**
@@ -14,18 +15,7 @@ const bench = useFaultBench();
 const { profile } = bench;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const envelopeSchema = {
-  type: 'record',
-  name: 'Envelope',
-  namespace: 'hookline.faults',
-  fields: [
-    { name: 'id', type: 'string' },
-    { name: 'type', type: 'string' },
-    { name: 'tenantId', type: 'string' },
-    { name: 'timestamp', type: 'string' },
-    { name: 'data', type: { type: 'record', name: 'Tick', fields: [{ name: 'seq', type: 'int' }] } },
-  ],
-};
+const envelopeSchema = avroEnvelope('hookline.faults', { name: 'Tick', fields: [{ name: 'seq', type: 'int' }] });
 
 describe('schema registry fault under load', () => {
   let log: EventLog;
