@@ -130,6 +130,12 @@ export interface PacedResult {
   /** Events ingest refused (503/429): not accepted, so no delivery is expected. */
   refused: number;
   latencyMs: LatencyFigures;
+  /**
+   * The same split at the `deliveries` topic: accepted -> fanout wrote the event's first task (ingest, the
+   * `events` hop, fanout), and that task -> delivered (the `deliveries` hop, the delivery service, the request).
+   * Task times are whole milliseconds from the broker's record timestamps.
+   */
+  hopsMs: { acceptedToTask: LatencyFigures; taskToDelivered: LatencyFigures };
   usage: UsageReport;
   /** Tasks the delivery service deferred (endpoint backlog full) during the phase. */
   deferred: number;
@@ -163,10 +169,19 @@ export async function drivePaced(stack: BenchStack, receiver: BenchReceiver, opt
   const usage = sampler.stop();
   const deferred = (await deferredCount(stack)) - deferredBefore;
   const { seqs, times } = await receiver.collect();
+  const taskTimes = await stack.taskTimes(Math.floor(performance.timeOrigin + started) - 1_000);
   const latencies: number[] = [];
+  const acceptedToTask: number[] = [];
+  const taskToDelivered: number[] = [];
   for (let i = 0; i < seqs.length; i++) {
-    const accepted = stack.acceptedAt[seqs[i]!];
-    if (seqs[i]! >= firstSeq && accepted !== undefined) latencies.push(times[i]! - accepted);
+    const seq = seqs[i]!;
+    const accepted = stack.acceptedAt[seq];
+    if (seq < firstSeq || accepted === undefined) continue;
+    latencies.push(times[i]! - accepted);
+    const task = taskTimes.get(seq);
+    if (task === undefined) continue;
+    acceptedToTask.push(task - accepted);
+    taskToDelivered.push(times[i]! - task);
   }
   return {
     events: total,
@@ -174,6 +189,7 @@ export async function drivePaced(stack: BenchStack, receiver: BenchReceiver, opt
     missing,
     refused: total - accepted,
     latencyMs: percentiles(latencies),
+    hopsMs: { acceptedToTask: percentiles(acceptedToTask), taskToDelivered: percentiles(taskToDelivered) },
     usage,
     deferred,
   };

@@ -20,6 +20,22 @@ export function cpuSummary(usage: UsageReport): string {
   return `${parts.join(', ')}; machine ${usage.machineCpuPercent.toFixed(0)}`;
 }
 
+/** Processes that do the delivering: the five services and the shared Kafka and FerretDB (not the bench, receiver or registry). */
+const stackProcess = (name: string) => !['bench (load generator)', 'receiver', 'registry (shared)'].includes(name);
+
+/**
+ * CPU milliseconds the stack spent per delivery over a window (services plus Kafka and FerretDB), and as a multiple
+ * of what the raw client spends per request: the figure that compares across machines and with other servers.
+ */
+export function cpuPerDelivery(usage: UsageReport, deliveriesPerSecond: number, rawCpuMsPerRequest: number | undefined) {
+  const coreShare = usage.processes.filter((p) => stackProcess(p.name)).reduce((sum, p) => sum + p.cpuPercent / 100, 0);
+  const cpuMsPerDelivery = deliveriesPerSecond > 0 ? (coreShare * 1000) / deliveriesPerSecond : Number.NaN;
+  const cpuPerDeliveryVsRaw = rawCpuMsPerRequest ? cpuMsPerDelivery / rawCpuMsPerRequest : Number.NaN;
+  return { cpuMsPerDelivery: round3(cpuMsPerDelivery), cpuPerDeliveryVsRaw: round3(cpuPerDeliveryVsRaw) };
+}
+
+const round3 = (n: number) => (Number.isFinite(n) ? Math.round(n * 1000) / 1000 : null);
+
 export function machine() {
   const version = (command: string, args: string[]) => {
     try {

@@ -139,6 +139,24 @@ export class BenchStack {
     return entry === 'ingest' ? this.postEvents(tenant, count) : this.produceEvents(tenant, count);
   }
 
+  /**
+   * When fanout wrote the first task of each event (the task record's timestamp), by seq, for tasks written
+   * since `sinceMs`: splits accept -> delivered into the hops before and after the `deliveries` topic.
+   */
+  async taskTimes(sinceMs: number): Promise<Map<number, number>> {
+    const times = new Map<number, number>();
+    const ranges = await this.log.offsetsForTime(this.topics.deliveries, sinceMs);
+    await this.log.readRanges(this.topics.deliveries, ranges, async (records) => {
+      for (const record of records) {
+        const seq = Number(/"seq":(\d+)/.exec(record.value?.toString() ?? '')?.[1] ?? Number.NaN);
+        if (Number.isNaN(seq)) continue;
+        const known = times.get(seq);
+        if (known === undefined || record.timestamp < known) times.set(seq, record.timestamp);
+      }
+    });
+    return times;
+  }
+
   private storeConnection: Promise<Store> | undefined;
 
   /** The namespace's read models (for their size on disk). */

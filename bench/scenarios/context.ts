@@ -17,6 +17,8 @@ export interface BenchContext {
   stack(): Promise<BenchStack>;
   /** Raw limit (requests/s) once measured: the denominator of every ratio. */
   rawPerSecond?: number;
+  /** CPU milliseconds the raw client spends per request: the denominator of `cpuPerDeliveryVsRaw`. */
+  rawCpuMsPerRequest?: number;
   /** Maximum sustained deliveries/s (ingest, 10 endpoints) once measured: what latency and soak pace against. */
   maxDeliveriesPerSecond?: number;
 }

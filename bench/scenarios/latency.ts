@@ -29,13 +29,29 @@ export async function latencyScenario(ctx: BenchContext): Promise<ScenarioResult
     fixed(p.latencyMs.p95, 1),
     fixed(p.latencyMs.p99, 1),
     fixed(p.latencyMs.max, 1),
+    `${fixed(p.hopsMs.acceptedToTask.p50, 1)} / ${fixed(p.hopsMs.acceptedToTask.p99, 1)}`,
+    `${fixed(p.hopsMs.taskToDelivered.p50, 1)} / ${fixed(p.hopsMs.taskToDelivered.p99, 1)}`,
     `${p.missing}/${p.refused}`,
     cpuSummary(p.usage),
   ]);
   const text = [
     `${fanout} endpoints, events posted to ingest open loop for ${pacedSeconds} s per rate; max = ${max.toFixed(0)} deliveries/s`,
     '',
-    table(['rate', 'deliveries/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'missing/refused', 'CPU % of a core'], rows),
+    table(
+      [
+        'rate',
+        'deliveries/s',
+        'p50 ms',
+        'p95 ms',
+        'p99 ms',
+        'max ms',
+        'accepted -> task p50 / p99',
+        'task -> delivered p50 / p99',
+        'missing/refused',
+        'CPU % of a core',
+      ],
+      rows,
+    ),
   ].join('\n');
   return { text, data: { maxDeliveriesPerSecond: max, pacedSeconds, fanout, phases } };
 }

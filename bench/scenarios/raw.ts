@@ -52,6 +52,14 @@ export async function rawScenario(ctx: BenchContext): Promise<ScenarioResult> {
   const rawSummary = summary(raw);
   const senderSummary = summary(sender);
   ctx.rawPerSecond = rawSummary.perSecond;
+  // The raw client runs in the bench process: its CPU over all rounds per request it made.
+  const clientCpuSeconds = raw.usages.reduce((sum, u) => {
+    const bench = u.processes.find((p) => p.name === 'bench (load generator)');
+    return sum + ((bench?.cpuPercent ?? 0) / 100) * u.seconds;
+  }, 0);
+  const rawRequests = raw.rounds.reduce((n, r) => n + r.requests, 0);
+  const rawCpuMsPerRequest = rawRequests > 0 ? (clientCpuSeconds * 1000) / rawRequests : Number.NaN;
+  ctx.rawCpuMsPerRequest = rawCpuMsPerRequest;
   const rows = [rawSummary, senderSummary].map((c) => [
     c.name,
     fixed(c.perSecond),
@@ -68,6 +76,8 @@ export async function rawScenario(ctx: BenchContext): Promise<ScenarioResult> {
       ['client', 'req/s', 'vs raw', 'req/s per round', 'p50 ms (median round)', 'p99 ms (worst round)', 'CPU % of a core (last round)'],
       rows,
     ),
+    '',
+    `Raw client CPU per request: ${fixed(rawCpuMsPerRequest * 1000)} µs (the denominator of cpuPerDeliveryVsRaw)`,
   ].join('\n');
   return {
     text,
@@ -75,6 +85,7 @@ export async function rawScenario(ctx: BenchContext): Promise<ScenarioResult> {
       seconds: rawSeconds,
       rounds: rawRounds,
       concurrency,
+      rawCpuMsPerRequest,
       raw: { ...rawSummary, rounds: raw.rounds, usages: raw.usages },
       sender: { ...senderSummary, rounds: sender.rounds, usages: sender.usages },
     },

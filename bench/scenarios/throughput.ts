@@ -1,6 +1,6 @@
 /** Delivery throughput: the maximum sustained deliveries/s with 1, 10 and 1,000 endpoints, via ingest and via Kafka. */
 import { type CapacityResult, driveAtCapacity } from '../load.js';
-import { cpuSummary, fixed, ratio, table } from '../report.js';
+import { cpuPerDelivery, cpuSummary, fixed, ratio, table } from '../report.js';
 import { type Entry, eventType } from '../stack.js';
 import { diskSnapshot, settledSnapshot, storageCost } from '../storage.js';
 import type { BenchContext, ScenarioResult } from './context.js';
@@ -9,7 +9,9 @@ export async function throughputScenario(ctx: BenchContext): Promise<ScenarioRes
   const stack = await ctx.stack();
   const { endpointCounts, warmupSeconds, throughputSeconds } = ctx.config.profile;
   const diskBefore = await diskSnapshot(stack);
-  const cases: ({ entry: Entry | 'ingest (typed)'; endpoints: number; creationSeconds: number } & CapacityResult)[] = [];
+  const cases: ({ entry: Entry | 'ingest (typed)'; endpoints: number; creationSeconds: number } & CapacityResult &
+    ReturnType<typeof cpuPerDelivery>)[] = [];
+  const cpu = (result: CapacityResult) => cpuPerDelivery(result.usage, result.deliveriesPerSecond, ctx.rawCpuMsPerRequest);
   for (const endpoints of endpointCounts) {
     const specs = Array.from({ length: endpoints }, (_, i) => ({ path: `/ok/tp${endpoints}/${i}` }));
     const { tenant, creationSeconds } = await stack.tenant(`throughput-${endpoints}`, specs);
@@ -23,7 +25,7 @@ export async function throughputScenario(ctx: BenchContext): Promise<ScenarioRes
         warmupSeconds,
         measureSeconds: throughputSeconds,
       });
-      cases.push({ entry, endpoints, creationSeconds, ...result });
+      cases.push({ entry, endpoints, creationSeconds, ...result, ...cpu(result) });
       if (entry === 'ingest' && endpoints === 10) ctx.maxDeliveriesPerSecond = result.deliveriesPerSecond;
     }
   }
@@ -46,7 +48,7 @@ export async function throughputScenario(ctx: BenchContext): Promise<ScenarioRes
       warmupSeconds,
       measureSeconds: throughputSeconds,
     });
-    cases.push({ entry: 'ingest (typed)', endpoints: typedEndpoints, creationSeconds, ...result });
+    cases.push({ entry: 'ingest (typed)', endpoints: typedEndpoints, creationSeconds, ...result, ...cpu(result) });
   }
   ctx.maxDeliveriesPerSecond ??= Math.max(...cases.map((c) => c.deliveriesPerSecond));
   const storage = storageCost(diskBefore, await settledSnapshot(stack));
@@ -59,6 +61,8 @@ export async function throughputScenario(ctx: BenchContext): Promise<ScenarioRes
     fixed(c.eventsPerSecond, c.endpoints >= 1000 ? 1 : 0),
     String(c.deferred),
     String(c.refused),
+    fixed(c.cpuMsPerDelivery ?? Number.NaN, 2),
+    fixed(c.cpuPerDeliveryVsRaw ?? Number.NaN, 1),
     cpuSummary(c.usage),
   ]);
   const rss = cases
@@ -72,7 +76,23 @@ export async function throughputScenario(ctx: BenchContext): Promise<ScenarioRes
       .map((c) => `${c.endpoints} in ${c.creationSeconds.toFixed(1)} s`)
       .join(', ')}`,
     '',
-    table(['entry', 'endpoints', 'deliveries/s', 'vs raw', 'events/s', 'deferred', 'refused', 'CPU % of a core (* shared infra)'], rows),
+    table(
+      [
+        'entry',
+        'endpoints',
+        'deliveries/s',
+        'vs raw',
+        'events/s',
+        'deferred',
+        'refused',
+        'CPU ms/delivery',
+        'vs raw client',
+        'CPU % of a core (* shared infra)',
+      ],
+      rows,
+    ),
+    '',
+    'CPU ms/delivery: the five services plus Kafka and FerretDB per delivery; vs raw client: that over the raw client CPU per request.',
     '',
     `Peak RSS MiB (last case): ${rss}`,
     '',

@@ -194,11 +194,18 @@ export async function startProjector({
   return log.consume({
     groupId,
     topics: [topics.attempts, topics.deadLetter],
+    // Read models are not on the delivery path: a fetch waits for ~40 attempts (or 250 ms) so each batch writes
+    // many attempts to MongoDB in one round; at a trickle, one fetch and one write per attempt cost more than both.
+    minBytes: projectorFetchMinBytes,
+    maxWaitMs: 250,
     // Partitions moved: another projector may have changed what the notifier cached.
     onAssignment: () => alerts.forget(),
     onBatch: (batch) => (batch.topic === topics.deadLetter ? projectDeadLetters(batch) : projectAttempts(batch)),
   });
 }
+
+/** About 40 attempt records. */
+const projectorFetchMinBytes = 64 * 1024;
 
 function lastAttemptOf(attempts: AttemptRecord[], endpointId: string): AttemptRecord | undefined {
   for (let i = attempts.length - 1; i >= 0; i--) if (attempts[i]!.endpointId === endpointId) return attempts[i];

@@ -7,7 +7,7 @@ import type { GroupConsumerOptions, RunningConsumer, TopicPartition } from '../p
 import { ConsumerHealth } from './consumer-health.js';
 import { toLogRecord } from './records.js';
 
-/** While records are held, their releases are committed this often (a batch with nothing held, when it is done). */
+/** Finished records are committed this often (and at a stop). */
 const commitIntervalMs = 250;
 /** How long a partition waits before a batch whose handler threw is read again. */
 const retryBackoffMs = 1_000;
@@ -124,7 +124,7 @@ export class KafkaGroupConsumer implements RunningConsumer {
     if (batch.messages.length === 0 || this.fetchPaused || this.stopping) return;
     const records = batch.messages.map((message) => toLogRecord(topic, partition, message));
     const { book } = this;
-    const { cut, pauseUntil, held } = await runBatch({ topic, partition, records }, this.options.onBatch, {
+    const { cut, pauseUntil } = await runBatch({ topic, partition, records }, this.options.onBatch, {
       offsets: {
         accept: (offset) => book.accept(topic, partition, offset),
         finish: (offset) => book.finish(topic, partition, offset),
@@ -149,10 +149,9 @@ export class KafkaGroupConsumer implements RunningConsumer {
       this.consumer.seek({ topic, partition, offset: cut.toString() });
     }
     if (pauseUntil !== undefined) this.pausePartition(topic, partition, pause(), pauseUntil);
-    // A batch done when its handler returned is committed now, so a restart does not read it again. One whose
-    // records are held (out-of-order work) is committed by the timer as they are released: a commit round trip
-    // per batch would hold up the next fetch of a consumer that hands work off as fast as it comes.
-    if (!held) await this.commit();
+    // Every batch is committed by the timer (each `commitIntervalMs`), not here: a commit round trip per batch
+    // held up the next fetch and, at a trickle of one record per fetch, doubled the broker's requests. A crash
+    // reads again at most the last interval's records, which every handler takes as a replay (same ids).
     await heartbeat();
   }
 
