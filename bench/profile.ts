@@ -2,7 +2,7 @@
 import { parseEnv } from '@hookline/core';
 import { z } from 'zod';
 
-export const scenarioNames = ['raw', 'throughput', 'latency', 'isolation', 'fanout', 'soak'] as const;
+export const scenarioNames = ['raw', 'throughput', 'latency', 'isolation', 'fanout', 'scale', 'soak'] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
 
 export interface Profile {

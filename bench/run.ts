@@ -2,7 +2,7 @@
  * `pnpm bench`: Hookline measured end to end on the real broker, with the raw limit (a bare keep-alive client to
  * the same receiver) measured in the same run as the denominator of every ratio. Prints Markdown tables and
  * writes everything as JSON under bench/results/. Not part of the test suite. BENCH_PROFILE=quick|full,
- * BENCH_ONLY=raw,throughput,latency,isolation,fanout,soak (see bench/profile.ts and docs/benchmarks.md).
+ * BENCH_ONLY=raw,throughput,latency,isolation,fanout,scale,soak (see bench/profile.ts and docs/benchmarks.md).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -15,6 +15,7 @@ import { fanoutScenario } from './scenarios/fanout.js';
 import { isolationScenario } from './scenarios/isolation.js';
 import { latencyScenario } from './scenarios/latency.js';
 import { rawScenario } from './scenarios/raw.js';
+import { scaleScenario } from './scenarios/scale.js';
 import { soakScenario } from './scenarios/soak.js';
 import { throughputScenario } from './scenarios/throughput.js';
 import { BenchStack } from './stack.js';
@@ -26,6 +27,7 @@ const scenarios: Record<ScenarioName, { title: string; run: (ctx: BenchContext) 
   isolation: { title: 'Isolation: one hanging and one failing endpoint', run: isolationScenario },
   fanout: { title: 'Fan-out: one event to many endpoints', run: fanoutScenario },
   soak: { title: 'Soak', run: soakScenario },
+  scale: { title: 'Scale out: a second instance of fanout and delivery, and its crash', run: scaleScenario },
 };
 
 /** Given to the services; printed and saved with the figures. BENCH_CPU_PROF=<dir>: each service writes a V8 CPU profile there on exit. */

@@ -1,10 +1,9 @@
 import type { AttemptRecord } from '@hookline/core';
 import { createKafkaEventLog, type EventLog, recordJson, TopicReader } from '@hookline/kafka';
 import { latencyBucketBounds, latencyPercentile } from '@hookline/store';
-import { eventually } from '@hookline/testkit';
+import { type ExtraService, eventually, startExtraInstance } from '@hookline/testkit';
 import { pino } from 'pino';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { type ExtraService, startExtraInstance } from './support/extra-service.js';
 import { useHookline } from './support/harness.js';
 import { MongoGate } from './support/mongo-gate.js';
 

@@ -1,4 +1,5 @@
 export * from './api.js';
+export * from './extra-instance.js';
 export * from './infra.js';
 export * from './paths.js';
 export * from './receiver.js';

@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { eventually, freePort, type Hookline, repoRoot, type ServiceName, serviceNodeArgs } from '@hookline/testkit';
+import { eventually } from './api.js';
+import { repoRoot } from './paths.js';
+import { freePort, type Hookline, type ServiceName, serviceNodeArgs } from './services.js';
 
 const portVariable: Partial<Record<ServiceName, string>> = {
   projector: 'PROJECTOR_PORT',
@@ -11,7 +13,10 @@ const portVariable: Partial<Record<ServiceName, string>> = {
 
 export interface ExtraService {
   url: string;
+  /** SIGTERM (a graceful stop), SIGKILL after 10 s. */
   stop(): Promise<void>;
+  /** SIGKILL at once: a crash. */
+  kill(): Promise<void>;
 }
 
 /**
@@ -32,7 +37,7 @@ export async function startExtraInstance(
     env: { ...hookline.env(name), [variable]: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const log = createWriteStream(join(repoRoot, '.hookline', 'test-logs', hookline.namespace, `${name}-${label}.log`), { flags: 'a' });
+  const log = createWriteStream(join(hookline.logDir, `${name}-${label}.log`), { flags: 'a' });
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   const kill = () => child.kill('SIGKILL');
@@ -53,5 +58,14 @@ export async function startExtraInstance(
     await stop();
     throw error;
   }
-  return { url, stop };
+  return {
+    url,
+    stop,
+    kill: async () => {
+      process.off('exit', kill);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      kill();
+      await exited;
+    },
+  };
 }
