@@ -266,6 +266,7 @@ describe.skipIf(!haveChromium)('web admin page (headless Chromium)', () => {
     await page.getByLabel(/Circuit breaker/).check();
     await page.getByLabel('Failure rate (%)').fill('50');
     await page.getByLabel('Cool-down (s)', { exact: true }).fill('5');
+    await page.locator('textarea[name=headers]').fill('X-Tenant: acme');
     await shot(page, '10-webhook-options');
     await page.getByRole('button', { name: 'Create webhook' }).click();
     const publicKey = (await page.getByTestId('public-key').textContent())!;
@@ -285,6 +286,7 @@ describe.skipIf(!haveChromium)('web admin page (headless Chromium)', () => {
       circuitBreaker: { failureRatePercent: 50, cooldownSeconds: 5 },
       signature: { kind: 'ed25519' },
       publicKeys: [publicKey],
+      headers: { 'X-Tenant': '********' },
     });
     expect(Object.keys(stored.circuitBreaker)).toEqual(['failureRatePercent', 'cooldownSeconds']);
 
@@ -295,6 +297,7 @@ describe.skipIf(!haveChromium)('web admin page (headless Chromium)', () => {
     const [delivered] = await receiver.waitForRequests(1);
     expect(JSON.parse(delivered!.body).data).toEqual({ orderId: 'o_1', amount: 500, currency: 'EUR' });
     expect(libsodiumVerifies(publicKey, delivered!.headers, delivered!.body)).toBe(true);
+    expect(delivered!.headers['x-tenant']).toBe('acme');
 
     // Edit shows what is stored; ThreadHound's fields appear with its profile; turning the breaker off clears it.
     await row.getByTestId('edit').click();
@@ -309,6 +312,7 @@ describe.skipIf(!haveChromium)('web admin page (headless Chromium)', () => {
     const webhookTypes = { 'payment.made': { webhookType: 'payment-crud', actionType: 'created' } };
     await page.locator('textarea[name=webhookTypes]').fill(JSON.stringify(webhookTypes));
     await page.getByLabel(/Circuit breaker/).uncheck();
+    await page.getByLabel('Disable after failures').fill('never');
     await shot(page, '12-webhook-edit-threadhound');
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByRole('dialog').waitFor({ state: 'detached' });
@@ -321,6 +325,9 @@ describe.skipIf(!haveChromium)('web admin page (headless Chromium)', () => {
       ordering: 'strict',
     });
     expect(edited.circuitBreaker ?? null).toBeNull();
+    expect(edited.disableAfterConsecutiveFailures).toBeNull();
+    // The header value went back masked and the stored one was kept.
+    expect(edited.headers).toEqual({ 'X-Tenant': '********' });
 
     // Rotation from the form: the new secret and its public key are shown once, and both keys are published.
     await row.getByTestId('edit').click();

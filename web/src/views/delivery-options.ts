@@ -150,7 +150,9 @@ export function deliveryOptions(
       <label>Retry delays <span class="hint">comma-separated retry tiers, e.g. 5s, 5m, 30m (blank: the profile's)</span>
         <input name="retrySchedule" .value=${existing?.retrySchedule?.join(', ') ?? ''} />${problemsAt(problems, 'retrySchedule')}</label>
       <div class="field-row">
-        <label>Disable after failures <input name="disableAfterConsecutiveFailures" type="number" min="1" .value=${String(existing?.disableAfterConsecutiveFailures ?? '')} /></label>
+        <label>Disable after failures <input name="disableAfterConsecutiveFailures" inputmode="numeric" placeholder="a number or never" .value=${
+          existing?.disableAfterConsecutiveFailures === null ? 'never' : String(existing?.disableAfterConsecutiveFailures ?? '')
+        } /></label>
         <label>Timeout (ms) <input name="timeoutMs" type="number" min="100" .value=${String(existing?.timeoutMs ?? '')} /></label>
         <label>Concurrency <input name="maxConcurrency" type="number" min="1" .value=${String(existing?.maxConcurrency ?? '')} /></label>
         <label>Requests/s <input name="rateLimitPerSecond" type="number" min="0.01" step="any" .value=${String(existing?.rateLimitPerSecond ?? '')} /></label>
@@ -250,7 +252,7 @@ export function readDeliveryOptions(
 
   const retrySchedule = list(values.get('retrySchedule'));
   if (retrySchedule.length) options.retrySchedule = retrySchedule;
-  const disableAfter = number('disableAfterConsecutiveFailures');
+  const disableAfter = values.get('disableAfterConsecutiveFailures') === 'never' ? null : number('disableAfterConsecutiveFailures');
   if (disableAfter !== undefined) options.disableAfterConsecutiveFailures = disableAfter;
   const timeoutMs = number('timeoutMs');
   if (timeoutMs !== undefined) options.timeoutMs = timeoutMs;
