@@ -57,7 +57,8 @@ export class WebhookForm {
       problems = read.problems;
       error = patterns.length === 0 ? 'Pick at least one event (or type a pattern such as project.*).' : null;
       if (error || problems.length) {
-        error ??= 'Some options need fixing.';
+        const elsewhere = problems.filter((p) => !shownAtOption(p)).map((p) => `${p.path}: ${p.message}`);
+        error ??= `Some options need fixing${elsewhere.length ? `: ${elsewhere.join('; ')}` : ' (marked below)'}.`;
         return update();
       }
       const body = {
