@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually, repoRoot, requestJson } from '@hookline/testkit';
+import sodium from 'libsodium-wrappers';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useHookline } from './support/harness.js';
@@ -9,11 +10,24 @@ import { useHookline } from './support/harness.js';
 /**
  * The admin page in real headless Chromium (Debian's package): log in with a key, create an endpoint, send a
  * test, see the stats change, retry a failed delivery, replay with the progress bar, use the Incoming tab, and
- * check that a viewer sees no configure buttons. Screenshots of the main views go to test-results/screenshots/.
+ * check that a viewer sees no configure buttons, set every delivery option through the webhook form (filter,
+ * ordering, circuit breaker, Ed25519, ThreadHound). Screenshots of the main views go to test-results/screenshots/.
  */
 const chromiumPath = process.env.HOOKLINE_CHROMIUM ?? '/usr/bin/chromium';
 const haveChromium = existsSync(chromiumPath);
 const screenshots = join(repoRoot, 'test-results', 'screenshots');
+
+/** A Standard Webhooks `v1a` signature checked with libsodium alone, as a subscriber would (not our own verify). */
+function libsodiumVerifies(publicKey: string, headers: Record<string, unknown>, body: string): boolean {
+  const signed = new TextEncoder().encode(`${headers['webhook-id']}.${headers['webhook-timestamp']}.${body}`);
+  const key = Buffer.from(publicKey.slice('whpk_'.length), 'base64');
+  return String(headers['webhook-signature'])
+    .split(' ')
+    .some((entry) => {
+      const [version, signature] = entry.split(',');
+      return version === 'v1a' && sodium.crypto_sign_verify_detached(Buffer.from(signature!, 'base64'), signed, key);
+    });
+}
 
 if (!haveChromium && process.env.CI !== 'true') {
   console.warn(`web-admin: skipped, no Chromium at ${chromiumPath} (run infra/install-chromium.sh, or set HOOKLINE_CHROMIUM)`);
@@ -202,6 +216,128 @@ describe.skipIf(!haveChromium)('web admin page (headless Chromium)', () => {
     await row.getByTestId('re-enable').click();
     await expect.poll(() => row.textContent(), settle).toContain('Active');
     expect((await context.tenant.admin('GET', `/webhooks/${endpointId}`)).body.isActive).toBe(true);
+    await page.close();
+    expect(pageProblems).toEqual([]);
+  });
+
+  it('sets every delivery option through the webhook form, and shows the reason the API gives for a bad filter', async () => {
+    await sodium.ready;
+    const receiver = await context.receiver();
+    await context.tenant.admin('POST', '/event-types', { name: 'payment.made', description: 'A payment was made' });
+    const page = await logIn(context.tenant.apiKey);
+    await page.getByTestId('add-webhook').click();
+    await page.getByLabel('Name').fill('Big payments');
+    await page.getByLabel('Endpoint URL').fill(receiver.url);
+    await page.getByLabel(/Other events or patterns/).fill('payment.*');
+    const filterField = page.locator('textarea[name=filter]');
+
+    // Not JSON: said at the field before anything is sent.
+    await filterField.fill('{"amount": ');
+    await page.getByRole('button', { name: 'Create webhook' }).click();
+    await expect.poll(() => page.getByTestId('filter-error').textContent(), settle).toMatch(/^filter: not JSON/);
+
+    // JSON the API refuses: its 422 reason shows at the field, with the path, word for word.
+    const badFilter = { amount: { $between: [1, 2] }, $nor: [{ a: 1 }] };
+    await filterField.fill(JSON.stringify(badFilter));
+    await page.getByRole('button', { name: 'Create webhook' }).click();
+    await expect.poll(() => page.getByTestId('filter-error').textContent(), settle).toContain('filter.amount');
+    const refused = await context.tenant.admin('POST', '/webhooks', {
+      name: 'x',
+      url: receiver.url,
+      events: ['payment.*'],
+      filter: badFilter,
+    });
+    expect(refused.status).toBe(422);
+    const shown = (await page.getByTestId('filter-error').textContent())!;
+    expect(refused.body.error.details.length).toBeGreaterThanOrEqual(2);
+    for (const problem of refused.body.error.details as { path: string; message: string }[]) {
+      expect(problem.path).toMatch(/^filter\./);
+      expect(shown).toContain(`${problem.path}: ${problem.message}`);
+    }
+    expect(shown).toContain('unknown operator $nor');
+    expect((await context.tenant.admin('GET', '/webhooks')).body.data.some((w: { name: string }) => w.name === 'Big payments')).toBe(false);
+
+    // Fixed, with strict ordering by key, a circuit breaker and Ed25519 signatures.
+    await filterField.fill('{"amount": {"$gte": 100}, "currency": {"$in": ["EUR", "USD"]}}');
+    expect(await page.getByTestId('filter-error').count()).toBe(0);
+    await page.locator('select[name=signature]').selectOption('ed25519');
+    await page.getByLabel(/Strict ordering/).check();
+    await page.getByLabel(/Ordering key/).fill('data.orderId');
+    await page.getByLabel(/Circuit breaker/).check();
+    await page.getByLabel('Failure rate (%)').fill('50');
+    await page.getByLabel('Cool-down (s)', { exact: true }).fill('5');
+    await page.locator('textarea[name=headers]').fill('X-Tenant: acme');
+    await shot(page, '10-webhook-options');
+    await page.getByRole('button', { name: 'Create webhook' }).click();
+    const publicKey = (await page.getByTestId('public-key').textContent())!;
+    expect(publicKey).toMatch(/^whpk_[A-Za-z0-9+/]{43}=$/);
+    expect(await page.getByTestId('secret').textContent()).toMatch(/^whsec_/);
+    await shot(page, '11-webhook-created-ed25519');
+    await page.getByRole('button', { name: 'Done' }).click();
+    const row = page.getByTestId('webhook-row').filter({ hasText: 'Big payments' });
+    await row.waitFor();
+    const endpointId = (await row.getAttribute('data-id'))!;
+
+    const stored = (await context.tenant.admin('GET', `/webhooks/${endpointId}`)).body;
+    expect(stored).toMatchObject({
+      filter: { amount: { $gte: 100 }, currency: { $in: ['EUR', 'USD'] } },
+      ordering: 'strict',
+      orderingKey: 'data.orderId',
+      circuitBreaker: { failureRatePercent: 50, cooldownSeconds: 5 },
+      signature: { kind: 'ed25519' },
+      publicKeys: [publicKey],
+      headers: { 'X-Tenant': '********' },
+    });
+    expect(Object.keys(stored.circuitBreaker)).toEqual(['failureRatePercent', 'cooldownSeconds']);
+
+    // Deliveries follow the settings: the small payment (first, same key, so it would come first) is filtered
+    // out; the big one arrives signed v1a, verified with libsodium and the key the form showed.
+    await context.tenant.postEvent('payment.made', { orderId: 'o_1', amount: 5, currency: 'EUR' });
+    await context.tenant.postEvent('payment.made', { orderId: 'o_1', amount: 500, currency: 'EUR' });
+    const [delivered] = await receiver.waitForRequests(1);
+    expect(JSON.parse(delivered!.body).data).toEqual({ orderId: 'o_1', amount: 500, currency: 'EUR' });
+    expect(libsodiumVerifies(publicKey, delivered!.headers, delivered!.body)).toBe(true);
+    expect(delivered!.headers['x-tenant']).toBe('acme');
+
+    // Edit shows what is stored; ThreadHound's fields appear with its profile; turning the breaker off clears it.
+    await row.getByTestId('edit').click();
+    expect(JSON.parse(await filterField.inputValue())).toEqual(stored.filter);
+    expect(await page.getByLabel(/Strict ordering/).isChecked()).toBe(true);
+    expect(await page.getByLabel(/Ordering key/).inputValue()).toBe('data.orderId');
+    expect(await page.getByLabel('Failure rate (%)').inputValue()).toBe('50');
+    expect(await page.getByTestId('public-key').textContent()).toBe(publicKey);
+    expect(await page.getByLabel(/Community id/).count()).toBe(0);
+    await page.locator('select[name=profile]').selectOption('threadhound');
+    await page.getByLabel(/Community id/).fill('community-7');
+    const webhookTypes = { 'payment.made': { webhookType: 'payment-crud', actionType: 'created' } };
+    await page.locator('textarea[name=webhookTypes]').fill(JSON.stringify(webhookTypes));
+    await page.getByLabel(/Circuit breaker/).uncheck();
+    await page.getByLabel('Disable after failures').fill('never');
+    await shot(page, '12-webhook-edit-threadhound');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    const edited = (await context.tenant.admin('GET', `/webhooks/${endpointId}`)).body;
+    expect(edited).toMatchObject({
+      profile: 'threadhound',
+      communityId: 'community-7',
+      webhookTypes,
+      filter: stored.filter,
+      ordering: 'strict',
+    });
+    expect(edited.circuitBreaker ?? null).toBeNull();
+    expect(edited.disableAfterConsecutiveFailures).toBeNull();
+    // The header value went back masked and the stored one was kept.
+    expect(edited.headers).toEqual({ 'X-Tenant': '********' });
+
+    // Rotation from the form: the new secret and its public key are shown once, and both keys are published.
+    await row.getByTestId('edit').click();
+    await page.getByTestId('rotate-secret').click();
+    await page.getByRole('heading', { name: 'Secret rotated' }).waitFor();
+    const next = (await page.getByTestId('public-key').textContent())!;
+    expect(next).toMatch(/^whpk_/);
+    expect(next).not.toBe(publicKey);
+    await page.getByRole('button', { name: 'Done' }).click();
+    expect((await context.tenant.admin('GET', `/webhooks/${endpointId}`)).body.publicKeys).toEqual([next, publicKey]);
     await page.close();
     expect(pageProblems).toEqual([]);
   });
