@@ -169,6 +169,24 @@ describe('admin routes answer what they document', () => {
     expect((await call('GET', '/webhooks/ep_missing', 'viewer')).status).toBe(404);
   });
 
+  it('a PATCH clears an ordering key with null; a circuit breaker on strict ordering is refused at create and PATCH', async () => {
+    const config = api();
+    const call = await serve(config);
+    const input = { name: 'orders', url: 'http://127.0.0.1:9/hook', events: ['order.*'], ordering: 'strict', orderingKey: 'data.id' };
+    const refused = await call('POST', '/webhooks', 'owner', { ...input, circuitBreaker: {} });
+    expect([refused.status, refused.body?.error.code]).toEqual([422, 'validation_failed']);
+    const created = await call('POST', '/webhooks', 'owner', input);
+    expect(created.status).toBe(201);
+    const cleared = await call('PATCH', `/webhooks/${created.body!.id}`, 'owner', { orderingKey: null });
+    expect(cleared.status).toBe(200);
+    expect(cleared.body).not.toHaveProperty('orderingKey');
+    conforms(config, 'patch', '/api/admin/webhooks/:id', cleared);
+    const breaker = await call('PATCH', `/webhooks/${created.body!.id}`, 'owner', { circuitBreaker: { cooldownSeconds: 5 } });
+    expect([breaker.status, breaker.body?.error.code]).toEqual([422, 'validation_failed']);
+    const both = await call('PATCH', `/webhooks/${created.body!.id}`, 'owner', { ordering: 'none', circuitBreaker: {} });
+    expect(both.status).toBe(200);
+  });
+
   it("answers a replay job an earlier version wrote as it always did; another tenant's is not found", async () => {
     const config = api();
     const call = await serve(config);

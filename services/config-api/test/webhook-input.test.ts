@@ -1,6 +1,13 @@
 import { ApiError } from '@hookline/core';
 import { describe, expect, it } from 'vitest';
-import { createEndpointInput, isOwnIngest, mergeHeaders, updateEndpointInput } from '../src/routes/webhook-input.js';
+import {
+  applyEndpointChanges,
+  checkSettingsCombination,
+  createEndpointInput,
+  isOwnIngest,
+  mergeHeaders,
+  updateEndpointInput,
+} from '../src/routes/webhook-input.js';
 
 describe('webhook input', () => {
   it('refuses URLs that are not http(s) URLs with a host, without throwing', () => {
@@ -55,5 +62,19 @@ describe('webhook input', () => {
     for (const url of ['http://127.0.0.1:8600/webhooks', 'https://receiver.test/', 'https://sub.hooks.hookline.test/']) {
       expect(isOwnIngest(url, origins), url).toBe(false);
     }
+  });
+
+  it('clears a setting given as null in a PATCH, so the default applies again; other nulls are refused', () => {
+    const stored = { id: 'ep', ordering: 'strict', orderingKey: 'data.orderId', timeoutMs: 5_000, name: 'n' };
+    const changes = updateEndpointInput.parse({ orderingKey: null, timeoutMs: null, name: 'm' });
+    expect(applyEndpointChanges(stored, changes)).toEqual({ id: 'ep', ordering: 'strict', name: 'm' });
+    expect(updateEndpointInput.safeParse({ name: null }).success).toBe(false);
+    expect(updateEndpointInput.safeParse({ url: null }).success).toBe(false);
+  });
+
+  it('refuses a circuit breaker on a strictly ordered endpoint, and allows turning it off there', () => {
+    expect(() => checkSettingsCombination({ ordering: 'strict', circuitBreaker: {} })).toThrow(ApiError);
+    expect(() => checkSettingsCombination({ ordering: 'strict', circuitBreaker: null })).not.toThrow();
+    expect(() => checkSettingsCombination({ ordering: 'none', circuitBreaker: {} })).not.toThrow();
   });
 });

@@ -925,15 +925,15 @@ export interface paths {
                         name?: string;
                         url?: string;
                         events?: string[];
-                        description?: string;
+                        description?: string | null;
                         isActive?: boolean;
-                        channels?: string[];
+                        channels?: string[] | null;
                         headers?: {
                             [key: string]: string;
                         };
                         /** @enum {string} */
                         profile?: "standard" | "thig" | "twig" | "taskapp" | "threadhound";
-                        signature?: {
+                        signature?: ({
                             /** @constant */
                             kind: "ed25519";
                         } | {
@@ -948,18 +948,17 @@ export interface paths {
                         } | {
                             /** @constant */
                             kind: "none";
-                        };
-                        signatureHeaderName?: string;
-                        /** @enum {string} */
-                        payloadFormat?: "standard" | "thig" | "twig" | "taskapp" | "threadhound";
-                        retrySchedule?: string[];
+                        }) | null;
+                        signatureHeaderName?: string | null;
+                        payloadFormat?: ("standard" | "thig" | "twig" | "taskapp" | "threadhound") | null;
+                        retrySchedule?: string[] | null;
                         disableAfterConsecutiveFailures?: number | null;
-                        timeoutMs?: number;
-                        maxConcurrency?: number;
-                        rateLimitPerSecond?: number;
+                        timeoutMs?: number | null;
+                        maxConcurrency?: number | null;
+                        rateLimitPerSecond?: number | null;
                         /** @enum {string} */
                         ordering?: "none" | "strict";
-                        orderingKey?: string;
+                        orderingKey?: string | null;
                         circuitBreaker?: {
                             failureRatePercent?: number;
                             minAttempts?: number;
@@ -967,10 +966,9 @@ export interface paths {
                             cooldownSeconds?: number;
                             maxCooldownSeconds?: number;
                         } | null;
-                        /** @description MongoDB-style conditions on dot paths into the event data: a value, a list (one of), or operators $eq $ne $in $nin $gt $gte $lt $lte $exists $regex (RE2) $not; combine with $and, $or, $not */
                         filter?: {
                             [key: string]: unknown;
-                        };
+                        } | null;
                         communityId?: string;
                         webhookTypes?: {
                             [key: string]: {

@@ -39,7 +39,57 @@ const endpointFields = {
 };
 const secretInput = z.string().regex(/^whsec_[A-Za-z0-9+/=]{24,}$/, 'must be whsec_ followed by base64');
 export const createEndpointInput = z.object({ ...endpointFields, secret: secretInput.optional() });
-export const updateEndpointInput = z.object(endpointFields).partial();
+/** Settings a PATCH may clear with `null`, so the profile's default applies again. */
+const clearableSettings = [
+  'description',
+  'channels',
+  'signature',
+  'signatureHeaderName',
+  'payloadFormat',
+  'retrySchedule',
+  'timeoutMs',
+  'maxConcurrency',
+  'rateLimitPerSecond',
+  'orderingKey',
+  'filter',
+] as const satisfies readonly (keyof typeof endpointFields)[];
+type ClearableSetting = (typeof clearableSettings)[number];
+
+export const updateEndpointInput = z
+  .object(endpointFields)
+  .partial()
+  .extend(
+    Object.fromEntries(clearableSettings.map((name) => [name, endpointFields[name].unwrap().nullable().optional()])) as {
+      [K in ClearableSetting]: z.ZodOptional<z.ZodNullable<ReturnType<(typeof endpointFields)[K]['unwrap']>>>;
+    },
+  );
+
+/** An endpoint after a PATCH: the changes over what is stored, and a setting given as `null` removed. */
+export function applyEndpointChanges<E extends object>(current: E, changes: Record<string, unknown>): E {
+  const next = { ...current } as Record<string, unknown>;
+  for (const [name, value] of Object.entries(changes)) {
+    if (value === undefined) continue;
+    if (value === null && (clearableSettings as readonly string[]).includes(name)) delete next[name];
+    else next[name] = value;
+  }
+  return next as E;
+}
+
+/**
+ * Settings that cannot go together, checked on the endpoint as it would be stored: strict ordering retries the
+ * failing head in place, so a circuit breaker (which holds tasks back on a retry tier) would reorder them.
+ */
+export function checkSettingsCombination(endpoint: { ordering?: string | undefined; circuitBreaker?: unknown }): void {
+  if (endpoint.ordering === 'strict' && endpoint.circuitBreaker) {
+    throw new ApiError('validation_failed', 'a circuit breaker cannot be combined with strict ordering', [
+      {
+        path: 'circuitBreaker',
+        message:
+          'strict ordering retries the failing delivery in place; holding deliveries back would reorder them (set null, or ordering "none")',
+      },
+    ]);
+  }
+}
 
 export const rotateInput = z.object({
   /** The new secret; generated when absent. */

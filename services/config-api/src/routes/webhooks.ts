@@ -6,7 +6,15 @@ import { z } from 'zod';
 import { route } from '../access.js';
 import type { AdminDeps } from '../deps.js';
 import { deleted, idParams, list, webhook } from './schemas.js';
-import { createEndpointInput, isOwnIngest, mergeHeaders, rotateInput, updateEndpointInput } from './webhook-input.js';
+import {
+  applyEndpointChanges,
+  checkSettingsCombination,
+  createEndpointInput,
+  isOwnIngest,
+  mergeHeaders,
+  rotateInput,
+  updateEndpointInput,
+} from './webhook-input.js';
 
 /** What the webhook routes need beyond the shared dependencies. */
 export interface WebhookDeps {
@@ -98,6 +106,7 @@ export function webhookRoutes({ config, publisher, retryTiers, requireHttps, web
         const { secret = generateSecret(), headers, ...input } = body;
         checkSchedule(input.retrySchedule);
         checkUrl(input.url);
+        checkSettingsCombination(input);
         const now = new Date().toISOString();
         const endpoint: EndpointRecord = {
           kind: 'endpoint',
@@ -141,15 +150,15 @@ export function webhookRoutes({ config, publisher, retryTiers, requireHttps, web
       responses: { 200: { description: 'The updated webhook', schema: webhook } },
       errors: ['conflict'],
       async handler({ owned: endpoint, body: changes }) {
-        checkSchedule(changes.retrySchedule);
+        checkSchedule(changes.retrySchedule ?? undefined);
         checkUrl(changes.url);
         const { headers, ...rest } = changes;
+        checkSettingsCombination(applyEndpointChanges(endpoint, rest));
         // Applied to the endpoint as it is when written (again if a concurrent change came first), so fields this
         // request does not name, such as a secret rotated meanwhile, are never put back.
         const updated = await config.update(publisher, configKey('endpoint', endpoint.id), endpointOf(endpoint.id), (current) => {
           const next: EndpointRecord = {
-            ...current,
-            ...rest,
+            ...applyEndpointChanges(current, rest),
             ...(headers ? { headers: mergeHeaders(headers, current.headers) } : {}),
             updatedAt: new Date().toISOString(),
           };
