@@ -170,6 +170,15 @@ describe('DeliveryEngine', () => {
     await vi.waitFor(() => expect(harness!.sender.sentEvents().slice(4)).toEqual(['e6', 'e7']));
     expect(harness.sender.sentEvents()).toContain('sentinel');
     expect(harness.engine.circuits.countNotClosed()).toEqual({ open: 0, halfOpen: 0 });
+    // Each change is on `attempts` for the projector, keyed by the endpoint, with the numbers that opened it.
+    await vi.waitFor(() =>
+      expect(harness!.status().map((s) => (s.kind === 'circuit-transition' ? [s.from, s.to] : s.kind))).toEqual([
+        ['closed', 'open'],
+        ['open', 'half-open'],
+        ['half-open', 'closed'],
+      ]),
+    );
+    expect(harness.status()[0]).toMatchObject({ endpointId: 'ep', failed: 3, attempts: 3, reason: '3 of the last 3 attempts failed' });
   });
 
   it('leaves endpoints without a breaker alone', async () => {
@@ -219,5 +228,13 @@ describe('DeliveryEngine', () => {
     // a1 fails again and its schedule is used up: dead-lettered, then a2 goes.
     await vi.waitFor(() => expect(harness!.sender.sentEvents()).toEqual(['a1', 'b1', 'b2', 'a1', 'a2']));
     await vi.waitFor(() => expect(harness!.log.values(topics.deadLetter)).toHaveLength(1));
+    // Key A blocked at its first failure and cleared by the dead letter, each said once on `attempts`.
+    await vi.waitFor(() =>
+      expect(harness!.status().map((s) => [s.kind, s.endpointId, 'key' in s ? s.key : undefined])).toEqual([
+        ['lane-blocked', 'ep', '"A"'],
+        ['lane-cleared', 'ep', '"A"'],
+      ]),
+    );
+    expect(harness.status()[1]).toMatchObject({ reason: 'the head was dead-lettered' });
   });
 });
