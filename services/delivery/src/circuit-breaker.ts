@@ -85,7 +85,7 @@ export class CircuitBreakers {
       if (failed) {
         circuit.cooldownMs = Math.min(circuit.cooldownMs * 2, settings.maxCooldownMs);
         circuit.openedAt = now;
-        this.change(endpointId, circuit, 'open', 'the probe failed', { until: now + circuit.cooldownMs });
+        this.change(endpointId, circuit, 'open', 'the probe failed', { at: now, until: now + circuit.cooldownMs });
       } else {
         this.change(endpointId, circuit, 'closed', 'the probe succeeded');
         this.circuits.delete(endpointId);
@@ -108,6 +108,7 @@ export class CircuitBreakers {
       circuit.cooldownMs = settings.cooldownMs;
       circuit.window = [];
       this.change(endpointId, circuit, 'open', `${failures} of the last ${attempts} attempts failed`, {
+        at: now,
         failed: failures,
         attempts,
         until: now + circuit.cooldownMs,
