@@ -138,6 +138,8 @@ export class DeliveryEngine {
     // Strictly ordered tasks waiting out a backoff in place are handed back too.
     this.wake();
     await this.waitUntil(() => this.inFlight === 0, sentMs);
+    // The partitions' next owner starts its circuits closed: the state on record says so.
+    this.circuits.forget();
     await Promise.race([this.status.flushed(), new Promise((resolve) => setTimeout(resolve, sentMs).unref())]);
     await this.options.publisher.flush();
     await consumer.stop();

@@ -147,6 +147,34 @@ describe('DeliveryEngine', () => {
     expect(committed(harness)).toBe(2n);
   });
 
+  it('at a stop, says on record that its open circuits close and its blocked lanes go to the next owner', async () => {
+    harness = await startEngine({}, [
+      endpoint('ep', {
+        maxConcurrency: 1,
+        retrySchedule: ['5m'],
+        circuitBreaker: { minAttempts: 2, failureRatePercent: 100, cooldownSeconds: 30 },
+      }),
+      endpoint('strict', { ordering: 'strict', retrySchedule: ['5m'] }),
+    ]);
+    for (const id of ['e1', 'e2', 's1']) harness.sender.answers.set(id, 503);
+    await harness.publish(task('ep', 'e1'), task('ep', 'e2'), task('strict', 's1'));
+    await vi.waitFor(() =>
+      expect(harness!.status().map((s) => s.kind)).toEqual(expect.arrayContaining(['circuit-transition', 'lane-blocked'])),
+    );
+    const stopped = harness.engine.stop(1_000, 1_000);
+    await vi.advanceTimersByTimeAsync(2_000);
+    await stopped;
+    const status = harness.status();
+    expect(status.filter((s) => s.endpointId === 'ep').map((s) => (s.kind === 'circuit-transition' ? [s.to, s.reason] : s.kind))).toEqual([
+      ['open', '2 of the last 2 attempts failed'],
+      ['closed', 'partitions moved; the new owner starts closed'],
+    ]);
+    expect(status.filter((s) => s.endpointId === 'strict')).toMatchObject([
+      { kind: 'lane-blocked', key: null },
+      { kind: 'lane-cleared', key: null, reason: 'handed to the next owner of the partition' },
+    ]);
+  });
+
   it('opens an endpoint circuit at its failure rate: later tasks wait out the cool-down on a tier, in order, unsent', async () => {
     const breaker = { minAttempts: 3, failureRatePercent: 100, cooldownSeconds: 30 };
     harness = await startEngine({}, [
