@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually, repoRoot } from '@hookline/testkit';
 import { chromium } from 'playwright-core';
@@ -8,6 +8,7 @@ import { useHookline } from './support/harness.js';
 
 const context = useHookline();
 const chromiumPath = process.env.HOOKLINE_CHROMIUM ?? '/usr/bin/chromium';
+const screenshots = join(repoRoot, 'test-results', 'screenshots');
 const isoTime = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 const seqs = (requests: { body: string; reply?: { status?: number } }[]) =>
   requests.filter((q) => q.reply?.status === 200).map((q) => JSON.parse(q.body).data.seq as number);
@@ -168,6 +169,8 @@ describe('circuit breaker and ordering state in the API and on the page', () => 
         const rows = page.getByTestId('circuit-history').locator('tbody tr');
         expect(await rows.count()).toBeGreaterThanOrEqual(1);
         expect(await rows.first().textContent()).toMatch(/Closed → Open\s*2 of the last 2 attempts failed/);
+        mkdirSync(screenshots, { recursive: true });
+        await page.screenshot({ path: join(screenshots, 'circuit-open.png'), fullPage: true, caret: 'initial' });
 
         await page.goto(`${context.hookline.configApiUrl}/admin/webhooks/${strict.id}`);
         const hhmmss = new Date(blockedSince!).toLocaleTimeString('en-GB', {
@@ -177,6 +180,7 @@ describe('circuit breaker and ordering state in the API and on the page', () => 
           hour12: false,
         });
         await expect.poll(() => page.getByTestId('ordering-state').textContent()).toBe(`blocked since ${hhmmss}, 1 lane`);
+        await page.screenshot({ path: join(screenshots, 'ordering-blocked.png'), fullPage: true, caret: 'initial' });
         // No breaker on this endpoint: no circuit block.
         expect(await page.getByTestId('circuit-state').count()).toBe(0);
       } finally {

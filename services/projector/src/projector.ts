@@ -128,7 +128,7 @@ export async function startProjector({
 }: ProjectorDeps): Promise<RunningConsumer> {
   const projected = new Counter({
     name: 'hookline_projected_attempts_total',
-    help: 'Attempts written to the read models',
+    help: 'Attempts written to the read models (and, as result="endpoint-status", circuit and lane status records)',
     labelNames: ['result'],
     registers: [metrics],
   });
