@@ -1,6 +1,7 @@
 export * from './api-keys.js';
 export * from './config-state.js';
 export * from './durations.js';
+export * from './endpoint-status.js';
 export * from './env.js';
 export * from './errors.js';
 export * from './filters.js';

@@ -1,6 +1,7 @@
 export * from './alerts.js';
 export * from './attempt-feed.js';
 export * from './dead-letters.js';
+export * from './endpoint-health.js';
 export * from './endpoint-stats.js';
 export * from './idempotency.js';
 export * from './incoming-calls.js';

@@ -13,6 +13,7 @@ export const expiringKinds = [
   'idempotency_keys',
   'minute_buckets',
   'hour_buckets',
+  'circuit_transitions',
 ] as const;
 export type ExpiringKind = (typeof expiringKinds)[number];
 
@@ -38,6 +39,8 @@ const specs: Record<ExpiringKind, KindSpec> = {
   // Buckets of the partition-share shape; first-shape ones have no `resolution` and are left as they are.
   minute_buckets: { collection: 'timeseries', olderThan: (c) => ({ resolution: 'm', start: { $lt: iso(c) } }) },
   hour_buckets: { collection: 'timeseries', olderThan: (c) => ({ resolution: 'h', start: { $lt: iso(c) } }) },
+  // Kept as long as the attempt log (the projector's env maps it), at most the latest 50 per endpoint.
+  circuit_transitions: { collection: 'circuit_transitions', olderThan: (c) => ({ at: { $lt: iso(c) } }) },
 };
 
 /**

@@ -5,6 +5,7 @@ import { AttemptFold } from './attempt-fold.js';
 import type { AttemptSource } from './attempt-source.js';
 import { connectMongo } from './client.js';
 import { DeadLetters } from './dead-letters.js';
+import { EndpointHealth } from './endpoint-health.js';
 import { EndpointStats } from './endpoint-stats.js';
 import { endpointScope, Timeseries, tenantScope } from './timeseries.js';
 import { isUnstorable } from './unstorable.js';
@@ -23,6 +24,8 @@ export class Store {
   readonly attempts: Collection<AttemptDoc>;
   readonly deadLetters: DeadLetters;
   readonly timeseries: Timeseries;
+  /** Circuit state and history, blocked ordered lanes (delivery's status records on `attempts`). */
+  readonly health: EndpointHealth;
 
   private constructor(
     private readonly client: MongoClient,
@@ -32,6 +35,7 @@ export class Store {
     this.attempts = db.collection<AttemptDoc>('attempts');
     this.deadLetters = new DeadLetters(db);
     this.timeseries = new Timeseries(db);
+    this.health = new EndpointHealth(db);
   }
 
   static async connect(url: string, dbName: string): Promise<Store> {
@@ -48,6 +52,7 @@ export class Store {
     await this.attempts.createIndex({ tenantId: 1, startedAt: -1 });
     await this.attempts.createIndex({ tenantId: 1, recordedAt: 1 });
     await this.deadLetters.ensureIndexes();
+    await this.health.ensureIndexes();
   }
 
   /**

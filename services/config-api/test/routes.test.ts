@@ -3,7 +3,7 @@ import { ApiError, type ApiKeyRecord, authenticate, type ConfigRecord, ConfigSta
 import { createMemoryEventLog } from '@hookline/kafka';
 import { EndpointSecrets, Keyring } from '@hookline/secrets';
 import { closeServer, createLogger, listen } from '@hookline/service';
-import { type EndpointStatsDoc, jobOfEarlierReplay, type ReplayJobDoc, type Store } from '@hookline/store';
+import { type EndpointHealthView, type EndpointStatsDoc, jobOfEarlierReplay, type ReplayJobDoc, type Store } from '@hookline/store';
 import { Registry } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { assembleConfigApi, type ConfigApi } from '../src/app.js';
@@ -70,6 +70,26 @@ const store = {
   tenantStats: async () => stats,
   failuresSince: async () => 0,
   endpointStats: async () => null,
+  health: {
+    endpoint: async (): Promise<EndpointHealthView> => ({
+      circuit: {
+        state: 'open',
+        since: '2026-01-01T00:00:10.000Z',
+        until: '2026-01-01T00:00:40.000Z',
+        reason: 'the probe failed',
+        history: [
+          { from: 'half-open', to: 'open', at: '2026-01-01T00:00:10.000Z', reason: 'the probe failed', until: '2026-01-01T00:00:40.000Z' },
+          { from: 'closed', to: 'open', at: '2026-01-01T00:00:00.000Z', reason: '4 of the last 4 attempts failed', failed: 4, attempts: 4 },
+        ],
+      },
+      ordering: {
+        blocked: true,
+        blockedSince: '2026-01-01T00:00:05.000Z',
+        blockedLanes: 1,
+        lanes: [{ key: null, since: '2026-01-01T00:00:05.000Z' }],
+      },
+    }),
+  },
 } as unknown as Store;
 const publisher: RecordPublisher = await createMemoryEventLog().publisher();
 const unused = new Proxy(
@@ -150,6 +170,19 @@ describe('admin routes answer what they document', () => {
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ tenantId: 'ten_1', totalDeliveries: 0, p95ResponseTimeMs: null, successRate: null });
     conforms(config, 'get', '/api/admin/stats', answer);
+  });
+
+  it("a webhook's stats carry its circuit with history and its ordering block, as documented", async () => {
+    const config = api();
+    const call = await serve(config);
+    const created = await call('POST', '/webhooks', 'owner', { name: 'o', url: 'http://127.0.0.1:9/hook', events: ['order.*'] });
+    const answer = await call('GET', `/webhooks/${created.body!.id}/stats`, 'viewer');
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({
+      circuit: { state: 'open', history: [{ to: 'open' }, { failed: 4 }] },
+      ordering: { blocked: true, blockedLanes: 1 },
+    });
+    conforms(config, 'get', '/api/admin/webhooks/:id/stats', answer);
   });
 
   it('a webhook created, read and listed matches the documented shapes; a viewer may not create one', async () => {

@@ -67,6 +67,9 @@ export class CircuitBreakers {
   /** Counts an outcome; `failed` is a failure that says the endpoint is unhealthy (not a 4xx refusal). */
   record(endpointId: string, settings: CircuitSettings | null, failed: boolean, probe: boolean): void {
     if (!settings) {
+      const circuit = this.circuits.get(endpointId);
+      // Turned off while not closed: say so, or the state on record would stay open.
+      if (circuit && circuit.state !== 'closed') this.change(endpointId, circuit, 'closed', 'the circuit breaker was turned off');
       this.circuits.delete(endpointId);
       return;
     }
@@ -82,7 +85,7 @@ export class CircuitBreakers {
       if (failed) {
         circuit.cooldownMs = Math.min(circuit.cooldownMs * 2, settings.maxCooldownMs);
         circuit.openedAt = now;
-        this.change(endpointId, circuit, 'open', 'the probe failed', { until: now + circuit.cooldownMs });
+        this.change(endpointId, circuit, 'open', 'the probe failed', { at: now, until: now + circuit.cooldownMs });
       } else {
         this.change(endpointId, circuit, 'closed', 'the probe succeeded');
         this.circuits.delete(endpointId);
@@ -105,6 +108,7 @@ export class CircuitBreakers {
       circuit.cooldownMs = settings.cooldownMs;
       circuit.window = [];
       this.change(endpointId, circuit, 'open', `${failures} of the last ${attempts} attempts failed`, {
+        at: now,
         failed: failures,
         attempts,
         until: now + circuit.cooldownMs,
@@ -129,8 +133,14 @@ export class CircuitBreakers {
     return { open, halfOpen };
   }
 
-  /** Partitions moved: the endpoints may be another engine's now. */
+  /**
+   * Partitions moved: the endpoints may be another engine's now, which starts closed. Circuits not closed say
+   * so, so the state on record is the one that holds.
+   */
   forget(): void {
+    for (const [endpointId, circuit] of this.circuits) {
+      if (circuit.state !== 'closed') this.change(endpointId, circuit, 'closed', 'partitions moved; the new owner starts closed');
+    }
     this.circuits.clear();
   }
 

@@ -20,6 +20,7 @@ import { EndpointLimiter } from './limiter.js';
 import type { DeliveryMetrics } from './metrics.js';
 import { OrderedLanes } from './ordered-lanes.js';
 import type { AttemptResult } from './sender.js';
+import { circuitRecord, laneRecord, StatusWriter } from './status-records.js';
 
 /** Sends one attempt (the HTTP POST); never throws for a failed attempt, which is in the result. */
 export interface TaskSender {
@@ -74,8 +75,10 @@ export class DeliveryEngine {
   private consumer: RunningConsumer | undefined;
   private readonly limiters = new Map<string, EndpointLimiter>();
   private readonly failures = new FailureGate();
-  readonly lanes = new OrderedLanes();
+  readonly lanes: OrderedLanes;
   readonly circuits: CircuitBreakers;
+  /** Circuit changes and blocked lanes, written to `attempts` for the projector (stats, the API, the page). */
+  private readonly status: StatusWriter;
   /** Woken whenever a task ends: capacity waits and the stop's waits. */
   private waiters: (() => void)[] = [];
   private running = 0;
@@ -86,7 +89,12 @@ export class DeliveryEngine {
   private handingBack = false;
 
   constructor(private readonly options: EngineOptions) {
-    this.circuits = new CircuitBreakers(options.onCircuitTransition);
+    this.status = new StatusWriter(options.publisher, options.topics, options.logger);
+    this.circuits = new CircuitBreakers((transition) => {
+      options.onCircuitTransition?.(transition);
+      this.status.write(circuitRecord(transition));
+    });
+    this.lanes = new OrderedLanes((change) => this.status.write(laneRecord(change)));
   }
 
   async start(): Promise<void> {
@@ -130,6 +138,9 @@ export class DeliveryEngine {
     // Strictly ordered tasks waiting out a backoff in place are handed back too.
     this.wake();
     await this.waitUntil(() => this.inFlight === 0, sentMs);
+    // The partitions' next owner starts its circuits closed: the state on record says so.
+    this.circuits.forget();
+    await Promise.race([this.status.flushed(), new Promise((resolve) => setTimeout(resolve, sentMs).unref())]);
     await this.options.publisher.flush();
     await consumer.stop();
   }
@@ -228,24 +239,30 @@ export class DeliveryEngine {
     for (;;) {
       const endpoint = config.state.endpoints.get(current.endpointId);
       if (!usableFor(current, endpoint)) {
-        this.lanes.unblock(lane);
+        this.lanes.unblock(lane, 'the endpoint is disabled or gone; its deliveries are parked');
         return this.park(current, endpoint);
       }
       const result = await this.attemptOnce(current, this.limiterFor(endpoint, resolvePolicy(endpoint)));
-      if (result === 'handed-back') return result;
+      if (result === 'handed-back') {
+        this.lanes.unblock(lane, 'handed to the next owner of the partition');
+        return result;
+      }
       if ('park' in result || 'deferMs' in result) {
-        this.lanes.unblock(lane);
+        this.lanes.unblock(lane, 'the endpoint is disabled or gone; its deliveries are parked');
         return this.park(current, 'park' in result ? result.park : endpoint);
       }
       const { records, next } = retryInPlace(this.route(current, result.sent, result.policy), topics, Date.now());
       if (!next) {
-        this.lanes.unblock(lane);
+        this.lanes.unblock(lane, result.sent.record.outcome === 'success' ? 'the head was delivered' : 'the head was dead-lettered');
         return records;
       }
       this.lanes.markBlocked(lane, Date.now());
       await this.publish(records, source);
       await this.waitUntil(() => this.handingBack, next.delayMs);
-      if (this.handingBack) return 'handed-back';
+      if (this.handingBack) {
+        this.lanes.unblock(lane, 'handed to the next owner of the partition');
+        return 'handed-back';
+      }
       current = next.task;
     }
   }

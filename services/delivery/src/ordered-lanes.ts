@@ -1,3 +1,8 @@
+/** A lane that started or stopped being blocked, for the record the projector keeps. */
+export type LaneChange =
+  | { lane: string; blocked: true; since: number }
+  | { lane: string; blocked: false; at: number; since: number; reason: string };
+
 /**
  * First-in-first-out lanes for strictly ordered deliveries: work in one lane runs one at a time in the order it
  * was queued; lanes run in parallel. A lane exists only while it has work, so a key per order id costs nothing
@@ -7,6 +12,9 @@ export class OrderedLanes {
   private readonly tails = new Map<string, Promise<unknown>>();
   /** Lanes whose head failed and waits to be retried in place, with when it first failed (ms). */
   private readonly blocked = new Map<string, number>();
+
+  /** `onChange` hears each lane that becomes blocked or clears (not every failed retry of a blocked head). */
+  constructor(private readonly onChange: (change: LaneChange) => void = () => {}) {}
 
   async run<T>(lane: string, work: () => Promise<T>): Promise<T> {
     const previous = this.tails.get(lane) ?? Promise.resolve();
@@ -20,11 +28,16 @@ export class OrderedLanes {
   }
 
   markBlocked(lane: string, since: number): void {
-    if (!this.blocked.has(lane)) this.blocked.set(lane, since);
+    if (this.blocked.has(lane)) return;
+    this.blocked.set(lane, since);
+    this.onChange({ lane, blocked: true, since });
   }
 
-  unblock(lane: string): void {
+  unblock(lane: string, reason: string, at: number = Date.now()): void {
+    const since = this.blocked.get(lane);
+    if (since === undefined) return;
     this.blocked.delete(lane);
+    this.onChange({ lane, blocked: false, at, since, reason });
   }
 
   /** Blocked lanes and the oldest block, for metrics. */

@@ -1,4 +1,12 @@
-import { attemptIdFor, ConfigState, type DeliveryTask, type EndpointRecord, topicNames } from '@hookline/core';
+import {
+  attemptIdFor,
+  ConfigState,
+  type DeliveryTask,
+  type EndpointRecord,
+  type EndpointStatusRecord,
+  isEndpointStatusValue,
+  topicNames,
+} from '@hookline/core';
 import { type DeliveryPolicy, planTask, taskRecord } from '@hookline/delivery-policy';
 import { createMemoryEventLog, type MemoryEventLog } from '@hookline/kafka';
 import { pino } from 'pino';
@@ -91,6 +99,7 @@ export interface Harness {
   state: ConfigState;
   publish(...tasks: (DeliveryTask | string)[]): Promise<void>;
   attempts(): { eventId: string; attempt: number; final: boolean; outcome: string }[];
+  status(): EndpointStatusRecord[];
 }
 
 export async function startEngine(over: Partial<EngineOptions> = {}, endpoints: EndpointRecord[] = [endpoint('ep')]): Promise<Harness> {
@@ -129,6 +138,9 @@ export async function startEngine(over: Partial<EngineOptions> = {}, endpoints: 
     attempts: () =>
       log
         .values<{ eventId: string; attempt: number; final: boolean; outcome: string }>(topics.attempts)
+        .filter((v) => !isEndpointStatusValue(v))
         .map(({ eventId, attempt, final, outcome }) => ({ eventId, attempt, final, outcome })),
+    /** Circuit transitions and lane changes the engine wrote to `attempts`. */
+    status: () => log.values<EndpointStatusRecord>(topics.attempts).filter((v) => isEndpointStatusValue(v)),
   };
 }

@@ -147,6 +147,34 @@ describe('DeliveryEngine', () => {
     expect(committed(harness)).toBe(2n);
   });
 
+  it('at a stop, says on record that its open circuits close and its blocked lanes go to the next owner', async () => {
+    harness = await startEngine({}, [
+      endpoint('ep', {
+        maxConcurrency: 1,
+        retrySchedule: ['5m'],
+        circuitBreaker: { minAttempts: 2, failureRatePercent: 100, cooldownSeconds: 30 },
+      }),
+      endpoint('strict', { ordering: 'strict', retrySchedule: ['5m'] }),
+    ]);
+    for (const id of ['e1', 'e2', 's1']) harness.sender.answers.set(id, 503);
+    await harness.publish(task('ep', 'e1'), task('ep', 'e2'), task('strict', 's1'));
+    await vi.waitFor(() =>
+      expect(harness!.status().map((s) => s.kind)).toEqual(expect.arrayContaining(['circuit-transition', 'lane-blocked'])),
+    );
+    const stopped = harness.engine.stop(1_000, 1_000);
+    await vi.advanceTimersByTimeAsync(2_000);
+    await stopped;
+    const status = harness.status();
+    expect(status.filter((s) => s.endpointId === 'ep').map((s) => (s.kind === 'circuit-transition' ? [s.to, s.reason] : s.kind))).toEqual([
+      ['open', '2 of the last 2 attempts failed'],
+      ['closed', 'partitions moved; the new owner starts closed'],
+    ]);
+    expect(status.filter((s) => s.endpointId === 'strict')).toMatchObject([
+      { kind: 'lane-blocked', key: null },
+      { kind: 'lane-cleared', key: null, reason: 'handed to the next owner of the partition' },
+    ]);
+  });
+
   it('opens an endpoint circuit at its failure rate: later tasks wait out the cool-down on a tier, in order, unsent', async () => {
     const breaker = { minAttempts: 3, failureRatePercent: 100, cooldownSeconds: 30 };
     harness = await startEngine({}, [
@@ -170,6 +198,15 @@ describe('DeliveryEngine', () => {
     await vi.waitFor(() => expect(harness!.sender.sentEvents().slice(4)).toEqual(['e6', 'e7']));
     expect(harness.sender.sentEvents()).toContain('sentinel');
     expect(harness.engine.circuits.countNotClosed()).toEqual({ open: 0, halfOpen: 0 });
+    // Each change is on `attempts` for the projector, keyed by the endpoint, with the numbers that opened it.
+    await vi.waitFor(() =>
+      expect(harness!.status().map((s) => (s.kind === 'circuit-transition' ? [s.from, s.to] : s.kind))).toEqual([
+        ['closed', 'open'],
+        ['open', 'half-open'],
+        ['half-open', 'closed'],
+      ]),
+    );
+    expect(harness.status()[0]).toMatchObject({ endpointId: 'ep', failed: 3, attempts: 3, reason: '3 of the last 3 attempts failed' });
   });
 
   it('leaves endpoints without a breaker alone', async () => {
@@ -219,5 +256,13 @@ describe('DeliveryEngine', () => {
     // a1 fails again and its schedule is used up: dead-lettered, then a2 goes.
     await vi.waitFor(() => expect(harness!.sender.sentEvents()).toEqual(['a1', 'b1', 'b2', 'a1', 'a2']));
     await vi.waitFor(() => expect(harness!.log.values(topics.deadLetter)).toHaveLength(1));
+    // Key A blocked at its first failure and cleared by the dead letter, each said once on `attempts`.
+    await vi.waitFor(() =>
+      expect(harness!.status().map((s) => [s.kind, s.endpointId, 'key' in s ? s.key : undefined])).toEqual([
+        ['lane-blocked', 'ep', '"A"'],
+        ['lane-cleared', 'ep', '"A"'],
+      ]),
+    );
+    expect(harness.status()[1]).toMatchObject({ reason: 'the head was dead-lettered' });
   });
 });

@@ -1,5 +1,5 @@
 import type { AttemptRecord, DeadLetterRecord } from '@hookline/core';
-import type { AlertDoc, AlertWindowDoc, EndpointStatsDoc } from '@hookline/store';
+import type { AlertDoc, AlertWindowDoc, EndpointStatsDoc, PositionedStatus } from '@hookline/store';
 
 /** Where an attempt batch came from: with it, a batch replayed after a crash mid-write is counted once. */
 export interface AttemptSource {
@@ -15,6 +15,8 @@ export interface ProjectionStore {
   /** Stores new attempts and folds them into their endpoints' stats; returns how many were new and the stats that moved. */
   recordAttempts(attempts: AttemptRecord[], source: AttemptSource): Promise<{ recorded: number; stats: Map<string, EndpointStatsDoc> }>;
   readonly deadLetters: { record(letters: DeadLetterRecord[]): Promise<void> };
+  /** Folds delivery's status records (circuit transitions, blocked lanes) of one partition; idempotent by offset. */
+  readonly health: { fold(records: PositionedStatus[], partition: number): Promise<void> };
   /** True when a write failed for what was written (retrying cannot help): the record goes to `rejected`. */
   unstorable(error: unknown): boolean;
 }

@@ -1,4 +1,13 @@
-import { type AttemptRecord, attemptRecord, type ConfigRecord, type ConfigState, deadLetterRecord, type TopicNames } from '@hookline/core';
+import {
+  type AttemptRecord,
+  attemptRecord,
+  type ConfigRecord,
+  type ConfigState,
+  deadLetterRecord,
+  endpointStatusRecord,
+  isEndpointStatusValue,
+  type TopicNames,
+} from '@hookline/core';
 import {
   type EventLog,
   type LogRecord,
@@ -119,7 +128,7 @@ export async function startProjector({
 }: ProjectorDeps): Promise<RunningConsumer> {
   const projected = new Counter({
     name: 'hookline_projected_attempts_total',
-    help: 'Attempts written to the read models',
+    help: 'Attempts written to the read models (and, as result="endpoint-status", circuit and lane status records)',
     labelNames: ['result'],
     registers: [metrics],
   });
@@ -161,8 +170,28 @@ export async function startProjector({
     await reject(batch, letters.rejected, refused);
   }
 
+  /** Circuit transitions and blocked lanes that delivery writes next to the attempts (see `endpoint-status.ts`). */
+  async function projectStatus(batch: PartitionBatch, records: LogRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const parsed = parseAll(records, endpointStatusRecord, 'endpoint status');
+    const { refused, stored } = await writeIsolated(
+      parsed,
+      (values, from) =>
+        store.health.fold(
+          values.map((value, i) => ({ value, offset: Number(from[i]!.offset) })),
+          batch.partition,
+        ),
+      (error) => store.unstorable(error),
+      'endpoint status',
+    );
+    projected.inc({ result: 'endpoint-status' }, stored.length);
+    await reject(batch, parsed.rejected, refused);
+  }
+
   async function projectAttempts(batch: PartitionBatch): Promise<void> {
-    const parsed = parseAll(batch.records, attemptRecord, 'attempt');
+    const [status, attemptRecords] = splitStatusRecords(batch.records);
+    await projectStatus(batch, status);
+    const parsed = parseAll(attemptRecords, attemptRecord, 'attempt');
     let recorded = 0;
     const updated = new Map<string, EndpointStatsDoc>();
     // With their offsets, a batch replayed after a crash mid-write is folded into the stats exactly once.
@@ -206,6 +235,27 @@ export async function startProjector({
 
 /** About 40 attempt records. */
 const projectorFetchMinBytes = 64 * 1024;
+
+const kindField = Buffer.from('"kind"');
+
+/** Status records (any value with a `kind`) apart from attempt records, each list in offset order. */
+function splitStatusRecords(records: LogRecord[]): [LogRecord[], LogRecord[]] {
+  const status: LogRecord[] = [];
+  const attempts: LogRecord[] = [];
+  for (const record of records) {
+    let value: unknown;
+    // Attempt records (all but a few) have no `kind` anywhere: only the rest are parsed here, not every attempt twice.
+    if (record.value?.includes(kindField)) {
+      try {
+        value = JSON.parse(record.value.toString('utf8'));
+      } catch {
+        // Not JSON: the attempt path rejects it with the reason.
+      }
+    }
+    (isEndpointStatusValue(value) ? status : attempts).push(record);
+  }
+  return [status, attempts];
+}
 
 function lastAttemptOf(attempts: AttemptRecord[], endpointId: string): AttemptRecord | undefined {
   for (let i = attempts.length - 1; i >= 0; i--) if (attempts[i]!.endpointId === endpointId) return attempts[i];

@@ -11,6 +11,7 @@ export async function retentionTargets(
 ): Promise<{ target: ExpiredDocuments; retentionMs: number }[]> {
   const retentionMs: Record<ExpiringKind, number> = {
     attempts: env.HOOKLINE_RETENTION_ATTEMPTS,
+    circuit_transitions: env.HOOKLINE_RETENTION_ATTEMPTS,
     replayed_dead_letters: env.HOOKLINE_RETENTION_REPLAYED_DEAD_LETTERS,
     incoming_calls: env.HOOKLINE_RETENTION_INCOMING_CALLS,
     idempotency_keys: env.HOOKLINE_RETENTION_IDEMPOTENCY_KEYS,

@@ -1,5 +1,5 @@
 import type { AttemptRecord, DeadLetterRecord } from '@hookline/core';
-import type { AlertDoc, AlertWindowDoc, EndpointStatsDoc } from '@hookline/store';
+import type { AlertDoc, AlertWindowDoc, EndpointStatsDoc, PositionedStatus } from '@hookline/store';
 import type { AlertStore, AttemptSource, ProjectionStore } from '../src/projection-store.js';
 
 /**
@@ -17,6 +17,13 @@ export class MemoryProjectionStore implements ProjectionStore {
     record: async (letters: DeadLetterRecord[]) => {
       if (letters.some((l) => hasDottedKey(l))) throw new RefusedInMemory('key must not contain a dot');
       for (const letter of letters) this.letters.set(letter.task.deliveryId, letter);
+    },
+  };
+
+  readonly statusRecords: { value: PositionedStatus['value']; offset: number; partition: number }[] = [];
+  readonly health = {
+    fold: async (records: PositionedStatus[], partition: number) => {
+      for (const r of records) this.statusRecords.push({ ...r, partition });
     },
   };
 

@@ -235,4 +235,34 @@ describe('projector', () => {
       [topics.deadLetter, 'unstorable', 1],
     ]);
   });
+  it('folds circuit and lane status records apart from attempts, still reads attempts of the previous shape, and rejects an unknown kind', async () => {
+    const transition = {
+      kind: 'circuit-transition',
+      v: 1,
+      endpointId: 'ep_flaky',
+      from: 'closed',
+      to: 'open',
+      at: '2026-01-01T00:00:00.000Z',
+      reason: '4 of the last 4 attempts failed',
+      failed: 4,
+      attempts: 4,
+      until: '2026-01-01T00:00:05.000Z',
+    };
+    const blocked = { kind: 'lane-blocked', v: 1, endpointId: 'ep_flaky', key: null, since: '2026-01-01T00:00:01.000Z' };
+    // Attempt records as they were written before status records existed (no `kind`, no `v`).
+    const before = attempt('ep_flaky', 'failure');
+    const after = attempt('ep_flaky', 'success');
+    await publish(topics.attempts, [before, transition, blocked, { kind: 'lane-jammed', v: 9, endpointId: 'ep_flaky' }, after]);
+    const [rejected] = (await out.read(topics.rejected, 1)).map((r) => recordJson<RejectedValue>(r));
+    expect(rejected).toMatchObject({ topic: topics.attempts, offset: '3' });
+    expect(rejected!.reason).toMatch(/^unreadable endpoint status: kind/);
+    await vi.waitFor(() => expect(store.attempts.size).toBe(2));
+    expect([...store.attempts.keys()]).toEqual([before.attemptId, after.attemptId]);
+    expect(store.statusRecords.map((r) => [r.value.kind, r.offset])).toEqual([
+      ['circuit-transition', 1],
+      ['lane-blocked', 2],
+    ]);
+    expect(await counter('endpoint-status')).toBe(2);
+    expect(await counter('new')).toBe(2);
+  });
 });

@@ -1,4 +1,4 @@
-import { type AttemptRecord, type DeadLetterRecord, deliveryIdFor } from '@hookline/core';
+import { type AttemptRecord, type DeadLetterRecord, deliveryIdFor, isEndpointStatusValue } from '@hookline/core';
 import { answeredSuccess, type ReceivedRequest } from '@hookline/testkit';
 import type { LoadCounts } from './load.js';
 
@@ -81,6 +81,8 @@ export function checkScenario(input: CheckInput): ScenarioSummary {
   const deadByDelivery = new Map(input.deadLetters.map((d) => [d.task.deliveryId, d]));
   const attemptIds = new Map<string, Set<string>>();
   for (const a of input.attempts) {
+    // Circuit transitions and lane changes share the topic; they are not attempts.
+    if (isEndpointStatusValue(a)) continue;
     const ids = attemptIds.get(a.endpointId) ?? new Set<string>();
     attemptIds.set(a.endpointId, ids.add(a.attemptId));
   }

@@ -4,10 +4,21 @@ import { describeFailure, encode, ok } from '../api.js';
 import { chartLegend, latencyChart, volumeChart } from '../chart.js';
 import { count, dateTime, ms, percent, timeAgo } from '../format.js';
 import { type App, PollingView } from '../runtime.js';
-import { deliveryStatusPill, emptyState, errorBox, pill, spinner, statusCodePill } from '../ui.js';
+import { deliveryStatusPill, emptyState, errorBox, type PillKind, pill, spinner, statusCodePill } from '../ui.js';
 import type { WebhookActions } from './actions.js';
 
 type Window = '1h' | '24h' | '7d';
+type CircuitState = WebhookStats['circuit']['state'];
+
+const circuitPill: Record<CircuitState, [PillKind, string]> = {
+  closed: ['ok', 'Closed'],
+  'half-open': ['warn', 'Half-open'],
+  open: ['bad', 'Open'],
+};
+
+/** Time of day to the second (HH:MM:SS), for states that change within minutes. */
+const clock = (iso: string) =>
+  new Date(iso).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
 
 /** One endpoint: its stats, charts, dead letters (retry, replay with progress) and delivery log. */
 export class WebhookDetailView extends PollingView {
@@ -144,10 +155,67 @@ export class WebhookDetailView extends PollingView {
           </div>`
           : nothing
       }
+      ${this.deliveryState(e, s)}
       ${this.charts()}
       ${this.deadLetters(configure, e)}
       ${this.log(configure)}
     `;
+  }
+
+  /** The circuit breaker (state, history) and strict ordering (blocked since when), when the endpoint uses them. */
+  private deliveryState(e: Webhook, s: WebhookStats | null) {
+    if (!s?.circuit || !s.ordering) return nothing;
+    const { circuit, ordering } = s;
+    const showCircuit = Boolean(e.circuitBreaker) || circuit.history.length > 0;
+    const showOrdering = e.ordering === 'strict' || ordering.blocked;
+    if (!showCircuit && !showOrdering) return nothing;
+    const [kind, label] = circuitPill[circuit.state];
+    return html`<section class="card table-card" data-testid="delivery-state">
+      ${
+        showCircuit
+          ? html`<div class="card-head">
+              <h3>Circuit breaker <span data-testid="circuit-state">${pill(kind, label, circuit.reason)}</span></h3>
+              <span class="muted" data-testid="circuit-since">${
+                circuit.since
+                  ? `since ${clock(circuit.since)}${circuit.until ? ` · next probe at ${clock(circuit.until)}` : ''}`
+                  : 'never tripped'
+              }</span>
+            </div>
+            ${
+              circuit.history.length
+                ? html`<table class="table" data-testid="circuit-history">
+                  <thead><tr><th>Time</th><th>Change</th><th>Why</th></tr></thead>
+                  <tbody>
+                    ${circuit.history.slice(0, 10).map(
+                      (t) => html`<tr>
+                        <td title=${dateTime(t.at)}>${clock(t.at)}</td>
+                        <td>${circuitPill[t.from][1]} → ${circuitPill[t.to][1]}</td>
+                        <td>${t.reason}${t.until ? html` <span class="muted">(probe at ${clock(t.until)})</span>` : nothing}</td>
+                      </tr>`,
+                    )}
+                  </tbody>
+                </table>`
+                : nothing
+            }`
+          : nothing
+      }
+      ${
+        showOrdering
+          ? html`<div class="card-head">
+              <h3>Strict ordering ${ordering.blocked ? pill('bad', 'Blocked') : pill('ok', 'Flowing')}</h3>
+              <span class="muted" data-testid="ordering-state">${
+                ordering.blocked && ordering.blockedSince
+                  ? `blocked since ${clock(ordering.blockedSince)}, ${count(ordering.blockedLanes)} ${ordering.blockedLanes === 1 ? 'lane' : 'lanes'}${
+                      ordering.lanes.some((l) => l.key !== null)
+                        ? ` (${ordering.lanes.map((l) => l.key).join(', ')}${ordering.blockedLanes > ordering.lanes.length ? ', …' : ''})`
+                        : ''
+                    }`
+                  : 'no delivery is waiting behind a failing one'
+              }</span>
+            </div>`
+          : nothing
+      }
+    </section>`;
   }
 
   private charts() {

@@ -2373,6 +2373,45 @@ export interface paths {
                                 statusCode: number | null;
                                 error: string | null;
                             } | null;
+                            /** @description The circuit breaker (closed when the endpoint has none) */
+                            circuit: {
+                                /** @enum {string} */
+                                state: "closed" | "open" | "half-open";
+                                /** @description When it entered this state; null when it never changed */
+                                since: string | null;
+                                /** @description Open only: when the next probe is let through */
+                                until?: string;
+                                reason?: string;
+                                /** @description Latest transitions first (at most 50, kept as long as the attempt log) */
+                                history: {
+                                    /** @enum {string} */
+                                    from: "closed" | "open" | "half-open";
+                                    /** @enum {string} */
+                                    to: "closed" | "open" | "half-open";
+                                    at: string;
+                                    reason: string;
+                                    /** @description Failed attempts in the window when it opened */
+                                    failed?: number;
+                                    /** @description Attempts in the window when it opened */
+                                    attempts?: number;
+                                    /** @description When the open circuit lets its next probe through */
+                                    until?: string;
+                                }[];
+                            };
+                            /** @description Strict ordering (`ordering: "strict"`): whether deliveries wait behind a failing one */
+                            ordering: {
+                                /** @description A strictly ordered lane waits for its failing head */
+                                blocked: boolean;
+                                /** @description When the longest-blocked lane blocked */
+                                blockedSince: string | null;
+                                blockedLanes: number;
+                                /** @description The longest-blocked lanes (at most 5) */
+                                lanes: {
+                                    /** @description The ordering key's value (JSON); null: the whole endpoint */
+                                    key: string | null;
+                                    since: string;
+                                }[];
+                            };
                         };
                     };
                 };

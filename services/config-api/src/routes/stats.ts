@@ -34,7 +34,42 @@ const endpointStateFields = {
   disabledAt: z.string().optional(),
   consecutiveFailures: z.number().int(),
 };
-const webhookStats = z.object({ ...endpointStateFields, ...statsSummary });
+const circuitState = z.enum(['closed', 'open', 'half-open']);
+const circuitTransition = z.object({
+  from: circuitState,
+  to: circuitState,
+  at: z.string(),
+  reason: z.string(),
+  failed: z.number().int().optional().describe('Failed attempts in the window when it opened'),
+  attempts: z.number().int().optional().describe('Attempts in the window when it opened'),
+  until: z.string().optional().describe('When the open circuit lets its next probe through'),
+});
+/** Delivery's view of the endpoint (circuit breaker, strict ordering), as the projector last folded it. */
+const deliveryStateFields = {
+  circuit: z
+    .object({
+      state: circuitState,
+      since: z.string().nullable().describe('When it entered this state; null when it never changed'),
+      until: z.string().optional().describe('Open only: when the next probe is let through'),
+      reason: z.string().optional(),
+      history: z.array(circuitTransition).describe('Latest transitions first (at most 50, kept as long as the attempt log)'),
+    })
+    .describe('The circuit breaker (closed when the endpoint has none)'),
+  ordering: z
+    .object({
+      blocked: z.boolean().describe('A strictly ordered lane waits for its failing head'),
+      blockedSince: z.string().nullable().describe('When the longest-blocked lane blocked'),
+      blockedLanes: z.number().int(),
+      lanes: z
+        .array(
+          z.object({ key: z.string().nullable().describe("The ordering key's value (JSON); null: the whole endpoint"), since: z.string() }),
+        )
+        .describe('The longest-blocked lanes (at most 5)'),
+    })
+    .describe('Strict ordering (`ordering: "strict"`): whether deliveries wait behind a failing one'),
+};
+const webhookStats = z.object({ ...endpointStateFields, ...statsSummary, ...deliveryStateFields });
+const webhookListStats = z.object({ ...endpointStateFields, ...statsSummary }).omit({ failuresLast24h: true });
 const tenantStats = z.object({
   tenantId: z.string(),
   endpoints: z.object({ total: z.number().int(), active: z.number().int(), disabled: z.number().int() }),
@@ -84,9 +119,10 @@ export function statsRoutes({ config, store }: AdminDeps) {
       responses: { 200: { description: 'Stats', schema: webhookStats } },
       async handler({ owned: endpoint }) {
         const since = new Date(Date.now() - DAY_MS);
-        const [stats, failures] = await Promise.all([
+        const [stats, failures, delivery] = await Promise.all([
           store.endpointStats(endpoint.id),
           store.failuresSince({ endpointId: endpoint.id }, since),
+          store.health.endpoint(endpoint.id),
         ]);
         return {
           status: 200,
@@ -95,6 +131,7 @@ export function statsRoutes({ config, store }: AdminDeps) {
             ...endpointState(endpoint),
             consecutiveFailures: stats?.consecutiveFailures ?? 0,
             ...summarize(stats ? [stats] : [], failures),
+            ...delivery,
           },
         };
       },
@@ -107,7 +144,7 @@ export function statsRoutes({ config, store }: AdminDeps) {
       tags: ['stats'],
       summary: "Every webhook's delivery stats in one answer (without failuresLast24h)",
       auth: 'apiKey',
-      responses: { 200: { description: 'Stats per webhook', schema: list(webhookStats.omit({ failuresLast24h: true })) } },
+      responses: { 200: { description: 'Stats per webhook', schema: list(webhookListStats) } },
       async handler({ caller }) {
         const docs = new Map((await store.tenantStats(caller.tenantId)).map((d) => [d._id, d]));
         return {
