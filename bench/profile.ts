@@ -2,7 +2,7 @@
 import { parseEnv } from '@hookline/core';
 import { z } from 'zod';
 
-export const scenarioNames = ['raw', 'throughput', 'latency', 'isolation', 'fanout', 'scale', 'soak'] as const;
+export const scenarioNames = ['raw', 'idle', 'throughput', 'latency', 'isolation', 'fanout', 'scale', 'soak'] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
 
 export interface Profile {
@@ -23,6 +23,9 @@ export interface Profile {
   soakSeconds: number;
   /** Fraction of the maximum rate the soak runs at. */
   soakFraction: number;
+  /** Idle: seconds after the last delivery before measuring, and the measured window. */
+  idleSettleSeconds: number;
+  idleSeconds: number;
 }
 
 const profiles: Record<Profile['name'], Profile> = {
@@ -38,6 +41,8 @@ const profiles: Record<Profile['name'], Profile> = {
     fanoutEndpoints: 1000,
     soakSeconds: 20,
     soakFraction: 0.5,
+    idleSettleSeconds: 5,
+    idleSeconds: 20,
   },
   full: {
     name: 'full',
@@ -51,6 +56,8 @@ const profiles: Record<Profile['name'], Profile> = {
     fanoutEndpoints: 10_000,
     soakSeconds: 600,
     soakFraction: 0.5,
+    idleSettleSeconds: 15,
+    idleSeconds: 60,
   },
 };
 
@@ -72,6 +79,7 @@ const benchEnvSchema = z.object({
   BENCH_THROUGHPUT_SECONDS: z.coerce.number().positive().optional(),
   BENCH_SOAK_SECONDS: z.coerce.number().positive().optional(),
   BENCH_PACED_SECONDS: z.coerce.number().positive().optional(),
+  BENCH_IDLE_SECONDS: z.coerce.number().positive().optional(),
   BENCH_FANOUT_ENDPOINTS: z.coerce.number().int().positive().optional(),
   /** Endpoint counts of the throughput cases, e.g. `1,10`. */
   BENCH_ENDPOINT_COUNTS: z
@@ -100,6 +108,7 @@ export function benchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     throughputSeconds: e.BENCH_THROUGHPUT_SECONDS ?? base.throughputSeconds,
     soakSeconds: e.BENCH_SOAK_SECONDS ?? base.soakSeconds,
     pacedSeconds: e.BENCH_PACED_SECONDS ?? base.pacedSeconds,
+    idleSeconds: e.BENCH_IDLE_SECONDS ?? base.idleSeconds,
     fanoutEndpoints: e.BENCH_FANOUT_ENDPOINTS ?? base.fanoutEndpoints,
     endpointCounts: e.BENCH_ENDPOINT_COUNTS ?? base.endpointCounts,
   };

@@ -1,24 +1,36 @@
 /**
  * The webhook receiver of every bench scenario, in its own process so the process under test has its cores to
  * itself (and so its CPU shows separately). One keep-alive server; the path says how to answer:
- * `/hang/...` never answers (the client times out), `/fail/...` answers 500, anything else 200. For each 200 it
+ * `/hang/...` never answers (the client times out), `/fail/...` answers 500, `/dribble/...` sends a 200 one byte
+ * every 100 ms (10 s for the whole answer, the delivery timeout), anything else 200. For each plain 200 it
  * records the arrival time and the `"seq":N` of the body (the bench numbers its events), so the parent can turn
  * them into accept-to-delivery latencies. Talks to the parent over IPC: progress counts every 50 ms, and
- * `reset` / `collect` commands.
+ * `reset` / `collect` commands. It listens on 127.0.0.1 and on as many more loopback addresses as its first
+ * argument says (127.0.0.2, 127.0.0.3, ...) with the same port: distinct origins for the client, on this machine.
  */
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+const extraOrigins = Number(process.argv[2] ?? 0);
 
 const seqs: number[] = [];
 const times: number[] = [];
-const counts = { ok: 0, failed: 0, hung: 0 };
+const counts = { ok: 0, failed: 0, hung: 0, dribbled: 0 };
 const seqPattern = /"seq":(\d+)/;
 
-const server = createServer((req, res) => {
+function handle(req: IncomingMessage, res: ServerResponse): void {
   const chunks: Buffer[] = [];
   req.on('data', (chunk: Buffer) => chunks.push(chunk));
   req.on('end', () => {
     const path = req.url ?? '';
     if (path.startsWith('/hang')) return void counts.hung++;
+    if (path.startsWith('/dribble')) {
+      counts.dribbled++;
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '100' });
+      const timer = setInterval(() => (res.destroyed || res.writableEnded ? clearInterval(timer) : res.write('x')), 100);
+      res.once('close', () => clearInterval(timer));
+      return;
+    }
     if (path.startsWith('/fail')) {
       counts.failed++;
       res.writeHead(500, { 'content-type': 'text/plain', 'content-length': '4' });
@@ -34,17 +46,24 @@ const server = createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '2' });
     res.end('ok');
   });
-});
-server.keepAliveTimeout = 60_000;
-server.headersTimeout = 0;
-server.requestTimeout = 0;
+}
+
+function listen(port: number, host: string): Promise<number> {
+  const server = createServer(handle);
+  server.keepAliveTimeout = 60_000;
+  server.headersTimeout = 0;
+  server.requestTimeout = 0;
+  return new Promise((resolve, reject) =>
+    server.once('error', reject).listen(port, host, () => resolve((server.address() as AddressInfo).port)),
+  );
+}
 
 type Command = { cmd: 'reset' } | { cmd: 'collect' };
 process.on('message', (message: Command) => {
   if (message.cmd === 'reset') {
     seqs.length = 0;
     times.length = 0;
-    counts.ok = counts.failed = counts.hung = 0;
+    counts.ok = counts.failed = counts.hung = counts.dribbled = 0;
     process.send?.({ type: 'reset' });
   } else if (message.cmd === 'collect') {
     process.send?.({ type: 'samples', seqs, times });
@@ -58,7 +77,7 @@ setInterval(() => {
   reported = now;
 }, 50);
 
-server.listen(0, '127.0.0.1', () => {
-  process.send?.({ type: 'listening', port: (server.address() as { port: number }).port });
-});
+const port = await listen(0, '127.0.0.1');
+await Promise.all(Array.from({ length: extraOrigins }, (_, i) => listen(port, `127.0.0.${i + 2}`)));
+process.send?.({ type: 'listening', port });
 process.on('disconnect', () => process.exit(0));

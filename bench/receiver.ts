@@ -2,10 +2,14 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
+/** Loopback addresses besides 127.0.0.1 the receiver also answers on (`origin(i)`). */
+const extraOrigins = 16;
+
 export interface ReceiverCounts {
   ok: number;
   failed: number;
   hung: number;
+  dribbled: number;
 }
 
 type Message =
@@ -16,17 +20,18 @@ type Message =
 
 export class BenchReceiver {
   /** Counts as of the last progress report (at most ~50 ms old). */
-  counts: ReceiverCounts = { ok: 0, failed: 0, hung: 0 };
+  counts: ReceiverCounts = { ok: 0, failed: 0, hung: 0, dribbled: 0 };
   private listeners = new Set<() => void>();
   private replies: ((message: Message) => void)[] = [];
 
   private constructor(
     private readonly child: ChildProcess,
     readonly baseUrl: string,
+    private readonly port: number,
   ) {
     child.on('message', (message: Message) => {
       if (message.type === 'progress') {
-        this.counts = { ok: message.ok, failed: message.failed, hung: message.hung };
+        this.counts = { ok: message.ok, failed: message.failed, hung: message.hung, dribbled: message.dribbled };
         for (const listener of this.listeners) listener();
       } else if (message.type === 'reset' || message.type === 'samples') {
         this.replies.shift()?.(message);
@@ -35,14 +40,20 @@ export class BenchReceiver {
   }
 
   static async start(): Promise<BenchReceiver> {
-    const child = fork(fileURLToPath(new URL('./receiver-process.ts', import.meta.url)), {
+    const child = fork(fileURLToPath(new URL('./receiver-process.ts', import.meta.url)), [String(extraOrigins)], {
       execArgv: ['--conditions=@hookline/source', '--import', 'tsx'],
     });
     const port = await new Promise<number>((resolve, reject) => {
       child.once('error', reject);
       child.on('message', (m: Message) => m.type === 'listening' && resolve(m.port));
     });
-    return new BenchReceiver(child, `http://127.0.0.1:${port}`);
+    return new BenchReceiver(child, `http://127.0.0.1:${port}`, port);
+  }
+
+  /** The receiver on another loopback address (127.0.0.2 for 0, ...): an origin of its own, same answers. */
+  origin(index: number): string {
+    if (index >= extraOrigins) throw new Error(`the receiver listens on ${extraOrigins} extra origins`);
+    return `http://127.0.0.${index + 2}:${this.port}`;
   }
 
   get pid(): number {
@@ -75,7 +86,7 @@ export class BenchReceiver {
   /** Forgets everything received so far (counts and samples). */
   async reset(): Promise<void> {
     await this.ask({ cmd: 'reset' });
-    this.counts = { ok: 0, failed: 0, hung: 0 };
+    this.counts = { ok: 0, failed: 0, hung: 0, dribbled: 0 };
   }
 
   /** Arrival time (ms since the epoch, sub-ms) and event seq of every 200 since the last reset. */

@@ -2,7 +2,7 @@
  * `pnpm bench`: Hookline measured end to end on the real broker, with the raw limit (a bare keep-alive client to
  * the same receiver) measured in the same run as the denominator of every ratio. Prints Markdown tables and
  * writes everything as JSON under bench/results/. Not part of the test suite. BENCH_PROFILE=quick|full,
- * BENCH_ONLY=raw,throughput,latency,isolation,fanout,scale,soak (see bench/profile.ts and docs/benchmarks.md).
+ * BENCH_ONLY=raw,idle,throughput,latency,isolation,fanout,scale,soak (see bench/profile.ts and docs/benchmarks.md).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -12,6 +12,7 @@ import { BenchReceiver } from './receiver.js';
 import { machine } from './report.js';
 import type { BenchContext, ScenarioResult } from './scenarios/context.js';
 import { fanoutScenario } from './scenarios/fanout.js';
+import { idleScenario } from './scenarios/idle.js';
 import { isolationScenario } from './scenarios/isolation.js';
 import { latencyScenario } from './scenarios/latency.js';
 import { rawScenario } from './scenarios/raw.js';
@@ -22,6 +23,7 @@ import { BenchStack } from './stack.js';
 
 const scenarios: Record<ScenarioName, { title: string; run: (ctx: BenchContext) => Promise<ScenarioResult> }> = {
   raw: { title: 'Raw limit and the delivery Sender alone', run: rawScenario },
+  idle: { title: 'Idle: a quiet stack', run: idleScenario },
   throughput: { title: 'Delivery throughput (maximum sustained)', run: throughputScenario },
   latency: { title: 'Latency, accepted -> delivered', run: latencyScenario },
   isolation: { title: 'Isolation: one hanging and one failing endpoint', run: isolationScenario },

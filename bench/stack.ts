@@ -26,6 +26,8 @@ export interface BenchTenant {
 
 export interface EndpointSpec {
   path: string;
+  /** The receiver's origin for this endpoint (`BenchReceiver.origin(i)`); its main one (127.0.0.1) by default. */
+  origin?: string;
   settings?: Record<string, unknown>;
 }
 
@@ -68,7 +70,7 @@ export class BenchStack {
           const spec = specs[i]!;
           const created = await tenant.createEndpoint({
             name: `bench-${i}`,
-            url: `${this.receiverUrl}${spec.path}`,
+            url: `${spec.origin ?? this.receiverUrl}${spec.path}`,
             events: [eventType],
             ...spec.settings,
           });

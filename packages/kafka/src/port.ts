@@ -148,8 +148,13 @@ export interface TopicPartition {
 export interface GroupConsumerOptions {
   groupId: string;
   topics: string[];
-  /** Longest a fetch waits for `minBytes` (default 250 ms). */
+  /**
+   * Longest the broker holds a fetch that finds fewer than `minBytes` (default 3 s). Records that arrive end the
+   * wait at once, so this is what an idle consumer costs (one fetch per wait), not a latency; a partition resumed
+   * after `pauseFrom` is read by the next fetch, so a delay line that must resume promptly sets it lower.
+   */
   maxWaitMs?: number;
+  /** Bytes a fetch waits for (default 1: any record ends the wait). */
   minBytes?: number;
   /** Throwing makes the batch be read again (after a back-off); handlers catch per-record failures themselves. */
   onBatch(batch: PartitionBatch, control: BatchControl): Promise<void>;

@@ -102,7 +102,6 @@ export class DeliveryEngine {
     this.consumer = await log.consume({
       groupId,
       topics: [topics.deliveries],
-      maxWaitMs: 250,
       onAssignment: () => {
         this.failures.forget();
         this.circuits.forget();

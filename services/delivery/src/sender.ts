@@ -10,7 +10,7 @@ import {
 } from '@hookline/delivery-policy';
 import type { SecretOpener } from '@hookline/secrets';
 import { signatureHeaders } from '@hookline/signing';
-import { Agent, request } from 'undici';
+import { Agent, Pool, request } from 'undici';
 import type { SsrfGuard } from './ssrf.js';
 
 // The bench drives the Sender alone (`@hookline/delivery/sender`): it needs the guard and secrets it is built with.
@@ -24,7 +24,10 @@ export interface SenderOptions {
   /** Opens the endpoint's sealed signing secrets and header values, per attempt (nothing opened is kept). */
   secrets: SecretOpener;
   userAgent?: string;
-  /** Keep-alive connections per receiver origin. */
+  /**
+   * Connections per receiver origin (256 by default): each origin has a pool of its own and may take at most this
+   * share of the Sender's connections; requests beyond it wait in that origin's queue, never in another's.
+   */
   connectionsPerOrigin?: number;
   /** Bytes of a delivery's body kept with its first attempt (the exact request on record); 16 KiB by default. */
   requestBodyRecordBytes?: number;
@@ -51,8 +54,12 @@ export class Sender {
   private readonly dispatcher: Agent;
 
   constructor(private readonly options: SenderOptions) {
+    const connections = options.connectionsPerOrigin ?? 256;
     this.dispatcher = new Agent({
-      connections: options.connectionsPerOrigin ?? 256,
+      // One pool per origin, created on first use and closed once its last connection is gone: a receiver that
+      // hangs or dribbles holds connections of its own origin's pool only (at most its endpoints' concurrency),
+      // so it neither queues other origins' requests nor takes their connections.
+      factory: (origin, options) => new Pool(origin, { ...options, connections }),
       keepAliveTimeout: 30_000,
       connect: { lookup: options.guard.lookup, timeout: Math.min(options.timeoutMs, 10_000) },
     });

@@ -223,10 +223,11 @@ export async function startProjector({
   return log.consume({
     groupId,
     topics: [topics.attempts, topics.deadLetter],
-    // Read models are not on the delivery path: a fetch waits for ~40 attempts (or 250 ms) so each batch writes
+    // Read models are not on the delivery path: a fetch waits for ~40 attempts (or 500 ms) so each batch writes
     // many attempts to MongoDB in one round; at a trickle, one fetch and one write per attempt cost more than both.
+    // (Idle, that is two fetches a second instead of one per 3 s: the price of the batching.)
     minBytes: projectorFetchMinBytes,
-    maxWaitMs: 250,
+    maxWaitMs: 500,
     // Partitions moved: another projector may have changed what the notifier cached.
     onAssignment: () => alerts.forget(),
     onBatch: (batch) => (batch.topic === topics.deadLetter ? projectDeadLetters(batch) : projectAttempts(batch)),

@@ -1,11 +1,35 @@
 import type { HealthVerdict } from '@hookline/core';
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Consumer, ConsumerConfig, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { runBatch } from '../batch-run.js';
 import { OffsetBook } from '../offsets.js';
 import type { GroupConsumerOptions, RunningConsumer, TopicPartition } from '../port.js';
 import { ConsumerHealth } from './consumer-health.js';
 import { toLogRecord } from './records.js';
+
+/**
+ * How long the broker holds a fetch that finds no records. A fetch returns as soon as `minBytes` (1) are there,
+ * so a longer wait costs no latency for records that arrive; it only sets how often an idle member asks (and
+ * heartbeats, which kafkajs sends between fetches). 250 ms made every idle consumer ask 4 times a second.
+ * Kept well under the session timeout: a member heartbeats at least once per wait.
+ */
+export const idleFetchWaitMs = 3_000;
+/** A member's session: a crashed instance's partitions move on within seconds, not the default 30. */
+const sessionTimeoutMs = 10_000;
+/** A third of the session (Kafka's advice); kafkajs sends it between fetches, so at most once per idle wait. */
+const heartbeatIntervalMs = 3_000;
+
+/** kafkajs' consumer settings for a Hookline consumer-group member. */
+export function groupConsumerConfig(options: Pick<GroupConsumerOptions, 'groupId' | 'maxWaitMs' | 'minBytes'>): ConsumerConfig {
+  return {
+    groupId: options.groupId,
+    sessionTimeout: sessionTimeoutMs,
+    heartbeatInterval: heartbeatIntervalMs,
+    allowAutoTopicCreation: false,
+    maxWaitTimeInMs: options.maxWaitMs ?? idleFetchWaitMs,
+    minBytes: options.minBytes ?? 1,
+  };
+}
 
 /** Finished records are committed this often (and at a stop). */
 const commitIntervalMs = 250;
@@ -36,14 +60,7 @@ export class KafkaGroupConsumer implements RunningConsumer {
     private readonly options: GroupConsumerOptions,
     private readonly logger: Logger,
   ) {
-    this.consumer = kafka.consumer({
-      groupId: options.groupId,
-      sessionTimeout: 10_000,
-      heartbeatInterval: 1_000,
-      allowAutoTopicCreation: false,
-      maxWaitTimeInMs: options.maxWaitMs ?? 250,
-      ...(options.minBytes === undefined ? {} : { minBytes: options.minBytes }),
-    });
+    this.consumer = kafka.consumer(groupConsumerConfig(options));
     this.consumerHealth = new ConsumerHealth(this.consumer, options.groupId);
   }
 

@@ -1,0 +1,67 @@
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { groupConsumerConfig, idleFetchWaitMs } from '../src/kafkajs/group-consumer.js';
+import { createKafkaEventLog } from '../src/kafkajs/index.js';
+import type { EventLog, RunningConsumer } from '../src/port.js';
+
+const run = `idle-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+let log: EventLog;
+const running: RunningConsumer[] = [];
+
+beforeAll(() => {
+  log = createKafkaEventLog({ brokers: inject('infra').kafkaBrokers.split(','), clientId: run, logger: pino({ level: 'warn' }) });
+});
+afterAll(async () => {
+  await Promise.all(running.map((c) => c.stop()));
+  await log?.close();
+});
+
+describe('idle consumers on the real broker', () => {
+  it('wait long on empty fetches (few requests while idle) and heartbeat well within the session', () => {
+    const config = groupConsumerConfig({ groupId: 'g' });
+    expect(config.maxWaitTimeInMs).toBe(idleFetchWaitMs);
+    expect(idleFetchWaitMs).toBeGreaterThanOrEqual(2_000);
+    expect(config.minBytes).toBe(1);
+    expect(config.heartbeatInterval! * 3).toBeLessThanOrEqual(config.sessionTimeout!);
+    expect(idleFetchWaitMs).toBeLessThan(config.sessionTimeout! / 2);
+  });
+
+  it('still hand over a record as soon as it is written: the long wait ends when data arrives', async () => {
+    const topic = `${run}.records`;
+    await log.ensureTopics([{ topic, numPartitions: 4 }]);
+    const handledAt = new Map<string, number>();
+    let assigned = false;
+    running.push(
+      await log.consume({
+        groupId: `${run}-group`,
+        topics: [topic],
+        onAssignment: (partitions) => (assigned = partitions.length > 0),
+        async onBatch(batch) {
+          for (const record of batch.records) handledAt.set(record.value!.toString(), performance.now());
+        },
+      }),
+    );
+    const publisher = await log.publisher({ lingerMs: 0 });
+    await waitUntil(() => assigned, 60_000);
+    // The first record also waits out the group's first fetch position; the rest meet a consumer parked in a fetch.
+    const latencies: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const key = `r${i}`;
+      await publisher.publish([{ topic, records: [{ key, value: key }] }]);
+      const acked = performance.now();
+      await waitUntil(() => handledAt.has(key), 30_000);
+      latencies.push(handledAt.get(key)! - acked);
+    }
+    await publisher.close();
+    // Each would take up to the full wait (3 s) if data did not end it; on the real broker it is milliseconds.
+    expect(Math.max(...latencies.slice(1)), JSON.stringify(latencies)).toBeLessThan(idleFetchWaitMs / 3);
+  });
+});
+
+async function waitUntil(check: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
