@@ -40,12 +40,20 @@ export interface TracingEnv {
   OTEL_SERVICE_NAME?: string | undefined;
 }
 
+/** The record header (and HTTP header) that carries the trace context between hops. */
+export const traceparentHeader = 'traceparent';
+
 /** What code inside a span may do with it. */
 export interface SpanHandle {
   /** The `traceparent` for what this span sends on (records it writes, the outgoing request). */
   readonly traceparent: string;
   setAttributes(attributes: Attributes): void;
   fail(error: unknown): void;
+}
+
+/** A span started by `open`, for work that does not fit one callback (a batch written at once); `end` it exactly once. */
+export interface OpenSpan extends SpanHandle {
+  end(): void;
 }
 
 export interface Tracing {
@@ -59,6 +67,8 @@ export interface Tracing {
     work: (span: SpanHandle) => Promise<T>,
     kind?: SpanKind,
   ): Promise<T>;
+  /** Starts a span continuing `parent` that the caller ends (see `span` for the rest). */
+  open(name: string, parent: string | undefined, attributes: Attributes, kind?: SpanKind): OpenSpan;
   /** Exports what is buffered and stops (SIGTERM). */
   shutdown(): Promise<void>;
 }
@@ -117,26 +127,32 @@ export function createTracing({ serviceName, env = {}, exporter }: TracingOption
     : undefined;
   const tracer = provider?.getTracer('hookline');
 
+  function open(name: string, parent: string | undefined, attributes: Attributes, kind = SpanKind.INTERNAL): OpenSpan {
+    const parentCtx = parentContext(parent);
+    const span = tracer ? tracer.startSpan(name, { kind, attributes }, parentCtx) : propagatingSpan(parentCtx);
+    return {
+      traceparent: traceparentOf(span),
+      setAttributes: (more) => void span.setAttributes(more),
+      fail(error) {
+        span.recordException(error instanceof Error ? error : String(error));
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+      },
+      end: () => span.end(),
+    };
+  }
+
   return {
     exporting: Boolean(provider),
+    open,
     async span(name, parent, attributes, work, kind = SpanKind.INTERNAL) {
-      const parentCtx = parentContext(parent);
-      const span = tracer ? tracer.startSpan(name, { kind, attributes }, parentCtx) : propagatingSpan(parentCtx);
-      const handle: SpanHandle = {
-        traceparent: traceparentOf(span),
-        setAttributes: (more) => void span.setAttributes(more),
-        fail(error) {
-          span.recordException(error instanceof Error ? error : String(error));
-          span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
-        },
-      };
+      const handle = open(name, parent, attributes, kind);
       try {
         return await work(handle);
       } catch (error) {
         handle.fail(error);
         throw error;
       } finally {
-        span.end();
+        handle.end();
       }
     },
     async shutdown() {
@@ -145,4 +161,33 @@ export function createTracing({ serviceName, env = {}, exporter }: TracingOption
   };
 }
 
-export { SpanKind } from '@opentelemetry/api';
+/**
+ * `record` with its `traceparent` header set to `traceparent` (a copy; the record is not changed). With `keep`, a
+ * traceparent the record already carries wins (records a more specific span stamped first).
+ */
+export function withTraceparent<R extends { headers?: Record<string, string> | undefined }>(
+  record: R,
+  traceparent: string | undefined,
+  keep = false,
+): R {
+  if (!traceparent || (keep && record.headers?.[traceparentHeader])) return record;
+  return { ...record, headers: { ...record.headers, [traceparentHeader]: traceparent } };
+}
+
+/** `withTraceparent` over every record of topic batches (records to publish together). */
+export function withTraceparentAll<B extends { records: { headers?: Record<string, string> | undefined }[] }>(
+  batches: B[],
+  traceparent: string | undefined,
+  keep = false,
+): B[] {
+  if (!traceparent) return batches;
+  return batches.map((batch) => ({ ...batch, records: batch.records.map((record) => withTraceparent(record, traceparent, keep)) }));
+}
+
+/** The trace context a record or request carries: its `traceparent` header (the first, if repeated). */
+export function traceparentFrom(headers: Record<string, string | string[] | undefined> | undefined): string | undefined {
+  const value = headers?.[traceparentHeader];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export { type Attributes, SpanKind } from '@opentelemetry/api';
