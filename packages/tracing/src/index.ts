@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   type Attributes,
   type Context,
@@ -21,7 +21,9 @@ import { z } from 'zod';
  * W3C trace context through Hookline: a `traceparent` from the POST (or a Kafka record header) is carried on every
  * record (events, tasks, retries, attempts) and sent on the outgoing request, so one event can be followed from its
  * producer to the receiver. Spans are recorded and exported only when an OTLP endpoint is configured; without one the
- * trace context still flows (each hop a new span id under the same trace id), at the cost of a random id.
+ * trace context still flows at the cost of a header copy: a valid parent is passed on as it is (Hookline records no
+ * span a new span id could name, so the receiver's parent is the last span anyone recorded), and only a hop without
+ * one starts a trace (random ids).
  *
  * No OpenTelemetry globals are set: each service holds its own `Tracing`, and parents are passed explicitly as the
  * `traceparent` strings the records carry, which is also what survives a hop through Kafka.
@@ -40,12 +42,20 @@ export interface TracingEnv {
   OTEL_SERVICE_NAME?: string | undefined;
 }
 
+/** The record header (and HTTP header) that carries the trace context between hops. */
+export const traceparentHeader = 'traceparent';
+
 /** What code inside a span may do with it. */
 export interface SpanHandle {
   /** The `traceparent` for what this span sends on (records it writes, the outgoing request). */
   readonly traceparent: string;
   setAttributes(attributes: Attributes): void;
   fail(error: unknown): void;
+}
+
+/** A span started by `open`, for work that does not fit one callback (a batch written at once); `end` it exactly once. */
+export interface OpenSpan extends SpanHandle {
+  end(): void;
 }
 
 export interface Tracing {
@@ -59,6 +69,8 @@ export interface Tracing {
     work: (span: SpanHandle) => Promise<T>,
     kind?: SpanKind,
   ): Promise<T>;
+  /** Starts a span continuing `parent` that the caller ends (see `span` for the rest). */
+  open(name: string, parent: string | undefined, attributes: Attributes, kind?: SpanKind): OpenSpan;
   /** Exports what is buffered and stops (SIGTERM). */
   shutdown(): Promise<void>;
 }
@@ -85,14 +97,17 @@ function traceparentOf(span: Span): string {
   return carrier.traceparent ?? '';
 }
 
-/** A hop without an exporter: the parent's trace id (or a new one) and a fresh span id, nothing recorded. */
-function propagatingSpan(parent: Context): Span {
-  const parentSpan = trace.getSpanContext(parent);
-  return trace.wrapSpanContext({
-    traceId: parentSpan?.traceId ?? randomBytes(16).toString('hex'),
-    spanId: randomBytes(8).toString('hex'),
-    traceFlags: parentSpan?.traceFlags ?? TraceFlags.NONE,
-  });
+/** A version-00 `traceparent` whose ids are not all zeros (W3C Trace Context, 3.2). */
+const validTraceparent = /^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+/** 32 random hex digits (a UUID's; Node serves those from a buffered pool, several times faster than `randomBytes`). */
+const randomHex = () => randomUUID().replaceAll('-', '');
+
+/** A hop without an exporter: nothing recorded, the parent passed on as it is, or a new trace (not sampled) without one. */
+function propagatingHandle(parent: string | undefined): OpenSpan {
+  const traceparent =
+    parent !== undefined && validTraceparent.test(parent) ? parent : `00-${randomHex()}-${randomHex().slice(0, 16)}-0${TraceFlags.NONE}`;
+  return { traceparent, setAttributes: () => undefined, fail: () => undefined, end: () => undefined };
 }
 
 export interface TracingOptions {
@@ -117,26 +132,32 @@ export function createTracing({ serviceName, env = {}, exporter }: TracingOption
     : undefined;
   const tracer = provider?.getTracer('hookline');
 
+  function open(name: string, parent: string | undefined, attributes: Attributes, kind = SpanKind.INTERNAL): OpenSpan {
+    if (!tracer) return propagatingHandle(parent);
+    const span = tracer.startSpan(name, { kind, attributes }, parentContext(parent));
+    return {
+      traceparent: traceparentOf(span),
+      setAttributes: (more) => void span.setAttributes(more),
+      fail(error) {
+        span.recordException(error instanceof Error ? error : String(error));
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+      },
+      end: () => span.end(),
+    };
+  }
+
   return {
     exporting: Boolean(provider),
+    open,
     async span(name, parent, attributes, work, kind = SpanKind.INTERNAL) {
-      const parentCtx = parentContext(parent);
-      const span = tracer ? tracer.startSpan(name, { kind, attributes }, parentCtx) : propagatingSpan(parentCtx);
-      const handle: SpanHandle = {
-        traceparent: traceparentOf(span),
-        setAttributes: (more) => void span.setAttributes(more),
-        fail(error) {
-          span.recordException(error instanceof Error ? error : String(error));
-          span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
-        },
-      };
+      const handle = open(name, parent, attributes, kind);
       try {
         return await work(handle);
       } catch (error) {
         handle.fail(error);
         throw error;
       } finally {
-        span.end();
+        handle.end();
       }
     },
     async shutdown() {
@@ -145,4 +166,33 @@ export function createTracing({ serviceName, env = {}, exporter }: TracingOption
   };
 }
 
-export { SpanKind } from '@opentelemetry/api';
+/**
+ * `record` with its `traceparent` header set to `traceparent` (a copy; the record is not changed). With `keep`, a
+ * traceparent the record already carries wins (records a more specific span stamped first).
+ */
+export function withTraceparent<R extends { headers?: Record<string, string> | undefined }>(
+  record: R,
+  traceparent: string | undefined,
+  keep = false,
+): R {
+  if (!traceparent || (keep && record.headers?.[traceparentHeader])) return record;
+  return { ...record, headers: { ...record.headers, [traceparentHeader]: traceparent } };
+}
+
+/** `withTraceparent` over every record of topic batches (records to publish together). */
+export function withTraceparentAll<B extends { records: { headers?: Record<string, string> | undefined }[] }>(
+  batches: B[],
+  traceparent: string | undefined,
+  keep = false,
+): B[] {
+  if (!traceparent) return batches;
+  return batches.map((batch) => ({ ...batch, records: batch.records.map((record) => withTraceparent(record, traceparent, keep)) }));
+}
+
+/** The trace context a record or request carries: its `traceparent` header (the first, if repeated). */
+export function traceparentFrom(headers: Record<string, string | string[] | undefined> | undefined): string | undefined {
+  const value = headers?.[traceparentHeader];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export { type Attributes, SpanKind } from '@opentelemetry/api';

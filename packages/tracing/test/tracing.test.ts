@@ -1,7 +1,10 @@
 import { createServer } from 'node:http';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
-import { createTracing } from '../src/index.js';
+import { createTracing, traceparentFrom, withTraceparent, withTraceparentAll } from '../src/index.js';
+
+/** The shape of the port's outgoing records. */
+type TestRecord = { key: string; value: string | null; headers?: Record<string, string> };
 
 const traceparent = /^00-([0-9a-f]{32})-([0-9a-f]{16})-0[01]$/;
 const incoming = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
@@ -35,14 +38,34 @@ describe('tracing', () => {
     expect(failed.status).toMatchObject({ code: 2, message: 'boom' });
   });
 
-  it('without an exporter still propagates: same trace id, a new span id per hop, nothing recorded', async () => {
+  it('without an exporter passes the parent on as it is, and starts a trace only without a valid one', async () => {
     const tracing = createTracing({ serviceName: 'test' });
     expect(tracing.exporting).toBe(false);
-    const hop = await tracing.span('fanout', incoming, {}, async (span) => span.traceparent);
-    const [, traceId, spanId] = traceparent.exec(hop)!;
-    expect(traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
-    expect(spanId).not.toBe('00f067aa0ba902b7');
-    expect(await tracing.span('ingest', undefined, {}, async (span) => span.traceparent)).toMatch(traceparent);
+    expect(await tracing.span('fanout', incoming, {}, async (span) => span.traceparent)).toBe(incoming);
+    const opened = tracing.open('ingest', undefined, {});
+    expect(opened.traceparent).toMatch(traceparent);
+    opened.end();
+    for (const invalid of ['', 'garbage', `00-${'0'.repeat(32)}-00f067aa0ba902b7-01`, incoming.toUpperCase(), `ff${incoming.slice(2)}`]) {
+      const fresh = tracing.open('ingest', invalid, {}).traceparent;
+      expect(fresh).toMatch(traceparent);
+      expect(fresh).not.toContain('4bf92f3577b34da6a3ce929d0e0e4736');
+    }
+  });
+
+  it('stamps records with a traceparent header, keeping one already there when asked', () => {
+    const record: TestRecord = { key: 'k', value: 'v', headers: { 'hookline-origin': 'hookline' } };
+    const other = '00-11111111111111111111111111111111-2222222222222222-01';
+    expect(withTraceparent(record, incoming)).toEqual({ ...record, headers: { 'hookline-origin': 'hookline', traceparent: incoming } });
+    expect(record.headers).toEqual({ 'hookline-origin': 'hookline' });
+    const bare: TestRecord = { key: 'k', value: 'v' };
+    expect(withTraceparent(bare, undefined)).toBe(bare);
+    const stamped = withTraceparent(record, incoming);
+    expect(withTraceparent(stamped, other, true).headers?.traceparent).toBe(incoming);
+    expect(withTraceparent(stamped, other).headers?.traceparent).toBe(other);
+    const batches = withTraceparentAll([{ topic: 't', records: [stamped, bare] }], other, true);
+    expect(batches[0]!.records.map((r) => traceparentFrom(r.headers))).toEqual([incoming, other]);
+    expect(bare.headers).toBeUndefined();
+    expect(traceparentFrom({ traceparent: [incoming, other] })).toBe(incoming);
   });
 
   it('exports spans to an OTLP/HTTP endpoint on loopback', async () => {

@@ -13,6 +13,7 @@ import {
   sendingConcurrency,
 } from '@hookline/delivery-policy';
 import type { BatchControl, EventLog, LogRecord, PartitionBatch, RecordPublisher, RunningConsumer, TopicRecords } from '@hookline/kafka';
+import { traceparentFrom, withTraceparentAll } from '@hookline/tracing';
 import type { Logger } from 'pino';
 import { CircuitBreakers, type CircuitTransition } from './circuit-breaker.js';
 import { FailureGate } from './failure-gate.js';
@@ -22,9 +23,15 @@ import { OrderedLanes } from './ordered-lanes.js';
 import type { AttemptResult } from './sender.js';
 import { circuitRecord, laneRecord, StatusWriter } from './status-records.js';
 
-/** Sends one attempt (the HTTP POST); never throws for a failed attempt, which is in the result. */
+/** An attempt's result with the trace context of its span (carried on the records that follow it). */
+export type TracedAttempt = AttemptResult & { traceparent?: string | undefined };
+
+/**
+ * Sends one attempt (the HTTP POST); never throws for a failed attempt, which is in the result. `traceparent`:
+ * the task record's trace context, which the attempt continues.
+ */
 export interface TaskSender {
-  send(task: DeliveryTask, endpoint: EndpointRecord, policy: DeliveryPolicy): Promise<AttemptResult>;
+  send(task: DeliveryTask, endpoint: EndpointRecord, policy: DeliveryPolicy, traceparent?: string): Promise<TracedAttempt>;
 }
 
 /** Where endpoints are looked up (the config view): may trail the config topic until caught up. */
@@ -192,7 +199,8 @@ export class DeliveryEngine {
       records = [rejectRecord(record, `delivery failed: ${(error as Error).message}`, topics)];
     }
     if (records === 'handed-back') return records;
-    await this.publish(records, record);
+    // Records no attempt stamped (parked, deferred, rejected) carry the task's own trace context on.
+    await this.publish(withTraceparentAll(records, traceparentFrom(record.headers), true), record);
     return 'done';
   }
 
@@ -216,7 +224,7 @@ export class DeliveryEngine {
       metrics.deferred.inc();
       return deferTask(task, this.options.deferTier, limiter.drainEstimateMs, topics, Date.now()).records;
     }
-    const result = await this.attemptOnce(task, limiter);
+    const result = await this.attemptOnce(task, limiter, traceparentFrom(source.headers));
     if (result === 'handed-back') return result;
     if ('park' in result) return this.park(task, result.park);
     if ('deferMs' in result) {
@@ -235,13 +243,14 @@ export class DeliveryEngine {
   private async deliverInOrder(task: DeliveryTask, lane: string, source: LogRecord): Promise<TopicRecords[] | 'handed-back'> {
     const { config, topics } = this.options;
     let current = task;
+    let traceparent = traceparentFrom(source.headers);
     for (;;) {
       const endpoint = config.state.endpoints.get(current.endpointId);
       if (!usableFor(current, endpoint)) {
         this.lanes.unblock(lane, 'the endpoint is disabled or gone; its deliveries are parked');
         return this.park(current, endpoint);
       }
-      const result = await this.attemptOnce(current, this.limiterFor(endpoint, resolvePolicy(endpoint)));
+      const result = await this.attemptOnce(current, this.limiterFor(endpoint, resolvePolicy(endpoint)), traceparent);
       if (result === 'handed-back') {
         this.lanes.unblock(lane, 'handed to the next owner of the partition');
         return result;
@@ -256,6 +265,8 @@ export class DeliveryEngine {
         return records;
       }
       this.lanes.markBlocked(lane, Date.now());
+      // The next attempt in place continues this one's trace, as one through a retry tier would.
+      traceparent = result.sent.traceparent ?? traceparent;
       await this.publish(records, source);
       await this.waitUntil(() => this.handingBack, next.delayMs);
       if (this.handingBack) {
@@ -270,7 +281,8 @@ export class DeliveryEngine {
   private async attemptOnce(
     task: DeliveryTask,
     limiter: EndpointLimiter,
-  ): Promise<'handed-back' | { park: EndpointRecord | undefined } | { deferMs: number } | { sent: AttemptResult; policy: DeliveryPolicy }> {
+    traceparent?: string,
+  ): Promise<'handed-back' | { park: EndpointRecord | undefined } | { deferMs: number } | { sent: TracedAttempt; policy: DeliveryPolicy }> {
     const { config, sender } = this.options;
     return limiter.run(async () => {
       if (this.handingBack) return 'handed-back' as const;
@@ -287,7 +299,7 @@ export class DeliveryEngine {
         if (admission.probe) this.circuits.cancelProbe(current.id);
         return { park: { ...current, disabledReason: heldBack } };
       }
-      const sent = await sender.send(task, current, policy);
+      const sent = await sender.send(task, current, policy, traceparent);
       // Still inside the endpoint's slot: the next request to it sees this outcome.
       this.failures.record(task, current, sent.record);
       if (!task.test) {
@@ -298,14 +310,14 @@ export class DeliveryEngine {
     });
   }
 
-  private route(task: DeliveryTask, sent: AttemptResult, policy: DeliveryPolicy) {
+  private route(task: DeliveryTask, sent: TracedAttempt, policy: DeliveryPolicy) {
     const { metrics, topics } = this.options;
     const routed = routeOutcome(task, sent, policy, topics, Date.now());
     metrics.attempts.inc({ outcome: routed.attempt.outcome });
     metrics.attemptDuration.observe(routed.attempt.durationMs / 1000);
     if (routed.retry) metrics.retries.inc({ tier: routed.retry.tier });
     if (routed.deadLetter) metrics.deadLettered.inc({ kind: routed.deadLetter.kind });
-    return routed;
+    return { ...routed, records: withTraceparentAll(routed.records, sent.traceparent) };
   }
 
   /** Never attempted: its endpoint is disabled or gone. Kept in the dead-letter topic for a later replay. */

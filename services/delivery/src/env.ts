@@ -1,5 +1,6 @@
 import { baseEnvSchema } from '@hookline/core';
 import { secretsKeyEnvShape } from '@hookline/secrets';
+import { tracingEnvShape } from '@hookline/tracing';
 import { z } from 'zod';
 
 export const deliveryEnvSchema = baseEnvSchema.extend({
@@ -25,5 +26,7 @@ export const deliveryEnvSchema = baseEnvSchema.extend({
         .filter(Boolean),
     ),
   ...secretsKeyEnvShape,
+  /** OpenTelemetry export of spans (docs/operations.md, Traces). */
+  ...tracingEnvShape,
 });
 export type DeliveryEnv = z.infer<typeof deliveryEnvSchema>;

@@ -4,12 +4,14 @@ import { deferTierOf, delayedTiers, validateProfiles } from '@hookline/delivery-
 import { ConsumerLagMonitor, connectEventLog, kafkaHealthChecks, retryTopicSpec } from '@hookline/kafka';
 import { EndpointSecrets, endpointsMissingKeys, keyringFromEnv } from '@hookline/secrets';
 import { closeServer, createHttpApp, createLogger, createMetricsRegistry, listen, runService } from '@hookline/service';
+import { createTracing } from '@hookline/tracing';
 import { DeliveryEngine } from './engine.js';
 import { deliveryEnvSchema } from './env.js';
 import { createDeliveryMetrics } from './metrics.js';
 import { startRetryForwarder } from './retry-forwarder.js';
 import { Sender } from './sender.js';
 import { SsrfGuard } from './ssrf.js';
+import { TracedSender } from './tracing.js';
 
 const env = parseEnv(deliveryEnvSchema);
 const logger = createLogger('delivery', env.LOG_LEVEL);
@@ -51,12 +53,13 @@ await runService(logger, async (lifecycle) => {
     guard,
     secrets: new EndpointSecrets(keyring),
   });
+  const tracing = createTracing({ serviceName: 'hookline-delivery', env });
   engine = new DeliveryEngine({
     log,
     publisher,
     topics,
     config,
-    sender,
+    sender: new TracedSender(sender, tracing),
     logger,
     metrics,
     groupId: env.DELIVERY_GROUP_ID,
@@ -114,6 +117,7 @@ await runService(logger, async (lifecycle) => {
       await config.stop();
       await log.close();
       await closeServer(server);
+      await tracing.shutdown();
     },
   };
 });

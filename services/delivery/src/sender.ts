@@ -65,7 +65,14 @@ export class Sender {
     });
   }
 
-  async send(task: DeliveryTask, endpoint: EndpointRecord, policy: DeliveryPolicy, now = new Date()): Promise<AttemptResult> {
+  /** `traceHeaders`: the attempt span's trace context (`traceparent`), sent as given. */
+  async send(
+    task: DeliveryTask,
+    endpoint: EndpointRecord,
+    policy: DeliveryPolicy,
+    now = new Date(),
+    traceHeaders: Record<string, string> = {},
+  ): Promise<AttemptResult> {
     const body = renderBody(policy, task);
     const formatHeaders = payloadHeaders(policy, task);
     const base = {
@@ -89,6 +96,7 @@ export class Sender {
       const { secrets } = this.options;
       const headers = {
         ...customHeaders(secrets.openHeaders(endpoint)),
+        ...traceHeaders,
         'content-type': 'application/json',
         'user-agent': this.options.userAgent ?? 'Hookline/0.1',
         ...signatureHeaders(policy.signature, secrets.liveSecrets(endpoint, now.getTime()), task.deliveryId, now, body),

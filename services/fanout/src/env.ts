@@ -1,4 +1,5 @@
 import { baseEnvSchema } from '@hookline/core';
+import { tracingEnvShape } from '@hookline/tracing';
 import { z } from 'zod';
 
 export const fanoutEnvSchema = baseEnvSchema.extend({
@@ -29,4 +30,6 @@ export const fanoutEnvSchema = baseEnvSchema.extend({
     .int()
     .min(64 * 1024)
     .default(8 * 1024 * 1024),
+  /** OpenTelemetry export of spans (docs/operations.md, Traces). */
+  ...tracingEnvShape,
 });

@@ -11,12 +11,14 @@ import {
   type TopicRecords,
 } from '@hookline/kafka';
 import { UnknownSchemaId } from '@hookline/schema-registry';
+import type { Tracing } from '@hookline/tracing';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { ChunkedWriter } from './chunks.js';
 import { EventDecoder, type Parsed, SchemaRegistryUnavailable } from './decode.js';
 import { type PlannedDelivery, planDeliveries } from './plan.js';
 import type { TenantTopics } from './tenant-topics.js';
+import { type FanoutTrace, traceFanout } from './tracing.js';
 
 /** What fanout needs of the config view: the endpoints, and a way to be sure it has every change made so far. */
 export interface FanoutConfig {
@@ -41,6 +43,8 @@ export interface FanoutDeps {
   chunkBytes?: number;
   /** How long a record whose schema id the registry does not know is retried before it goes to `rejected` (default 15 min). */
   unknownSchemaGiveUpMs?: number;
+  /** Each event's `fanout` span; its trace context goes on the event's tasks (`traceparent` header). */
+  tracing?: Tracing | undefined;
 }
 
 /** A partition waiting for the schema registry: the record it stopped at, since when, and how often it was tried. */
@@ -75,6 +79,7 @@ export async function startFanout({
   tenantTopics,
   chunkBytes = 8 * 1024 * 1024,
   unknownSchemaGiveUpMs = 15 * 60_000,
+  tracing,
 }: FanoutDeps): Promise<RunningConsumer> {
   const eventsSeen = new Counter({ name: 'hookline_fanout_events_total', help: 'Events fanned out', registers: [metrics] });
   const tasksOut = new Counter({ name: 'hookline_fanout_tasks_total', help: 'Delivery tasks emitted', registers: [metrics] });
@@ -156,6 +161,23 @@ export async function startFanout({
     if ('wait' in parsed) return parsed;
     if (!parsed.ok) return { rejected: parsed.reason };
     const event: EventEnvelope = parsed.value;
+    const trace = traceFanout(tracing, record, event);
+    try {
+      const result = await planAndWrite(event, state, writer, trace);
+      trace.end(result);
+      return result;
+    } catch (error) {
+      trace.end({ error });
+      throw error;
+    }
+  }
+
+  async function planAndWrite(
+    event: EventEnvelope,
+    state: ConfigState,
+    writer: ChunkedWriter,
+    trace: FanoutTrace,
+  ): Promise<{ tasks: number; parked: number } | { rejected: string }> {
     let tasks = 0;
     let parked = 0;
     try {
@@ -170,7 +192,7 @@ export async function startFanout({
       let next: TopicRecords[] | undefined;
       try {
         const step = planned.next();
-        next = step.done ? undefined : recordsOf(step.value);
+        next = step.done ? undefined : trace.carry(recordsOf(step.value));
       } catch (error) {
         return { rejected: `could not plan deliveries: ${(error as Error).message}` };
       }

@@ -2,6 +2,7 @@ import { ConfigView } from '@hookline/config';
 import { parseEnv } from '@hookline/core';
 import { ConsumerLagMonitor, connectEventLog, kafkaHealthChecks } from '@hookline/kafka';
 import { closeServer, createHttpApp, createLogger, createMetricsRegistry, listen, runService } from '@hookline/service';
+import { createTracing } from '@hookline/tracing';
 import { fanoutEnvSchema } from './env.js';
 import { startFanout } from './fanout.js';
 import { TenantTopics } from './tenant-topics.js';
@@ -19,6 +20,7 @@ await runService(logger, async (lifecycle) => {
   const publisher = await log.publisher({ lingerMs: 0 });
   const metrics = createMetricsRegistry('fanout');
   const groupId = env.FANOUT_GROUP_ID;
+  const tracing = createTracing({ serviceName: 'hookline-fanout', env });
   const consumer = await startFanout({
     log,
     topics,
@@ -31,6 +33,7 @@ await runService(logger, async (lifecycle) => {
     tenantTopics,
     chunkBytes: env.FANOUT_CHUNK_BYTES,
     unknownSchemaGiveUpMs: env.FANOUT_UNKNOWN_SCHEMA_GIVE_UP_MS,
+    tracing,
   });
   const lag = new ConsumerLagMonitor({
     log,
@@ -52,6 +55,7 @@ await runService(logger, async (lifecycle) => {
       await config.stop();
       await log.close();
       await closeServer(server);
+      await tracing.shutdown();
     },
   };
 });

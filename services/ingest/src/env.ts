@@ -1,4 +1,5 @@
 import { baseEnvSchema, durationPattern, parseDuration } from '@hookline/core';
+import { tracingEnvShape } from '@hookline/tracing';
 import { z } from 'zod';
 import { ingestLimitsEnvShape } from './limits.js';
 
@@ -25,5 +26,7 @@ export const ingestEnvSchema = baseEnvSchema.extend({
   INGEST_PUBLISH_STALL_MS: z.coerce.number().int().min(100).default(15_000),
   /** Rate limits per tenant and per incoming webhook (docs/limits.md). */
   ...ingestLimitsEnvShape,
+  /** OpenTelemetry export of spans (docs/operations.md, Traces). */
+  ...tracingEnvShape,
 });
 export type IngestEnv = z.infer<typeof ingestEnvSchema>;

@@ -23,8 +23,12 @@ export interface EventRouteDeps {
 
 const acceptedEvent = z.object({ id: z.string(), type: eventTypeName, timestamp: z.string() }).meta({ id: 'AcceptedEvent' });
 
+/** W3C trace context: the event's trace continues the caller's (a new trace without it; a malformed one is ignored). */
+const traceparent = z.string().optional().describe('W3C trace context (`00-<trace id>-<span id>-<flags>`) the event is traced under');
+
 const singleHeaders = z.object({
   'idempotency-key': idempotencyKey.optional().describe('Retries with the same key and body return the same event'),
+  traceparent,
 });
 
 // Refused rather than ignored: a client sending one believes its retries are safe.
@@ -33,6 +37,7 @@ const batchHeaders = z.object({
     .never({ error: 'not supported on batches' })
     .optional()
     .describe('Not supported on batches (refused with 422): send events one by one to make retries safe'),
+  traceparent,
 });
 
 function accepted(envelope: Pick<EventEnvelope, 'id' | 'type' | 'timestamp'>) {
@@ -69,7 +74,7 @@ export function eventRoutes({ config, publisher, logger, idempotency, maxBodyByt
         // A catalog miss catches the config view up, which needs the broker: behind the stall gate like publishing.
         await publisher.viaBroker(() => schemas.check(caller.tenantId, [envelope]));
         if (key === undefined) {
-          await publisher.publish([envelope]);
+          await publisher.publish([envelope], headers.traceparent);
           eventsIn.inc();
           return { status: 202, body: accepted(envelope) };
         }
@@ -90,7 +95,7 @@ export function eventRoutes({ config, publisher, logger, idempotency, maxBodyByt
             // A takeover of an abandoned claim reuses that claim's id and timestamp, so the event is the same one.
             const claimed = { ...envelope, id: claim.eventId, timestamp: claim.eventTimestamp };
             try {
-              await publisher.publish([claimed]);
+              await publisher.publish([claimed], headers.traceparent);
             } catch (error) {
               await idempotency.release(claim).catch((e: unknown) => logger.warn({ err: e }, 'could not release idempotency key'));
               throw error;
@@ -119,11 +124,11 @@ export function eventRoutes({ config, publisher, logger, idempotency, maxBodyByt
       inputNames: { headers: 'Idempotency-Key header', body: 'batch' },
       responses: { 202: { description: 'Accepted', schema: z.object({ ids: z.array(z.string()) }) } },
       errors: ['unknown_event_type', 'unavailable'],
-      async handler({ caller, body: { events } }) {
+      async handler({ caller, headers, body: { events } }) {
         await publisher.viaBroker(() => schemas.check(caller.tenantId, events, (i) => `events.${i}.`));
         const now = new Date();
         const envelopes = events.map((event) => toEnvelope(event, caller.tenantId, now));
-        await publisher.publish(envelopes);
+        await publisher.publish(envelopes, headers.traceparent);
         eventsIn.inc(envelopes.length);
         return { status: 202, body: { ids: envelopes.map((e) => e.id) } };
       },

@@ -3,6 +3,7 @@ import type { ConfigView } from '@hookline/config';
 import { ApiError, deliveryIdPattern, hashApiKey, type IncomingHookRecord, mapFields } from '@hookline/core';
 import type { ApiRoute } from '@hookline/service';
 import { excerptChars, type IncomingCalls } from '@hookline/store';
+import { traceparentFrom } from '@hookline/tracing';
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
@@ -215,7 +216,7 @@ export function incomingWebhookRoutes({ config, publisher, maxBodyBytes, eventsI
         }
         if (hook.mapping) data = mapFields(hook.mapping, data);
         const envelope = toEnvelope({ type: hook.eventType, data, ...(hook.channels ? { channels: hook.channels } : {}) }, hook.tenantId);
-        await publisher.publish([envelope]);
+        await publisher.publish([envelope], traceparentFrom(req.headers));
         eventsIn.inc();
         callLocals(res).eventId = envelope.id;
         return { status: 202, body: { id: envelope.id } };

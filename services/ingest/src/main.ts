@@ -3,6 +3,7 @@ import { parseEnv } from '@hookline/core';
 import { connectEventLog, kafkaHealthChecks } from '@hookline/kafka';
 import { closeServer, createLogger, createMetricsRegistry, listen, runService } from '@hookline/service';
 import { IdempotencyKeys, IncomingCalls } from '@hookline/store';
+import { createTracing } from '@hookline/tracing';
 import { assembleIngestApi } from './app.js';
 import { ingestEnvSchema } from './env.js';
 import { ingestLimitsFromEnv } from './limits.js';
@@ -16,7 +17,8 @@ await runService(logger, async (lifecycle) => {
   const config = new ConfigView(log, topics.config, logger);
   await config.start();
   const publisher = await log.publisher();
-  const events = new EventPublisher(publisher, topics, new BrokerGate(env.INGEST_PUBLISH_STALL_MS));
+  const tracing = createTracing({ serviceName: 'hookline-ingest', env });
+  const events = new EventPublisher(publisher, topics, new BrokerGate(env.INGEST_PUBLISH_STALL_MS), tracing);
   const idempotency = await IdempotencyKeys.connect(env.MONGO_URL, env.MONGO_DB, {
     waitMs: env.INGEST_IDEMPOTENCY_WAIT_MS,
     ttlMs: env.HOOKLINE_RETENTION_IDEMPOTENCY_KEYS,
@@ -52,6 +54,7 @@ await runService(logger, async (lifecycle) => {
       await config.stop();
       await log.close();
       await idempotency.close();
+      await tracing.shutdown();
     },
   };
 });

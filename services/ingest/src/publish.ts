@@ -1,5 +1,7 @@
-import { ApiError, type EventEnvelope, eventRecord, type TopicNames } from '@hookline/core';
+import { ApiError, type EventEnvelope, type TopicNames } from '@hookline/core';
 import type { RecordPublisher } from '@hookline/kafka';
+import type { Tracing } from '@hookline/tracing';
+import { publishWithTraces } from './tracing.js';
 
 /**
  * Fails fast while the broker is away. The publisher retries a publish until the broker answers (so a post
@@ -62,11 +64,14 @@ export class EventPublisher {
     private readonly publisher: RecordPublisher,
     private readonly topics: TopicNames,
     readonly gate: BrokerGate,
+    private readonly tracing?: Tracing,
   ) {}
 
-  publish(envelopes: EventEnvelope[]): Promise<void> {
-    const records = envelopes.map(eventRecord);
-    return this.gate.run(() => this.publisher.publish([{ topic: this.topics.events, records }]));
+  /** `traceparent`: the caller's trace context (W3C), continued by each event's `ingest` span. */
+  publish(envelopes: EventEnvelope[], traceparent?: string): Promise<void> {
+    return publishWithTraces(this.tracing, envelopes, traceparent, (records) =>
+      this.gate.run(() => this.publisher.publish([{ topic: this.topics.events, records }])),
+    );
   }
 
   /** See `BrokerGate.viaBroker`. */

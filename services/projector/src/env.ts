@@ -1,4 +1,5 @@
 import { baseEnvSchema, durationPattern, parseDuration } from '@hookline/core';
+import { tracingEnvShape } from '@hookline/tracing';
 import { z } from 'zod';
 
 /** A retention such as `7d`, `24h`, `90s` (as milliseconds once parsed). */
@@ -27,4 +28,6 @@ export const projectorEnvSchema = baseEnvSchema.extend({
   /** How often the retention sweeper runs, and how many documents one delete takes. */
   PROJECTOR_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
   PROJECTOR_SWEEP_BATCH: z.coerce.number().int().min(1).max(10_000).default(500),
+  /** OpenTelemetry export of spans (docs/operations.md, Traces). */
+  ...tracingEnvShape,
 });

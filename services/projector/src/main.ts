@@ -3,6 +3,7 @@ import { parseEnv } from '@hookline/core';
 import { ConsumerLagMonitor, connectEventLog, kafkaHealthChecks } from '@hookline/kafka';
 import { closeServer, createHttpApp, createLogger, createMetricsRegistry, listen, runService } from '@hookline/service';
 import { Alerts, Store } from '@hookline/store';
+import { createTracing } from '@hookline/tracing';
 import { AlertNotifier } from './alerts/notifier.js';
 import { projectorEnvSchema } from './env.js';
 import { registerStateGauges } from './gauges.js';
@@ -34,7 +35,8 @@ await runService(logger, async (lifecycle) => {
     recentSize: env.PROJECTOR_ALERT_RECENT_ATTEMPTS,
   });
   const groupId = env.PROJECTOR_GROUP_ID;
-  const consumer = await startProjector({ log, topics, store, config, publisher, logger, metrics, groupId, alerts });
+  const tracing = createTracing({ serviceName: 'hookline-projector', env });
+  const consumer = await startProjector({ log, topics, store, config, publisher, logger, metrics, groupId, alerts, tracing });
   const sweeper = new RetentionSweeper({
     targets: await retentionTargets(store, env),
     intervalMs: env.PROJECTOR_SWEEP_INTERVAL_MS,
@@ -75,6 +77,7 @@ await runService(logger, async (lifecycle) => {
       await log.close();
       await store.close();
       await closeServer(server);
+      await tracing.shutdown();
     },
   };
 });

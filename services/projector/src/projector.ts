@@ -18,12 +18,14 @@ import {
   rejectedRecord,
 } from '@hookline/kafka';
 import type { EndpointStatsDoc } from '@hookline/store';
+import type { Tracing } from '@hookline/tracing';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { z } from 'zod';
 import type { AlertNotifier } from './alerts/notifier.js';
 import { type ConfigUpdater, disableEndpoint } from './auto-disable.js';
 import type { ProjectionStore } from './projection-store.js';
+import { traceAttemptFold } from './tracing.js';
 
 /** What the projector needs of the config view: the endpoints, and a compare-and-set update (`ConfigView.update`). */
 export interface ProjectorConfig extends ConfigUpdater {
@@ -41,6 +43,8 @@ export interface ProjectorDeps {
   metrics: Registry;
   groupId: string;
   alerts: Pick<AlertNotifier, 'afterAttempts' | 'forget'>;
+  /** A `projector` span per attempt folded, continuing the attempt record's trace context. */
+  tracing?: Tracing | undefined;
 }
 
 /** A batch's records split into the readable ones (with their records) and `rejected` records for the rest. */
@@ -125,6 +129,7 @@ export async function startProjector({
   metrics,
   groupId,
   alerts,
+  tracing,
 }: ProjectorDeps): Promise<RunningConsumer> {
   const projected = new Counter({
     name: 'hookline_projected_attempts_total',
@@ -230,7 +235,8 @@ export async function startProjector({
     maxWaitMs: 500,
     // Partitions moved: another projector may have changed what the notifier cached.
     onAssignment: () => alerts.forget(),
-    onBatch: (batch) => (batch.topic === topics.deadLetter ? projectDeadLetters(batch) : projectAttempts(batch)),
+    onBatch: (batch) =>
+      batch.topic === topics.deadLetter ? projectDeadLetters(batch) : traceAttemptFold(tracing, batch, () => projectAttempts(batch)),
   });
 }
 

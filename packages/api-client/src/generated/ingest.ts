@@ -17,6 +17,8 @@ export interface paths {
                 header?: {
                     /** @description Retries with the same key and body return the same event */
                     "idempotency-key"?: string;
+                    /** @description W3C trace context (`00-<trace id>-<span id>-<flags>`) the event is traced under */
+                    traceparent?: string;
                 };
                 path?: never;
                 cookie?: never;
@@ -174,6 +176,8 @@ export interface paths {
                 header?: {
                     /** @description Not supported on batches (refused with 422): send events one by one to make retries safe */
                     "idempotency-key"?: unknown;
+                    /** @description W3C trace context (`00-<trace id>-<span id>-<flags>`) the event is traced under */
+                    traceparent?: string;
                 };
                 path?: never;
                 cookie?: never;
