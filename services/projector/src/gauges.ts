@@ -3,18 +3,48 @@ import type { Alerts, DeadLetters } from '@hookline/store';
 import { Gauge, type Registry } from 'prom-client';
 
 /**
+ * How long a scrape waits for MongoDB. A busy database (the projector's own writes queue ahead of these counts on
+ * FerretDB) must not hold `/metrics` for minutes: the counters of the same scrape matter more, so a count that
+ * takes longer keeps its previous value and lands on a later scrape.
+ */
+const scrapeBudgetMs = 2_000;
+
+/** The value, or undefined when it takes longer than `ms` (it still completes, unobserved). */
+async function withinBudget<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([work.catch(() => undefined), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
  * Gauges read when Prometheus scrapes: dead letters by state (the DLQ size, counted in MongoDB, all tenants),
  * endpoints by state (from the config view: `disabled` counts auto-disabled and switched-off endpoints), and
  * firing alerts by rule (for a Prometheus alert on Hookline's own alerts).
  */
-export function registerStateGauges(registry: Registry, deadLetters: DeadLetters, alerts: Alerts, config: ConfigState): void {
+export function registerStateGauges(
+  registry: Registry,
+  deadLetters: DeadLetters,
+  alerts: Alerts,
+  config: ConfigState,
+  budgetMs = scrapeBudgetMs,
+): void {
   new Gauge({
     name: 'hookline_alerts_firing',
     help: 'Alerts firing now, all tenants, by rule',
     labelNames: ['rule'],
     registers: [registry],
     async collect() {
-      for (const rule of alertRules) this.set({ rule }, await alerts.alerts.countDocuments({ state: 'firing', rule }));
+      const counts = await withinBudget(
+        Promise.all(alertRules.map((rule) => alerts.alerts.countDocuments({ state: 'firing', rule }))),
+        budgetMs,
+      );
+      if (counts) for (const [i, rule] of alertRules.entries()) this.set({ rule }, counts[i]!);
     },
   });
   new Gauge({
@@ -23,8 +53,8 @@ export function registerStateGauges(registry: Registry, deadLetters: DeadLetters
     labelNames: ['state'],
     registers: [registry],
     async collect() {
-      const counts = await deadLetters.countByState();
-      for (const state of ['dead', 'replayed'] as const) this.set({ state }, counts[state]);
+      const counts = await withinBudget(deadLetters.countByState(), budgetMs);
+      if (counts) for (const state of ['dead', 'replayed'] as const) this.set({ state }, counts[state]);
     },
   });
   new Gauge({
