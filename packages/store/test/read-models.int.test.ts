@@ -132,4 +132,12 @@ describe('read models with one writer per document (real MongoDB-wire server)', 
       { _id: 'c|p0', partition: 0, through: 3, n: 3 },
     ]);
   });
+
+  it('writes the shares of a batch that touched hundreds of endpoints, over their older copies (FerretDB hung on 100 in one bulk write)', async () => {
+    const shares = store.db.collection<OwnedDoc & { n: number }>('owned_many');
+    const batch = (through: number) => Array.from({ length: 250 }, (_, i) => ({ _id: `ep_${i}|p0`, partition: 0, through, n: through }));
+    expect([...(await writeAhead(shares, batch(1)))]).toEqual([]);
+    expect([...(await writeAhead(shares, batch(2)))]).toEqual([]);
+    expect(await shares.countDocuments({ through: 2 })).toBe(250);
+  }, 30_000);
 });
