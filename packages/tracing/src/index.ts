@@ -151,14 +151,7 @@ export function createTracing({ serviceName, env = {}, exporter }: TracingOption
     open,
     async span(name, parent, attributes, work, kind = SpanKind.INTERNAL) {
       const handle = open(name, parent, attributes, kind);
-      try {
-        return await work(handle);
-      } catch (error) {
-        handle.fail(error);
-        throw error;
-      } finally {
-        handle.end();
-      }
+      return withinSpans([handle], () => work(handle));
     },
     async shutdown() {
       await provider?.shutdown();
@@ -187,6 +180,18 @@ export function withTraceparentAll<B extends { records: { headers?: Record<strin
 ): B[] {
   if (!traceparent) return batches;
   return batches.map((batch) => ({ ...batch, records: batch.records.map((record) => withTraceparent(record, traceparent, keep)) }));
+}
+
+/** Runs `work` while `spans` are open: each is failed with what `work` throws, and all end when it settles. */
+export async function withinSpans<T>(spans: OpenSpan[], work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    for (const span of spans) span.fail(error);
+    throw error;
+  } finally {
+    for (const span of spans) span.end();
+  }
 }
 
 /** The trace context a record or request carries: its `traceparent` header (the first, if repeated). */

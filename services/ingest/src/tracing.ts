@@ -1,6 +1,6 @@
 import { type EventEnvelope, eventRecord } from '@hookline/core';
 import type { OutgoingRecord } from '@hookline/kafka';
-import { type OpenSpan, type Tracing, withTraceparent } from '@hookline/tracing';
+import { type OpenSpan, type Tracing, withinSpans, withTraceparent } from '@hookline/tracing';
 
 /**
  * Publishes `envelopes` as `events` records, each inside its own `ingest` span that continues the caller's
@@ -22,12 +22,5 @@ export async function publishWithTraces(
       'hookline.event.id': event.id,
     }),
   );
-  try {
-    await publish(envelopes.map((event, i) => withTraceparent(eventRecord(event), spans[i]!.traceparent)));
-  } catch (error) {
-    for (const span of spans) span.fail(error);
-    throw error;
-  } finally {
-    for (const span of spans) span.end();
-  }
+  await withinSpans(spans, () => publish(envelopes.map((event, i) => withTraceparent(eventRecord(event), spans[i]!.traceparent))));
 }

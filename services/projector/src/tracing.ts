@@ -1,5 +1,5 @@
 import type { LogRecord, PartitionBatch } from '@hookline/kafka';
-import { type Tracing, traceparentFrom } from '@hookline/tracing';
+import { type Tracing, traceparentFrom, withinSpans } from '@hookline/tracing';
 
 /**
  * Runs `fold` (the projection of a batch of attempt records) with one `projector` span per record, each
@@ -17,12 +17,5 @@ export async function traceAttemptFold(tracing: Tracing | undefined, batch: Part
       ...(record.key ? { 'hookline.endpoint.id': record.key } : {}),
     }),
   );
-  try {
-    await fold();
-  } catch (error) {
-    for (const span of spans) span.fail(error);
-    throw error;
-  } finally {
-    for (const span of spans) span.end();
-  }
+  await withinSpans(spans, fold);
 }
