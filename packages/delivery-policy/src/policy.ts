@@ -127,6 +127,12 @@ export function orderingLaneOf(task: DeliveryTask, policy: DeliveryPolicy): stri
   return `${task.endpointId}\u0000${JSON.stringify(valueAt(task.event, keyPath)) ?? ''}`;
 }
 
+/** The parts of a lane from `orderingLaneOf`: its endpoint, and the key's value as JSON (null without a key path). */
+export function orderingLaneParts(lane: string): { endpointId: string; key: string | null } {
+  const cut = lane.indexOf('\u0000');
+  return cut < 0 ? { endpointId: lane, key: null } : { endpointId: lane.slice(0, cut), key: lane.slice(cut + 1) };
+}
+
 function payloadFormatOf(policy: DeliveryPolicy) {
   const format = findPayloadFormat(policy.payloadFormat);
   if (!format) throw new UnknownDeliverySetting('payloadFormat', policy.payloadFormat, payloadFormatNames);

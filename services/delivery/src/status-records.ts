@@ -1,4 +1,5 @@
 import type { EndpointStatusRecord, TopicNames } from '@hookline/core';
+import { orderingLaneParts } from '@hookline/delivery-policy';
 import type { RecordPublisher } from '@hookline/kafka';
 import type { Logger } from 'pino';
 import type { CircuitTransition } from './circuit-breaker.js';
@@ -22,15 +23,9 @@ export function circuitRecord(t: CircuitTransition): EndpointStatusRecord {
   };
 }
 
-/** The lane's endpoint and ordering key: lanes are `endpointId` or `endpointId\0key` (`orderingLaneOf`). */
-function splitLane(lane: string): { endpointId: string; key: string | null } {
-  const cut = lane.indexOf('\u0000');
-  return cut < 0 ? { endpointId: lane, key: null } : { endpointId: lane.slice(0, cut), key: lane.slice(cut + 1) };
-}
-
 /** The record of a lane that blocked or cleared on `attempts`. */
 export function laneRecord(change: LaneChange): EndpointStatusRecord {
-  const lane = splitLane(change.lane);
+  const lane = orderingLaneParts(change.lane);
   return change.blocked
     ? { kind: 'lane-blocked', v: 1, ...lane, since: iso(change.since) }
     : { kind: 'lane-cleared', v: 1, ...lane, at: iso(change.at), reason: change.reason };
