@@ -36,7 +36,9 @@ KAFKA_HOME=$HOOKLINE_CACHE/kafka-$KAFKA_VERSION
 KAFKA_JARS=$KAFKA_HOME/jars
 APICURIO_HOME=$HOOKLINE_CACHE/apicurio-registry-$APICURIO_VERSION
 APICURIO_JAR=$APICURIO_HOME/apicurio-registry-app-$APICURIO_VERSION-runner.jar
-FERRETDB_HOME=$HOOKLINE_CACHE/ferretdb-$FERRETDB_VERSION
+# Built from source with our patch (infra/patches): the patch's name in the cache path rebuilds it when it changes.
+FERRETDB_PATCH=$INFRA_DIR/patches/ferretdb-$FERRETDB_VERSION.patch
+FERRETDB_HOME=$HOOKLINE_CACHE/ferretdb-$FERRETDB_VERSION-idx1
 FERRETDB_BIN=$FERRETDB_HOME/ferretdb
 
 PID_DIR=$HOOKLINE_DATA/pids

@@ -156,6 +156,11 @@ export interface GroupConsumerOptions {
   maxWaitMs?: number;
   /** Bytes a fetch waits for (default 1: any record ends the wait). */
   minBytes?: number;
+  /**
+   * Most bytes one fetch brings of one partition (default 1 MiB): the bound of a batch. A consumer whose cost is
+   * per batch more than per record (the projector's read-model writes) reads a backlog in fewer, larger batches.
+   */
+  maxBytesPerPartition?: number;
   /** Throwing makes the batch be read again (after a back-off); handlers catch per-record failures themselves. */
   onBatch(batch: PartitionBatch, control: BatchControl): Promise<void>;
   /** The partitions this member owns after a (re)balance. */

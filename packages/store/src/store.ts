@@ -60,11 +60,12 @@ export class Store {
    * once) and folds them into the counters of their partition `source.partition` (stats and chart buckets), each
    * attempt once: a batch replayed after a crash, also between the insert and the counters, counts once. Returns
    * how many were folded and, per endpoint whose stats moved, its share (its consecutive failures are the
-   * endpoint's: an endpoint's attempts share a partition).
+   * endpoint's: an endpoint's attempts share a partition). `between` runs between the steps (a heartbeat).
    */
   async recordAttempts(
     attempts: AttemptRecord[],
     source: AttemptSource,
+    between: () => Promise<void> = async () => {},
   ): Promise<{ recorded: number; stats: Map<string, PartitionStatsDoc> }> {
     const tagged = AttemptFold.tag(attempts, source);
     const inserted = await this.insertNew(tagged);
@@ -73,8 +74,10 @@ export class Store {
       inserted,
       tagged.filter((a) => !isNew.has(a)),
     );
+    await between();
     // Buckets first, stats last: a crash in between is repaired by the replayed batch either way (`through`).
     await this.timeseries.record(candidates, source.partition);
+    await between();
     const { shares, folded } = await this.stats.fold(candidates, source.partition);
     return { recorded: folded, stats: shares };
   }

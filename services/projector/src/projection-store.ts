@@ -12,8 +12,15 @@ export interface AttemptSource {
  * unit tests). Both writes are idempotent: attempts by attempt id, dead letters by delivery id.
  */
 export interface ProjectionStore {
-  /** Stores new attempts and folds them into their endpoints' stats; returns how many were new and the stats that moved. */
-  recordAttempts(attempts: AttemptRecord[], source: AttemptSource): Promise<{ recorded: number; stats: Map<string, EndpointStatsDoc> }>;
+  /**
+   * Stores new attempts and folds them into their endpoints' stats; returns how many were new and the stats that
+   * moved. `between` is called between its writes (a heartbeat while a large batch takes long).
+   */
+  recordAttempts(
+    attempts: AttemptRecord[],
+    source: AttemptSource,
+    between?: () => Promise<void>,
+  ): Promise<{ recorded: number; stats: Map<string, EndpointStatsDoc> }>;
   readonly deadLetters: { record(letters: DeadLetterRecord[]): Promise<void> };
   /** Folds delivery's status records (circuit transitions, blocked lanes) of one partition; idempotent by offset. */
   readonly health: { fold(records: PositionedStatus[], partition: number): Promise<void> };

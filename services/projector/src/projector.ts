@@ -193,7 +193,8 @@ export async function startProjector({
     await reject(batch, parsed.rejected, refused);
   }
 
-  async function projectAttempts(batch: PartitionBatch): Promise<void> {
+  /** `heartbeat` between the writes of a large batch keeps this member in its group while they take long. */
+  async function projectAttempts(batch: PartitionBatch, heartbeat: () => Promise<void>): Promise<void> {
     const [status, attemptRecords] = splitStatusRecords(batch.records);
     await projectStatus(batch, status);
     const parsed = parseAll(attemptRecords, attemptRecord, 'attempt');
@@ -203,7 +204,11 @@ export async function startProjector({
     const { refused, stored: attempts } = await writeIsolated(
       parsed,
       async (values, records) => {
-        const result = await store.recordAttempts(values, { partition: batch.partition, offsets: records.map((r) => r.offset.toString()) });
+        const result = await store.recordAttempts(
+          values,
+          { partition: batch.partition, offsets: records.map((r) => r.offset.toString()) },
+          heartbeat,
+        );
         recorded += result.recorded;
         for (const [endpointId, stats] of result.stats) updated.set(endpointId, stats);
       },
@@ -228,20 +233,26 @@ export async function startProjector({
   return log.consume({
     groupId,
     topics: [topics.attempts, topics.deadLetter],
-    // Read models are not on the delivery path: a fetch waits for ~40 attempts (or 500 ms) so each batch writes
+    // Read models are not on the delivery path: a fetch waits for ~600 attempts (or 500 ms) so each batch writes
     // many attempts to MongoDB in one round; at a trickle, one fetch and one write per attempt cost more than both.
-    // (Idle, that is two fetches a second instead of one per 3 s: the price of the batching.)
+    // (Idle, that is two fetches a second instead of one per 3 s: the price of the batching.) A batch's writes
+    // cost per endpoint it touches more than per attempt, so a backlog is read in batches of up to ~2,500.
     minBytes: projectorFetchMinBytes,
     maxWaitMs: 500,
+    maxBytesPerPartition: projectorBatchMaxBytes,
     // Partitions moved: another projector may have changed what the notifier cached.
     onAssignment: () => alerts.forget(),
-    onBatch: (batch) =>
-      batch.topic === topics.deadLetter ? projectDeadLetters(batch) : traceAttemptFold(tracing, batch, () => projectAttempts(batch)),
+    onBatch: (batch, control) =>
+      batch.topic === topics.deadLetter
+        ? projectDeadLetters(batch)
+        : traceAttemptFold(tracing, batch, () => projectAttempts(batch, () => control.heartbeat())),
   });
 }
 
-/** About 40 attempt records. */
-const projectorFetchMinBytes = 64 * 1024;
+/** About 600 attempt records (of ~1.6 KB). */
+const projectorFetchMinBytes = 1024 * 1024;
+/** About 2,500 attempt records. */
+const projectorBatchMaxBytes = 4 * 1024 * 1024;
 
 const kindField = Buffer.from('"kind"');
 

@@ -18,9 +18,15 @@ export const idleFetchWaitMs = 3_000;
 const sessionTimeoutMs = 10_000;
 /** A third of the session (Kafka's advice); kafkajs sends it between fetches, so at most once per idle wait. */
 const heartbeatIntervalMs = 3_000;
+/** kafkajs' defaults. */
+const defaultMaxBytesPerPartition = 1024 * 1024;
+const defaultMaxBytes = 10 * 1024 * 1024;
 
 /** kafkajs' consumer settings for a Hookline consumer-group member. */
-export function groupConsumerConfig(options: Pick<GroupConsumerOptions, 'groupId' | 'maxWaitMs' | 'minBytes'>): ConsumerConfig {
+export function groupConsumerConfig(
+  options: Pick<GroupConsumerOptions, 'groupId' | 'maxWaitMs' | 'minBytes' | 'maxBytesPerPartition'>,
+): ConsumerConfig {
+  const maxBytesPerPartition = options.maxBytesPerPartition ?? defaultMaxBytesPerPartition;
   return {
     groupId: options.groupId,
     sessionTimeout: sessionTimeoutMs,
@@ -28,6 +34,9 @@ export function groupConsumerConfig(options: Pick<GroupConsumerOptions, 'groupId
     allowAutoTopicCreation: false,
     maxWaitTimeInMs: options.maxWaitMs ?? idleFetchWaitMs,
     minBytes: options.minBytes ?? 1,
+    maxBytesPerPartition,
+    // A fetch of several partitions may bring each its full share.
+    maxBytes: Math.max(defaultMaxBytes, 4 * maxBytesPerPartition),
   };
 }
 
