@@ -54,6 +54,11 @@ export function startStatusTrigger(options: StatusTriggerOptions): Promise<Runni
   return log.consume({
     groupId,
     topics: [eventsTopic],
+    // Not on the delivery path: a fetch waits for ~64 KiB of events or 1 s, so under load this reads a few large
+    // batches a second instead of one fetch per produce request (it took ~12 % of a core at 300 events/s).
+    // A status change fires its schedule up to a second later.
+    minBytes: 64 * 1024,
+    maxWaitMs: 1_000,
     async onBatch(batch) {
       const byTenant = statusSchedules(config.state.schedules.values());
       if (byTenant.size === 0) return;
