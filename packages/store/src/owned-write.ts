@@ -36,8 +36,9 @@ export async function writeAhead<T extends OwnedDoc>(collection: Collection<T>, 
   if (docs.length === 0) return refused;
   const guard = (doc: T) => ({ _id: doc._id, through: { $lte: doc.through } }) as Filter<T>;
   const body = ({ _id, ...rest }: T) => rest as unknown as WithoutId<T>;
+  let at = 0;
   try {
-    for (let at = 0; at < docs.length; at += bulkChunk) {
+    for (; at < docs.length; at += bulkChunk) {
       await collection.bulkWrite(
         docs.slice(at, at + bulkChunk).map((doc) => ({ replaceOne: { filter: guard(doc), replacement: body(doc), upsert: true } })),
         { ordered: true },
@@ -50,8 +51,8 @@ export async function writeAhead<T extends OwnedDoc>(collection: Collection<T>, 
     if (errors.some((e) => e.code !== DUPLICATE_KEY)) throw error;
   }
   // A copy was ahead. FerretDB stops a bulk write at its first error whatever `ordered` says (and reports the
-  // wrong index), so the rest go one by one.
-  for (const doc of docs) {
+  // wrong index), so the rest of that chunk and the chunks after it go one by one (the ones before were written).
+  for (const doc of docs.slice(at)) {
     try {
       await collection.replaceOne(guard(doc), body(doc), { upsert: true });
     } catch (error) {
