@@ -91,6 +91,8 @@ const benchEnvSchema = z.object({
   BENCH_CONCURRENCY: z.coerce.number().int().positive().default(50),
   /** Maximum deliveries/s to pace latency, isolation and soak at, when the throughput scenario is not run. */
   BENCH_MAX_RATE: z.coerce.number().positive().optional(),
+  /** `1` keeps the run's read models (its MongoDB database) instead of dropping them at the end. */
+  BENCH_KEEP_DATA: z.enum(['0', '1']).default('0'),
 });
 
 export interface BenchConfig {
@@ -98,6 +100,7 @@ export interface BenchConfig {
   scenarios: ScenarioName[];
   concurrency: number;
   maxRateOverride: number | undefined;
+  keepData: boolean;
 }
 
 export function benchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
@@ -112,5 +115,5 @@ export function benchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     fanoutEndpoints: e.BENCH_FANOUT_ENDPOINTS ?? base.fanoutEndpoints,
     endpointCounts: e.BENCH_ENDPOINT_COUNTS ?? base.endpointCounts,
   };
-  return { profile, scenarios: e.BENCH_ONLY ?? [...scenarioNames], concurrency: e.BENCH_CONCURRENCY, maxRateOverride: e.BENCH_MAX_RATE };
+  return { profile, scenarios: e.BENCH_ONLY ?? [...scenarioNames], concurrency: e.BENCH_CONCURRENCY, maxRateOverride: e.BENCH_MAX_RATE, keepData: e.BENCH_KEEP_DATA === '1' };
 }

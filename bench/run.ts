@@ -54,7 +54,7 @@ const ctx: BenchContext = {
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     console.error(`\n${signal}: stopping the services`);
-    void Promise.allSettled([stack?.stop()]).finally(() => {
+    void Promise.allSettled([stack?.stop(config.keepData)]).finally(() => {
       receiver.stop();
       process.exit(130);
     });
@@ -83,7 +83,7 @@ try {
   failed = error;
   console.error(error);
 } finally {
-  await stack?.stop();
+  await stack?.stop(config.keepData);
   receiver.stop();
 }
 

@@ -1,5 +1,6 @@
 import type { AlertRule } from '@hookline/core';
 import type { Collection, Db } from 'mongodb';
+import { SecondaryIndexes } from './secondary-indexes.js';
 
 /** One alert: fired for an endpoint and a rule, resolved on recovery. */
 export interface AlertDoc {
@@ -43,13 +44,16 @@ export class Alerts {
   readonly alerts: Collection<AlertDoc>;
   readonly windows: Collection<AlertWindowDoc>;
 
+  private readonly indexes: SecondaryIndexes;
+
   constructor(db: Db) {
+    this.indexes = new SecondaryIndexes(db);
     this.alerts = db.collection<AlertDoc>('alerts');
     this.windows = db.collection<AlertWindowDoc>('alert_windows');
   }
 
   async ensureIndexes(): Promise<void> {
-    await this.alerts.createIndex({ tenantId: 1, firedAt: -1 });
+    await this.indexes.ensure(this.alerts, { tenantId: 1, firedAt: -1 });
   }
 
   window(endpointId: string): Promise<AlertWindowDoc | null> {

@@ -1,5 +1,6 @@
 import type { DeadLetterRecord } from '@hookline/core';
 import { type Collection, type Db, MongoBulkWriteError } from 'mongodb';
+import { SecondaryIndexes } from './secondary-indexes.js';
 
 /** The latest dead letter of a delivery; `replayed` once it has been sent back to `deliveries`. */
 export interface DeadLetterDoc extends DeadLetterRecord {
@@ -72,16 +73,19 @@ export class DeadLetters {
   readonly marks: Collection<ReplayMarkDoc>;
   readonly jobs: Collection<ReplayJobDoc>;
 
+  private readonly indexes: SecondaryIndexes;
+
   constructor(db: Db) {
+    this.indexes = new SecondaryIndexes(db);
     this.letters = db.collection<DeadLetterDoc>('dead_letters');
     this.marks = db.collection<ReplayMarkDoc>('dead_letter_replays');
     this.jobs = db.collection<ReplayJobDoc>('replay_jobs');
   }
 
   async ensureIndexes(): Promise<void> {
-    await this.letters.createIndex({ endpointId: 1, deadLetteredAt: 1 });
-    await this.marks.createIndex({ endpointId: 1 });
-    await this.marks.createIndex({ replayJob: 1, replayBatch: 1 });
+    await this.indexes.ensure(this.letters, { endpointId: 1, deadLetteredAt: 1 });
+    await this.indexes.ensure(this.marks, { endpointId: 1 });
+    await this.indexes.ensure(this.marks, { replayJob: 1, replayBatch: 1 });
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { CircuitStateName, CircuitTransitionRecord, EndpointStatusRecord } from '@hookline/core';
 import { type Collection, type Db, MongoBulkWriteError } from 'mongodb';
 import { type OwnedDoc, partitionSuffix, writeAhead } from './owned-write.js';
+import { SecondaryIndexes } from './secondary-indexes.js';
 
 /** Transitions kept per endpoint (older ones are deleted at the next fold; all expire with the attempt log). */
 export const circuitHistoryLimit = 50;
@@ -46,13 +47,16 @@ export class EndpointHealth {
   readonly states: Collection<EndpointHealthDoc>;
   readonly transitions: Collection<CircuitTransitionDoc>;
 
+  private readonly indexes: SecondaryIndexes;
+
   constructor(db: Db) {
+    this.indexes = new SecondaryIndexes(db);
     this.states = db.collection<EndpointHealthDoc>('endpoint_health');
     this.transitions = db.collection<CircuitTransitionDoc>('circuit_transitions');
   }
 
   async ensureIndexes(): Promise<void> {
-    await this.transitions.createIndex({ endpointId: 1, at: -1 });
+    await this.indexes.ensure(this.transitions, { endpointId: 1, at: -1 });
   }
 
   /** Folds one partition's status records (in offset order); a record folded before (by `through`) is skipped. */

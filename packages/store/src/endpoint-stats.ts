@@ -3,6 +3,7 @@ import type { EndpointStatsDoc, PartitionStatsDoc } from './attempt-docs.js';
 import { type SourcedAttempt, sourcePosition } from './attempt-source.js';
 import { latencyBucketOf } from './latency.js';
 import { partitionSuffix, writeAhead } from './owned-write.js';
+import { SecondaryIndexes } from './secondary-indexes.js';
 
 type StoredStatsDoc = EndpointStatsDoc | PartitionStatsDoc;
 
@@ -18,12 +19,15 @@ const endpointOf = (doc: StoredStatsDoc) => (isShare(doc) ? doc.endpointId : doc
 export class EndpointStats {
   readonly collection: Collection<StoredStatsDoc>;
 
+  private readonly indexes: SecondaryIndexes;
+
   constructor(db: Db) {
     this.collection = db.collection<StoredStatsDoc>('endpoint_stats');
+    this.indexes = new SecondaryIndexes(db);
   }
 
   async ensureIndexes(): Promise<void> {
-    await this.collection.createIndex({ tenantId: 1 });
+    await this.indexes.ensure(this.collection, { tenantId: 1 });
   }
 
   /**

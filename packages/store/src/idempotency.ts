@@ -1,5 +1,6 @@
 import { type Collection, type Db, type MongoClient, MongoServerError } from 'mongodb';
 import { connectMongo } from './client.js';
+import { SecondaryIndexes } from './secondary-indexes.js';
 
 /**
  * One Idempotency-Key of one tenant: which event it produced (or is producing) and a hash of the request
@@ -70,7 +71,7 @@ export class IdempotencyKeys {
   static async connect(url: string, dbName: string, options: IdempotencyOptions = {}): Promise<IdempotencyKeys> {
     const client = await connectMongo(url);
     const keys = IdempotencyKeys.on(client.db(dbName), options, client);
-    await keys.ensureIndexes();
+    await keys.ensureIndexes(new SecondaryIndexes(client.db(dbName)));
     return keys;
   }
 
@@ -78,9 +79,12 @@ export class IdempotencyKeys {
     return new IdempotencyKeys(db.collection<IdempotencyDoc>('idempotency_keys'), options, client);
   }
 
-  async ensureIndexes(): Promise<void> {
+  /** The TTL index; with `indexes`, only where the server reads indexes (FerretDB 1 neither reads it nor expires by it). */
+  async ensureIndexes(indexes?: SecondaryIndexes): Promise<void> {
+    const keys = { createdAt: 1 } as const;
+    const options = { expireAfterSeconds: Math.ceil(this.ttlMs / 1000) };
     try {
-      await this.collection.createIndex({ createdAt: 1 }, { expireAfterSeconds: Math.ceil(this.ttlMs / 1000) });
+      await (indexes ? indexes.ensure(this.collection, keys, options) : this.collection.createIndex(keys, options));
     } catch {
       // Servers without TTL indexes: expiry is enforced on read anyway.
     }

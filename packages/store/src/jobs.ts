@@ -1,5 +1,6 @@
 import { type Collection, type Db, MongoServerError } from 'mongodb';
 import type { ReplayJobDoc } from './dead-letters.js';
+import { SecondaryIndexes } from './secondary-indexes.js';
 
 export type JobState = 'queued' | 'running' | 'done' | 'failed';
 
@@ -58,7 +59,10 @@ export class Jobs {
   private readonly earlier: Collection<ReplayJobDoc>;
   private readonly locks: Collection<JobLock>;
 
+  private readonly indexes: SecondaryIndexes;
+
   constructor(db: Db) {
+    this.indexes = new SecondaryIndexes(db);
     this.jobs = db.collection<JobDoc>('jobs');
     this.earlier = db.collection<ReplayJobDoc>('replay_jobs');
     this.locks = db.collection<JobLock>('job_locks');
@@ -66,7 +70,7 @@ export class Jobs {
 
   /** Claims look for the oldest queued (or lease-expired) job. */
   async ensureIndexes(): Promise<void> {
-    await this.jobs.createIndex({ state: 1, createdAt: 1 });
+    await this.indexes.ensure(this.jobs, { state: 1, createdAt: 1 });
   }
 
   /** Queues a job; `JobAlreadyActive` when it is `exclusive` and another job of its key is queued or running. */

@@ -1,5 +1,6 @@
 import { type Collection, type Db, type Document, type Filter, MongoServerError } from 'mongodb';
 import { DeadLetters } from './dead-letters.js';
+import { SecondaryIndexes } from './secondary-indexes.js';
 import { timeseriesWindows } from './timeseries.js';
 
 /**
@@ -69,21 +70,23 @@ export class ExpiredDocuments {
   private readonly spec: KindSpec;
 
   private readonly replayedLetters: DeadLetters;
+  private readonly indexes: SecondaryIndexes;
 
   constructor(
     db: Db,
     readonly kind: ExpiringKind,
   ) {
+    this.indexes = new SecondaryIndexes(db);
     this.spec = specs[kind];
     this.collection = db.collection(this.spec.collection);
     this.replayedLetters = new DeadLetters(db);
   }
 
-  /** Indexes that let a server use the age field (FerretDB scans anyway; the sweep is batched and off the hot path). */
+  /** Indexes that let a server use the age field (FerretDB 1 scans anyway; the sweep is batched and off the hot path). */
   async ensureIndexes(): Promise<void> {
     const keys = Object.keys(this.spec.olderThan(new Date(0)));
     try {
-      await this.collection.createIndex(Object.fromEntries(keys.map((k) => [k, 1])));
+      await this.indexes.ensure(this.collection, Object.fromEntries(keys.map((k) => [k, 1 as const])));
     } catch (error) {
       // The same keys indexed with other options (idempotency keys' TTL index, where the server has TTL): it serves.
       if (!(error instanceof MongoServerError && indexConflictCodes.has(Number(error.code)))) throw error;

@@ -1,4 +1,5 @@
 import type { Collection, Db } from 'mongodb';
+import { SecondaryIndexes } from './secondary-indexes.js';
 
 /**
  * One firing of a schedule: `_id` is the event id, derived from the schedule and its due time (or the event
@@ -31,13 +32,16 @@ export class ScheduleFires {
   readonly fires: Collection<ScheduleFireDoc>;
   readonly marks: Collection<ScheduleMarkDoc>;
 
+  private readonly indexes: SecondaryIndexes;
+
   constructor(db: Db) {
+    this.indexes = new SecondaryIndexes(db);
     this.fires = db.collection<ScheduleFireDoc>('schedule_fires');
     this.marks = db.collection<ScheduleMarkDoc>('schedule_marks');
   }
 
   async ensureIndexes(): Promise<void> {
-    await this.fires.createIndex({ publishedAt: 1, leaseUntil: 1 });
+    await this.indexes.ensure(this.fires, { publishedAt: 1, leaseUntil: 1 });
   }
 
   /** Inserts the claim; false when the due time was already claimed (by anyone, this process included). */

@@ -7,6 +7,7 @@ import { connectMongo } from './client.js';
 import { DeadLetters } from './dead-letters.js';
 import { EndpointHealth } from './endpoint-health.js';
 import { EndpointStats } from './endpoint-stats.js';
+import { SecondaryIndexes } from './secondary-indexes.js';
 import { endpointScope, Timeseries, tenantScope } from './timeseries.js';
 import { isUnstorable } from './unstorable.js';
 
@@ -46,11 +47,12 @@ export class Store {
   }
 
   async ensureIndexes(): Promise<void> {
-    await this.attempts.createIndex({ endpointId: 1, startedAt: -1 });
-    await this.attempts.createIndex({ deliveryId: 1, attempt: 1 });
+    const indexes = new SecondaryIndexes(this.db);
+    await indexes.ensure(this.attempts, { endpointId: 1, startedAt: -1 });
+    await indexes.ensure(this.attempts, { deliveryId: 1, attempt: 1 });
     await this.stats.ensureIndexes();
-    await this.attempts.createIndex({ tenantId: 1, startedAt: -1 });
-    await this.attempts.createIndex({ tenantId: 1, recordedAt: 1 });
+    await indexes.ensure(this.attempts, { tenantId: 1, startedAt: -1 });
+    await indexes.ensure(this.attempts, { tenantId: 1, recordedAt: 1 });
     await this.deadLetters.ensureIndexes();
     await this.health.ensureIndexes();
   }
