@@ -159,6 +159,29 @@ export class BenchStack {
     return times;
   }
 
+  /**
+   * Waits until fanout, delivery and the projector have worked off what earlier phases left in their topics (lag
+   * at most `slack` records each), so that a paced phase measures its own load and not the backlog of the one
+   * before (the projector can be minutes behind after the throughput scenario). Gives up after `timeoutMs`.
+   * Returns the seconds waited and the lag left.
+   */
+  async drainBacklog(slack = 200, timeoutMs = 600_000): Promise<{ seconds: number; lagLeft: number }> {
+    const started = performance.now();
+    const { namespace } = this.hookline;
+    const groups: [string, string[]][] = [
+      [`${namespace}-fanout`, [this.topics.events]],
+      [`${namespace}-delivery`, [this.topics.deliveries]],
+      [`${namespace}-projector`, [this.topics.attempts]],
+    ];
+    for (;;) {
+      const lags = await Promise.all(groups.map(async ([group, topics]) => [...(await this.log.groupLag(group, topics)).values()]));
+      const lagLeft = Math.max(0, ...lags.flat());
+      const seconds = (performance.now() - started) / 1000;
+      if (lagLeft <= slack || seconds * 1000 > timeoutMs) return { seconds, lagLeft };
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+
   private storeConnection: Promise<Store> | undefined;
 
   /** The namespace's read models (for their size on disk). */

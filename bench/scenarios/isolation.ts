@@ -9,7 +9,7 @@ import { drivePaced, type PacedResult } from '../load.js';
 import type { ReceiverCounts } from '../receiver.js';
 import { cpuSummary, fixed, ratio, table } from '../report.js';
 import type { BenchContext, ScenarioResult } from './context.js';
-import { maxRate, pacedFanout } from './shared.js';
+import { drained, maxRate, pacedFanout } from './shared.js';
 
 const fraction = 0.5;
 
@@ -85,6 +85,7 @@ async function runCase(
     eventsPerSecond: (fraction * max) / pacedFanout,
     seconds: pacedSeconds,
   };
+  await drained(ctx);
   console.log(`  ${name}, clean: ${pacedFanout} healthy endpoints, ${(fraction * max).toFixed(0)} deliveries/s for ${pacedSeconds} s`);
   const clean = await drivePaced(stack, receiver, paced);
   const bad = await Promise.all(
@@ -97,6 +98,7 @@ async function runCase(
       }),
     ),
   );
+  await drained(ctx);
   console.log(`  ${name}, with one hanging, one failing and one dribbling endpoint: same rate for ${pacedSeconds} s`);
   const dirty = await drivePaced(stack, receiver, paced);
   const badCounts = { ...receiver.counts };

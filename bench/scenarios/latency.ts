@@ -2,16 +2,17 @@
 import { drivePaced, type PacedResult } from '../load.js';
 import { cpuSummary, fixed, table } from '../report.js';
 import type { BenchContext, ScenarioResult } from './context.js';
-import { maxRate, pacedTenant } from './shared.js';
+import { drained, maxRate, pacedTenant } from './shared.js';
 
 export async function latencyScenario(ctx: BenchContext): Promise<ScenarioResult> {
   const stack = await ctx.stack();
   const max = await maxRate(ctx);
   const { latencyFractions, pacedSeconds } = ctx.config.profile;
   const { tenant, fanout } = await pacedTenant(ctx, 'latency');
-  const phases: ({ fraction: number; deliveriesPerSecond: number } & PacedResult)[] = [];
+  const phases: ({ fraction: number; deliveriesPerSecond: number; backlogWaitSeconds: number } & PacedResult)[] = [];
   for (const fraction of latencyFractions) {
     const deliveriesPerSecond = fraction * max;
+    const backlog = await drained(ctx);
     console.log(`  ${(fraction * 100).toFixed(0)} % of max: ${deliveriesPerSecond.toFixed(0)} deliveries/s for ${pacedSeconds} s`);
     const result = await drivePaced(stack, ctx.receiver, {
       entry: 'ingest',
@@ -20,7 +21,7 @@ export async function latencyScenario(ctx: BenchContext): Promise<ScenarioResult
       eventsPerSecond: deliveriesPerSecond / fanout,
       seconds: pacedSeconds,
     });
-    phases.push({ fraction, deliveriesPerSecond, ...result });
+    phases.push({ fraction, deliveriesPerSecond, backlogWaitSeconds: backlog.seconds, ...result });
   }
   const rows = phases.map((p) => [
     `${(p.fraction * 100).toFixed(0)} %`,

@@ -29,3 +29,15 @@ export async function pacedTenant(ctx: BenchContext, name: string): Promise<Benc
   const specs = Array.from({ length: pacedFanout }, (_, i) => ({ path: `/ok/${name}/${i}` }));
   return { ...(await stack.tenant(name, specs)), fanout: pacedFanout };
 }
+
+/**
+ * Before a paced phase: waits until the services have worked off what earlier phases left (`drainBacklog`), so
+ * that the phase's latency is its own. Says how long that took when it took a while.
+ */
+export async function drained(ctx: BenchContext): Promise<{ seconds: number; lagLeft: number }> {
+  const waited = await (await ctx.stack()).drainBacklog();
+  if (waited.seconds >= 1) {
+    console.log(`  (waited ${waited.seconds.toFixed(0)} s for the backlog of earlier phases; ${waited.lagLeft} records left)`);
+  }
+  return waited;
+}

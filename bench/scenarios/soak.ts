@@ -2,7 +2,7 @@
 import { drivePaced } from '../load.js';
 import { fixed, table } from '../report.js';
 import type { BenchContext, ScenarioResult } from './context.js';
-import { maxRate, pacedTenant } from './shared.js';
+import { drained, maxRate, pacedTenant } from './shared.js';
 
 /** Growth beyond this (MiB and share of the start) counts as more than noise. */
 const noiseMiB = 20;
@@ -13,6 +13,7 @@ export async function soakScenario(ctx: BenchContext): Promise<ScenarioResult> {
   const max = await maxRate(ctx);
   const { soakSeconds, soakFraction } = ctx.config.profile;
   const { tenant, fanout } = await pacedTenant(ctx, 'soak');
+  await drained(ctx);
   console.log(`  ${(soakFraction * max).toFixed(0)} deliveries/s for ${soakSeconds} s`);
   const result = await drivePaced(stack, ctx.receiver, {
     entry: 'ingest',
