@@ -115,5 +115,11 @@ export function benchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     fanoutEndpoints: e.BENCH_FANOUT_ENDPOINTS ?? base.fanoutEndpoints,
     endpointCounts: e.BENCH_ENDPOINT_COUNTS ?? base.endpointCounts,
   };
-  return { profile, scenarios: e.BENCH_ONLY ?? [...scenarioNames], concurrency: e.BENCH_CONCURRENCY, maxRateOverride: e.BENCH_MAX_RATE, keepData: e.BENCH_KEEP_DATA === '1' };
+  return {
+    profile,
+    scenarios: e.BENCH_ONLY ?? [...scenarioNames],
+    concurrency: e.BENCH_CONCURRENCY,
+    maxRateOverride: e.BENCH_MAX_RATE,
+    keepData: e.BENCH_KEEP_DATA === '1',
+  };
 }
