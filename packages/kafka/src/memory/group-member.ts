@@ -188,6 +188,8 @@ export class MemoryGroupMember implements RunningConsumer, GroupMemberHandle {
     owned.pausedUntil = untilMs;
     owned.timer = setTimeout(
       () => {
+        // Timers run on a monotonic clock that can be a millisecond ahead of `Date.now()`: not before `untilMs`.
+        if (Date.now() < untilMs) return this.pausePartition(owned, untilMs);
         owned.pausedUntil = undefined;
         owned.timer = undefined;
         this.wake.notify();
