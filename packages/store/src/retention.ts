@@ -24,12 +24,20 @@ const indexConflictCodes = new Set([85, 86]);
 interface KindSpec {
   collection: string;
   olderThan(cutoff: Date): Filter<Document>;
+  /**
+   * Documents are inserted once, about in the order of their age field: the sweep looks only at the oldest
+   * inserted ones (a plain `find().limit()`, which FerretDB 1 answers with `LIMIT`) instead of filtering on the
+   * age field, which FerretDB 1 does by scanning and decoding the whole collection (the attempt log: ~2 KB an
+   * attempt, a million attempts after a busy day) on every sweep. A document inserted late with an old age
+   * (a projector working off a backlog) goes when the ones inserted before it have gone.
+   */
+  insertedByAge?: boolean;
 }
 
 const iso = (cutoff: Date) => cutoff.toISOString();
 const specs: Record<ExpiringKind, KindSpec> = {
   // By when the attempt started (every stored attempt has it; `recordedAt` is missing on old rows).
-  attempts: { collection: 'attempts', olderThan: (c) => ({ startedAt: { $lt: iso(c) } }) },
+  attempts: { collection: 'attempts', olderThan: (c) => ({ startedAt: { $lt: iso(c) } }), insertedByAge: true },
   // Only letters that were sent again: a dead one waits for its replay however old. A replayed letter that
   // fails again comes back as a new dead letter (the projector writes it as `dead`), so none is hidden. This
   // filter finds letters of the first shape (marked in place); marked ones are found through their marks
@@ -96,7 +104,8 @@ export class ExpiredDocuments {
   /**
    * Deletes up to `limit` documents older than `cutoff`: their ids first, then one delete by id that repeats the
    * age condition (a document written again meanwhile, e.g. a letter that died again, is not taken). Returns how
-   * many were deleted; fewer than `limit` means none older is left.
+   * many were deleted; fewer than `limit` means none older is left (for kinds `insertedByAge`: none among the
+   * oldest inserted, which is where the sweep starts again next time).
    */
   async deleteBatch(cutoff: Date, limit: number): Promise<number> {
     const marked = this.kind === 'replayed_dead_letters' ? await this.replayedLetters.deleteReplayedBefore(cutoff, limit) : 0;
@@ -104,7 +113,7 @@ export class ExpiredDocuments {
     const filter = this.spec.olderThan(cutoff);
     const ids = (
       await this.collection
-        .find(filter, { projection: { _id: 1 } })
+        .find(this.spec.insertedByAge ? {} : filter, { projection: { _id: 1 } })
         .limit(limit)
         .toArray()
     ).map((d) => d._id);

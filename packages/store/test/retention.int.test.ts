@@ -30,6 +30,28 @@ describe('ExpiredDocuments (real MongoDB-wire server)', () => {
     expect((await attempts.find().toArray()).map((d) => d._id)).toEqual(['new']);
   });
 
+  it('looks only at the oldest inserted attempts, with a limit FerretDB applies in SQL rather than a scan of the log', async () => {
+    const attempts = store.db.collection(`attempts`);
+    await attempts.deleteMany({});
+    // A late insert of an old attempt waits behind a newer one inserted before it.
+    await attempts.insertMany([
+      { _id: 'a_new' as never, startedAt: after(1) },
+      { _id: 'a_late_old' as never, startedAt: before(1) },
+    ]);
+    const expired = new ExpiredDocuments(store.db, 'attempts');
+    expect(await expired.deleteBatch(cutoff, 1)).toBe(0);
+    expect(await expired.deleteBatch(cutoff, 2)).toBe(1);
+    expect((await attempts.find().toArray()).map((d) => d._id)).toEqual(['a_new']);
+    const explained = (await attempts
+      .find({}, { projection: { _id: 1 } })
+      .limit(1)
+      .explain()) as {
+      serverInfo?: { ferretdbVersion?: string };
+      limitPushdown?: boolean;
+    };
+    if (explained.serverInfo?.ferretdbVersion) expect(explained.limitPushdown).toBe(true);
+  });
+
   it('deletes only replayed dead letters, never dead ones however old', async () => {
     const letters = store.db.collection('dead_letters');
     await letters.insertMany([
