@@ -196,7 +196,12 @@ export class BenchStack {
    */
   async stop(keepData: boolean): Promise<void> {
     await this.hookline.stop();
-    if (!keepData) await (await this.store()).db.dropDatabase();
+    try {
+      if (!keepData) await (await this.store()).db.dropDatabase();
+    } catch (error) {
+      // The figures are still written; only the cleanup is left undone.
+      console.error(`dropping the bench database ${this.hookline.namespace} failed:`, error);
+    }
     const store = this.storeConnection;
     await Promise.allSettled([this.publisher.close().then(() => this.log.close()), this.ingest.close(), store?.then((s) => s.close())]);
   }
