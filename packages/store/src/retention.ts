@@ -92,9 +92,11 @@ export class ExpiredDocuments {
 
   /** Indexes that let a server use the age field (FerretDB 1 scans anyway; the sweep is batched and off the hot path). */
   async ensureIndexes(): Promise<void> {
-    const keys = Object.keys(this.spec.olderThan(new Date(0)));
+    const keys = Object.fromEntries(Object.keys(this.spec.olderThan(new Date(0))).map((k) => [k, 1 as const]));
+    // A sweep of the oldest inserted never filters on the age field: its index would only cost every insert.
+    if (this.spec.insertedByAge) return this.indexes.drop(this.collection, keys);
     try {
-      await this.indexes.ensure(this.collection, Object.fromEntries(keys.map((k) => [k, 1 as const])));
+      await this.indexes.ensure(this.collection, keys);
     } catch (error) {
       // The same keys indexed with other options (idempotency keys' TTL index, where the server has TTL): it serves.
       if (!(error instanceof MongoServerError && indexConflictCodes.has(Number(error.code)))) throw error;

@@ -24,10 +24,12 @@ export class SecondaryIndexes {
     keys: Record<string, 1 | -1>,
     options: CreateIndexesOptions = {},
   ): Promise<void> {
-    if (await this.serverUsesThem()) {
-      await collection.createIndex(keys, options);
-      return;
-    }
+    if (await this.serverUsesThem()) await collection.createIndex(keys, options);
+    else await this.drop(collection, keys);
+  }
+
+  /** Drops the index on `keys` if an earlier version created it (on any server). */
+  async drop<T extends Document>(collection: Collection<T>, keys: Record<string, 1 | -1>): Promise<void> {
     const wanted = JSON.stringify(keys);
     for (const index of await listIndexes(collection)) {
       if (JSON.stringify(index.key) !== wanted) continue;
