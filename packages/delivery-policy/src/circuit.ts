@@ -1,4 +1,4 @@
-import { type EndpointRecord, parseDuration } from '@hookline/core';
+import type { EndpointRecord } from '@hookline/core';
 
 /** When an endpoint's circuit opens and for how long (all times in ms). */
 export interface CircuitSettings {
@@ -40,14 +40,4 @@ export function circuitSettingsOf(endpoint: Pick<EndpointRecord, 'circuitBreaker
     cooldownMs,
     maxCooldownMs: Math.max(cooldownMs, (setting.maxCooldownSeconds ?? d.maxCooldownMs / 1000) * 1000),
   };
-}
-
-/**
- * The retry tier a task held back by an open circuit waits in: the shortest whose delay covers the rest of
- * the cool-down (its `dueAt` is the end of the cool-down), so it passes through Kafka once per cool-down
- * rather than once per short tier; the longest tier when none does.
- */
-export function circuitDeferTier(tiers: readonly string[], remainingMs: number): string {
-  const byDelay = [...tiers].sort((a, b) => parseDuration(a) - parseDuration(b));
-  return byDelay.find((tier) => parseDuration(tier) >= remainingMs) ?? byDelay[byDelay.length - 1]!;
 }

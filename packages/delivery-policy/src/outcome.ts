@@ -116,20 +116,21 @@ export function parkTask(
 }
 
 /**
- * The endpoint's backlog is full: the task goes to `tier` without counting an attempt, due when the backlog has
- * probably drained, at most the tier's delay. Due at once, the task of an endpoint that hangs would come
- * straight back to a backlog still full and circle through Kafka as fast as the broker allows; always after
- * the full delay, a fast endpoint with a burst would get only ~backlog tasks per delay.
+ * The task cannot be sent now (its endpoint's backlog is full, or its circuit is open): it goes to `tier`
+ * without counting an attempt, due after `waitMs` (when the backlog has probably drained, or the cool-down
+ * ends; see `backlogDeferral`), at most the tier's delay. Due at once, the task of an endpoint that hangs would
+ * come straight back to a backlog still full and circle through Kafka as fast as the broker allows; always
+ * after the full delay, a fast endpoint with a burst would get only ~backlog tasks per delay.
  */
 export function deferTask(
   task: DeliveryTask,
   tier: string,
-  drainEstimateMs: number | undefined,
+  waitMs: number | undefined,
   topics: TopicNames,
   now: number,
 ): { task: DeliveryTask; records: TopicRecords[] } {
   // Whole milliseconds: `dueAt` is an integer in the task schema (a fraction made the task unreadable).
-  const delayMs = Math.ceil(Math.min(parseDuration(tier), drainEstimateMs ?? Number.POSITIVE_INFINITY));
+  const delayMs = Math.ceil(Math.min(parseDuration(tier), waitMs ?? Number.POSITIVE_INFINITY));
   const deferred = planTask({ kind: 'defer', task, dueAt: now + delayMs });
   return { task: deferred, records: [{ topic: tierTopic(topics, tier), records: [taskRecord(deferred)] }] };
 }

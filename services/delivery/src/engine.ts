@@ -1,6 +1,6 @@
 import { type DeliveryTask, deliveryTask, type EndpointRecord, type TopicNames } from '@hookline/core';
 import {
-  circuitDeferTier,
+  backlogDeferral,
   type DeliveryPolicy,
   deferTask,
   failureOfRecord,
@@ -11,6 +11,7 @@ import {
   retryInPlace,
   routeOutcome,
   sendingConcurrency,
+  tierCovering,
 } from '@hookline/delivery-policy';
 import type { BatchControl, EventLog, LogRecord, PartitionBatch, RecordPublisher, RunningConsumer, TopicRecords } from '@hookline/kafka';
 import { traceparentFrom, withTraceparentAll } from '@hookline/tracing';
@@ -55,9 +56,10 @@ export interface EngineOptions {
   endpointBacklog: number;
   /** Tasks accepted but unfinished across all partitions before consumption waits. */
   maxInFlight: number;
-  /** Tier used to defer work of an endpoint whose backlog is full. */
-  deferTier: string;
-  /** The delayed retry tiers: tasks held back by an open circuit wait in the one that covers the cool-down. */
+  /**
+   * The delayed retry tiers: tasks held back by an open circuit wait in the one that covers the cool-down, and
+   * tasks of an endpoint whose backlog is full in the one that covers its drain (`backlogDeferral`).
+   */
   delayedTiers: readonly string[];
   /** Told of every circuit change (metrics, logs, the record on `attempts`). */
   onCircuitTransition?: (transition: CircuitTransition) => void;
@@ -222,14 +224,15 @@ export class DeliveryEngine {
     const limiter = this.limiterFor(endpoint, policy);
     if (limiter.queued >= this.options.endpointBacklog) {
       metrics.deferred.inc();
-      return deferTask(task, this.options.deferTier, limiter.drainEstimateMs, topics, Date.now()).records;
+      const { tier, delayMs } = backlogDeferral(this.options.delayedTiers, limiter.drainEstimateMs);
+      return deferTask(task, tier, delayMs, topics, Date.now()).records;
     }
     const result = await this.attemptOnce(task, limiter, traceparentFrom(source.headers));
     if (result === 'handed-back') return result;
     if ('park' in result) return this.park(task, result.park);
     if ('deferMs' in result) {
       metrics.deferred.inc();
-      const tier = circuitDeferTier(this.options.delayedTiers, result.deferMs);
+      const tier = tierCovering(this.options.delayedTiers, result.deferMs);
       return deferTask(task, tier, result.deferMs, topics, Date.now()).records;
     }
     return this.route(task, result.sent, result.policy).records;

@@ -36,11 +36,16 @@ export class EndpointLimiter {
   }
 
   /**
-   * How long the queue would take to drain at the recent pace (a moving average of how long one piece of work
-   * took, over `concurrency` lanes), or undefined before any work finished.
+   * How long the queue would take to drain: at the recent pace (a moving average of how long one piece of work
+   * took, over `concurrency` lanes) and, with a rate limit, no sooner than the rate lets it start. Undefined
+   * while neither is known (no rate limit and no work finished yet).
    */
   get drainEstimateMs(): number | undefined {
-    return this.averageMs === undefined ? undefined : (this.waiting.length * this.averageMs) / this.concurrency;
+    const waiting = this.waiting.length;
+    const byPace = this.averageMs === undefined ? undefined : (waiting * this.averageMs) / this.concurrency;
+    const byRate = this.ratePerSecond ? (waiting / this.ratePerSecond) * 1000 : undefined;
+    if (byPace === undefined) return byRate;
+    return Math.max(byPace, byRate ?? 0);
   }
 
   async run<T>(work: () => Promise<T>): Promise<T> {

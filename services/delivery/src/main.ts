@@ -1,6 +1,6 @@
 import { ConfigView } from '@hookline/config';
 import { parseEnv } from '@hookline/core';
-import { deferTierOf, delayedTiers, validateProfiles } from '@hookline/delivery-policy';
+import { delayedTiers, validateProfiles } from '@hookline/delivery-policy';
 import { ConsumerLagMonitor, connectEventLog, kafkaHealthChecks, retryTopicSpec } from '@hookline/kafka';
 import { EndpointSecrets, endpointsMissingKeys, keyringFromEnv } from '@hookline/secrets';
 import { closeServer, createHttpApp, createLogger, createMetricsRegistry, listen, runService } from '@hookline/service';
@@ -66,7 +66,6 @@ await runService(logger, async (lifecycle) => {
     endpointConcurrency: env.DELIVERY_ENDPOINT_CONCURRENCY,
     endpointBacklog: env.DELIVERY_ENDPOINT_BACKLOG,
     maxInFlight: env.DELIVERY_MAX_IN_FLIGHT,
-    deferTier: deferTierOf(env.HOOKLINE_RETRY_TIERS),
     delayedTiers: tiers,
     onCircuitTransition(transition) {
       metrics.circuitTransitions.inc({ to: transition.to });

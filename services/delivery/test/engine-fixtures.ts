@@ -120,7 +120,6 @@ export async function startEngine(over: Partial<EngineOptions> = {}, endpoints: 
     endpointConcurrency: 10,
     endpointBacklog: 100,
     maxInFlight: 100,
-    deferTier: '5s',
     delayedTiers: ['5s', '30s', '5m'],
     ...over,
   });

@@ -118,6 +118,28 @@ describe('DeliveryEngine', () => {
     await vi.waitFor(() => expect(harness!.attempts().map((a) => a.eventId)).toEqual(['e1', 'e2']));
   });
 
+  it('defers work of an endpoint that answers slowly until its backlog should have drained, in the tier that covers that', async () => {
+    harness = await startEngine({ endpointBacklog: 1 }, [endpoint('ep', { maxConcurrency: 1 })]);
+    // One attempt that took 60 s: the endpoint's pace is now known.
+    const releaseSlow = harness.sender.gate('e0');
+    await harness.publish(task('ep', 'e0'));
+    await vi.waitFor(() => expect(harness!.sender.sentEvents()).toEqual(['e0']));
+    await vi.advanceTimersByTimeAsync(60_000);
+    releaseSlow();
+    await vi.waitFor(() => expect(harness!.attempts()).toHaveLength(1));
+    harness.sender.gate('e1');
+    const start = Date.now();
+    await harness.publish(task('ep', 'e1'), task('ep', 'e2'), task('ep', 'e3'));
+    // e1 sends, e2 waits (one waiting at 60 s over one lane: 60 s to drain), e3 waits that out in the 5m tier.
+    await vi.waitFor(() => expect(harness!.log.values(topics.retry('5m'))).toHaveLength(1));
+    const [deferred] = harness.log.values<{ eventId: string; attempt: number; dueAt: number }>(topics.retry('5m'));
+    expect(deferred).toMatchObject({ eventId: 'e3', attempt: 1 });
+    // Due 60 s after it was deferred (the fake clock moves a little while the test waits for the deferral).
+    expect(deferred!.dueAt - start).toBeGreaterThanOrEqual(60_000);
+    expect(deferred!.dueAt - start).toBeLessThan(61_000);
+    expect(harness.log.values(topics.retry('5s'))).toEqual([]);
+  });
+
   it('stops taking tasks at maxInFlight until one finishes', async () => {
     harness = await startEngine({ maxInFlight: 2 });
     const release = harness.sender.gate('e1');

@@ -25,4 +25,19 @@ describe('EndpointLimiter.drainEstimateMs', () => {
     await Promise.all(blocked);
     expect(limiter.drainEstimateMs).toBe(0);
   });
+
+  it('with a rate limit, is no shorter than the rate lets the queue start', async () => {
+    const limiter = new EndpointLimiter(5, 2);
+    const releases: (() => void)[] = [];
+    const blocked = Array.from({ length: 12 }, () => limiter.run(() => new Promise<void>((resolve) => releases.push(resolve))));
+    // Two tokens at start: two running, ten waiting at two a second, nothing finished yet.
+    await vi.waitFor(() => expect(releases).toHaveLength(2));
+    expect(limiter.drainEstimateMs).toBe(5_000);
+    for (const release of releases.splice(0)) release();
+    await vi.advanceTimersByTimeAsync(10_000);
+    for (const release of releases.splice(0)) release();
+    await vi.advanceTimersByTimeAsync(10_000);
+    for (const release of releases.splice(0)) release();
+    await Promise.all(blocked);
+  });
 });
