@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type EndpointRecord, endpointRecord } from '@hookline/core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { EndpointSecrets, endpointsMissingKeys, isSealed, Keyring, maskedHeaders } from '../src/index.js';
 
 const key = () => randomBytes(32).toString('base64');
@@ -52,6 +52,22 @@ describe('EndpointSecrets', () => {
     // Header names compare without case.
     const renamed: EndpointRecord = { ...sealed, headers: { 'x-api-key': sealed.headers!['X-Api-Key']! } };
     expect(secrets.openHeaders(renamed)).toEqual({ 'x-api-key': 'receiver-credential' });
+  });
+
+  it('opens each sealed value once, and never hands a value opened for one endpoint or field to another', () => {
+    const counting = Keyring.parse(`k1:${key()}`);
+    const opens = vi.spyOn(counting, 'open');
+    const sealing = new EndpointSecrets(counting);
+    const sealed = sealing.sealPlain(endpointRecord.parse(previousShape));
+    for (let i = 0; i < 3; i++) {
+      expect(sealing.liveSecrets(sealed, Date.parse(at))).toEqual(['whsec_new', 'whsec_old']);
+      expect(sealing.openHeaders(sealed)).toEqual({ 'X-Api-Key': 'receiver-credential' });
+    }
+    expect(opens).toHaveBeenCalledTimes(3);
+    // The same sealed objects, already opened, in a record of another endpoint or under another header name.
+    expect(() => sealing.liveSecrets({ ...sealed, id: 'ep_2' }, Date.parse(at))).toThrow(/failed authentication/);
+    const swapped: EndpointRecord = { ...sealed, headers: { 'X-Other': sealed.headers!['X-Api-Key']! } };
+    expect(() => sealing.openHeaders(swapped)).toThrow(/failed authentication/);
   });
 
   it('re-seals plain values and values of other keys with the sealing key, and leaves current records alone', () => {
