@@ -191,16 +191,21 @@ export class BenchStack {
   }
 
   /**
-   * Stops the services and drops the namespace's read models (a full run leaves ~2 GB there, and each run has its
-   * own namespace; `keepData` (BENCH_KEEP_DATA=1) keeps them to look at). Its topics stay until their retention.
+   * Stops the services and drops the namespace's read models and topics (a full run leaves ~2 GB in MongoDB and
+   * ~100 partitions on the broker, and each run has its own namespace: 180 runs had left 11,000 partition
+   * directories, 13 GB, on this machine's broker). `keepData` (BENCH_KEEP_DATA=1) keeps them to look at.
    */
   async stop(keepData: boolean): Promise<void> {
     await this.hookline.stop();
-    try {
-      if (!keepData) await (await this.store()).db.dropDatabase();
-    } catch (error) {
-      // The figures are still written; only the cleanup is left undone.
-      console.error(`dropping the bench database ${this.hookline.namespace} failed:`, error);
+    const { namespace } = this.hookline;
+    if (!keepData) {
+      // The figures are still written when one fails; only that cleanup is left undone.
+      await (await this.store()).db
+        .dropDatabase()
+        .catch((error) => console.error(`dropping the bench database ${namespace} failed:`, error));
+      await this.log
+        .deleteNamespace(`${namespace}.`)
+        .catch((error) => console.error(`deleting the bench topics ${namespace}.* failed:`, error));
     }
     const store = this.storeConnection;
     await Promise.allSettled([this.publisher.close().then(() => this.log.close()), this.ingest.close(), store?.then((s) => s.close())]);

@@ -23,6 +23,15 @@ export class PublishError extends EventLogError {
   override readonly name = 'PublishError';
 }
 
+/** A namespace to delete is not one: an empty prefix, or one not ending in "." (it would take others' topics). */
+export class NotANamespaceError extends EventLogError {
+  override readonly name = 'NotANamespaceError';
+}
+
+export function assertNamespace(prefix: string): void {
+  if (!/^[^.]+.*\.$/.test(prefix)) throw new NotANamespaceError(`"${prefix}" is not a topic namespace (e.g. "bench1.")`);
+}
+
 /** An existing topic breaks a setting Hookline cannot run without (e.g. `config` not compacted); the service does not start. */
 export class TopicMisconfiguredError extends EventLogError {
   override readonly name = 'TopicMisconfiguredError';

@@ -37,6 +37,11 @@ export interface EventLog {
   groupLag(groupId: string, topics: string[]): Promise<Map<string, number>>;
   /** Deletes a consumer group's committed offsets (e.g. a finished job's). */
   deleteGroup(groupId: string): Promise<void>;
+  /**
+   * Deletes every topic of a namespace (`HOOKLINE_TOPIC_PREFIX`, ending in "."), e.g. a finished bench run's,
+   * and returns their names. Throws `NotANamespaceError` for any other prefix.
+   */
+  deleteNamespace(prefix: string): Promise<string[]>;
   close(): Promise<void>;
 }
 

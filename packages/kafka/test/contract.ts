@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { NotANamespaceError } from '../src/errors.js';
 import type { EventLog, LogRecord, RunningConsumer, TopicPartition } from '../src/port.js';
 
 /** What a contract run needs from an implementation: a log, and names unique to this run. */
@@ -276,6 +277,20 @@ export function eventLogContract(name: string, subject: () => ContractSubject): 
       await member.commit();
       await waitFor(async () => expect((await log.groupLag(groupId, [lagging])).get(lagging)).toBe(0));
       await publisher.close();
+    });
+
+    it("deletes a namespace's topics, and only them", async () => {
+      const { log, unique } = subject();
+      const namespace = `${unique('ns')}.`;
+      const inside = [`${namespace}events`, `${namespace}retry.5s`];
+      const outside = unique('ns-neighbour');
+      await log.ensureTopics([...inside, outside].map((t) => ({ topic: t, numPartitions: 1 })));
+      await expect(log.deleteNamespace('')).rejects.toBeInstanceOf(NotANamespaceError);
+      await expect(log.deleteNamespace(namespace.slice(0, -1))).rejects.toBeInstanceOf(NotANamespaceError);
+      expect((await log.deleteNamespace(namespace)).sort()).toEqual(inside);
+      // A broker deletes asynchronously: the names go once it has.
+      await waitFor(async () => expect(await log.deleteNamespace(namespace)).toEqual([]));
+      expect(await log.groupLag(unique('ns-group'), [outside])).toEqual(new Map([[outside, 0]]));
     });
   });
 }

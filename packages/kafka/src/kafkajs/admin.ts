@@ -1,6 +1,6 @@
 import type { Admin, Kafka } from 'kafkajs';
 import kafkajs from 'kafkajs';
-import { EventLogError, TopicMisconfiguredError } from '../errors.js';
+import { assertNamespace, EventLogError, TopicMisconfiguredError } from '../errors.js';
 import type { PartitionRange, TopicSpec } from '../port.js';
 
 const { ConfigResourceTypes, ConfigSource } = kafkajs;
@@ -190,6 +190,14 @@ export class AdminSession {
 
   async deleteGroup(groupId: string): Promise<void> {
     await (await this.admin()).deleteGroups([groupId]);
+  }
+
+  async deleteNamespace(prefix: string): Promise<string[]> {
+    assertNamespace(prefix);
+    const admin = await this.admin();
+    const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(prefix));
+    if (topics.length > 0) await admin.deleteTopics({ topics });
+    return topics;
   }
 
   async close(): Promise<void> {

@@ -59,6 +59,7 @@ export function createKafkaEventLog({ brokers, clientId, logger, security }: Kaf
     ensureTopics: (specs: TopicSpec[]) => admin.ensureTopics(specs),
     groupLag: (groupId, topics) => admin.groupLag(groupId, topics),
     deleteGroup: (groupId) => admin.deleteGroup(groupId),
+    deleteNamespace: (prefix) => admin.deleteNamespace(prefix),
     /** Stops what this log made that is still running (each is idempotent), then the admin connection. */
     async close(): Promise<void> {
       await Promise.all([...consumers].map((c) => c.stop()));

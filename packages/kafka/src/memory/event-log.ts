@@ -1,3 +1,4 @@
+import { assertNamespace } from '../errors.js';
 import type {
   EventLog,
   GroupConsumerOptions,
@@ -111,6 +112,11 @@ export class MemoryEventLog implements EventLog {
   async deleteGroup(groupId: string): Promise<void> {
     this.groups.get(groupId)?.assertEmpty();
     this.groups.delete(groupId);
+  }
+
+  async deleteNamespace(prefix: string): Promise<string[]> {
+    assertNamespace(prefix);
+    return this.store.deleteUnder(prefix);
   }
 
   /** Stops every consumer and view made by this log. */

@@ -47,6 +47,13 @@ export class TopicStore {
     return this.topics.get(name) ?? this.ensure({ topic: name, numPartitions: this.defaultPartitions });
   }
 
+  /** Deletes the topics whose names start with `prefix` and returns their names. */
+  deleteUnder(prefix: string): string[] {
+    const names = [...this.topics.keys()].filter((name) => name.startsWith(prefix));
+    for (const name of names) this.topics.delete(name);
+    return names;
+  }
+
   find(name: string): StoredTopic | undefined {
     return this.topics.get(name);
   }
