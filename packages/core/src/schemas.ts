@@ -302,6 +302,8 @@ export const deliveryTask = z.object({
   event: eventEnvelope,
   /** A send-test from the admin API: one attempt, even to a disabled endpoint, never retried or dead-lettered. */
   test: z.boolean().optional(),
+  /** How often this attempt was held back (backlog full, circuit open) without being sent; absent: never. */
+  deferrals: z.number().int().min(0).optional(),
 });
 export type DeliveryTask = z.infer<typeof deliveryTask>;
 

@@ -41,13 +41,16 @@ export function planTask(plan: TaskPlan): DeliveryTask {
     }
     case 'again': {
       // A replay is a real delivery again: never a test, whatever the letter was.
-      const { test: _test, ...task } = plan.task;
+      const { test: _test, deferrals: _deferrals, ...task } = plan.task;
       return { ...task, attempt: plan.task.attempt + 1, dueAt: plan.now };
     }
-    case 'retry':
-      return { ...plan.task, attempt: plan.attempt, dueAt: plan.dueAt };
+    case 'retry': {
+      // A new attempt starts with no deferrals: they count how long one attempt has been held back.
+      const { deferrals: _deferrals, ...task } = plan.task;
+      return { ...task, attempt: plan.attempt, dueAt: plan.dueAt };
+    }
     case 'defer':
-      return { ...plan.task, dueAt: plan.dueAt };
+      return { ...plan.task, dueAt: plan.dueAt, deferrals: (plan.task.deferrals ?? 0) + 1 };
   }
 }
 

@@ -35,17 +35,36 @@ export function tierCovering(tiers: readonly string[], delayMs: number): string 
 /** The longest a task turned away by a full endpoint backlog waits before it is offered to the endpoint again. */
 export const backlogDeferCapMs = 5 * 60_000;
 
+/** An endpoint whose every request slot has been taken by the same requests this long is stalled (it hangs). */
+export const endpointStalledAfterMs = 5_000;
+
+/** What the delivery engine knows of an endpoint whose backlog is full, and of the task it turns away. */
+export interface BacklogState {
+  /** When the endpoint's queue should have drained at its recent pace; undefined before anything finished. */
+  drainEstimateMs: number | undefined;
+  /** How long every request slot of the endpoint has been held by the requests now in them (0: one is free). */
+  stalledForMs: number;
+  /** How often this attempt was deferred before (`DeliveryTask.deferrals`). */
+  deferrals: number | undefined;
+}
+
 /**
- * Where and how long a task waits when its endpoint's backlog is full: until that backlog should have drained
- * at the endpoint's recent pace (`drainEstimateMs`; the first delayed tier's delay while nothing is known), at
- * most `backlogDeferCapMs`, in the shortest tier that covers the wait. Offered again after a fixed 5 s, the
- * tasks of an endpoint that hangs until its timeout went round through Kafka every 5 s for as long as it hung,
- * hundreds a second that every other endpoint's deliveries had to share the processes and the broker with.
+ * Where and how long a task waits when its endpoint's backlog is full: until that backlog should have drained at
+ * the endpoint's recent pace, at most the first delayed tier's delay. A stalled endpoint (every slot held for
+ * `endpointStalledAfterMs`, e.g. one that hangs until the timeout) instead holds the task back for that delay
+ * doubled for each earlier deferral of this attempt, up to `backlogDeferCapMs`, in the shortest tier that covers
+ * it: offered again every 5 s, its tasks went round through Kafka for as long as it hung, hundreds a second
+ * that every other endpoint's deliveries shared the processes and the broker with. Only a stalled endpoint: an
+ * estimate inflated by a moment of overload on our side (a burst, a busy event loop) would hold healthy
+ * endpoints' tasks back for minutes, and measured so, overload got worse (docs/benchmarks.md, round 4).
  */
-export function backlogDeferral(tiers: readonly string[], drainEstimateMs: number | undefined): { tier: string; delayMs: number } {
+export function backlogDeferral(tiers: readonly string[], state: BacklogState): { tier: string; delayMs: number } {
   const delayed = delayedTiers(tiers);
   if (delayed.length === 0) return { tier: deferTierOf(tiers), delayMs: 0 };
-  const waitMs = Math.min(drainEstimateMs ?? parseDuration(deferTierOf(tiers)), backlogDeferCapMs);
+  const firstMs = parseDuration(deferTierOf(tiers));
+  const stalled = state.stalledForMs >= endpointStalledAfterMs;
+  const limitMs = stalled ? Math.min(firstMs * 2 ** Math.min(state.deferrals ?? 0, 20), backlogDeferCapMs) : firstMs;
+  const waitMs = Math.min(state.drainEstimateMs ?? limitMs, limitMs);
   const tier = tierCovering(delayed, waitMs);
   return { tier, delayMs: Math.ceil(Math.min(waitMs, parseDuration(tier))) };
 }

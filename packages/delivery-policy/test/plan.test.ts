@@ -74,6 +74,20 @@ describe('planTask', () => {
   });
 });
 
+describe('planTask deferrals', () => {
+  it('counts how often an attempt was held back, and starts every new attempt at none', () => {
+    const first = planTask({ kind: 'first', event, endpoint, now: 0 });
+    expect(first.deferrals).toBeUndefined();
+    const twice = planTask({ kind: 'defer', task: planTask({ kind: 'defer', task: first, dueAt: 1 }), dueAt: 2 });
+    expect(twice.deferrals).toBe(2);
+    expect(planTask({ kind: 'retry', task: twice, attempt: 2, dueAt: 3 })).not.toHaveProperty('deferrals');
+    expect(planTask({ kind: 'again', task: twice, now: 4 })).not.toHaveProperty('deferrals');
+    // A task written before the count existed reads as never deferred.
+    const { deferrals: _none, ...previousShape } = twice;
+    expect(deliveryTask.parse(JSON.parse(JSON.stringify(previousShape))).deferrals).toBeUndefined();
+  });
+});
+
 describe('taskRecord', () => {
   it('is the task as JSON keyed by endpoint id', () => {
     const task = planTask({ kind: 'first', event, endpoint, now: 1 });

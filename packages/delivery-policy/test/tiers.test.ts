@@ -18,23 +18,34 @@ describe('retry tiers', () => {
 
 describe('backlogDeferral', () => {
   const tiers = ['0s', '5s', '30s', '5m', '1h'];
+  const busy = (drainEstimateMs: number | undefined, deferrals?: number) => ({ drainEstimateMs, stalledForMs: 0, deferrals });
+  const stalled = (drainEstimateMs: number | undefined, deferrals?: number) => ({ drainEstimateMs, stalledForMs: 6_000, deferrals });
 
-  it('waits the first delayed tier while the drain is unknown, and a short drain in that tier', () => {
-    expect(backlogDeferral(tiers, undefined)).toEqual({ tier: '5s', delayMs: 5_000 });
-    expect(backlogDeferral(tiers, 120.4)).toEqual({ tier: '5s', delayMs: 121 });
+  it('holds a task of a busy endpoint back until its backlog should drain, at most the first delayed tier', () => {
+    expect(backlogDeferral(tiers, busy(undefined))).toEqual({ tier: '5s', delayMs: 5_000 });
+    expect(backlogDeferral(tiers, busy(120.4))).toEqual({ tier: '5s', delayMs: 121 });
+    // However long the estimate (overload on our side inflates it) and however often it was deferred.
+    expect(backlogDeferral(tiers, busy(200_000, 6))).toEqual({ tier: '5s', delayMs: 5_000 });
   });
 
-  it('waits a long drain out in the shortest tier that covers it, so the task goes round once, not every 5 s', () => {
-    expect(backlogDeferral(tiers, 200_000)).toEqual({ tier: '5m', delayMs: 200_000 });
-    expect(backlogDeferral(tiers, 12_000)).toEqual({ tier: '30s', delayMs: 12_000 });
+  it('doubles the wait for each earlier deferral when the endpoint is stalled, in the shortest tier that covers it', () => {
+    expect(backlogDeferral(tiers, stalled(undefined))).toEqual({ tier: '5s', delayMs: 5_000 });
+    expect(backlogDeferral(tiers, stalled(undefined, 1))).toEqual({ tier: '30s', delayMs: 10_000 });
+    expect(backlogDeferral(tiers, stalled(200_000, 3))).toEqual({ tier: '5m', delayMs: 40_000 });
+    expect(backlogDeferral(tiers, stalled(12_000, 3))).toEqual({ tier: '30s', delayMs: 12_000 });
+    expect(backlogDeferral(tiers, { drainEstimateMs: undefined, stalledForMs: 4_999, deferrals: 3 })).toEqual({
+      tier: '5s',
+      delayMs: 5_000,
+    });
   });
 
-  it('never waits longer than backlogDeferCapMs, whatever the estimate', () => {
-    expect(backlogDeferral(tiers, 10 * 3_600_000)).toEqual({ tier: '5m', delayMs: backlogDeferCapMs });
-    expect(backlogDeferral(['5s', '30s'], 200_000)).toEqual({ tier: '30s', delayMs: 30_000 });
+  it('never waits longer than backlogDeferCapMs, however often the task was deferred', () => {
+    expect(backlogDeferral(tiers, stalled(undefined, 6))).toEqual({ tier: '5m', delayMs: backlogDeferCapMs });
+    expect(backlogDeferral(tiers, stalled(10 * 3_600_000, 1_000))).toEqual({ tier: '5m', delayMs: backlogDeferCapMs });
+    expect(backlogDeferral(['5s', '30s'], stalled(undefined, 4))).toEqual({ tier: '30s', delayMs: 30_000 });
   });
 
   it('goes straight back to deliveries when no tier has a delay', () => {
-    expect(backlogDeferral(['0s'], 200_000)).toEqual({ tier: '0s', delayMs: 0 });
+    expect(backlogDeferral(['0s'], stalled(200_000, 3))).toEqual({ tier: '0s', delayMs: 0 });
   });
 });

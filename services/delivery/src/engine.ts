@@ -224,7 +224,11 @@ export class DeliveryEngine {
     const limiter = this.limiterFor(endpoint, policy);
     if (limiter.queued >= this.options.endpointBacklog) {
       metrics.deferred.inc();
-      const { tier, delayMs } = backlogDeferral(this.options.delayedTiers, limiter.drainEstimateMs);
+      const { tier, delayMs } = backlogDeferral(this.options.delayedTiers, {
+        drainEstimateMs: limiter.drainEstimateMs,
+        stalledForMs: limiter.stalledForMs,
+        deferrals: task.deferrals,
+      });
       return deferTask(task, tier, delayMs, topics, Date.now()).records;
     }
     const result = await this.attemptOnce(task, limiter, traceparentFrom(source.headers));

@@ -10,6 +10,8 @@ export class EndpointLimiter {
   private lastRefill = Date.now();
   private refillTimer: NodeJS.Timeout | undefined;
   private averageMs: number | undefined;
+  /** When each piece of work now running started (performance.now()). */
+  private readonly runningSince = new Set<{ at: number }>();
 
   constructor(
     private concurrency: number,
@@ -48,15 +50,26 @@ export class EndpointLimiter {
     return Math.max(byPace, byRate ?? 0);
   }
 
+  /** How long every slot has been held by the work now in it: the youngest one's age, or 0 while a slot is free. */
+  get stalledForMs(): number {
+    if (this.running < this.concurrency || this.runningSince.size === 0) return 0;
+    let youngest = 0;
+    for (const { at } of this.runningSince) youngest = Math.max(youngest, at);
+    return performance.now() - youngest;
+  }
+
   async run<T>(work: () => Promise<T>): Promise<T> {
     await new Promise<void>((resolve) => {
       this.waiting.push(resolve);
       this.drain();
     });
     const started = performance.now();
+    const since = { at: started };
+    this.runningSince.add(since);
     try {
       return await work();
     } finally {
+      this.runningSince.delete(since);
       const took = performance.now() - started;
       this.averageMs = this.averageMs === undefined ? took : this.averageMs * 0.9 + took * 0.1;
       this.running--;

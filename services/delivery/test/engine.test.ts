@@ -118,26 +118,23 @@ describe('DeliveryEngine', () => {
     await vi.waitFor(() => expect(harness!.attempts().map((a) => a.eventId)).toEqual(['e1', 'e2']));
   });
 
-  it('defers work of an endpoint that answers slowly until its backlog should have drained, in the tier that covers that', async () => {
+  it('defers the work of a stalled endpoint longer for each earlier deferral, and a busy one at most 5 s', async () => {
     harness = await startEngine({ endpointBacklog: 1 }, [endpoint('ep', { maxConcurrency: 1 })]);
-    // One attempt that took 60 s: the endpoint's pace is now known.
-    const releaseSlow = harness.sender.gate('e0');
-    await harness.publish(task('ep', 'e0'));
-    await vi.waitFor(() => expect(harness!.sender.sentEvents()).toEqual(['e0']));
-    await vi.advanceTimersByTimeAsync(60_000);
-    releaseSlow();
-    await vi.waitFor(() => expect(harness!.attempts()).toHaveLength(1));
     harness.sender.gate('e1');
+    await harness.publish(task('ep', 'e1'));
+    await vi.waitFor(() => expect(harness!.sender.sentEvents()).toEqual(['e1']));
+    // e1 holds the endpoint's only slot for 6 s: the endpoint is stalled.
+    await vi.advanceTimersByTimeAsync(6_000);
     const start = Date.now();
-    await harness.publish(task('ep', 'e1'), task('ep', 'e2'), task('ep', 'e3'));
-    // e1 sends, e2 waits (one waiting at 60 s over one lane: 60 s to drain), e3 waits that out in the 5m tier.
-    await vi.waitFor(() => expect(harness!.log.values(topics.retry('5m'))).toHaveLength(1));
-    const [deferred] = harness.log.values<{ eventId: string; attempt: number; dueAt: number }>(topics.retry('5m'));
-    expect(deferred).toMatchObject({ eventId: 'e3', attempt: 1 });
-    // Due 60 s after it was deferred (the fake clock moves a little while the test waits for the deferral).
-    expect(deferred!.dueAt - start).toBeGreaterThanOrEqual(60_000);
-    expect(deferred!.dueAt - start).toBeLessThan(61_000);
-    expect(harness.log.values(topics.retry('5s'))).toEqual([]);
+    // e2 waits; e3 was deferred 3 times before (40 s), e4 never (5 s).
+    await harness.publish(task('ep', 'e2'), { ...task('ep', 'e3'), deferrals: 3 }, task('ep', 'e4'));
+    await vi.waitFor(() => expect(harness!.log.values(topics.retry('5s'))).toHaveLength(1));
+    const [long] = harness.log.values<{ eventId: string; attempt: number; dueAt: number; deferrals: number }>(topics.retry('5m'));
+    expect(long).toMatchObject({ eventId: 'e3', attempt: 1, deferrals: 4 });
+    // Due 40 s after it was deferred (the fake clock moves a little while the test waits for the deferral).
+    expect(long!.dueAt - start).toBeGreaterThanOrEqual(40_000);
+    expect(long!.dueAt - start).toBeLessThan(41_000);
+    expect(harness.log.values(topics.retry('5s'))).toEqual([expect.objectContaining({ eventId: 'e4', deferrals: 1 })]);
   });
 
   it('stops taking tasks at maxInFlight until one finishes', async () => {

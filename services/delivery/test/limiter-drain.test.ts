@@ -40,4 +40,25 @@ describe('EndpointLimiter.drainEstimateMs', () => {
     for (const release of releases.splice(0)) release();
     await Promise.all(blocked);
   });
+
+  it('says how long every slot has been held by the work in it, 0 while one is free', async () => {
+    const limiter = new EndpointLimiter(2, undefined);
+    const releases: (() => void)[] = [];
+    const hold = () => limiter.run(() => new Promise<void>((resolve) => releases.push(resolve)));
+    const first = hold();
+    await vi.waitFor(() => expect(releases).toHaveLength(1));
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(limiter.stalledForMs).toBe(0);
+    const second = hold();
+    await vi.waitFor(() => expect(releases).toHaveLength(2));
+    await vi.advanceTimersByTimeAsync(2_000);
+    // Both slots held: as long as the younger has been (waitFor moved the fake clock by a step).
+    expect(limiter.stalledForMs).toBeGreaterThanOrEqual(2_000);
+    expect(limiter.stalledForMs).toBeLessThan(2_100);
+    releases[0]!();
+    await first;
+    expect(limiter.stalledForMs).toBe(0);
+    releases[1]!();
+    await second;
+  });
 });
