@@ -58,7 +58,7 @@ export interface EngineOptions {
   maxInFlight: number;
   /**
    * The delayed retry tiers: tasks held back by an open circuit wait in the one that covers the cool-down, and
-   * tasks of an endpoint whose backlog is full in the one that covers its drain (`backlogDeferral`).
+   * tasks of an endpoint whose backlog is full in the one `backlogDeferral` picks.
    */
   delayedTiers: readonly string[];
   /** Told of every circuit change (metrics, logs, the record on `attempts`). */
