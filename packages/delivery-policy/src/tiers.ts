@@ -61,7 +61,8 @@ export interface BacklogState {
 export function backlogDeferral(tiers: readonly string[], state: BacklogState): { tier: string; delayMs: number } {
   const delayed = delayedTiers(tiers);
   if (delayed.length === 0) return { tier: deferTierOf(tiers), delayMs: 0 };
-  const firstMs = parseDuration(deferTierOf(tiers));
+  // The first delayed tier: `deferTierOf`, without filtering the tiers again.
+  const firstMs = parseDuration(delayed[0]!);
   const stalled = state.stalledForMs >= endpointStalledAfterMs;
   const limitMs = stalled ? Math.min(firstMs * 2 ** Math.min(state.deferrals ?? 0, 20), backlogDeferCapMs) : firstMs;
   const waitMs = Math.min(state.drainEstimateMs ?? limitMs, limitMs);
