@@ -13,6 +13,14 @@ export interface PartitionEnds {
   high: bigint;
 }
 
+/**
+ * How long the admin trusts its topic metadata (partitions and leaders). A view's catch-up asks for end offsets
+ * many times a second; without this each ask fetched the metadata first (kafkajs' admin default is 0). A moved
+ * leader or an unknown topic refreshes it at once (patched into kafkajs), and a view's own consumer finds new
+ * partitions no sooner than this either.
+ */
+const adminMetadataMaxAgeMs = 30_000;
+
 /** One admin connection per log, opened on first use and shared by views, lag, time lookups and topic setup. */
 export class AdminSession {
   private connecting: Promise<Admin> | undefined;
@@ -21,7 +29,7 @@ export class AdminSession {
 
   private admin(): Promise<Admin> {
     this.connecting ??= (async () => {
-      const admin = this.kafka.admin();
+      const admin = this.kafka.admin({ metadataMaxAge: adminMetadataMaxAgeMs });
       await admin.connect();
       return admin;
     })().catch((error: unknown) => {

@@ -40,7 +40,10 @@ export function groupConsumerConfig(
   };
 }
 
-/** Finished records are committed this often (and at a stop). */
+/**
+ * Finished records are committed within this long of finishing (and at a stop). The timer is armed by a finish,
+ * not kept running: an idle member (nothing finished) does not wake up to find nothing to commit.
+ */
 const commitIntervalMs = 250;
 /** How long a partition waits before a batch whose handler threw is read again. */
 const retryBackoffMs = 1_000;
@@ -108,7 +111,15 @@ export class KafkaGroupConsumer implements RunningConsumer {
         return handled;
       },
     });
-    this.commitTimer = setInterval(() => void this.commit(), commitIntervalMs);
+  }
+
+  /** Arms the commit timer, unless it is armed already (or the member is stopping, which commits itself). */
+  private scheduleCommit(): void {
+    if (this.commitTimer || this.stopping) return;
+    this.commitTimer = setTimeout(() => {
+      this.commitTimer = undefined;
+      void this.commit();
+    }, commitIntervalMs);
   }
 
   pause(): void {
@@ -133,7 +144,8 @@ export class KafkaGroupConsumer implements RunningConsumer {
     this.stopping = true;
     this.pause();
     await this.current;
-    clearInterval(this.commitTimer);
+    clearTimeout(this.commitTimer);
+    this.commitTimer = undefined;
     for (const { timer } of this.pauseTimers.values()) clearTimeout(timer);
     this.pauseTimers.clear();
     await this.commit();
@@ -153,7 +165,10 @@ export class KafkaGroupConsumer implements RunningConsumer {
     const { cut, pauseUntil } = await runBatch({ topic, partition, records }, this.options.onBatch, {
       offsets: {
         accept: (offset) => book.accept(topic, partition, offset),
-        finish: (offset) => book.finish(topic, partition, offset),
+        finish: (offset) => {
+          book.finish(topic, partition, offset);
+          this.scheduleCommit();
+        },
         rewind: (offset) => book.rewind(topic, partition, offset),
       },
       heartbeat: () => heartbeat(),
@@ -175,7 +190,7 @@ export class KafkaGroupConsumer implements RunningConsumer {
       this.consumer.seek({ topic, partition, offset: cut.toString() });
     }
     if (pauseUntil !== undefined) this.pausePartition(topic, partition, pause(), pauseUntil);
-    // Every batch is committed by the timer (each `commitIntervalMs`), not here: a commit round trip per batch
+    // Every batch is committed by the timer (within `commitIntervalMs`), not here: a commit round trip per batch
     // held up the next fetch and, at a trickle of one record per fetch, doubled the broker's requests. A crash
     // reads again at most the last interval's records, which every handler takes as a replay (same ids).
     await heartbeat();
