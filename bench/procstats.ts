@@ -38,7 +38,7 @@ export function benchProcesses(): ProcessRef[] {
   const refs: ProcessRef[] = [{ name: 'bench (load generator)', pid: process.pid }];
   for (const pid of childPids(process.pid)) {
     const cmdline = readText(`/proc/${pid}/cmdline`).split('\0').join(' ');
-    const service = /services\/([a-z-]+)\/src\/main\.ts/.exec(cmdline)?.[1];
+    const service = /services\/([a-z-]+)\/(?:src\/main\.ts|dist\/main\.js)/.exec(cmdline)?.[1];
     if (service) refs.push({ name: service, pid });
     else if (cmdline.includes('receiver-process.ts')) refs.push({ name: 'receiver', pid });
   }

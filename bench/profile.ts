@@ -93,6 +93,11 @@ const benchEnvSchema = z.object({
   BENCH_MAX_RATE: z.coerce.number().positive().optional(),
   /** `1` keeps the run's read models (its MongoDB database) instead of dropping them at the end. */
   BENCH_KEEP_DATA: z.enum(['0', '1']).default('0'),
+  /**
+   * `1` runs the services from their TypeScript source (tsx) instead of their build (`node dist/main.js`, what
+   * production runs and what the figures are of; `pnpm build` first).
+   */
+  BENCH_FROM_SOURCE: z.enum(['0', '1']).default('0'),
 });
 
 export interface BenchConfig {
@@ -101,6 +106,7 @@ export interface BenchConfig {
   concurrency: number;
   maxRateOverride: number | undefined;
   keepData: boolean;
+  fromSource: boolean;
 }
 
 export function benchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
@@ -121,5 +127,6 @@ export function benchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     concurrency: e.BENCH_CONCURRENCY,
     maxRateOverride: e.BENCH_MAX_RATE,
     keepData: e.BENCH_KEEP_DATA === '1',
+    fromSource: e.BENCH_FROM_SOURCE === '1',
   };
 }

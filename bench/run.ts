@@ -7,6 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureBuild } from './build-check.js';
 import { benchConfig, type ScenarioName } from './profile.js';
 import { BenchReceiver } from './receiver.js';
 import { machine } from './report.js';
@@ -42,13 +43,14 @@ const serviceEnv: Record<string, string> = {
 };
 
 const config = benchConfig();
+if (!config.fromSource) ensureBuild();
 const startedAt = new Date();
 const receiver = await BenchReceiver.start();
 let stack: BenchStack | undefined;
 const ctx: BenchContext = {
   config,
   receiver,
-  stack: async () => (stack ??= await BenchStack.start(receiver.baseUrl, serviceEnv)),
+  stack: async () => (stack ??= await BenchStack.start(receiver.baseUrl, serviceEnv, !config.fromSource)),
 };
 // Interrupted (Ctrl-C): stop the services and the receiver rather than leaving them running.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -64,7 +66,7 @@ const host = machine();
 const header = [
   `# pnpm bench (${config.profile.name} profile), ${startedAt.toISOString()}`,
   `${host.cores} cores (${host.cpuModel}), ${host.memoryGiB} GiB, load average at start ${host.loadAverage.join(' ')}; Node ${host.node}, Linux ${host.kernel}, commit ${host.git}`,
-  `Services: five processes on the shared Kafka/registry/FerretDB, env ${JSON.stringify(serviceEnv)} (defaults otherwise: 4 partitions,`,
+  `Services: five processes ${config.fromSource ? 'from their source (tsx)' : 'from their build (node dist/main.js)'} on the shared Kafka/registry/FerretDB, env ${JSON.stringify(serviceEnv)} (defaults otherwise: 4 partitions,`,
   'endpoint concurrency 10, backlog 200, timeout 10 s); the receiver and the load generator are processes of their own.',
 ].join('\n');
 console.log(`${header}\n`);
@@ -101,6 +103,7 @@ writeFileSync(
       profile: config.profile,
       scenarios: config.scenarios,
       serviceEnv,
+      servicesFrom: config.fromSource ? 'source' : 'build',
       rawPerSecond: ctx.rawPerSecond,
       maxDeliveriesPerSecond: ctx.maxDeliveriesPerSecond,
       results: Object.fromEntries(Object.entries(results).map(([name, r]) => [name, { seconds: r.seconds, ...(r.data as object) }])),

@@ -49,9 +49,15 @@ export class BenchStack {
     this.topics = topicNames(`${hookline.namespace}.`);
   }
 
-  static async start(receiverUrl: string, env: Record<string, string>): Promise<BenchStack> {
+  /** `fromBuild`: the services run as production runs them (`node dist/main.js`), else from source through tsx. */
+  static async start(receiverUrl: string, env: Record<string, string>, fromBuild: boolean): Promise<BenchStack> {
     const infra = await startInfra();
-    const hookline = await Hookline.start({ infra, namespace: `bench${Date.now().toString(36)}`, env: { LOG_LEVEL: 'warn', ...env } });
+    const hookline = await Hookline.start({
+      infra,
+      namespace: `bench${Date.now().toString(36)}`,
+      env: { LOG_LEVEL: 'warn', ...env },
+      fromBuild,
+    });
     const logger = createLogger('bench', 'warn');
     const log = createKafkaEventLog({ brokers: infra.kafkaBrokers.split(','), clientId: 'bench', logger });
     return new BenchStack(hookline, infra, log, await log.publisher(), receiverUrl);

@@ -21,7 +21,8 @@ export interface ExtraService {
 
 /**
  * One more instance of a consumer service of `hookline` (same topics, database and consumer group, its own port
- * and log file `<name>-<label>.log`), as production scales one out. Resolves once it answers `/health`.
+ * and log file `<name>-<label>.log`, from the build or the source as `hookline`'s), as production scales one
+ * out. Resolves once it answers `/health`.
  */
 export async function startExtraInstance(
   hookline: Hookline,
@@ -32,7 +33,7 @@ export async function startExtraInstance(
   const variable = portVariable[name];
   if (!variable) throw new Error(`${name} is not a consumer service`);
   const port = await freePort();
-  const child = spawn(process.execPath, serviceNodeArgs(name, process.env.HOOKLINE_SERVICES_FROM_BUILD === '1'), {
+  const child = spawn(process.execPath, serviceNodeArgs(name, hookline.fromBuild), {
     cwd: repoRoot,
     env: { ...hookline.env(name), [variable]: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

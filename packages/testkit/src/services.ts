@@ -55,7 +55,8 @@ export class Hookline {
   private readonly processes = new Map<ServiceName, ChildProcess>();
   /** Where each service writes its log (`<name>.log`). */
   readonly logDir: string;
-  private readonly fromBuild: boolean;
+  /** Whether the services run from their build (`dist/main.js`) or their source (tsx). */
+  readonly fromBuild: boolean;
   /** Kills what is still running if the test process exits without `stop()` (a crash, an aborted run). */
   private readonly killOnExit = () => {
     for (const child of this.processes.values()) child.kill('SIGKILL');
