@@ -48,8 +48,37 @@ export interface BacklogState {
   deferrals: number | undefined;
 }
 
+/** How soon an endpoint must be expected to drain its queue for a task over its backlog to wait in memory. */
+export const backlogWaitInMemoryMs = 500;
+/** However fast it drains, an endpoint's queue in memory stays under this many times its backlog. */
+export const backlogWaitInMemoryFactor = 5;
+
+/** An endpoint's queue when a task finds its backlog full. */
+export interface BacklogQueue {
+  /** Tasks waiting for one of its request slots. */
+  queued: number;
+  /** Its backlog (`DELIVERY_ENDPOINT_BACKLOG`). */
+  backlog: number;
+  drainEstimateMs: number | undefined;
+  stalledForMs: number;
+}
+
 /**
- * Where and how long a task waits when its endpoint's backlog is full: until that backlog should have drained at
+ * Whether a task over its endpoint's full backlog waits for the endpoint in memory instead of being deferred:
+ * when the endpoint answers (not stalled) and, at its recent pace, empties its queue within
+ * `backlogWaitInMemoryMs`. Such a backlog is our own lag (a burst fetched at once after a pause, a busy event
+ * loop), not the endpoint's, and a deferral would cost the task at least the first tier's delay (5 s) and two
+ * trips through Kafka; at 80 % load bursts like that deferred thousands of healthy tasks and took the p99 to
+ * seconds (docs/benchmarks.md, round 5). The queue stays bounded (`backlogWaitInMemoryFactor`), so an endpoint
+ * that starts to hang holds few tasks in memory before it counts as stalled.
+ */
+export function waitsOverBacklog(queue: BacklogQueue): boolean {
+  if (queue.stalledForMs >= endpointStalledAfterMs || queue.drainEstimateMs === undefined) return false;
+  return queue.drainEstimateMs <= backlogWaitInMemoryMs && queue.queued < queue.backlog * backlogWaitInMemoryFactor;
+}
+
+/**
+ * Where and how long a task waits when its endpoint's backlog is full (and it does not `waitsOverBacklog`): until that backlog should have drained at
  * the endpoint's recent pace, at most the first delayed tier's delay. A stalled endpoint (every slot held for
  * `endpointStalledAfterMs`, e.g. one that hangs until the timeout) instead holds the task back for that delay
  * doubled for each earlier deferral of this attempt, up to `backlogDeferCapMs`, in the shortest tier that covers

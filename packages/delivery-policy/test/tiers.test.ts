@@ -1,6 +1,6 @@
 import { topicNames } from '@hookline/core';
 import { describe, expect, it } from 'vitest';
-import { backlogDeferCapMs, backlogDeferral, deferTierOf, delayedTiers, tierTopic } from '../src/index.js';
+import { backlogDeferCapMs, backlogDeferral, deferTierOf, delayedTiers, tierTopic, waitsOverBacklog } from '../src/index.js';
 
 describe('retry tiers', () => {
   const topics = topicNames('h.');
@@ -13,6 +13,23 @@ describe('retry tiers', () => {
     expect(delayedTiers(['0s', '5s', '1m'])).toEqual(['5s', '1m']);
     expect(deferTierOf(['0s', '5s', '1m'])).toBe('5s');
     expect(deferTierOf(['0s'])).toBe('0s');
+  });
+});
+
+describe('waitsOverBacklog', () => {
+  const queue = { queued: 200, backlog: 200, drainEstimateMs: 120, stalledForMs: 0 };
+
+  it('keeps a task in memory when the endpoint answers and empties its queue within 500 ms', () => {
+    expect(waitsOverBacklog(queue)).toBe(true);
+    expect(waitsOverBacklog({ ...queue, drainEstimateMs: 500 })).toBe(true);
+    expect(waitsOverBacklog({ ...queue, queued: 999 })).toBe(true);
+  });
+
+  it('defers when the endpoint drains slowly, is stalled, has no pace yet, or its queue is five backlogs long', () => {
+    expect(waitsOverBacklog({ ...queue, drainEstimateMs: 501 })).toBe(false);
+    expect(waitsOverBacklog({ ...queue, stalledForMs: 5_000 })).toBe(false);
+    expect(waitsOverBacklog({ ...queue, drainEstimateMs: undefined })).toBe(false);
+    expect(waitsOverBacklog({ ...queue, queued: 1_000 })).toBe(false);
   });
 });
 

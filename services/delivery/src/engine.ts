@@ -12,6 +12,7 @@ import {
   routeOutcome,
   sendingConcurrency,
   tierCovering,
+  waitsOverBacklog,
 } from '@hookline/delivery-policy';
 import type { BatchControl, EventLog, LogRecord, PartitionBatch, RecordPublisher, RunningConsumer, TopicRecords } from '@hookline/kafka';
 import { traceparentFrom, withTraceparentAll } from '@hookline/tracing';
@@ -222,7 +223,16 @@ export class DeliveryEngine {
       return this.lanes.run(lane, () => this.deliverInOrder(task, lane, source));
     }
     const limiter = this.limiterFor(endpoint, policy);
-    if (limiter.queued >= this.options.endpointBacklog) {
+    const { endpointBacklog } = this.options;
+    if (
+      limiter.queued >= endpointBacklog &&
+      !waitsOverBacklog({
+        queued: limiter.queued,
+        backlog: endpointBacklog,
+        drainEstimateMs: limiter.drainEstimateMs,
+        stalledForMs: limiter.stalledForMs,
+      })
+    ) {
       metrics.deferred.inc();
       const { tier, delayMs } = backlogDeferral(this.options.delayedTiers, {
         drainEstimateMs: limiter.drainEstimateMs,

@@ -118,6 +118,24 @@ describe('DeliveryEngine', () => {
     await vi.waitFor(() => expect(harness!.attempts().map((a) => a.eventId)).toEqual(['e1', 'e2']));
   });
 
+  it('keeps work over the backlog in memory while the endpoint answers and drains its queue quickly', async () => {
+    harness = await startEngine({ endpointBacklog: 1 }, [endpoint('ep', { maxConcurrency: 1 })]);
+    // e0 finishes at once: the endpoint has a pace (its queue would drain in no time).
+    await harness.publish(task('ep', 'e0'));
+    await vi.waitFor(() => expect(harness!.attempts()).toHaveLength(1));
+    const release = harness.sender.gate('e1');
+    await harness.publish(task('ep', 'e1'), task('ep', 'e2'));
+    await vi.waitFor(() => expect(harness!.sender.sentEvents()).toEqual(['e0', 'e1']));
+    await vi.advanceTimersByTimeAsync(10); // e2 waits in the endpoint's queue: its backlog (1) is full
+    await harness.publish(task('ep', 'e3'));
+    await vi.waitFor(() => expect(harness!.engine.inFlight).toBe(3));
+    await vi.advanceTimersByTimeAsync(10);
+    expect(harness.log.values(topics.retry('5s'))).toEqual([]);
+    release();
+    await vi.waitFor(() => expect(harness!.attempts().map((a) => a.eventId)).toEqual(['e0', 'e1', 'e2', 'e3']));
+    expect(harness.log.values(topics.retry('5s'))).toEqual([]);
+  });
+
   it('defers the work of a stalled endpoint longer for each earlier deferral, and a busy one at most 5 s', async () => {
     harness = await startEngine({ endpointBacklog: 1 }, [endpoint('ep', { maxConcurrency: 1 })]);
     harness.sender.gate('e1');
