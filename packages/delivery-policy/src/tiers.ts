@@ -78,14 +78,15 @@ export function waitsOverBacklog(queue: BacklogQueue): boolean {
 }
 
 /**
- * Where and how long a task waits when its endpoint's backlog is full (and it does not `waitsOverBacklog`): until that backlog should have drained at
- * the endpoint's recent pace, at most the first delayed tier's delay. A stalled endpoint (every slot held for
- * `endpointStalledAfterMs`, e.g. one that hangs until the timeout) instead holds the task back for that delay
- * doubled for each earlier deferral of this attempt, up to `backlogDeferCapMs`, in the shortest tier that covers
- * it: offered again every 5 s, its tasks went round through Kafka for as long as it hung, hundreds a second
- * that every other endpoint's deliveries shared the processes and the broker with. Only a stalled endpoint: an
- * estimate inflated by a moment of overload on our side (a burst, a busy event loop) would hold healthy
- * endpoints' tasks back for minutes, and measured so, overload got worse (docs/benchmarks.md, round 4).
+ * Where and how long a task waits when its endpoint's backlog is full (and it does not `waitsOverBacklog`): until
+ * that backlog should have drained at the endpoint's recent pace, at most the first delayed tier's delay. A
+ * stalled endpoint (every slot held for `endpointStalledAfterMs`, e.g. one that hangs until the timeout) instead
+ * holds the task back for that delay doubled for each earlier deferral of this attempt, up to
+ * `backlogDeferCapMs`, in the shortest tier that covers it: offered again every 5 s, its tasks went round through
+ * Kafka for as long as it hung, hundreds a second that every other endpoint's deliveries shared the processes and
+ * the broker with. Only a stalled endpoint: an estimate inflated by a moment of overload on our side (a burst, a
+ * busy event loop) would hold healthy endpoints' tasks back for minutes, and measured so, overload got worse
+ * (docs/benchmarks.md, round 4).
  */
 export function backlogDeferral(tiers: readonly string[], state: BacklogState): { tier: string; delayMs: number } {
   const delayed = delayedTiers(tiers);

@@ -1,12 +1,12 @@
 import { MongoClient } from 'mongodb';
 
+/** How often the driver checks each pool's size and prunes perished connections. */
+const poolCheckIntervalMs = 5_000;
+
 /**
  * A connected client as every read model uses it. Retryable writes are off because FerretDB (the MongoDB-wire
  * server on machines without MongoDB) has no sessions to back them; our writes are idempotent by `_id` instead.
  */
-/** How often the driver checks each pool's size and prunes perished connections. */
-const poolCheckIntervalMs = 5_000;
-
 export async function connectMongo(url: string): Promise<MongoClient> {
   const client = new MongoClient(url, { serverSelectionTimeoutMS: 10_000, retryWrites: false });
   // The driver wakes every connection pool each 100 ms to top it up to `minPoolSize` and prune idle connections;
