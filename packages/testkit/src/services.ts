@@ -75,7 +75,9 @@ export class Hookline {
   static async start(options: HooklineOptions): Promise<Hookline> {
     const hookline = new Hookline(options);
     for (const name of serviceNames) hookline.ports[name] = options.ports?.[name] ?? (await freePort());
-    const started = await Promise.allSettled(serviceNames.map((name) => hookline.startService(name)));
+    const started = await Promise.allSettled(
+      serviceNames.map((name) => hookline.startOnFreePort(name, options.ports?.[name] === undefined)),
+    );
     const failed = started.find((result) => result.status === 'rejected');
     if (failed) {
       // The caller never gets this object to stop: stop what did start, or it outlives the test run.
@@ -127,6 +129,21 @@ export class Hookline {
     };
   }
 
+  /**
+   * The first start of a service. A port `freePort` found free can be taken by another process before the service
+   * binds it (CI saw `EADDRINUSE`); a port the caller did not choose is then chosen again, up to three times.
+   */
+  private async startOnFreePort(name: ServiceName, mayMove: boolean): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.startService(name);
+      } catch (error) {
+        if (!(error instanceof PortTakenError) || !mayMove || attempt >= 3) throw error;
+        this.ports[name] = await freePort();
+      }
+    }
+  }
+
   /** Starts one service (with `extraEnv` over the run's environment) and resolves when its HTTP port answers `/health`. */
   async startService(name: ServiceName, extraEnv: Record<string, string> = {}): Promise<void> {
     const log = createWriteStream(join(this.logDir, `${name}.log`), { flags: 'a' });
@@ -137,9 +154,16 @@ export class Hookline {
     });
     child.stdout!.pipe(log);
     child.stderr!.pipe(log);
+    let portTaken = false;
+    child.stdout!.on('data', (chunk: Buffer) => {
+      portTaken ||= chunk.includes('EADDRINUSE');
+    });
     this.processes.set(name, child);
     const exited = new Promise<never>((_, reject) =>
-      child.once('exit', (code) => reject(new Error(`${name} exited with ${code} during start; see ${this.logDir}/${name}.log`))),
+      child.once('exit', (code) => {
+        const message = `${name} exited with ${code} during start; see ${this.logDir}/${name}.log`;
+        reject(portTaken ? new PortTakenError(message) : new Error(message));
+      }),
     );
     await Promise.race([waitForHealth(this.serviceUrl(name), 60_000), exited]);
   }
@@ -185,6 +209,11 @@ async function waitForHealth(url: string, timeoutMs: number): Promise<void> {
     if (Date.now() > deadline) throw new Error(`${url}/health did not answer within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+}
+
+/** A service exited during its start because its port was taken (`EADDRINUSE`). */
+export class PortTakenError extends Error {
+  override name = 'PortTakenError';
 }
 
 export function freePort(): Promise<number> {
