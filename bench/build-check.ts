@@ -5,7 +5,7 @@
  * each build).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '@hookline/testkit';
 
@@ -15,11 +15,11 @@ export function ensureBuild(): void {
   if (stale.length === 0) return;
   console.log(`  building first: the source is newer than the build in ${stale.join(', ')}`);
   const build = spawnSync('corepack', ['pnpm', 'build'], { cwd: repoRoot, encoding: 'utf8' });
+  const output = `${build.stdout ?? ''}${build.stderr ?? ''}`;
   mkdirSync(join(repoRoot, '.hookline'), { recursive: true });
-  const logFile = join(repoRoot, '.hookline', 'build.log');
-  writeFileSync(logFile, `${build.stdout ?? ''}${build.stderr ?? ''}`);
+  writeFileSync(join(repoRoot, '.hookline', 'build.log'), output);
   if (build.status !== 0) {
-    const tail = readFileSync(logFile, 'utf8').trim().split('\n').slice(-30).join('\n');
+    const tail = output.trim().split('\n').slice(-30).join('\n');
     throw new Error(`pnpm build failed (full output: .hookline/build.log):\n${tail}`);
   }
 }

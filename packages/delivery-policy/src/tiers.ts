@@ -38,8 +38,12 @@ export const backlogDeferCapMs = 5 * 60_000;
 /** An endpoint whose every request slot has been taken by the same requests this long is stalled (it hangs). */
 export const endpointStalledAfterMs = 5_000;
 
-/** What the delivery engine knows of an endpoint whose backlog is full, and of the task it turns away. */
+/** What the delivery engine knows of an endpoint whose backlog is full, and of the task that finds it so. */
 export interface BacklogState {
+  /** Tasks waiting for one of the endpoint's request slots. */
+  queued: number;
+  /** Its backlog (`DELIVERY_ENDPOINT_BACKLOG`). */
+  backlog: number;
   /** When the endpoint's queue should have drained at its recent pace; undefined before anything finished. */
   drainEstimateMs: number | undefined;
   /** How long every request slot of the endpoint has been held by the requests now in them (0: one is free). */
@@ -48,20 +52,12 @@ export interface BacklogState {
   deferrals: number | undefined;
 }
 
+const isStalled = (state: Pick<BacklogState, 'stalledForMs'>) => state.stalledForMs >= endpointStalledAfterMs;
+
 /** How soon an endpoint must be expected to drain its queue for a task over its backlog to wait in memory. */
 export const backlogWaitInMemoryMs = 500;
 /** However fast it drains, an endpoint's queue in memory stays under this many times its backlog. */
 export const backlogWaitInMemoryFactor = 5;
-
-/** An endpoint's queue when a task finds its backlog full. */
-export interface BacklogQueue {
-  /** Tasks waiting for one of its request slots. */
-  queued: number;
-  /** Its backlog (`DELIVERY_ENDPOINT_BACKLOG`). */
-  backlog: number;
-  drainEstimateMs: number | undefined;
-  stalledForMs: number;
-}
 
 /**
  * Whether a task over its endpoint's full backlog waits for the endpoint in memory instead of being deferred:
@@ -72,9 +68,9 @@ export interface BacklogQueue {
  * seconds (docs/benchmarks.md, round 5). The queue stays bounded (`backlogWaitInMemoryFactor`), so an endpoint
  * that starts to hang holds few tasks in memory before it counts as stalled.
  */
-export function waitsOverBacklog(queue: BacklogQueue): boolean {
-  if (queue.stalledForMs >= endpointStalledAfterMs || queue.drainEstimateMs === undefined) return false;
-  return queue.drainEstimateMs <= backlogWaitInMemoryMs && queue.queued < queue.backlog * backlogWaitInMemoryFactor;
+export function waitsOverBacklog(state: Omit<BacklogState, 'deferrals'>): boolean {
+  if (isStalled(state) || state.drainEstimateMs === undefined) return false;
+  return state.drainEstimateMs <= backlogWaitInMemoryMs && state.queued < state.backlog * backlogWaitInMemoryFactor;
 }
 
 /**
@@ -88,13 +84,15 @@ export function waitsOverBacklog(queue: BacklogQueue): boolean {
  * busy event loop) would hold healthy endpoints' tasks back for minutes, and measured so, overload got worse
  * (docs/benchmarks.md, round 4).
  */
-export function backlogDeferral(tiers: readonly string[], state: BacklogState): { tier: string; delayMs: number } {
+export function backlogDeferral(
+  tiers: readonly string[],
+  state: Pick<BacklogState, 'drainEstimateMs' | 'stalledForMs' | 'deferrals'>,
+): { tier: string; delayMs: number } {
   const delayed = delayedTiers(tiers);
   if (delayed.length === 0) return { tier: deferTierOf(tiers), delayMs: 0 };
   // The first delayed tier: `deferTierOf`, without filtering the tiers again.
   const firstMs = parseDuration(delayed[0]!);
-  const stalled = state.stalledForMs >= endpointStalledAfterMs;
-  const limitMs = stalled ? Math.min(firstMs * 2 ** Math.min(state.deferrals ?? 0, 20), backlogDeferCapMs) : firstMs;
+  const limitMs = isStalled(state) ? Math.min(firstMs * 2 ** Math.min(state.deferrals ?? 0, 20), backlogDeferCapMs) : firstMs;
   const waitMs = Math.min(state.drainEstimateMs ?? limitMs, limitMs);
   const tier = tierCovering(delayed, waitMs);
   return { tier, delayMs: Math.ceil(Math.min(waitMs, parseDuration(tier))) };

@@ -223,23 +223,20 @@ export class DeliveryEngine {
       return this.lanes.run(lane, () => this.deliverInOrder(task, lane, source));
     }
     const limiter = this.limiterFor(endpoint, policy);
-    const { endpointBacklog } = this.options;
-    if (
-      limiter.queued >= endpointBacklog &&
-      !waitsOverBacklog({
+    if (limiter.queued >= this.options.endpointBacklog) {
+      // Read once for both decisions (the stall is a scan of the endpoint's slots).
+      const backlog = {
         queued: limiter.queued,
-        backlog: endpointBacklog,
-        drainEstimateMs: limiter.drainEstimateMs,
-        stalledForMs: limiter.stalledForMs,
-      })
-    ) {
-      metrics.deferred.inc();
-      const { tier, delayMs } = backlogDeferral(this.options.delayedTiers, {
+        backlog: this.options.endpointBacklog,
         drainEstimateMs: limiter.drainEstimateMs,
         stalledForMs: limiter.stalledForMs,
         deferrals: task.deferrals,
-      });
-      return deferTask(task, tier, delayMs, topics, Date.now()).records;
+      };
+      if (!waitsOverBacklog(backlog)) {
+        metrics.deferred.inc();
+        const { tier, delayMs } = backlogDeferral(this.options.delayedTiers, backlog);
+        return deferTask(task, tier, delayMs, topics, Date.now()).records;
+      }
     }
     const result = await this.attemptOnce(task, limiter, traceparentFrom(source.headers));
     if (result === 'handed-back') return result;
