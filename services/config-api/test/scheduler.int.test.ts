@@ -130,6 +130,34 @@ describe('Scheduler (real broker and MongoDB-wire server)', () => {
     expect(events[0]!.data).toMatchObject({ scheduleId: record.id, dueAt: new Date(start + 2000).toISOString(), late: false });
   });
 
+  it('an idle pass asks MongoDB nothing: abandoned claims are looked for three times a lease, not every second', async () => {
+    const start = Date.parse('2026-06-01T11:30:00.000Z');
+    const record = schedule('idle', { cronExpression: '0 0 * * *' }, new Date(start).toISOString());
+    const clock = { now: start };
+    const fires = new ScheduleFires(store.db);
+    const asked: string[] = [];
+    const counted = new Proxy(fires, {
+      get(target, name, receiver) {
+        const value = Reflect.get(target, name, receiver);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          asked.push(String(name));
+          return value.apply(target, args);
+        };
+      },
+    });
+    const idle = scheduler([record], clock, { store: counted, leaseMs: 30_000 });
+    for (let pass = 0; pass < 9; pass++) {
+      await idle.tick();
+      clock.now += 1_000;
+    }
+    // The first pass reads the schedule's mark and looks for abandoned claims; the next eight (8 s) ask nothing.
+    expect(asked).toEqual(['abandoned', 'lastDue']);
+    clock.now += 1_000;
+    await idle.tick();
+    expect(asked).toEqual(['abandoned', 'lastDue', 'abandoned']);
+  });
+
   it('fires the due times missed while down late, marked, up to the catch-up cap', async () => {
     const created = Date.parse('2026-06-01T12:00:00.000Z');
     const record = schedule('catch_up', { cronExpression: '*/10 * * * *', timezone: 'America/New_York' }, new Date(created).toISOString());

@@ -8,7 +8,11 @@ export interface JobRunnerOptions {
   store: JobStore;
   kinds: JobKind<unknown>[];
   logger: Logger;
-  /** How often an idle runner looks for queued jobs (enqueueing here wakes it at once). */
+  /**
+   * How often an idle runner looks for queued jobs (default 10 s). Enqueueing here wakes it at once, so the poll
+   * only finds jobs queued by another instance that is busy, or whose runner died (after their lease): a
+   * query every 10 s instead of every 2 s for an idle service.
+   */
   pollMs?: number;
   /** How long a claim holds without progress; a job whose lease ran out is resumed by another runner. */
   leaseMs?: number;
@@ -49,7 +53,7 @@ export class JobRunner {
 
   constructor(private readonly options: JobRunnerOptions) {
     this.kinds = new Map(options.kinds.map((kind) => [kind.name, kind]));
-    this.pollMs = options.pollMs ?? 2_000;
+    this.pollMs = options.pollMs ?? 10_000;
     this.leaseMs = options.leaseMs ?? 30_000;
     this.concurrency = options.concurrency ?? 2;
     this.now = options.now ?? Date.now;
