@@ -1,4 +1,7 @@
 /** Soak: paced at 50 % of max for 10 minutes (full profile); each service's RSS at start and end. */
+
+import type { ServiceName } from '@hookline/testkit';
+import { HeapSampler } from '../heap-sampler.js';
 import { drivePaced } from '../load.js';
 import { fixed, table } from '../report.js';
 import type { BenchContext, ScenarioResult } from './context.js';
@@ -15,6 +18,7 @@ export async function soakScenario(ctx: BenchContext): Promise<ScenarioResult> {
   const { tenant, fanout } = await pacedTenant(ctx, 'soak');
   await drained(ctx);
   console.log(`  ${(soakFraction * max).toFixed(0)} deliveries/s for ${soakSeconds} s`);
+  const heap = HeapSampler.start(stack.hookline);
   const result = await drivePaced(stack, ctx.receiver, {
     entry: 'ingest',
     tenant,
@@ -22,6 +26,7 @@ export async function soakScenario(ctx: BenchContext): Promise<ScenarioResult> {
     eventsPerSecond: (soakFraction * max) / fanout,
     seconds: soakSeconds,
   });
+  const heapFigures = await heap.stop();
   const services = result.usage.processes.filter((p) => !p.name.includes('(shared)'));
   const processes = services.map((p) => {
     // Means of the first and last tenth of the samples: less sensitive to one GC cycle than two single samples.
@@ -33,7 +38,15 @@ export async function soakScenario(ctx: BenchContext): Promise<ScenarioResult> {
     const growth = late - early;
     // The receiver and the bench keep every sample (arrival times, accept times) on purpose: not judged.
     const judged = p.name !== 'receiver' && !p.name.startsWith('bench');
-    return { ...p, earlyMiB: early, lateMiB: late, growthMiB: growth, grew: judged && growth > noiseMiB && growth > noiseShare * early };
+    const retained = heapFigures.get(p.name as ServiceName);
+    return {
+      ...p,
+      earlyMiB: early,
+      lateMiB: late,
+      growthMiB: growth,
+      grew: judged && growth > noiseMiB && growth > noiseShare * early,
+      ...(retained ? { heapRetainedEarlyMiB: retained.earlyRetainedMiB, heapRetainedLateMiB: retained.lateRetainedMiB } : {}),
+    };
   });
   const rows = processes.map((p) => [
     p.name,
@@ -44,13 +57,15 @@ export async function soakScenario(ctx: BenchContext): Promise<ScenarioResult> {
     fixed(p.lateMiB),
     `${p.growthMiB >= 0 ? '+' : ''}${fixed(p.growthMiB, 1)}`,
     p.grew ? 'GROWTH' : 'ok',
+    p.heapRetainedEarlyMiB === undefined ? '' : `${fixed(p.heapRetainedEarlyMiB)} -> ${fixed(p.heapRetainedLateMiB ?? 0)}`,
     fixed(p.cpuPercent),
   ]);
   const text = [
     `${fanout} endpoints, ${(soakFraction * max).toFixed(0)} deliveries/s for ${soakSeconds} s: latency p50 ${fixed(result.latencyMs.p50, 1)} ms, p99 ${fixed(
       result.latencyMs.p99,
       1,
-    )} ms, max ${fixed(result.latencyMs.max, 1)} ms, ${result.missing} missing; RSS sampled every second`,
+    )} ms, max ${fixed(result.latencyMs.max, 1)} ms, ${result.missing} missing; RSS sampled every second; heap kept: the`,
+    'least V8 heap in use (/metrics, every 5 s) over the first and the last tenth, what survived collection',
     '',
     table(
       [
@@ -62,6 +77,7 @@ export async function soakScenario(ctx: BenchContext): Promise<ScenarioResult> {
         'last 10 % mean',
         'growth',
         `verdict (> ${noiseMiB} MiB and > ${noiseShare * 100} %)`,
+        'heap kept MiB, first -> last 10 %',
         'CPU %',
       ],
       rows,
