@@ -225,11 +225,13 @@ export class DeliveryEngine {
     const limiter = this.limiterFor(endpoint, policy);
     if (limiter.queued >= this.options.endpointBacklog) {
       // Read once for both decisions (the stall is a scan of the endpoint's slots).
+      const { queued, drainEstimateMs, stalledForMs, averageMs: requestMs } = limiter;
       const backlog = {
-        queued: limiter.queued,
+        queued,
         backlog: this.options.endpointBacklog,
-        drainEstimateMs: limiter.drainEstimateMs,
-        stalledForMs: limiter.stalledForMs,
+        drainEstimateMs,
+        stalledForMs,
+        requestMs,
         deferrals: task.deferrals,
       };
       if (!waitsOverBacklog(backlog)) {
