@@ -121,7 +121,7 @@ log.retention.bytes=1073741824
 log.segment.bytes=67108864
 log.retention.check.interval.ms=60000
 # The controller writes a no-op record to the metadata log this often when nothing else happens (default 500 ms:
-# two raft appends a second, ~0.2 % of a core on an idle broker). One node: nothing waits on them.
+# two raft appends a second, 0.2-0.3 % of a core on an idle broker). One node: nothing waits on them.
 metadata.max.idle.interval.ms=5000
 EOF
   if [[ ! -f $KAFKA_DATA/data/meta.properties ]]; then

@@ -1,4 +1,4 @@
-/** Soak: paced at 50 % of max for 10 minutes (full profile); each service's RSS at start and end. */
+/** Soak: paced at 50 % of max for 10 minutes (full profile); each service's RSS over it, and the heap it kept. */
 
 import type { ServiceName } from '@hookline/testkit';
 import { HeapSampler } from '../heap-sampler.js';

@@ -39,7 +39,7 @@ export const backlogDeferCapMs = 5 * 60_000;
 export const endpointStalledAfterMs = 5_000;
 /**
  * An endpoint whose requests take this long on average is stalled too (it dribbles its answers, or hangs until
- * the timeout in turns, so that a slot is now and then free). A second per request is hundreds of times a
+ * the timeout in turns, so that a slot is now and then free). Two seconds a request is hundreds of times a
  * healthy answer on any network, and more than a moment of overload on our side adds to every request.
  */
 export const endpointSlowAfterMs = 2_000;
