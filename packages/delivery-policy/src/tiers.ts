@@ -37,12 +37,6 @@ export const backlogDeferCapMs = 5 * 60_000;
 
 /** An endpoint whose every request slot has been taken by the same requests this long is stalled (it hangs). */
 export const endpointStalledAfterMs = 5_000;
-/**
- * An endpoint whose requests take this long on average is stalled too (it dribbles its answers, or hangs until
- * the timeout in turns, so that a slot is now and then free). Two seconds a request is hundreds of times a
- * healthy answer on any network, and more than a moment of overload on our side adds to every request.
- */
-export const endpointSlowAfterMs = 2_000;
 
 /** What the delivery engine knows of an endpoint whose backlog is full, and of the task that finds it so. */
 export interface BacklogState {
@@ -56,13 +50,9 @@ export interface BacklogState {
   stalledForMs: number;
   /** How often this attempt was deferred before (`DeliveryTask.deferrals`). */
   deferrals: number | undefined;
-  /** How long one of its requests took, recently (a moving average); undefined before anything finished. */
-  requestMs?: number | undefined;
 }
 
-/** Hangs (every slot held `endpointStalledAfterMs`) or answers slowly (`endpointSlowAfterMs` per request). */
-const isStalled = (state: Pick<BacklogState, 'stalledForMs' | 'requestMs'>) =>
-  state.stalledForMs >= endpointStalledAfterMs || (state.requestMs ?? 0) >= endpointSlowAfterMs;
+const isStalled = (state: Pick<BacklogState, 'stalledForMs'>) => state.stalledForMs >= endpointStalledAfterMs;
 
 /** How soon an endpoint must be expected to drain its queue for a task over its backlog to wait in memory. */
 export const backlogWaitInMemoryMs = 500;
@@ -85,29 +75,25 @@ export function waitsOverBacklog(state: Omit<BacklogState, 'deferrals'>): boolea
 
 /**
  * Where and how long a task waits when its endpoint's backlog is full (and it does not `waitsOverBacklog`): until
- * that backlog should have drained at the endpoint's recent pace, at most the first delayed tier's delay.
- *
- * A stalled endpoint (every slot held for `endpointStalledAfterMs`, e.g. one that hangs until the timeout, or
- * `endpointSlowAfterMs` per request, e.g. one that dribbles its answers) instead holds the task back at least until
- * its backlog should have drained and at least the first delay doubled for each earlier deferral of this attempt,
- * up to `backlogDeferCapMs`, in the shortest tier that covers it. Offered again every 5 s, its tasks went round
- * through Kafka for as long as it hung, hundreds a second that every other endpoint's deliveries shared the
- * processes and the broker with; and a new task offered before the backlog ahead of it can drain only comes back
- * again (docs/benchmarks.md, round 6). Only a stalled endpoint: for one that answers, an estimate inflated by a
- * moment of overload on our side (a burst, a busy event loop) would hold its tasks back for minutes, and measured
- * so, overload got worse (docs/benchmarks.md, round 4).
+ * that backlog should have drained at the endpoint's recent pace, at most the first delayed tier's delay. A
+ * stalled endpoint (every slot held for `endpointStalledAfterMs`, e.g. one that hangs until the timeout) instead
+ * holds the task back for that delay doubled for each earlier deferral of this attempt, up to
+ * `backlogDeferCapMs`, in the shortest tier that covers it: offered again every 5 s, its tasks went round through
+ * Kafka for as long as it hung, hundreds a second that every other endpoint's deliveries shared the processes and
+ * the broker with. Only a stalled endpoint: an estimate inflated by a moment of overload on our side (a burst, a
+ * busy event loop) would hold healthy endpoints' tasks back for minutes, and measured so, overload got worse
+ * (docs/benchmarks.md, round 4).
  */
 export function backlogDeferral(
   tiers: readonly string[],
-  state: Pick<BacklogState, 'drainEstimateMs' | 'stalledForMs' | 'requestMs' | 'deferrals'>,
+  state: Pick<BacklogState, 'drainEstimateMs' | 'stalledForMs' | 'deferrals'>,
 ): { tier: string; delayMs: number } {
   const delayed = delayedTiers(tiers);
   if (delayed.length === 0) return { tier: deferTierOf(tiers), delayMs: 0 };
   // The first delayed tier: `deferTierOf`, without filtering the tiers again.
   const firstMs = parseDuration(delayed[0]!);
-  const waitMs = isStalled(state)
-    ? Math.min(Math.max(state.drainEstimateMs ?? 0, firstMs * 2 ** Math.min(state.deferrals ?? 0, 20)), backlogDeferCapMs)
-    : Math.min(state.drainEstimateMs ?? firstMs, firstMs);
+  const limitMs = isStalled(state) ? Math.min(firstMs * 2 ** Math.min(state.deferrals ?? 0, 20), backlogDeferCapMs) : firstMs;
+  const waitMs = Math.min(state.drainEstimateMs ?? limitMs, limitMs);
   const tier = tierCovering(delayed, waitMs);
   return { tier, delayMs: Math.ceil(Math.min(waitMs, parseDuration(tier))) };
 }

@@ -48,33 +48,12 @@ describe('backlogDeferral', () => {
   it('doubles the wait for each earlier deferral when the endpoint is stalled, in the shortest tier that covers it', () => {
     expect(backlogDeferral(tiers, stalled(undefined))).toEqual({ tier: '5s', delayMs: 5_000 });
     expect(backlogDeferral(tiers, stalled(undefined, 1))).toEqual({ tier: '30s', delayMs: 10_000 });
-    expect(backlogDeferral(tiers, stalled(12_000, 3))).toEqual({ tier: '5m', delayMs: 40_000 });
+    expect(backlogDeferral(tiers, stalled(200_000, 3))).toEqual({ tier: '5m', delayMs: 40_000 });
+    expect(backlogDeferral(tiers, stalled(12_000, 3))).toEqual({ tier: '30s', delayMs: 12_000 });
     expect(backlogDeferral(tiers, { drainEstimateMs: undefined, stalledForMs: 4_999, deferrals: 3 })).toEqual({
       tier: '5s',
       delayMs: 5_000,
     });
-  });
-
-  it('counts an endpoint that answers slowly (2 s a request on average) as stalled: its answers dribble in', () => {
-    const slow = (requestMs: number | undefined, deferrals?: number) => ({
-      drainEstimateMs: 200_000,
-      stalledForMs: 0,
-      requestMs,
-      deferrals,
-    });
-    expect(backlogDeferral(tiers, slow(10_000, 3))).toEqual({ tier: '5m', delayMs: 200_000 });
-    expect(backlogDeferral(tiers, slow(2_000, 1))).toEqual({ tier: '5m', delayMs: 200_000 });
-    // Slow, but for a moment of overload on our side: offered again after the first tier, as before.
-    expect(backlogDeferral(tiers, slow(1_999, 3))).toEqual({ tier: '5s', delayMs: 5_000 });
-    expect(backlogDeferral(tiers, slow(undefined, 3))).toEqual({ tier: '5s', delayMs: 5_000 });
-    expect(waitsOverBacklog({ queued: 200, backlog: 200, drainEstimateMs: 100, stalledForMs: 0, requestMs: 2_000 })).toBe(false);
-  });
-
-  it('holds a task of a stalled endpoint back at least until the backlog ahead of it should have drained', () => {
-    // Ten slots, 10 s a request, 200 queued: 200 s before a slot is free for it, on its first deferral already.
-    expect(backlogDeferral(tiers, stalled(200_000))).toEqual({ tier: '5m', delayMs: 200_000 });
-    expect(backlogDeferral(tiers, stalled(200_000, 3))).toEqual({ tier: '5m', delayMs: 200_000 });
-    expect(backlogDeferral(tiers, stalled(12_000))).toEqual({ tier: '30s', delayMs: 12_000 });
   });
 
   it('never waits longer than backlogDeferCapMs, however often the task was deferred', () => {

@@ -225,13 +225,11 @@ export class DeliveryEngine {
     const limiter = this.limiterFor(endpoint, policy);
     if (limiter.queued >= this.options.endpointBacklog) {
       // Read once for both decisions (the stall is a scan of the endpoint's slots).
-      const { queued, drainEstimateMs, stalledForMs, averageMs: requestMs } = limiter;
       const backlog = {
-        queued,
+        queued: limiter.queued,
         backlog: this.options.endpointBacklog,
-        drainEstimateMs,
-        stalledForMs,
-        requestMs,
+        drainEstimateMs: limiter.drainEstimateMs,
+        stalledForMs: limiter.stalledForMs,
         deferrals: task.deferrals,
       };
       if (!waitsOverBacklog(backlog)) {

@@ -9,7 +9,7 @@ export class EndpointLimiter {
   private tokens: number;
   private lastRefill = Date.now();
   private refillTimer: NodeJS.Timeout | undefined;
-  private recentMs: number | undefined;
+  private averageMs: number | undefined;
   /** When each piece of work now running started (performance.now()). */
   private readonly runningSince = new Set<{ at: number }>();
 
@@ -44,15 +44,10 @@ export class EndpointLimiter {
    */
   get drainEstimateMs(): number | undefined {
     const waiting = this.waiting.length;
-    const byPace = this.recentMs === undefined ? undefined : (waiting * this.recentMs) / this.concurrency;
+    const byPace = this.averageMs === undefined ? undefined : (waiting * this.averageMs) / this.concurrency;
     const byRate = this.ratePerSecond ? (waiting / this.ratePerSecond) * 1000 : undefined;
     if (byPace === undefined) return byRate;
     return Math.max(byPace, byRate ?? 0);
-  }
-
-  /** How long one piece of work took, recently (a moving average); undefined before any finished. */
-  get averageMs(): number | undefined {
-    return this.recentMs;
   }
 
   /** How long every slot has been held by the work now in it: the youngest one's age, or 0 while a slot is free. */
@@ -76,7 +71,7 @@ export class EndpointLimiter {
     } finally {
       this.runningSince.delete(since);
       const took = performance.now() - started;
-      this.recentMs = this.recentMs === undefined ? took : this.recentMs * 0.9 + took * 0.1;
+      this.averageMs = this.averageMs === undefined ? took : this.averageMs * 0.9 + took * 0.1;
       this.running--;
       this.drain();
     }

@@ -26,20 +26,6 @@ describe('EndpointLimiter.drainEstimateMs', () => {
     expect(limiter.drainEstimateMs).toBe(0);
   });
 
-  it('keeps how long one piece of work took recently (a moving average): a slow endpoint shows in it', async () => {
-    const limiter = new EndpointLimiter(1, undefined);
-    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-    expect(limiter.averageMs).toBeUndefined();
-    const first = limiter.run(() => pause(40));
-    await vi.advanceTimersByTimeAsync(40);
-    await first;
-    expect(limiter.averageMs).toBe(40);
-    const slow = limiter.run(() => pause(10_000));
-    await vi.advanceTimersByTimeAsync(10_000);
-    await slow;
-    expect(limiter.averageMs).toBe(40 * 0.9 + 10_000 * 0.1);
-  });
-
   it('with a rate limit, is no shorter than the rate lets the queue start', async () => {
     const limiter = new EndpointLimiter(5, 2);
     const releases: (() => void)[] = [];
