@@ -180,7 +180,9 @@ export class BenchStack {
       [`${namespace}-projector`, [this.topics.attempts]],
     ];
     for (;;) {
-      const lags = await Promise.all(groups.map(async ([group, topics]) => [...(await this.log.groupLag(group, topics)).values()]));
+      const lags = await Promise.all(
+        groups.map(async ([group, topics]) => [...(await this.log.groupProgress(group, topics)).values()].map((p) => p.lag)),
+      );
       const lagLeft = Math.max(0, ...lags.flat());
       const seconds = (performance.now() - started) / 1000;
       if (lagLeft <= slack || seconds * 1000 > timeoutMs) return { seconds, lagLeft };

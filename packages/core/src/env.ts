@@ -40,6 +40,11 @@ export const baseEnvSchema = z.object({
   HOOKLINE_MODE: z.enum(['development', 'production']).default('development'),
   /** Consumer lag (records per topic) above which a service's `/health` says `degraded`. */
   HOOKLINE_HEALTH_MAX_CONSUMER_LAG: z.coerce.number().int().min(0).default(10_000),
+  /**
+   * How long records may wait on a topic while a data-path consumer group (fanout, delivery, projector) commits
+   * nothing before its `/health` says `down` (a stuck consumer; a restart replays from the last commit).
+   */
+  HOOKLINE_HEALTH_STALLED_AFTER_MS: z.coerce.number().int().min(1_000).default(180_000),
   /** How often consumer lag is measured for `/metrics` and `/health`. */
   HOOKLINE_LAG_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -4,7 +4,7 @@ import { Gauge, type Registry } from 'prom-client';
 import type { EventLog, RecordPublisher, RunningConsumer } from './port.js';
 
 export interface ConsumerLagOptions {
-  log: Pick<EventLog, 'groupLag'>;
+  log: Pick<EventLog, 'groupProgress'>;
   groupId: string;
   topics: string[];
   registry: Registry;
@@ -12,6 +12,20 @@ export interface ConsumerLagOptions {
   intervalMs: number;
   /** Lag (records, per topic) above which the check reports `degraded`; undefined: never (e.g. retry tiers, where waiting is the point). */
   maxLag?: number;
+  /**
+   * A topic with lag on which the group has committed nothing for this long makes the check `down`: its consumer
+   * is stuck (a call that never returns, a member that never rejoined), and only a restart gets it going again.
+   * Undefined: never (retry tiers, where waiting is the point).
+   */
+  stalledAfterMs?: number;
+}
+
+/** Since when a topic with lag has had the same committed offsets (measured from the first measurement that saw both). */
+interface Standstill {
+  committed: number;
+  since: number;
+  /** Logged once per standstill, when it first counts as stalled. */
+  reported: boolean;
 }
 
 const lagMetric = 'hookline_consumer_lag_messages';
@@ -25,6 +39,7 @@ export class ConsumerLagMonitor {
   private timer: NodeJS.Timeout | undefined;
   private readonly gauge: Gauge<'group' | 'topic'>;
   readonly lag = new Map<string, number>();
+  private readonly standstills = new Map<string, Standstill>();
   private error: string | undefined;
 
   constructor(private readonly options: ConsumerLagOptions) {
@@ -52,9 +67,11 @@ export class ConsumerLagMonitor {
   async measure(): Promise<void> {
     const { log, groupId, topics, logger } = this.options;
     try {
-      for (const [topic, lag] of await log.groupLag(groupId, topics)) {
+      const now = Date.now();
+      for (const [topic, { lag, committed }] of await log.groupProgress(groupId, topics)) {
         this.lag.set(topic, lag);
         this.gauge.set({ group: groupId, topic }, lag);
+        this.follow(topic, lag, committed, now);
       }
       this.error = undefined;
     } catch (error) {
@@ -63,8 +80,45 @@ export class ConsumerLagMonitor {
     }
   }
 
+  /** A topic stands still while it has lag and its committed offsets do not move; nothing waiting is no standstill. */
+  private follow(topic: string, lag: number, committed: number, now: number): void {
+    if (lag === 0) {
+      this.standstills.delete(topic);
+      return;
+    }
+    const standstill = this.standstills.get(topic);
+    if (!standstill || standstill.committed !== committed) {
+      this.standstills.set(topic, { committed, since: now, reported: false });
+      return;
+    }
+    const stalled = this.stalledFor(standstill, now);
+    if (stalled === undefined || standstill.reported) return;
+    standstill.reported = true;
+    this.options.logger.error(
+      { groupId: this.options.groupId, topic, lag, stalledMs: stalled },
+      'consumer group commits nothing while records wait; /health says down until it moves',
+    );
+  }
+
+  /** How long a standstill has lasted, once it counts as stalled. */
+  private stalledFor(standstill: Standstill, now: number): number | undefined {
+    const { stalledAfterMs } = this.options;
+    const lasted = now - standstill.since;
+    return stalledAfterMs !== undefined && lasted >= stalledAfterMs ? lasted : undefined;
+  }
+
   health(): HealthVerdict {
     if (this.error) return { status: 'degraded', reason: `consumer lag of ${this.options.groupId} unknown: ${this.error}` };
+    const now = Date.now();
+    const stalled = [...this.standstills].flatMap(([topic, standstill]) => {
+      const lasted = this.stalledFor(standstill, now);
+      return lasted === undefined
+        ? []
+        : [
+            `${this.options.groupId} has committed nothing on ${topic} for ${Math.round(lasted / 1000)} s while ${this.lag.get(topic) ?? 0} records wait`,
+          ];
+    });
+    if (stalled.length) return { status: 'down', reason: stalled.join('; ') };
     const { maxLag } = this.options;
     if (maxLag === undefined) return { status: 'ok' };
     const behind = [...this.lag].filter(([, lag]) => lag > maxLag);

@@ -10,6 +10,14 @@ import type { HealthVerdict } from '@hookline/core';
  * unit tests of the logic built on top, same semantics: partitions by key, per-partition order, group
  * assignment, committed offsets, redelivery after a member leaves).
  */
+/** Where a consumer group stands on one topic, summed over its partitions. */
+export interface GroupTopicProgress {
+  /** Records written and not committed yet. */
+  lag: number;
+  /** The committed offsets (the log start where none is), summed: it moves exactly when the group commits. */
+  committed: number;
+}
+
 export interface EventLog {
   /** A publisher; concurrent `publish` calls share produce requests (linger, record count and byte caps). */
   publisher(options?: PublisherOptions): Promise<RecordPublisher>;
@@ -33,8 +41,8 @@ export interface EventLog {
    * that breaks a `required` entry, and waits until every partition has a leader.
    */
   ensureTopics(specs: TopicSpec[]): Promise<void>;
-  /** Records a group has not committed yet, per topic (summed over partitions). */
-  groupLag(groupId: string, topics: string[]): Promise<Map<string, number>>;
+  /** Per topic (summed over partitions): the records a group has not committed yet, and how far it has committed. */
+  groupProgress(groupId: string, topics: string[]): Promise<Map<string, GroupTopicProgress>>;
   /** Deletes a consumer group's committed offsets (e.g. a finished job's). */
   deleteGroup(groupId: string): Promise<void>;
   /**

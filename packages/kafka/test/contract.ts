@@ -170,7 +170,7 @@ export function eventLogContract(name: string, subject: () => ContractSubject): 
       running.push(member);
       await waitFor(() => expect(seen).toEqual(['a', 'b', 'b', 'c']));
       await member.commit();
-      await waitFor(async () => expect((await log.groupLag(groupId, [left])).get(left)).toBe(0));
+      await waitFor(async () => expect((await log.groupProgress(groupId, [left])).get(left)?.lag).toBe(0));
       await publisher.close();
     });
 
@@ -192,7 +192,7 @@ export function eventLogContract(name: string, subject: () => ContractSubject): 
         }),
       );
       await waitFor(() => expect(calls.flat()).toEqual(['a', 'b', 'a', 'b']));
-      await waitFor(async () => expect((await log.groupLag(groupId, [failing])).get(failing)).toBe(0));
+      await waitFor(async () => expect((await log.groupProgress(groupId, [failing])).get(failing)?.lag).toBe(0));
       await publisher.close();
     });
 
@@ -250,13 +250,13 @@ export function eventLogContract(name: string, subject: () => ContractSubject): 
       await publisher.close();
     });
 
-    it("reports a group's lag: everything before it ran, up to the held record while one is held, none once done", async () => {
+    it("reports a group's lag and committed offsets: everything before it ran, up to the held record while one is held, none once done", async () => {
       const { log, unique } = subject();
       const lagging = await topic('lag', 1);
       const groupId = unique('lag-group');
       const publisher = await log.publisher();
       await publisher.publish([{ topic: lagging, records: Array.from({ length: 5 }, (_, i) => ({ key: 'k', value: `r${i}` })) }]);
-      expect((await log.groupLag(groupId, [lagging])).get(lagging)).toBe(5);
+      expect((await log.groupProgress(groupId, [lagging])).get(lagging)).toEqual({ lag: 5, committed: 0 });
       let release: (() => void) | undefined;
       let read = 0;
       const member = await log.consume({
@@ -272,10 +272,10 @@ export function eventLogContract(name: string, subject: () => ContractSubject): 
       running.push(member);
       await waitFor(() => expect(read).toBe(5));
       await member.commit();
-      await waitFor(async () => expect((await log.groupLag(groupId, [lagging])).get(lagging)).toBe(2));
+      await waitFor(async () => expect((await log.groupProgress(groupId, [lagging])).get(lagging)).toEqual({ lag: 2, committed: 3 }));
       release!();
       await member.commit();
-      await waitFor(async () => expect((await log.groupLag(groupId, [lagging])).get(lagging)).toBe(0));
+      await waitFor(async () => expect((await log.groupProgress(groupId, [lagging])).get(lagging)).toEqual({ lag: 0, committed: 5 }));
       await publisher.close();
     });
 
@@ -290,7 +290,7 @@ export function eventLogContract(name: string, subject: () => ContractSubject): 
       expect((await log.deleteNamespace(namespace)).sort()).toEqual(inside);
       // A broker deletes asynchronously: the names go once it has.
       await waitFor(async () => expect(await log.deleteNamespace(namespace)).toEqual([]));
-      expect(await log.groupLag(unique('ns-group'), [outside])).toEqual(new Map([[outside, 0]]));
+      expect(await log.groupProgress(unique('ns-group'), [outside])).toEqual(new Map([[outside, { lag: 0, committed: 0 }]]));
     });
   });
 }

@@ -93,9 +93,9 @@ await runService(logger, async (lifecycle) => {
       registry,
       logger,
       intervalMs: env.HOOKLINE_LAG_INTERVAL_MS,
-      ...(maxLag === undefined ? {} : { maxLag }),
+      ...(maxLag === undefined ? {} : { maxLag, stalledAfterMs: env.HOOKLINE_HEALTH_STALLED_AFTER_MS }),
     });
-  // Retry tiers hold records until they are due: their lag is reported, never a health problem.
+  // Retry tiers hold records until they are due: their lag is reported, never a health problem (nor a standstill).
   const lag = [
     lagOf(env.DELIVERY_GROUP_ID, [topics.deliveries], env.HOOKLINE_HEALTH_MAX_CONSUMER_LAG),
     ...(tiers.length ? [lagOf(retryGroup, tierTopics)] : []),

@@ -55,6 +55,7 @@ await runService(logger, async (lifecycle) => {
     logger,
     intervalMs: env.HOOKLINE_LAG_INTERVAL_MS,
     maxLag: env.HOOKLINE_HEALTH_MAX_CONSUMER_LAG,
+    stalledAfterMs: env.HOOKLINE_HEALTH_STALLED_AFTER_MS,
   });
   await lag.start();
   const health = {

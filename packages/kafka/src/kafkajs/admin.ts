@@ -1,7 +1,7 @@
 import type { Admin, Kafka } from 'kafkajs';
 import kafkajs from 'kafkajs';
 import { assertNamespace, EventLogError, TopicMisconfiguredError } from '../errors.js';
-import type { PartitionRange, TopicSpec } from '../port.js';
+import type { GroupTopicProgress, PartitionRange, TopicSpec } from '../port.js';
 
 const { ConfigResourceTypes, ConfigSource } = kafkajs;
 
@@ -181,19 +181,22 @@ export class AdminSession {
    * Records between the group's committed offsets and the end of each partition, summed per topic. Nothing
    * committed yet: the group starts from the beginning, so everything still there is behind.
    */
-  async groupLag(groupId: string, topics: string[]): Promise<Map<string, number>> {
+  async groupProgress(groupId: string, topics: string[]): Promise<Map<string, GroupTopicProgress>> {
     const admin = await this.admin();
     const committed = await admin.fetchOffsets({ groupId, topics });
-    const lag = new Map<string, number>();
+    const progress = new Map<string, GroupTopicProgress>();
     for (const { topic, partitions } of committed) {
-      let behind = 0;
+      let lag = 0;
+      let done = 0;
       for (const end of await this.endOffsets(topic)) {
         const offset = Number(partitions.find((p) => p.partition === end.partition)?.offset ?? -1);
-        behind += Math.max(0, Number(end.high) - (offset < 0 ? Number(end.low) : offset));
+        const at = offset < 0 ? Number(end.low) : offset;
+        lag += Math.max(0, Number(end.high) - at);
+        done += at;
       }
-      lag.set(topic, behind);
+      progress.set(topic, { lag, committed: done });
     }
-    return lag;
+    return progress;
   }
 
   async deleteGroup(groupId: string): Promise<void> {

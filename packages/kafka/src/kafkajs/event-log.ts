@@ -57,7 +57,7 @@ export function createKafkaEventLog({ brokers, clientId, logger, security }: Kaf
       admin.offsetsForTime(topic, sinceMs, untilMs),
     readRanges: (topic, ranges, onRecords) => readRanges(kafka, topic, ranges, onRecords, (groupId) => admin.deleteGroup(groupId)),
     ensureTopics: (specs: TopicSpec[]) => admin.ensureTopics(specs),
-    groupLag: (groupId, topics) => admin.groupLag(groupId, topics),
+    groupProgress: (groupId, topics) => admin.groupProgress(groupId, topics),
     deleteGroup: (groupId) => admin.deleteGroup(groupId),
     deleteNamespace: (prefix) => admin.deleteNamespace(prefix),
     /** Stops what this log made that is still running (each is idempotent), then the admin connection. */

@@ -2,6 +2,7 @@ import { assertNamespace } from '../errors.js';
 import type {
   EventLog,
   GroupConsumerOptions,
+  GroupTopicProgress,
   LogRecord,
   PartitionRange,
   RecordPublisher,
@@ -93,20 +94,20 @@ export class MemoryEventLog implements EventLog {
     for (const spec of specs) this.store.ensure(spec);
   }
 
-  async groupLag(groupId: string, topics: string[]): Promise<Map<string, number>> {
+  async groupProgress(groupId: string, topics: string[]): Promise<Map<string, GroupTopicProgress>> {
     const committed = this.groups.get(groupId)?.committed;
-    const lag = new Map<string, number>();
+    const progress = new Map<string, GroupTopicProgress>();
     for (const topic of topics) {
-      const partitions = this.store.find(topic)?.partitions ?? [];
-      lag.set(
-        topic,
-        partitions.reduce(
-          (sum, records, partition) => sum + records.length - Number(committed?.get(partitionKey(topic, partition)) ?? 0n),
-          0,
-        ),
-      );
+      let lag = 0;
+      let done = 0;
+      (this.store.find(topic)?.partitions ?? []).forEach((records, partition) => {
+        const at = Number(committed?.get(partitionKey(topic, partition)) ?? 0n);
+        lag += records.length - at;
+        done += at;
+      });
+      progress.set(topic, { lag, committed: done });
     }
-    return lag;
+    return progress;
   }
 
   async deleteGroup(groupId: string): Promise<void> {
