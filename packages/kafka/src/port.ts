@@ -1,5 +1,13 @@
 import type { HealthVerdict } from '@hookline/core';
 
+/** Where a consumer group stands on one topic, summed over its partitions. */
+export interface GroupTopicProgress {
+  /** Records written and not committed yet. */
+  lag: number;
+  /** The committed offsets (the log start where none is), summed: it moves exactly when the group commits. */
+  committed: number;
+}
+
 /**
  * Hookline's event log, shaped like what the services do with it rather than like a Kafka client: publish
  * records, run a consumer group whose handler gets one partition's batch at a time (the offset book inside
@@ -10,14 +18,6 @@ import type { HealthVerdict } from '@hookline/core';
  * unit tests of the logic built on top, same semantics: partitions by key, per-partition order, group
  * assignment, committed offsets, redelivery after a member leaves).
  */
-/** Where a consumer group stands on one topic, summed over its partitions. */
-export interface GroupTopicProgress {
-  /** Records written and not committed yet. */
-  lag: number;
-  /** The committed offsets (the log start where none is), summed: it moves exactly when the group commits. */
-  committed: number;
-}
-
 export interface EventLog {
   /** A publisher; concurrent `publish` calls share produce requests (linger, record count and byte caps). */
   publisher(options?: PublisherOptions): Promise<RecordPublisher>;

@@ -178,8 +178,9 @@ export class AdminSession {
   }
 
   /**
-   * Records between the group's committed offsets and the end of each partition, summed per topic. Nothing
-   * committed yet: the group starts from the beginning, so everything still there is behind.
+   * Records between the group's committed offsets and the end of each partition, and the committed offsets
+   * themselves, summed per topic. Nothing committed yet: the group starts from the beginning, so everything still
+   * there is behind.
    */
   async groupProgress(groupId: string, topics: string[]): Promise<Map<string, GroupTopicProgress>> {
     const admin = await this.admin();
