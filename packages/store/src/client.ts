@@ -3,10 +3,10 @@ import { MongoClient } from 'mongodb';
 /** How often the driver checks each pool's size and prunes perished connections. */
 const poolCheckIntervalMs = 5_000;
 /**
- * Longest a store call waits for its answer. The driver's default is forever, so one answer lost by the server
- * (FerretDB under load) would stop a projector batch, and with it every later one, for good. Far above any call
- * Hookline makes (writes and deletes go in bounded batches); one that times out throws, and the batch is read
- * again.
+ * Longest a store call waits for its answer. The driver's default is forever, so a server that never answers (an
+ * answer lost, or a server saturated for good) would hold the call, and a projector batch with it, forever. Far
+ * above any call Hookline makes (writes and deletes go in bounded batches); one that times out throws, and its
+ * batch is read again.
  */
 const socketTimeoutMs = 60_000;
 

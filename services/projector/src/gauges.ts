@@ -9,8 +9,9 @@ import { Gauge, type Registry } from 'prom-client';
  */
 const scrapeBudgetMs = 2_000;
 /**
- * After a count that took `d`, the next starts no sooner than `d` times this later: however large the collections
- * grow, counting for the gauges keeps MongoDB busy at most a tenth of the time.
+ * After a count that took `d`, the next starts no sooner than this many times `d` after the last one started (nine
+ * times `d` after it ended): however large the collections grow, the gauges keep MongoDB busy at most a tenth of
+ * the time.
  */
 const countSpacing = 10;
 
