@@ -24,8 +24,8 @@ export interface ConsumerLagOptions {
 interface Standstill {
   committed: number;
   since: number;
-  /** Logged once per standstill, when it first counts as stalled. */
-  reported: boolean;
+  /** How long it had lasted at the last measurement, once that reached `stalledAfterMs`; undefined before. */
+  stalledMs?: number;
 }
 
 const lagMetric = 'hookline_consumer_lag_messages';
@@ -80,7 +80,10 @@ export class ConsumerLagMonitor {
     }
   }
 
-  /** A topic stands still while it has lag and its committed offsets do not move; nothing waiting is no standstill. */
+  /**
+   * A topic stands still while it has lag and its committed offsets do not move; nothing waiting is no standstill.
+   * Judged here, at each measurement, and logged once when it first counts as stalled.
+   */
   private follow(topic: string, lag: number, committed: number, now: number): void {
     if (lag === 0) {
       this.standstills.delete(topic);
@@ -88,36 +91,30 @@ export class ConsumerLagMonitor {
     }
     const standstill = this.standstills.get(topic);
     if (!standstill || standstill.committed !== committed) {
-      this.standstills.set(topic, { committed, since: now, reported: false });
+      this.standstills.set(topic, { committed, since: now });
       return;
     }
-    const stalled = this.stalledFor(standstill, now);
-    if (stalled === undefined || standstill.reported) return;
-    standstill.reported = true;
-    this.options.logger.error(
-      { groupId: this.options.groupId, topic, lag, stalledMs: stalled },
-      'consumer group commits nothing while records wait; /health says down until it moves',
-    );
-  }
-
-  /** How long a standstill has lasted, once it counts as stalled. */
-  private stalledFor(standstill: Standstill, now: number): number | undefined {
     const { stalledAfterMs } = this.options;
     const lasted = now - standstill.since;
-    return stalledAfterMs !== undefined && lasted >= stalledAfterMs ? lasted : undefined;
+    if (stalledAfterMs === undefined || lasted < stalledAfterMs) return;
+    if (standstill.stalledMs === undefined) {
+      this.options.logger.error(
+        { groupId: this.options.groupId, topic, lag, stalledMs: lasted },
+        'consumer group commits nothing while records wait; /health says down until it moves',
+      );
+    }
+    standstill.stalledMs = lasted;
   }
 
   health(): HealthVerdict {
     if (this.error) return { status: 'degraded', reason: `consumer lag of ${this.options.groupId} unknown: ${this.error}` };
-    const now = Date.now();
-    const stalled = [...this.standstills].flatMap(([topic, standstill]) => {
-      const lasted = this.stalledFor(standstill, now);
-      return lasted === undefined
+    const stalled = [...this.standstills].flatMap(([topic, { stalledMs }]) =>
+      stalledMs === undefined
         ? []
         : [
-            `${this.options.groupId} has committed nothing on ${topic} for ${Math.round(lasted / 1000)} s while ${this.lag.get(topic) ?? 0} records wait`,
-          ];
-    });
+            `${this.options.groupId} has committed nothing on ${topic} for ${Math.round(stalledMs / 1000)} s while ${this.lag.get(topic) ?? 0} records wait`,
+          ],
+    );
     if (stalled.length) return { status: 'down', reason: stalled.join('; ') };
     const { maxLag } = this.options;
     if (maxLag === undefined) return { status: 'ok' };
