@@ -164,6 +164,26 @@ mongo_ready() {
 
 component_ready() { "$1_ready"; }
 
+# Moves aside the SQLite files in $1 that cannot hold a FerretDB database, so FerretDB starts: it refuses to start
+# on a database file without its `_ferretdb_collections` table. Such a file was left when FerretDB died while a
+# database was dropped under load (docs/operability.md). A FerretDB database file is at least two pages (the schema
+# and that table); a file under two pages with no write-ahead log beside it holds no table, so no data, and is
+# moved to $2 rather than deleted.
+set_aside_empty_sqlite() {
+  local dir=$1 aside=$2 file size wal
+  for file in "$dir"/*.sqlite; do
+    [[ -f $file ]] || continue
+    size=$(stat -c %s "$file")
+    wal="$file-wal"
+    if ((size < 8192)) && { [[ ! -e $wal ]] || [[ ! -s $wal ]]; }; then
+      mkdir -p "$aside"
+      mv "$file" "$aside/$(basename "$file").$(date +%Y%m%dT%H%M%S)"
+      rm -f "$wal" "$file-shm"
+      log "mongo: set aside $(basename "$file") ($size bytes, no tables: a database dropped while FerretDB died) to $aside"
+    fi
+  done
+}
+
 component_installed() {
   case "$1" in
     kafka) [[ -f $KAFKA_HOME/.installed ]] ;;

@@ -164,6 +164,7 @@ start_registry() {
 
 start_mongo() {
   mkdir -p "$MONGO_DATA/data" "$MONGO_DATA/state"
+  set_aside_empty_sqlite "$MONGO_DATA/data" "$MONGO_DATA/set-aside"
   launch mongo "$MONGO_DATA" "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$MONGO_DATA/data/" \
     --state-dir="$MONGO_DATA/state" --listen-addr="127.0.0.1:$MONGO_PORT" --debug-addr="${FERRETDB_DEBUG_ADDR:--}" \
     --telemetry=disable --log-level=info

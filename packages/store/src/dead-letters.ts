@@ -1,5 +1,6 @@
 import type { DeadLetterRecord } from '@hookline/core';
 import { type Collection, type Db, MongoBulkWriteError } from 'mongodb';
+import { PacedCounts } from './paced-count.js';
 import { SecondaryIndexes } from './secondary-indexes.js';
 
 /** The latest dead letter of a delivery; `replayed` once it has been sent back to `deliveries`. */
@@ -60,6 +61,9 @@ export interface ReplayMarkDoc {
 
 const readChunk = 500;
 
+/** Every count key of the endpoint starts so (NUL: no endpoint id contains it). */
+const countKeyPrefix = (endpointId: string) => `${endpointId}\u0000`;
+
 /** The letter as readers see it: `replayed` when a mark covers it (or, on documents of the first shape, its own state). */
 function withState(letter: DeadLetterDoc, mark: ReplayMarkDoc | undefined): DeadLetterDoc {
   const replayed = letter.state === 'replayed' || (mark !== undefined && mark.letterAt >= letter.deadLetteredAt);
@@ -74,8 +78,11 @@ export class DeadLetters {
   readonly jobs: Collection<ReplayJobDoc>;
 
   private readonly indexes: SecondaryIndexes;
+  /** Per endpoint and filter: a count scans the collection on FerretDB (see `count`). */
+  private readonly counts: PacedCounts;
 
-  constructor(db: Db) {
+  constructor(db: Db, now: () => number = Date.now) {
+    this.counts = new PacedCounts(now);
     this.indexes = new SecondaryIndexes(db);
     this.letters = db.collection<DeadLetterDoc>('dead_letters');
     this.marks = db.collection<ReplayMarkDoc>('dead_letter_replays');
@@ -115,6 +122,7 @@ export class DeadLetters {
       const stored = await this.letters.findOne({ _id: doc._id });
       if (!stored || stored.deadLetteredAt <= doc.deadLetteredAt) await this.letters.replaceOne({ _id: doc._id }, doc, { upsert: true });
     }
+    for (const endpointId of new Set(docs.map((d) => d.endpointId))) this.counts.invalidate(countKeyPrefix(endpointId));
   }
 
   private async marksFor(ids: string[]): Promise<Map<string, ReplayMarkDoc>> {
@@ -135,25 +143,55 @@ export class DeadLetters {
 
   private async list(endpointId: string, filter: DeadLetterFilter, limit: number): Promise<DeadLetterDoc[]> {
     const found: DeadLetterDoc[] = [];
-    const cursor = this.letters.find(query(endpointId, filter)).sort({ deadLetteredAt: 1, _id: 1 });
-    let chunk: DeadLetterDoc[] = [];
-    const flush = async () => {
-      for (const letter of await this.annotate(chunk)) if (!filter.state || letter.state === filter.state) found.push(letter);
-      chunk = [];
-    };
-    for await (const letter of cursor) {
-      chunk.push(letter);
-      if (chunk.length >= readChunk) await flush();
-      if (limit > 0 && found.length >= limit) break;
-    }
-    if (!(limit > 0 && found.length >= limit)) await flush();
-    await cursor.close();
-    return limit > 0 ? found.slice(0, limit) : found;
+    await this.eachMatching(endpointId, filter, (letter) => {
+      found.push(letter);
+      return limit > 0 && found.length >= limit;
+    });
+    return found;
   }
 
-  async count(endpointId: string, filter: DeadLetterFilter = {}): Promise<number> {
+  /** Calls `visit` with the endpoint's letters in order that match the filter (state included) until it returns true. */
+  private async eachMatching(endpointId: string, filter: DeadLetterFilter, visit: (letter: DeadLetterDoc) => boolean): Promise<void> {
+    const cursor = this.letters.find(query(endpointId, filter)).sort({ deadLetteredAt: 1, _id: 1 });
+    let chunk: DeadLetterDoc[] = [];
+    // Whether `visit` has had enough; the chunk's annotation is one read of the marks for up to `readChunk` letters.
+    const flush = async (): Promise<boolean> => {
+      const annotated = await this.annotate(chunk);
+      chunk = [];
+      return annotated.some((letter) => (!filter.state || letter.state === filter.state) && visit(letter));
+    };
+    try {
+      for await (const letter of cursor) {
+        chunk.push(letter);
+        if (chunk.length >= readChunk && (await flush())) return;
+      }
+      await flush();
+    } finally {
+      await cursor.close();
+    }
+  }
+
+  /**
+   * How many of the endpoint's letters match. On FerretDB a count scans the whole collection (every tenant's
+   * letters), so counts are paced (`PacedCount`): callers while one runs share it, and callers soon after get its
+   * value, which may trail the projector's latest letters by up to nine times the count's duration. A dashboard
+   * refreshing faster than a count takes would otherwise start scans beside each other until FerretDB answered
+   * nothing else, for every tenant. Marks written by this process are seen at once.
+   */
+  count(endpointId: string, filter: DeadLetterFilter = {}): Promise<number> {
+    const key = `${countKeyPrefix(endpointId)}${filter.state ?? ''}\u0000${filter.from ?? ''}\u0000${filter.to ?? ''}`;
+    return this.counts.latest(key, () => this.countNow(endpointId, filter));
+  }
+
+  private async countNow(endpointId: string, filter: DeadLetterFilter): Promise<number> {
     if (!filter.state) return this.letters.countDocuments(query(endpointId, filter));
-    return (await this.list(endpointId, filter, 0)).length;
+    // The state depends on the marks: counted a chunk at a time, never holding the letters.
+    let matching = 0;
+    await this.eachMatching(endpointId, filter, () => {
+      matching++;
+      return false;
+    });
+    return matching;
   }
 
   /** Letters of every endpoint by state, for the gauge. */
@@ -196,12 +234,16 @@ export class DeadLetters {
         ...(by ? { replayJob: by.job, replayBatch: by.batch } : {}),
       };
       await this.marks.replaceOne({ _id: mark._id }, mark, { upsert: true });
+      this.counts.invalidate(countKeyPrefix(letter.endpointId));
     }
   }
 
   /** Takes the marks back (their resend failed): the letters they covered are dead again. */
   async unmarkReplayed(deliveryIds: string[]): Promise<void> {
-    if (deliveryIds.length) await this.marks.deleteMany({ _id: { $in: deliveryIds } });
+    if (deliveryIds.length === 0) return;
+    await this.marks.deleteMany({ _id: { $in: deliveryIds } });
+    // Rare (a resend that failed): every endpoint's counts, rather than a read of the marks' endpoints first.
+    this.counts.invalidate('');
   }
 
   /** The letters a replay job marked in one batch and that are still the marked ones (not replaced by a newer letter). */

@@ -6,6 +6,7 @@ export * from './endpoint-stats.js';
 export * from './idempotency.js';
 export * from './incoming-calls.js';
 export * from './jobs.js';
+export * from './paced-count.js';
 export * from './retention.js';
 export * from './schedules.js';
 export * from './store.js';

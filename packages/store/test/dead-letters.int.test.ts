@@ -1,5 +1,5 @@
 import type { DeadLetterRecord } from '@hookline/core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { ExpiredDocuments, Store } from '../src/index.js';
 
 let store: Store;
@@ -74,5 +74,24 @@ describe('DeadLetters (real MongoDB-wire server)', () => {
     expect(await sweeper.deleteBatch(new Date('2026-11-25T00:00:00.000Z'), 10)).toBe(1);
     expect((await letters.find('ep_2').toArray()).map((l) => [l._id, l.state])).toEqual([['r2', 'dead']]);
     expect(await letters.marks.countDocuments({ endpointId: 'ep_2' })).toBe(0);
+  });
+
+  it('counts an endpoint once for callers that ask while a count runs (a count scans the collection on FerretDB)', async () => {
+    const letters = store.deadLetters;
+    await letters.record([letter('c1', '2026-12-02T10:00:00.000Z', 'ep_count'), letter('c2', '2026-12-02T10:00:01.000Z', 'ep_count')]);
+    const scans = vi.spyOn(letters.letters, 'countDocuments');
+    try {
+      const totals = await Promise.all(Array.from({ length: 5 }, () => letters.count('ep_count')));
+      expect(totals).toEqual([2, 2, 2, 2, 2]);
+      expect(scans).toHaveBeenCalledTimes(1);
+      // A mark this process writes is seen at once, however fresh the last count is.
+      await letters.markReplayed(['c1']);
+      expect(await letters.count('ep_count', { state: 'dead' })).toBe(1);
+      await letters.record([letter('c3', '2026-12-02T10:00:02.000Z', 'ep_count')]);
+      expect(await letters.count('ep_count', { state: 'dead' })).toBe(2);
+      expect(await letters.count('ep_count')).toBe(3);
+    } finally {
+      scans.mockRestore();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { alertRules, type ConfigState } from '@hookline/core';
-import type { Alerts, DeadLetters } from '@hookline/store';
+import { type Alerts, type DeadLetters, PacedCount } from '@hookline/store';
 import { Gauge, type Registry } from 'prom-client';
 
 /**
@@ -8,13 +8,6 @@ import { Gauge, type Registry } from 'prom-client';
  * takes longer keeps its previous value and lands on a later scrape.
  */
 const scrapeBudgetMs = 2_000;
-/**
- * After a count that took `d`, the next starts no sooner than this many times `d` after the last one started (nine
- * times `d` after it ended): however large the collections grow, the gauges keep MongoDB busy at most a tenth of
- * the time.
- */
-const countSpacing = 10;
-
 /** The value, or undefined when it takes longer than `ms` (it still completes, unobserved). */
 async function withinBudget<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
@@ -36,34 +29,19 @@ async function withinBudget<T>(work: Promise<T>, ms: number): Promise<T | undefi
  * behind them for the rest of the run (docs/benchmarks.md, round 8).
  */
 export class GaugeCount<T> {
-  private value: T | undefined;
-  private running: Promise<void> | undefined;
-  private nextAt = 0;
+  private readonly paced: PacedCount<T>;
 
   constructor(
-    private readonly count: () => Promise<T>,
+    count: () => Promise<T>,
     private readonly budgetMs: number,
-  ) {}
+  ) {
+    this.paced = new PacedCount(count);
+  }
 
   /** The latest value counted; a new count starts first if none runs and the spacing has passed. */
   async read(): Promise<T | undefined> {
-    if (!this.running && Date.now() >= this.nextAt) {
-      const started = Date.now();
-      this.running = this.count()
-        .then(
-          (value) => {
-            this.value = value;
-          },
-          () => undefined,
-        )
-        .finally(() => {
-          const took = Date.now() - started;
-          this.nextAt = Date.now() + took * (countSpacing - 1);
-          this.running = undefined;
-        });
-    }
-    if (this.running) await withinBudget(this.running, this.budgetMs);
-    return this.value;
+    await withinBudget(this.paced.latest(), this.budgetMs);
+    return this.paced.last;
   }
 }
 

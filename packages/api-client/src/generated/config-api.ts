@@ -1731,6 +1731,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description How many match. Counted at most once at a time per webhook and filter, and reused for a few times as long as the count took: it can trail the latest dead letters by that long */
                             total: number;
                             data: components["schemas"]["DeadLetter"][];
                         };

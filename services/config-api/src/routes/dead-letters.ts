@@ -70,7 +70,20 @@ export function deadLetterRoutes(deps: AdminDeps) {
       owns: 'endpoint',
       params: idParams,
       query: deadLetterListQuery,
-      responses: { 200: { description: 'Dead letters', schema: z.object({ total: z.number().int(), data: z.array(deadLetter) }) } },
+      responses: {
+        200: {
+          description: 'Dead letters',
+          schema: z.object({
+            total: z
+              .number()
+              .int()
+              .describe(
+                'How many match. Counted at most once at a time per webhook and filter, and reused for a few times as long as the count took: it can trail the latest dead letters by that long',
+              ),
+            data: z.array(deadLetter),
+          }),
+        },
+      },
       async handler({ owned: endpoint, query: { limit, state } }) {
         const filter = state ? { state } : {};
         const [letters, total] = await Promise.all([
