@@ -35,7 +35,10 @@ export function tierCovering(tiers: readonly string[], delayMs: number): string 
 /** The longest a task turned away by a full endpoint backlog waits before it is offered to the endpoint again. */
 export const backlogDeferCapMs = 5 * 60_000;
 
-/** An endpoint whose every request slot has been taken by the same requests this long is stalled (it hangs). */
+/**
+ * An endpoint whose every request slot has been taken this long, with no request finishing (or starting) within
+ * this long meanwhile, is stalled (it hangs, or answers this slowly).
+ */
 export const endpointStalledAfterMs = 5_000;
 
 /** What the delivery engine knows of an endpoint whose backlog is full, and of the task that finds it so. */
@@ -46,7 +49,7 @@ export interface BacklogState {
   backlog: number;
   /** When the endpoint's queue should have drained at its recent pace; undefined before anything finished. */
   drainEstimateMs: number | undefined;
-  /** How long every request slot of the endpoint has been held by the requests now in them (0: one is free). */
+  /** How long every request slot of the endpoint has been taken while it showed no progress (0: one is free). */
   stalledForMs: number;
   /** How often this attempt was deferred before (`DeliveryTask.deferrals`). */
   deferrals: number | undefined;
@@ -76,13 +79,15 @@ export function waitsOverBacklog(state: Omit<BacklogState, 'deferrals'>): boolea
 /**
  * Where and how long a task waits when its endpoint's backlog is full (and it does not `waitsOverBacklog`): until
  * that backlog should have drained at the endpoint's recent pace, at most the first delayed tier's delay. A
- * stalled endpoint (every slot held for `endpointStalledAfterMs`, e.g. one that hangs until the timeout) instead
- * holds the task back for that delay doubled for each earlier deferral of this attempt, up to
- * `backlogDeferCapMs`, in the shortest tier that covers it: offered again every 5 s, its tasks went round through
- * Kafka for as long as it hung, hundreds a second that every other endpoint's deliveries shared the processes and
- * the broker with. Only a stalled endpoint: an estimate inflated by a moment of overload on our side (a burst, a
- * busy event loop) would hold healthy endpoints' tasks back for minutes, and measured so, overload got worse
- * (docs/benchmarks.md, round 4).
+ * stalled endpoint (every slot taken and no progress for `endpointStalledAfterMs`, e.g. one that hangs until the
+ * timeout) instead holds the task back for as long as it has been stalled, and at least that delay doubled for each
+ * earlier deferral of this attempt, up to `backlogDeferCapMs`, in the shortest tier that covers it. Offered again
+ * every 5 s, its tasks went round through Kafka for as long as it hung, hundreds a second that every other
+ * endpoint's deliveries shared the processes and the broker with. Doubling per task alone still started every new
+ * task at 5 s (about three trips each in 30 s of hanging, more the longer it hung); waiting as long as the endpoint
+ * has hung, a task comes back about 1.4 times on average over an outage of any length. Only a stalled endpoint: an
+ * estimate inflated by a moment of overload on our side (a burst, a busy event loop) would hold healthy endpoints'
+ * tasks back for minutes, and measured so, overload got worse (docs/benchmarks.md, round 4).
  */
 export function backlogDeferral(
   tiers: readonly string[],
@@ -92,7 +97,9 @@ export function backlogDeferral(
   if (delayed.length === 0) return { tier: deferTierOf(tiers), delayMs: 0 };
   // The first delayed tier: `deferTierOf`, without filtering the tiers again.
   const firstMs = parseDuration(delayed[0]!);
-  const limitMs = isStalled(state) ? Math.min(firstMs * 2 ** Math.min(state.deferrals ?? 0, 20), backlogDeferCapMs) : firstMs;
+  const limitMs = isStalled(state)
+    ? Math.min(Math.max(firstMs * 2 ** Math.min(state.deferrals ?? 0, 20), state.stalledForMs), backlogDeferCapMs)
+    : firstMs;
   const waitMs = Math.min(state.drainEstimateMs ?? limitMs, limitMs);
   const tier = tierCovering(delayed, waitMs);
   return { tier, delayMs: Math.ceil(Math.min(waitMs, parseDuration(tier))) };

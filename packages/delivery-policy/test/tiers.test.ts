@@ -46,13 +46,25 @@ describe('backlogDeferral', () => {
   });
 
   it('doubles the wait for each earlier deferral when the endpoint is stalled, in the shortest tier that covers it', () => {
-    expect(backlogDeferral(tiers, stalled(undefined))).toEqual({ tier: '5s', delayMs: 5_000 });
+    // Stalled for 6 s: at least that long.
+    expect(backlogDeferral(tiers, stalled(undefined))).toEqual({ tier: '30s', delayMs: 6_000 });
     expect(backlogDeferral(tiers, stalled(undefined, 1))).toEqual({ tier: '30s', delayMs: 10_000 });
     expect(backlogDeferral(tiers, stalled(200_000, 3))).toEqual({ tier: '5m', delayMs: 40_000 });
     expect(backlogDeferral(tiers, stalled(12_000, 3))).toEqual({ tier: '30s', delayMs: 12_000 });
     expect(backlogDeferral(tiers, { drainEstimateMs: undefined, stalledForMs: 4_999, deferrals: 3 })).toEqual({
       tier: '5s',
       delayMs: 5_000,
+    });
+  });
+
+  it('holds a task of an endpoint stalled for long back at least as long as it has been stalled, its first deferral too', () => {
+    const hungFor = (stalledForMs: number, deferrals?: number) => ({ drainEstimateMs: 200_000, stalledForMs, deferrals });
+    expect(backlogDeferral(tiers, hungFor(60_000))).toEqual({ tier: '5m', delayMs: 60_000 });
+    expect(backlogDeferral(tiers, hungFor(20_000, 2))).toEqual({ tier: '30s', delayMs: 20_000 });
+    expect(backlogDeferral(tiers, hungFor(12_000, 3))).toEqual({ tier: '5m', delayMs: 40_000 });
+    expect(backlogDeferral(tiers, { ...hungFor(3_600_000), drainEstimateMs: undefined })).toEqual({
+      tier: '5m',
+      delayMs: backlogDeferCapMs,
     });
   });
 

@@ -224,7 +224,7 @@ export class DeliveryEngine {
     }
     const limiter = this.limiterFor(endpoint, policy);
     if (limiter.queued >= this.options.endpointBacklog) {
-      // Read once for both decisions (the stall is a scan of the endpoint's slots).
+      // Read once for both decisions.
       const backlog = {
         queued: limiter.queued,
         backlog: this.options.endpointBacklog,

@@ -1,3 +1,5 @@
+import { endpointStalledAfterMs } from '@hookline/delivery-policy';
+
 /**
  * Per-endpoint admission: at most `concurrency` requests at once and, optionally, `ratePerSecond` starts per
  * second (token bucket). Work beyond that waits in the endpoint's own queue, so a slow endpoint only ever
@@ -10,8 +12,12 @@ export class EndpointLimiter {
   private lastRefill = Date.now();
   private refillTimer: NodeJS.Timeout | undefined;
   private averageMs: number | undefined;
-  /** When each piece of work now running started (performance.now()). */
-  private readonly runningSince = new Set<{ at: number }>();
+  /**
+   * When the endpoint last showed progress (performance.now()): a piece of work that finished, or started, within
+   * `endpointStalledAfterMs` (of starting, or of arriving). An endpoint that hangs until the timeout shows none: its
+   * requests finish at the timeout and the ones queued behind them start as late.
+   */
+  private progressAt = performance.now();
 
   constructor(
     private concurrency: number,
@@ -50,27 +56,30 @@ export class EndpointLimiter {
     return Math.max(byPace, byRate ?? 0);
   }
 
-  /** How long every slot has been held by the work now in it: the youngest one's age, or 0 while a slot is free. */
+  /**
+   * How long every slot has been taken while the endpoint showed no progress (see `progressAt`), or 0 while a slot
+   * is free. Unlike the age of the work in the slots, it keeps growing across the timeouts of an endpoint that
+   * hangs, so how long it has hung is known.
+   */
   get stalledForMs(): number {
-    if (this.running < this.concurrency || this.runningSince.size === 0) return 0;
-    let youngest = 0;
-    for (const { at } of this.runningSince) youngest = Math.max(youngest, at);
-    return performance.now() - youngest;
+    if (this.running < this.concurrency) return 0;
+    return performance.now() - this.progressAt;
   }
 
   async run<T>(work: () => Promise<T>): Promise<T> {
+    const arrived = performance.now();
     await new Promise<void>((resolve) => {
       this.waiting.push(resolve);
       this.drain();
     });
     const started = performance.now();
-    const since = { at: started };
-    this.runningSince.add(since);
+    if (started - arrived < endpointStalledAfterMs) this.progressAt = started;
     try {
       return await work();
     } finally {
-      this.runningSince.delete(since);
-      const took = performance.now() - started;
+      const ended = performance.now();
+      const took = ended - started;
+      if (took < endpointStalledAfterMs) this.progressAt = ended;
       this.averageMs = this.averageMs === undefined ? took : this.averageMs * 0.9 + took * 0.1;
       this.running--;
       this.drain();

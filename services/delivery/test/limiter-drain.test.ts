@@ -61,4 +61,30 @@ describe('EndpointLimiter.drainEstimateMs', () => {
     releases[1]!();
     await second;
   });
+
+  it('keeps counting across the timeouts of an endpoint that hangs, and starts over once a request finishes in time', async () => {
+    const limiter = new EndpointLimiter(2, undefined);
+    const pending: { resolve: () => void; startedAt: number }[] = [];
+    // Every request hangs until the test ends it, as the delivery timeout (10 s) would.
+    const hang = () => limiter.run(() => new Promise<void>((resolve) => pending.push({ resolve, startedAt: Date.now() })));
+    const all = Array.from({ length: 12 }, hang);
+    await vi.waitFor(() => expect(pending).toHaveLength(2));
+    for (let timeout = 1; timeout <= 3; timeout++) {
+      await vi.advanceTimersByTimeAsync(10_000);
+      // The timeout ends the requests in the slots; two queued ones (waiting 10 s and more) take them at once.
+      for (const request of pending.splice(0, 2)) request.resolve();
+      await vi.waitFor(() => expect(pending).toHaveLength(2));
+      expect(limiter.stalledForMs).toBeGreaterThanOrEqual(timeout * 10_000);
+    }
+    // The endpoint answers again: a request that ends in time is progress.
+    await vi.advanceTimersByTimeAsync(100);
+    pending.shift()!.resolve();
+    await vi.waitFor(() => expect(pending).toHaveLength(2));
+    expect(limiter.stalledForMs).toBeLessThan(1_000);
+    while (pending.length > 0) {
+      pending.shift()!.resolve();
+      await vi.advanceTimersByTimeAsync(1);
+    }
+    await Promise.all(all);
+  });
 });
