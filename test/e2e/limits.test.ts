@@ -1,5 +1,6 @@
 import { Hookline, requestJson, TestTenant } from '@hookline/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { dropNamespace } from './support/namespace-cleanup.js';
 
 /**
  * Per-tenant quotas and per-process rate limits on the real stack, with limits low enough to reach:
@@ -31,6 +32,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await hookline?.stop();
+  if (hookline) await dropNamespace(inject('infra'), hookline.namespace);
 });
 
 const endpoint = (name: string) => ({ name, url: 'http://127.0.0.2/hook', events: ['*'] });

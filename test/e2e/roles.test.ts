@@ -3,6 +3,7 @@ import { createKafkaEventLog } from '@hookline/kafka';
 import { Hookline, requestJson, TestTenant } from '@hookline/testkit';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { dropNamespace } from './support/namespace-cleanup.js';
 
 /** Each role × each admin and ingest operation → allowed or 403; another tenant's resources → 404. */
 let hookline: Hookline;
@@ -58,6 +59,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await hookline?.stop();
+  if (hookline) await dropNamespace(inject('infra'), hookline.namespace);
 });
 
 const call = (role: string, method: string, path: string, body?: unknown) =>

@@ -1,6 +1,7 @@
 import { eventually, Hookline, Receiver, requestJson } from '@hookline/testkit';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { dropNamespace } from './support/namespace-cleanup.js';
 import { settleWithSentinel } from './support/settle.js';
 
 /**
@@ -24,6 +25,7 @@ describe('walking skeleton', () => {
 
   afterAll(async () => {
     await Promise.all([hookline?.stop(), receiver?.close()]);
+    if (hookline) await dropNamespace(inject('infra'), hookline.namespace);
   });
 
   it('delivers a signed event that the official standardwebhooks package verifies, and reports stats', async () => {

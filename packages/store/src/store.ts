@@ -46,6 +46,16 @@ export class Store {
     return store;
   }
 
+  /** Drops a namespace's database (a finished test file's), without creating its indexes first. */
+  static async drop(url: string, dbName: string): Promise<void> {
+    const client = await connectMongo(url);
+    try {
+      await client.db(dbName).dropDatabase();
+    } finally {
+      await client.close();
+    }
+  }
+
   async ensureIndexes(): Promise<void> {
     const indexes = new SecondaryIndexes(this.db);
     await indexes.ensure(this.attempts, { endpointId: 1, startedAt: -1 });

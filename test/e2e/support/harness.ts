@@ -1,9 +1,11 @@
 import { Hookline, Receiver, TestTenant } from '@hookline/testkit';
 import { afterAll, beforeAll, inject } from 'vitest';
+import { dropNamespace } from './namespace-cleanup.js';
 
 /**
  * Registers the usual lifecycle of an e2e file: the five services (with `env` overrides) and one tenant
- * before all tests, and everything stopped after them, including receivers made through `receiver()`.
+ * before all tests, and everything stopped after them, including receivers made through `receiver()`; then the
+ * namespace's topics and database are deleted.
  */
 export function useHookline(env: Record<string, string> = {}, receiverHost = '127.0.0.1') {
   const receivers: Receiver[] = [];
@@ -22,6 +24,7 @@ export function useHookline(env: Record<string, string> = {}, receiverHost = '12
   });
   afterAll(async () => {
     await Promise.all([context.hookline?.stop(), ...receivers.map((r) => r.close())]);
+    if (context.hookline) await dropNamespace(inject('infra'), context.hookline.namespace);
   });
   return context;
 }
