@@ -84,8 +84,8 @@ export function waitsOverBacklog(state: Omit<BacklogState, 'deferrals'>): boolea
  * earlier deferral of this attempt, up to `backlogDeferCapMs`, in the shortest tier that covers it. Offered again
  * every 5 s, its tasks went round through Kafka for as long as it hung, hundreds a second that every other
  * endpoint's deliveries shared the processes and the broker with. Doubling per task alone still started every new
- * task at 5 s (about three trips each in 30 s of hanging, more the longer it hung); waiting as long as the endpoint
- * has hung, a task comes back about 1.4 times on average over an outage of any length. Only a stalled endpoint: an
+ * task at 5 s (about log2(T / 5 s) trips each over an outage of T); waiting as long as the endpoint has hung, a
+ * task goes round about twice on average over an outage of any length. Only a stalled endpoint: an
  * estimate inflated by a moment of overload on our side (a burst, a busy event loop) would hold healthy endpoints'
  * tasks back for minutes, and measured so, overload got worse (docs/benchmarks.md, round 4).
  */
