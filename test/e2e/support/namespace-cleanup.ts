@@ -5,7 +5,7 @@ import pino from 'pino';
 
 /**
  * Deletes a finished e2e file's topics and drops its database. Each file has a namespace of its own, and a full
- * run left about a hundred namespaces' topics (some 1,700 partitions) on the broker every time: a developer's broker
+ * run left 33 namespaces' topics (54 partitions each, about 1,800) on the broker every time: a developer's broker
  * grew run after run, and so did its start and its idle work. `HOOKLINE_KEEP_TEST_DATA=1` keeps them to look at.
  * A failure is reported, never failing the file whose tests passed.
  */
