@@ -166,7 +166,7 @@ component_ready() { "$1_ready"; }
 
 # Moves aside the SQLite files in $1 that cannot hold a FerretDB database, so FerretDB starts: it refuses to start
 # on a database file without its `_ferretdb_collections` table. Such a file was left when FerretDB died while a
-# database was dropped under load (docs/operability.md). A FerretDB database file is at least two pages (the schema
+# database was dropped under load (infra/README.md). A FerretDB database file is at least two pages (the schema
 # and that table); a file under two pages with no write-ahead log beside it holds no table, so no data, and is
 # moved to $2 rather than deleted.
 set_aside_empty_sqlite() {
