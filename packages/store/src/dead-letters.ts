@@ -61,8 +61,10 @@ export interface ReplayMarkDoc {
 
 const readChunk = 500;
 
-/** Every count key of the endpoint starts so (NUL: no endpoint id contains it). */
+/** Every count or list key of the endpoint starts so (NUL: no endpoint id contains it). */
 const countKeyPrefix = (endpointId: string) => `${endpointId}\u0000`;
+const filterKey = (endpointId: string, filter: DeadLetterFilter) =>
+  `${countKeyPrefix(endpointId)}${filter.state ?? ''}\u0000${filter.from ?? ''}\u0000${filter.to ?? ''}`;
 
 /** The letter as readers see it: `replayed` when a mark covers it (or, on documents of the first shape, its own state). */
 function withState(letter: DeadLetterDoc, mark: ReplayMarkDoc | undefined): DeadLetterDoc {
@@ -80,6 +82,8 @@ export class DeadLetters {
   private readonly indexes: SecondaryIndexes;
   /** Per endpoint and filter: a count scans the collection on FerretDB (see `count`). */
   private readonly counts: PacedCounts;
+  /** Lists being read, by endpoint, filter and limit: identical ones at the same time share one read (see `find`). */
+  private readonly listing = new Map<string, Promise<DeadLetterDoc[]>>();
 
   constructor(db: Db, now: () => number = Date.now) {
     this.counts = new PacedCounts(now);
@@ -122,7 +126,7 @@ export class DeadLetters {
       const stored = await this.letters.findOne({ _id: doc._id });
       if (!stored || stored.deadLetteredAt <= doc.deadLetteredAt) await this.letters.replaceOne({ _id: doc._id }, doc, { upsert: true });
     }
-    for (const endpointId of new Set(docs.map((d) => d.endpointId))) this.counts.invalidate(countKeyPrefix(endpointId));
+    for (const endpointId of new Set(docs.map((d) => d.endpointId))) this.changed(countKeyPrefix(endpointId));
   }
 
   private async marksFor(ids: string[]): Promise<Map<string, ReplayMarkDoc>> {
@@ -136,9 +140,29 @@ export class DeadLetters {
     return letters.map((l) => withState(l, marks.get(l._id)));
   }
 
-  /** The endpoint's letters in `deadLetteredAt` order, with their state; `limit` 0 is all. */
+  /**
+   * The endpoint's letters in `deadLetteredAt` order, with their state; `limit` 0 is all. On FerretDB the query scans
+   * and sorts the whole collection, like a count: identical reads asked for while one runs share it (each caller
+   * gets its own array), so a dashboard refreshing faster than a read takes does not pile scans up. Nothing is
+   * reused once the read is done, and a write of this process starts the next read afresh.
+   */
   find(endpointId: string, filter: DeadLetterFilter = {}, limit = 0): { toArray(): Promise<DeadLetterDoc[]> } {
-    return { toArray: () => this.list(endpointId, filter, limit) };
+    return { toArray: () => this.sharedList(endpointId, filter, limit) };
+  }
+
+  private async sharedList(endpointId: string, filter: DeadLetterFilter, limit: number): Promise<DeadLetterDoc[]> {
+    const key = `${filterKey(endpointId, filter)}\u0000${limit}`;
+    let reading = this.listing.get(key);
+    if (!reading) {
+      const read = this.list(endpointId, filter, limit);
+      reading = read;
+      this.listing.set(key, read);
+      const done = () => {
+        if (this.listing.get(key) === read) this.listing.delete(key);
+      };
+      read.then(done, done);
+    }
+    return [...(await reading)];
   }
 
   private async list(endpointId: string, filter: DeadLetterFilter, limit: number): Promise<DeadLetterDoc[]> {
@@ -179,8 +203,7 @@ export class DeadLetters {
    * nothing else, for every tenant. Marks written by this process are seen at once.
    */
   count(endpointId: string, filter: DeadLetterFilter = {}): Promise<number> {
-    const key = `${countKeyPrefix(endpointId)}${filter.state ?? ''}\u0000${filter.from ?? ''}\u0000${filter.to ?? ''}`;
-    return this.counts.latest(key, () => this.countNow(endpointId, filter));
+    return this.counts.latest(filterKey(endpointId, filter), () => this.countNow(endpointId, filter));
   }
 
   private async countNow(endpointId: string, filter: DeadLetterFilter): Promise<number> {
@@ -234,7 +257,7 @@ export class DeadLetters {
         ...(by ? { replayJob: by.job, replayBatch: by.batch } : {}),
       };
       await this.marks.replaceOne({ _id: mark._id }, mark, { upsert: true });
-      this.counts.invalidate(countKeyPrefix(letter.endpointId));
+      this.changed(countKeyPrefix(letter.endpointId));
     }
   }
 
@@ -243,7 +266,13 @@ export class DeadLetters {
     if (deliveryIds.length === 0) return;
     await this.marks.deleteMany({ _id: { $in: deliveryIds } });
     // Rare (a resend that failed): every endpoint's counts, rather than a read of the marks' endpoints first.
-    this.counts.invalidate('');
+    this.changed('');
+  }
+
+  /** This process wrote letters or marks under `prefix`: counts and reads after it see them. */
+  private changed(prefix: string): void {
+    this.counts.invalidate(prefix);
+    for (const key of this.listing.keys()) if (key.startsWith(prefix)) this.listing.delete(key);
   }
 
   /** The letters a replay job marked in one batch and that are still the marked ones (not replaced by a newer letter). */

@@ -94,4 +94,21 @@ describe('DeadLetters (real MongoDB-wire server)', () => {
       scans.mockRestore();
     }
   });
+
+  it('reads an endpoint list once for identical requests that come while it is read, each getting its own array', async () => {
+    const letters = store.deadLetters;
+    await letters.record([letter('l1', '2026-12-02T11:00:00.000Z', 'ep_list'), letter('l2', '2026-12-02T11:00:01.000Z', 'ep_list')]);
+    const reads = vi.spyOn(letters.letters, 'find');
+    try {
+      const lists = await Promise.all(Array.from({ length: 5 }, () => letters.find('ep_list', { state: 'dead' }, 50).toArray()));
+      expect(reads).toHaveBeenCalledTimes(1);
+      expect(lists.map((list) => list.map((l) => l._id))).toEqual(Array.from({ length: 5 }, () => ['l1', 'l2']));
+      expect(lists[0]).not.toBe(lists[1]);
+      // Once done, nothing is reused: a mark this process writes shows in the next read.
+      await letters.markReplayed(['l1']);
+      expect((await letters.find('ep_list', { state: 'dead' }, 50).toArray()).map((l) => l._id)).toEqual(['l2']);
+    } finally {
+      reads.mockRestore();
+    }
+  });
 });
