@@ -175,7 +175,7 @@ set_aside_empty_sqlite() {
     [[ -f $file ]] || continue
     size=$(stat -c %s "$file")
     wal="$file-wal"
-    if ((size < 8192)) && { [[ ! -e $wal ]] || [[ ! -s $wal ]]; }; then
+    if ((size < 8192)) && [[ ! -s $wal ]]; then
       mkdir -p "$aside"
       mv "$file" "$aside/$(basename "$file").$(date +%Y%m%dT%H%M%S)"
       rm -f "$wal" "$file-shm"

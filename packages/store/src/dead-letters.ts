@@ -85,8 +85,8 @@ export class DeadLetters {
   /** Lists being read, by endpoint, filter and limit: identical ones at the same time share one read (see `find`). */
   private readonly listing = new Map<string, Promise<DeadLetterDoc[]>>();
 
-  constructor(db: Db, now: () => number = Date.now) {
-    this.counts = new PacedCounts(now);
+  constructor(db: Db) {
+    this.counts = new PacedCounts();
     this.indexes = new SecondaryIndexes(db);
     this.letters = db.collection<DeadLetterDoc>('dead_letters');
     this.marks = db.collection<ReplayMarkDoc>('dead_letter_replays');

@@ -37,7 +37,8 @@ export class PacedCount<T> {
       if (generation !== this.generation) return;
       this.outcome = settled;
       if ('value' in settled) this.lastValue = settled;
-      this.nextAt = this.now() + (this.now() - started) * (countSpacing - 1);
+      const ended = this.now();
+      this.nextAt = ended + (ended - started) * (countSpacing - 1);
       this.running = undefined;
     };
     const running = this.count().then(

@@ -8,6 +8,7 @@ import { Gauge, type Registry } from 'prom-client';
  * takes longer keeps its previous value and lands on a later scrape.
  */
 const scrapeBudgetMs = 2_000;
+
 /** The value, or undefined when it takes longer than `ms` (it still completes, unobserved). */
 async function withinBudget<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
