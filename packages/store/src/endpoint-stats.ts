@@ -2,8 +2,9 @@ import type { Collection, Db } from 'mongodb';
 import type { EndpointStatsDoc, PartitionStatsDoc } from './attempt-docs.js';
 import { type SourcedAttempt, sourcePosition } from './attempt-source.js';
 import { latencyBucketOf } from './latency.js';
-import { partitionSuffix, writeAhead } from './owned-write.js';
+import { partitionSuffix } from './owned-write.js';
 import { SecondaryIndexes } from './secondary-indexes.js';
+import { WriteBehind } from './write-behind.js';
 
 type StoredStatsDoc = EndpointStatsDoc | PartitionStatsDoc;
 
@@ -18,11 +19,14 @@ const endpointOf = (doc: StoredStatsDoc) => (isShare(doc) ? doc.endpointId : doc
  */
 export class EndpointStats {
   readonly collection: Collection<StoredStatsDoc>;
+  /** The owner's folds of its partitions' shares until they are flushed (`Store.flushFolds`). */
+  readonly folds: WriteBehind<PartitionStatsDoc>;
 
   private readonly indexes: SecondaryIndexes;
 
   constructor(db: Db) {
     this.collection = db.collection<StoredStatsDoc>('endpoint_stats');
+    this.folds = new WriteBehind(this.collection as Collection<PartitionStatsDoc>);
     this.indexes = new SecondaryIndexes(db);
   }
 
@@ -32,17 +36,20 @@ export class EndpointStats {
 
   /**
    * Folds attempts of one partition (in offset order, each tagged with its record's position) into their
-   * endpoints' shares. Returns the shares that moved, by endpoint id (an attempt already folded moves none), and
-   * how many attempts were folded.
+   * endpoints' shares, staged in `folds` (a share staged earlier is the base). Returns the shares that moved, by
+   * endpoint id (an attempt already folded moves none), and how many attempts each folded.
    */
-  async fold(attempts: SourcedAttempt[], partition: number): Promise<{ shares: Map<string, PartitionStatsDoc>; folded: number }> {
+  async fold(
+    attempts: SourcedAttempt[],
+    partition: number,
+  ): Promise<{ shares: Map<string, PartitionStatsDoc>; gained: Map<string, number> }> {
     const byEndpoint = new Map<string, SourcedAttempt[]>();
     for (const a of attempts) byEndpoint.set(a.endpointId, [...(byEndpoint.get(a.endpointId) ?? []), a]);
     const moved = new Map<string, PartitionStatsDoc>();
-    if (byEndpoint.size === 0) return { shares: moved, folded: 0 };
+    if (byEndpoint.size === 0) return { shares: moved, gained: new Map() };
     const shareId = (endpointId: string) => endpointId + partitionSuffix(partition);
     const ids = [...byEndpoint.keys()].flatMap((e) => [e, shareId(e)]);
-    const stored = new Map((await this.collection.find({ _id: { $in: ids } }).toArray()).map((d) => [d._id, d]));
+    const stored: Map<string, StoredStatsDoc> = await this.folds.read(ids);
     const gained = new Map<string, number>();
     for (const [endpointId, list] of byEndpoint) {
       const share = stored.get(shareId(endpointId));
@@ -53,11 +60,8 @@ export class EndpointStats {
       moved.set(endpointId, next);
       gained.set(endpointId, next.attempts - base.attempts);
     }
-    // A share refused (a newer owner's copy is ahead) did not move: this process lost the partition.
-    const refused = await writeAhead(this.collection as Collection<PartitionStatsDoc>, [...moved.values()]);
-    for (const [endpointId, share] of moved) if (refused.has(share._id)) moved.delete(endpointId);
-    const folded = [...moved.keys()].reduce((n, endpointId) => n + gained.get(endpointId)!, 0);
-    return { shares: moved, folded };
+    this.folds.stage([...moved.values()]);
+    return { shares: moved, gained };
   }
 
   /** One endpoint's stats (its shares summed); null before its first attempt. */

@@ -73,11 +73,16 @@ export class Store {
    * attempt once: a batch replayed after a crash, also between the insert and the counters, counts once. Returns
    * how many were folded and, per endpoint whose stats moved, its share (its consecutive failures are the
    * endpoint's: an endpoint's attempts share a partition). `between` runs between the steps (a heartbeat).
+   *
+   * With `deferFolds` the counters are staged, not written: the next batches of the partition fold into the staged
+   * copies, and `flushFolds` writes them. Until then the batch's records must stay uncommitted (a crash folds them
+   * again from what was written). Without it they are written before this returns.
    */
   async recordAttempts(
     attempts: AttemptRecord[],
     source: AttemptSource,
     between: () => Promise<void> = async () => {},
+    { deferFolds = false }: { deferFolds?: boolean } = {},
   ): Promise<{ recorded: number; stats: Map<string, PartitionStatsDoc> }> {
     const tagged = AttemptFold.tag(attempts, source);
     const inserted = await this.insertNew(tagged);
@@ -87,11 +92,41 @@ export class Store {
       tagged.filter((a) => !isNew.has(a)),
     );
     await between();
-    // Buckets first, stats last: a crash in between is repaired by the replayed batch either way (`through`).
     await this.timeseries.record(candidates, source.partition);
-    await between();
-    const { shares, folded } = await this.stats.fold(candidates, source.partition);
-    return { recorded: folded, stats: shares };
+    const { shares, gained } = await this.stats.fold(candidates, source.partition);
+    let refused = new Set<string>();
+    if (!deferFolds) {
+      await between();
+      refused = await this.flushFolds(source.partition);
+    }
+    let recorded = 0;
+    for (const [endpointId, share] of shares) {
+      // A share refused (a newer owner's copy is ahead) did not move: this process lost the partition.
+      if (refused.has(share._id)) shares.delete(endpointId);
+      else recorded += gained.get(endpointId)!;
+    }
+    return { recorded, stats: shares };
+  }
+
+  /**
+   * Writes the counters staged for `partition`: buckets first, stats last (a crash in between is repaired by the
+   * replayed batches either way, by `through`). Returns the ids of the stats shares refused because a newer
+   * owner's copy was ahead.
+   */
+  async flushFolds(partition: number): Promise<Set<string>> {
+    await this.timeseries.folds.flush(partition);
+    return this.stats.folds.flush(partition);
+  }
+
+  /** How many counter documents of `partition` are staged, waiting for `flushFolds`. */
+  stagedFolds(partition: number): number {
+    return this.timeseries.folds.stagedOf(partition) + this.stats.folds.stagedOf(partition);
+  }
+
+  /** Forgets the counters staged for a partition this process no longer owns (its new owner folds them again). */
+  dropFolds(partition: number): void {
+    this.timeseries.folds.drop(partition);
+    this.stats.folds.drop(partition);
   }
 
   /**

@@ -1,7 +1,8 @@
 import type { Collection, Db } from 'mongodb';
 import { type SourcedAttempt, sourcePosition } from './attempt-source.js';
 import { latencyBucketOf, latencyPercentile } from './latency.js';
-import { type OwnedDoc, partitionSuffix, writeAhead } from './owned-write.js';
+import { type OwnedDoc, partitionSuffix } from './owned-write.js';
+import { WriteBehind } from './write-behind.js';
 
 /**
  * Delivered/failed counts and latency buckets of one scope (an endpoint or a whole tenant) in one time bucket.
@@ -61,15 +62,19 @@ function bucketStart(iso: string, resolution: Resolution): string {
 /** Per-minute and per-hour buckets of delivery outcomes, for each endpoint and each tenant. */
 export class Timeseries {
   readonly buckets: Collection<TimeBucketDoc>;
+  /** The owner's folds of its partitions' shares until they are flushed (`Store.flushFolds`). */
+  readonly folds: WriteBehind<TimeBucketShare>;
 
   constructor(db: Db) {
     this.buckets = db.collection<TimeBucketDoc>('timeseries');
+    this.folds = new WriteBehind(this.buckets as unknown as Collection<TimeBucketShare>);
   }
 
   /**
    * Folds attempts of one partition (in offset order, tagged with their records' positions) into the partition's
    * shares of their buckets: absolute values, skipping what a share has folded before (`through`), so a batch
-   * that comes again after a crash or a rebalance counts once. One read and one write request per batch.
+   * that comes again after a crash or a rebalance counts once. The shares are staged in `folds`, written by its
+   * flush; a share staged earlier is the base of the next fold. At most one read request per batch.
    */
   async record(attempts: SourcedAttempt[], partition: number): Promise<void> {
     const byBucket = new Map<string, { resolution: Resolution; start: string; attempts: SourcedAttempt[] }>();
@@ -87,7 +92,7 @@ export class Timeseries {
     if (byBucket.size === 0) return;
     const shareId = (key: string) => key + partitionSuffix(partition);
     const ids = [...byBucket.keys()].flatMap((key) => [key, shareId(key)]);
-    const stored = new Map((await this.buckets.find({ _id: { $in: ids } }).toArray()).map((d) => [d._id, d]));
+    const stored: Map<string, TimeBucketDoc> = await this.folds.read(ids);
     const writes: TimeBucketShare[] = [];
     for (const [key, { resolution, start, attempts: list }] of byBucket) {
       const share = stored.get(shareId(key)) as TimeBucketShare | undefined;
@@ -112,7 +117,7 @@ export class Timeseries {
       }
       writes.push(next);
     }
-    await writeAhead(this.buckets as unknown as Collection<TimeBucketShare>, writes);
+    this.folds.stage(writes);
   }
 
   /** Failed attempts of a scope that started at or after `since` (to the minute): minute buckets up to the next hour, hour buckets after. */

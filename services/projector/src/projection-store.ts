@@ -14,13 +14,21 @@ export interface AttemptSource {
 export interface ProjectionStore {
   /**
    * Stores new attempts and folds them into their endpoints' stats; returns how many were new and the stats that
-   * moved. `between` is called between its writes (a heartbeat while a large batch takes long).
+   * moved. `between` is called between its writes (a heartbeat while a large batch takes long). With
+   * `deferFolds` the stats are staged until `flushFolds`.
    */
   recordAttempts(
     attempts: AttemptRecord[],
     source: AttemptSource,
     between?: () => Promise<void>,
+    options?: { deferFolds?: boolean },
   ): Promise<{ recorded: number; stats: Map<string, EndpointStatsDoc> }>;
+  /** Writes the stats `recordAttempts` staged with `deferFolds` for a partition. */
+  flushFolds(partition: number): Promise<unknown>;
+  /** How many stats documents of a partition are staged. */
+  stagedFolds(partition: number): number;
+  /** Forgets what is staged for a partition this process no longer owns. */
+  dropFolds(partition: number): void;
   readonly deadLetters: { record(letters: DeadLetterRecord[]): Promise<void> };
   /** Folds delivery's status records (circuit transitions, blocked lanes) of one partition; idempotent by offset. */
   readonly health: { fold(records: PositionedStatus[], partition: number): Promise<void> };

@@ -9,6 +9,7 @@ import {
   type TopicNames,
 } from '@hookline/core';
 import {
+  type BatchControl,
   type EventLog,
   type LogRecord,
   type OutgoingRecord,
@@ -24,6 +25,7 @@ import { Counter, type Registry } from 'prom-client';
 import type { z } from 'zod';
 import type { AlertNotifier } from './alerts/notifier.js';
 import { type ConfigUpdater, disableEndpoint } from './auto-disable.js';
+import { FoldFlusher } from './fold-flush.js';
 import type { ProjectionStore } from './projection-store.js';
 import { traceAttemptFold } from './tracing.js';
 
@@ -193,8 +195,11 @@ export async function startProjector({
     await reject(batch, parsed.rejected, refused);
   }
 
+  const folds = new FoldFlusher({ store, logger });
+
   /** `heartbeat` between the writes of a large batch keeps this member in its group while they take long. */
-  async function projectAttempts(batch: PartitionBatch, heartbeat: () => Promise<void>): Promise<void> {
+  async function projectAttempts(batch: PartitionBatch, control: BatchControl): Promise<void> {
+    const heartbeat = () => control.heartbeat();
     const [status, attemptRecords] = splitStatusRecords(batch.records);
     await projectStatus(batch, status);
     const parsed = parseAll(attemptRecords, attemptRecord, 'attempt');
@@ -208,6 +213,7 @@ export async function startProjector({
           values,
           { partition: batch.partition, offsets: records.map((r) => r.offset.toString()) },
           heartbeat,
+          { deferFolds: true },
         );
         recorded += result.recorded;
         for (const [endpointId, stats] of result.stats) updated.set(endpointId, stats);
@@ -218,6 +224,11 @@ export async function startProjector({
     projected.inc({ result: 'new' }, recorded);
     projected.inc({ result: 'duplicate' }, attempts.length - recorded);
     await reject(batch, parsed.rejected, refused);
+    // The counters are written now or with the next batches' (`FoldFlusher`); until then the records stay uncommitted.
+    await folds.afterBatch(
+      batch.partition,
+      parsed.records.map((record) => control.hold(record)),
+    );
     for (const [endpointId, stats] of updated) {
       const last = lastAttemptOf(attempts, endpointId);
       if (!last) continue;
@@ -230,7 +241,7 @@ export async function startProjector({
     await alerts.afterAttempts(attempts.filter((a) => updated.has(a.endpointId)));
   }
 
-  return log.consume({
+  const consumer = await log.consume({
     groupId,
     topics: [topics.attempts, topics.deadLetter],
     // Read models are not on the delivery path: a fetch waits 500 ms (or for ~2,500 attempts) so each batch writes
@@ -242,13 +253,32 @@ export async function startProjector({
     minBytes: projectorFetchMinBytes,
     maxWaitMs: 500,
     maxBytesPerPartition: projectorBatchMaxBytes,
-    // Partitions moved: another projector may have changed what the notifier cached.
-    onAssignment: () => alerts.forget(),
+    onAssignment: (assigned) => {
+      // Partitions moved: another projector may have changed what the notifier cached, and folds its new ones.
+      alerts.forget();
+      folds.keepOnly(new Set(assigned.filter((p) => p.topic === topics.attempts).map((p) => p.partition)));
+    },
     onBatch: (batch, control) =>
       batch.topic === topics.deadLetter
         ? projectDeadLetters(batch)
-        : traceAttemptFold(tracing, batch, () => projectAttempts(batch, () => control.heartbeat())),
+        : traceAttemptFold(tracing, batch, () => projectAttempts(batch, control)),
   });
+  return {
+    get held() {
+      return consumer.held;
+    },
+    pause: () => consumer.pause(),
+    commit: () => consumer.commit(),
+    health: () => consumer.health(),
+    async stop() {
+      // Staged counters are written before the stop commits, so their records are committed with them.
+      consumer.pause();
+      await folds.flushAll();
+      await consumer.stop();
+      // A batch in hand at the pause stays uncommitted (read again by the next owner), its counters unwritten.
+      folds.stop();
+    },
+  };
 }
 
 /** About 2,500 attempt records (of ~1.6 KB). */

@@ -31,6 +31,15 @@ export class MemoryProjectionStore implements ProjectionStore {
     return error instanceof RefusedInMemory;
   }
 
+  /** Stats are folded at once here; nothing is ever staged. */
+  async flushFolds(): Promise<void> {}
+
+  stagedFolds(): number {
+    return 0;
+  }
+
+  dropFolds(): void {}
+
   async recordAttempts(
     attempts: AttemptRecord[],
     _source: AttemptSource,

@@ -165,6 +165,24 @@ describe('projector', () => {
     ).toEqual(batch.map((a) => a.attemptId));
   });
 
+  it('holds a large batch uncommitted while its counters wait to be written, and writes them before a stop commits', async () => {
+    // As if every batch touched a thousand counter documents: the ones after the first wait for the next write.
+    vi.spyOn(store, 'stagedFolds').mockReturnValue(1_000);
+    const flushes = vi.spyOn(store, 'flushFolds');
+    await publish(topics.attempts, [attempt('ep_flaky', 'success')]);
+    await vi.waitFor(() => expect(flushes).toHaveBeenCalledTimes(1));
+    await vi.waitFor(() => expect(projector.held).toBe(0));
+
+    await publish(topics.attempts, [attempt('ep_flaky', 'success'), attempt('ep_never', 'success')]);
+    await vi.waitFor(() => expect(projector.held).toBe(2));
+    expect(store.attempts.size).toBe(3);
+    expect(flushes).toHaveBeenCalledTimes(1);
+
+    await projector.stop();
+    expect(flushes).toHaveBeenCalledTimes(2);
+    expect(projector.held).toBe(0);
+  });
+
   it('disables an endpoint once its consecutive failures reach its threshold, through the config topic, with the reason', async () => {
     await publish(topics.attempts, [
       ...[1, 2].map(() => attempt('ep_flaky', 'failure')),
