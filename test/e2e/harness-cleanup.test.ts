@@ -1,6 +1,11 @@
 import { createServer } from 'node:net';
 import { freePort, Hookline } from '@hookline/testkit';
-import { describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { dropNamespace } from './support/namespace-cleanup.js';
+
+// The services that did start made this namespace's topics and database before the failed start stopped them.
+const namespace = `harness${Date.now().toString(36)}`;
+afterAll(() => dropNamespace(inject('infra'), namespace));
 
 const answers = (url: string) =>
   fetch(`${url}/health`).then(
@@ -16,7 +21,7 @@ describe('the test harness', () => {
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     const deliveryPort = (taken.address() as { port: number }).port;
     try {
-      const start = Hookline.start({ infra: inject('infra'), ports: { ...ports, delivery: deliveryPort } });
+      const start = Hookline.start({ infra: inject('infra'), namespace, ports: { ...ports, delivery: deliveryPort } });
       await expect(start).rejects.toThrow(/delivery exited/);
     } finally {
       taken.close();

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { groupConsumerConfig, idleFetchWaitMs } from '../src/kafkajs/group-consumer.js';
 import { createKafkaEventLog } from '../src/kafkajs/index.js';
 import type { EventLog, RunningConsumer } from '../src/port.js';
+import { deleteRunTopics } from './run-topics.js';
 
 const run = `idle-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
 let log: EventLog;
@@ -13,6 +14,7 @@ beforeAll(() => {
 });
 afterAll(async () => {
   await Promise.all(running.map((c) => c.stop()));
+  await deleteRunTopics(log, run);
   await log?.close();
 });
 

@@ -7,6 +7,7 @@ import { createKafkaClient } from '../src/kafkajs/client.js';
 import { createKafkaEventLog } from '../src/kafkajs/index.js';
 import type { EventLog } from '../src/port.js';
 import { coreTopicSpecs, topicPolicy } from '../src/topic-specs.js';
+import { deleteRunTopics } from './run-topics.js';
 
 // The test reads the broker's view of each topic through its own admin connection.
 const run = `topics-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
@@ -20,6 +21,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await admin?.close();
+  await deleteRunTopics(log, run);
   await log?.close();
 });
 
