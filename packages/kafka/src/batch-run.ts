@@ -52,16 +52,18 @@ export async function runBatch(
   };
   const control: BatchControl = {
     hold: (record) => {
-      if (stillHeld.has(record.offset)) return () => undefined;
-      stillHeld.add(record.offset);
+      // The release keeps the offset only, not the record: a handler may hold many records for long.
+      const { offset } = record;
+      if (stillHeld.has(offset)) return () => undefined;
+      stillHeld.add(offset);
       options.onHeldChange(1);
       let released = false;
       return () => {
         if (released) return;
         released = true;
         options.onHeldChange(-1);
-        stillHeld.delete(record.offset);
-        offsets.finish(record.offset);
+        stillHeld.delete(offset);
+        offsets.finish(offset);
         if (settled) options.onLateRelease?.();
       };
     },

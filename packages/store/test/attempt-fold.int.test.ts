@@ -2,6 +2,7 @@ import type { AttemptRecord } from '@hookline/core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AttemptFold } from '../src/attempt-fold.js';
 import { Store } from '../src/index.js';
+import { testAttempt } from './attempt-fixture.js';
 
 let store: Store;
 beforeAll(async () => {
@@ -12,25 +13,7 @@ afterAll(async () => {
   await store?.close();
 });
 
-let n = 0;
-function attempt(endpointId: string): AttemptRecord {
-  n++;
-  return {
-    attemptId: `msg_${n}.1`,
-    deliveryId: `msg_${n}`,
-    eventId: `evt_${n}`,
-    eventType: 'a.b',
-    endpointId,
-    tenantId: 't',
-    attempt: 1,
-    url: 'http://x',
-    startedAt: new Date(1_700_000_000_000 + n).toISOString(),
-    durationMs: 10,
-    outcome: 'success',
-    statusCode: 200,
-    final: true,
-  };
-}
+const attempt = (endpointId: string): AttemptRecord => testAttempt({ endpointId });
 const offsets = (from: number, count: number) => Array.from({ length: count }, (_, i) => String(from + i));
 
 describe('exactly-once stats fold across projector crashes (real MongoDB-wire server)', () => {

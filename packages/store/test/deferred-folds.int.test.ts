@@ -1,6 +1,7 @@
 import type { AttemptRecord } from '@hookline/core';
 import { afterAll, beforeAll, describe, expect, inject, it, type MockInstance, vi } from 'vitest';
 import { Store } from '../src/index.js';
+import { testAttempt } from './attempt-fixture.js';
 
 let store: Store;
 /** The counters' bulk writes (each a read, an update and a commit per document on FerretDB 1), called through. */
@@ -15,25 +16,8 @@ afterAll(async () => {
   await store?.close();
 });
 
-let n = 0;
-function attempt(endpointId: string, outcome: 'success' | 'failure' = 'success'): AttemptRecord {
-  n++;
-  return {
-    attemptId: `msg_${n}.1`,
-    deliveryId: `msg_${n}`,
-    eventId: `evt_${n}`,
-    eventType: 'a.b',
-    endpointId,
-    tenantId: 'tn_deferred',
-    attempt: 1,
-    url: 'http://127.0.0.1:9/hook',
-    startedAt: new Date(1_700_000_000_000 + n).toISOString(),
-    durationMs: 10,
-    outcome,
-    ...(outcome === 'success' ? { statusCode: 200 } : { statusCode: 500 }),
-    final: true,
-  };
-}
+const attempt = (endpointId: string, outcome: 'success' | 'failure' = 'success'): AttemptRecord =>
+  testAttempt({ endpointId, tenantId: 'tn_deferred', outcome });
 const offsets = (from: number, count: number) => Array.from({ length: count }, (_, i) => String(from + i));
 const batchOf = (endpoints: string[], outcome?: 'success' | 'failure') => endpoints.map((e) => attempt(e, outcome));
 

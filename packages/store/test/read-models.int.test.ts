@@ -2,6 +2,7 @@ import type { AttemptRecord } from '@hookline/core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { endpointScope, Store, tenantScope } from '../src/index.js';
 import { type OwnedDoc, writeAhead } from '../src/owned-write.js';
+import { testAttempt } from './attempt-fixture.js';
 
 /**
  * One writer per document: counters are kept per `attempts` partition and summed on read, so projectors that
@@ -17,24 +18,8 @@ afterAll(async () => {
 });
 
 const now = Date.now();
-let n = 0;
-function attempt(tenantId: string, endpointId: string, outcome: 'success' | 'failure', durationMs = 10): AttemptRecord {
-  n++;
-  return {
-    attemptId: `msg_${n}.1`,
-    deliveryId: `msg_${n}`,
-    eventId: `evt_${n}`,
-    eventType: 'a.b',
-    endpointId,
-    tenantId,
-    attempt: 1,
-    url: 'http://x',
-    startedAt: new Date(now - 1000).toISOString(),
-    durationMs,
-    outcome,
-    final: true,
-  };
-}
+const attempt = (tenantId: string, endpointId: string, outcome: 'success' | 'failure', durationMs = 10): AttemptRecord =>
+  testAttempt({ tenantId, endpointId, outcome, durationMs, startedAt: new Date(now - 1000).toISOString() });
 const offsets = (from: number, count: number) => Array.from({ length: count }, (_, i) => String(from + i));
 
 describe('read models with one writer per document (real MongoDB-wire server)', () => {

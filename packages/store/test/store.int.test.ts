@@ -1,6 +1,7 @@
 import type { AttemptRecord } from '@hookline/core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Store } from '../src/index.js';
+import { testAttempt } from './attempt-fixture.js';
 
 let store: Store;
 beforeAll(async () => {
@@ -11,25 +12,8 @@ afterAll(async () => {
   await store?.close();
 });
 
-let n = 0;
-function attempt(endpointId: string, outcome: 'success' | 'failure', durationMs = 10): AttemptRecord {
-  n++;
-  return {
-    attemptId: `msg_${n}.1`,
-    deliveryId: `msg_${n}`,
-    eventId: `evt_${n}`,
-    eventType: 'a.b',
-    endpointId,
-    tenantId: 't',
-    attempt: 1,
-    url: 'http://x',
-    startedAt: new Date(1_700_000_000_000 + n).toISOString(),
-    durationMs,
-    outcome,
-    final: true,
-    ...(outcome === 'failure' ? { statusCode: 500, errorMessage: 'receiver answered 500' } : { statusCode: 200 }),
-  };
-}
+const attempt = (endpointId: string, outcome: 'success' | 'failure', durationMs = 10): AttemptRecord =>
+  testAttempt({ endpointId, outcome, durationMs });
 
 let offset = 0;
 const record = (batch: AttemptRecord[]) => store.recordAttempts(batch, next(batch));

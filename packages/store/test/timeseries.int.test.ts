@@ -3,6 +3,7 @@ import { type Db, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AttemptFold } from '../src/attempt-fold.js';
 import { endpointScope, IncomingCalls, Timeseries, tenantScope } from '../src/index.js';
+import { testAttempt } from './attempt-fixture.js';
 
 let client: MongoClient;
 let db: Db;
@@ -17,29 +18,16 @@ afterAll(async () => {
 });
 
 const now = Date.parse('2026-11-23T10:30:20.000Z');
-let n = 0;
-function attempt(endpointId: string, outcome: 'success' | 'failure', durationMs: number, agoMs: number): AttemptRecord {
-  n++;
-  return {
-    attemptId: `msg_${n}.1`,
-    deliveryId: `msg_${n}`,
-    eventId: `evt_${n}`,
-    eventType: 'a.b',
-    endpointId,
-    tenantId: 'tn_1',
-    attempt: 1,
-    url: 'http://x',
-    startedAt: new Date(now - agoMs).toISOString(),
-    durationMs,
-    outcome,
-    final: true,
-  };
-}
+const attempt = (endpointId: string, outcome: 'success' | 'failure', durationMs: number, agoMs: number): AttemptRecord =>
+  testAttempt({ endpointId, tenantId: 'tn_1', outcome, durationMs, startedAt: new Date(now - agoMs).toISOString() });
 
 let offset = 0;
-/** Records attempts read for the first time from partition 0 (the next offsets). */
-const tagged = (attempts: AttemptRecord[]) =>
-  new Timeseries(db).record(AttemptFold.tag(attempts, { partition: 0, offsets: attempts.map(() => String(offset++)) }), 0);
+/** Records attempts read for the first time from partition 0 (the next offsets), and writes the buckets. */
+async function tagged(attempts: AttemptRecord[]): Promise<void> {
+  const series = new Timeseries(db);
+  await series.record(AttemptFold.tag(attempts, { partition: 0, offsets: attempts.map(() => String(offset++)) }), 0);
+  await series.folds.flush(0);
+}
 
 describe('Timeseries (real MongoDB-wire server)', () => {
   it('buckets attempts per minute and per hour, per endpoint and per tenant', async () => {
@@ -80,8 +68,12 @@ describe('Timeseries (real MongoDB-wire server)', () => {
     });
     await series.record(batch, 2);
     await series.record(batch, 2);
+    await series.folds.flush(2);
+    // Read again from what was written, as after a crash before the commit.
+    await series.record(batch, 2);
     const longer = [...batch, ...AttemptFold.tag([attempt('ep_r', 'success', 10, 0)], { partition: 2, offsets: ['42'] })];
     await series.record(longer, 2);
+    await series.folds.flush(2);
     const last = (await series.series(endpointScope('ep_r'), '1h', now)).points.at(-1)!;
     expect(last).toMatchObject({ delivered: 2, failed: 1 });
   });
