@@ -97,7 +97,7 @@ export class Store {
     let refused = new Set<string>();
     if (!deferFolds) {
       await between();
-      refused = await this.flushFolds(source.partition, between);
+      refused = await this.flushFolds(source.partition);
     }
     let recorded = 0;
     for (const [endpointId, share] of shares) {
@@ -110,12 +110,11 @@ export class Store {
 
   /**
    * Writes the counters staged for `partition`: buckets first, stats last (a crash in between is repaired by the
-   * replayed batches either way, by `through`), `between` in between (a heartbeat). Returns the ids of the stats
-   * shares refused because a newer owner's copy was ahead.
+   * replayed batches either way, by `through`). Returns the ids of the stats shares refused because a newer
+   * owner's copy was ahead.
    */
-  async flushFolds(partition: number, between: () => Promise<void> = async () => {}): Promise<Set<string>> {
+  async flushFolds(partition: number): Promise<Set<string>> {
     await this.timeseries.folds.flush(partition);
-    await between();
     return this.stats.folds.flush(partition);
   }
 

@@ -13,9 +13,6 @@ export interface FoldFlushOptions {
   now?: () => number;
 }
 
-/** How soon a write the timer found due while a batch was in hand looks again. */
-const batchInHandRecheckMs = 100;
-
 interface PartitionFolds {
   /** Releases of the records whose folds are staged and not yet written. */
   releases: (() => void)[];
@@ -36,8 +33,6 @@ interface PartitionFolds {
 export class FoldFlusher {
   private readonly partitions = new Map<number, PartitionFolds>();
   private stopped = false;
-  /** Batches being handled (see `during`). */
-  private inHand = 0;
   private readonly smallFlushDocs: number;
   private readonly maxDelayMs: number;
   private readonly retryMs: number;
@@ -55,28 +50,14 @@ export class FoldFlusher {
    * written) or leaves them for a write within `maxDelayMs` of the previous one. A failed write is logged and
    * tried again after `retryMs`; the records stay held until one succeeds.
    */
-  async afterBatch(partition: number, releases: (() => void)[], heartbeat?: () => Promise<void>): Promise<void> {
+  async afterBatch(partition: number, releases: (() => void)[]): Promise<void> {
     const folds = this.entry(partition);
     folds.releases.push(...releases);
     const sinceLast = this.now() - folds.lastFlushAt;
     if (this.options.store.stagedFolds(partition) <= this.smallFlushDocs || sinceLast >= this.maxDelayMs) {
-      await this.flush(partition, heartbeat);
+      await this.flush(partition);
     } else {
       this.arm(partition, folds, this.maxDelayMs - sinceLast);
-    }
-  }
-
-  /**
-   * Runs the handling of one batch. A write the timer finds due meanwhile waits until the batch is done, so the
-   * store sees one writer at a time from this member, as before the folds were staged, and the batch's heartbeats
-   * are not held up behind a write of many documents.
-   */
-  async during<T>(work: () => Promise<T>): Promise<T> {
-    this.inHand++;
-    try {
-      return await work();
-    } finally {
-      this.inHand--;
     }
   }
 
@@ -121,20 +102,19 @@ export class FoldFlusher {
     if (folds.timer || this.stopped) return;
     folds.timer = setTimeout(() => {
       folds.timer = undefined;
-      if (this.inHand > 0) this.arm(partition, folds, batchInHandRecheckMs);
-      else void this.flush(partition);
+      void this.flush(partition);
     }, delayMs);
   }
 
   /** Queues a write of the partition's staged folds behind the one in flight; never rejects. */
-  private flush(partition: number, heartbeat?: () => Promise<void>): Promise<void> {
+  private flush(partition: number): Promise<void> {
     const folds = this.partitions.get(partition);
     if (!folds) return Promise.resolve();
-    folds.writing = folds.writing.then(() => this.write(partition, folds, heartbeat));
+    folds.writing = folds.writing.then(() => this.write(partition, folds));
     return folds.writing;
   }
 
-  private async write(partition: number, folds: PartitionFolds, heartbeat?: () => Promise<void>): Promise<void> {
+  private async write(partition: number, folds: PartitionFolds): Promise<void> {
     if (this.partitions.get(partition) !== folds) return;
     clearTimeout(folds.timer);
     folds.timer = undefined;
@@ -143,7 +123,7 @@ export class FoldFlusher {
     folds.releases = [];
     folds.lastFlushAt = this.now();
     try {
-      await this.options.store.flushFolds(partition, heartbeat);
+      await this.options.store.flushFolds(partition);
       for (const release of releases) release();
     } catch (error) {
       folds.releases.unshift(...releases);

@@ -24,7 +24,7 @@ export interface ProjectionStore {
     options?: { deferFolds?: boolean },
   ): Promise<{ recorded: number; stats: Map<string, EndpointStatsDoc> }>;
   /** Writes the stats `recordAttempts` staged with `deferFolds` for a partition. */
-  flushFolds(partition: number, between?: () => Promise<void>): Promise<unknown>;
+  flushFolds(partition: number): Promise<unknown>;
   /** How many stats documents of a partition are staged. */
   stagedFolds(partition: number): number;
   /** Forgets what is staged for a partition this process no longer owns. */

@@ -228,7 +228,6 @@ export async function startProjector({
     await folds.afterBatch(
       batch.partition,
       parsed.records.map((record) => control.hold(record)),
-      heartbeat,
     );
     for (const [endpointId, stats] of updated) {
       const last = lastAttemptOf(attempts, endpointId);
@@ -262,7 +261,7 @@ export async function startProjector({
     onBatch: (batch, control) =>
       batch.topic === topics.deadLetter
         ? projectDeadLetters(batch)
-        : traceAttemptFold(tracing, batch, () => folds.during(() => projectAttempts(batch, control))),
+        : traceAttemptFold(tracing, batch, () => projectAttempts(batch, control)),
   });
   return {
     get held() {

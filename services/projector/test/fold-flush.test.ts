@@ -9,13 +9,7 @@ class ScriptedFolds {
   dropped: number[] = [];
   failNext = false;
 
-  heartbeats = 0;
-
-  async flushFolds(partition: number, between?: () => Promise<void>): Promise<void> {
-    if (between) {
-      await between();
-      this.heartbeats++;
-    }
+  async flushFolds(partition: number): Promise<void> {
     if (this.failNext) {
       this.failNext = false;
       throw new Error('server away');
@@ -118,26 +112,6 @@ describe('FoldFlusher', () => {
     await vi.advanceTimersByTimeAsync(2_000);
     expect(store.flushed).toEqual([0, 2, 2]);
     expect(released).toEqual(['p0-first', 'p2-first', 'p0', 'p2']);
-  });
-
-  it('leaves a write the timer finds due until the batch in hand is done, and heartbeats between its two parts', async () => {
-    store.staged.set(0, 500);
-    await flusher.afterBatch(0, records(['a'], released));
-    store.staged.set(0, 900);
-    await flusher.afterBatch(0, records(['b'], released));
-    let finishBatch = () => {};
-    const inHand = flusher.during(() => new Promise<void>((resolve) => (finishBatch = resolve)));
-    await vi.advanceTimersByTimeAsync(2_500);
-    expect(store.flushed).toEqual([0]);
-    finishBatch();
-    await inHand;
-    await vi.advanceTimersByTimeAsync(100);
-    expect(store.flushed).toEqual([0, 0]);
-    expect(released).toEqual(['a', 'b']);
-
-    store.staged.set(0, 5);
-    await flusher.afterBatch(0, records(['c'], released), async () => {});
-    expect(store.heartbeats).toBe(1);
   });
 
   it('writes every partition on flushAll (a graceful stop commits what was folded)', async () => {
