@@ -10,6 +10,19 @@ export interface BatchOffsets {
 export interface BatchRunOptions {
   offsets: BatchOffsets;
   heartbeat(): Promise<void>;
+  /**
+   * While the handler runs, `heartbeat` is called this often (kafkajs sends one at most per heartbeat interval):
+   * a handler awaiting a slow store for longer than the session stays in its group. Unset: only the handler's own
+   * calls (an adapter with no session).
+   */
+  keepAliveMs?: number;
+  /**
+   * For at most this long (default 60 s), like Kafka's `max.poll.interval.ms`: a handler stuck for longer (a store
+   * call that never returns) lets its session run out, so the group moves its partitions to a member that works.
+   */
+  keepAliveForMs?: number;
+  /** A keep-alive heartbeat failed (a rebalance began): no more are sent for this batch. */
+  onKeepAliveError?(error: unknown): void;
   isActive(): boolean;
   /** A held record was handed out (+1) or released (-1): the consumer's `held` count. */
   onHeldChange(delta: 1 | -1): void;
@@ -75,12 +88,15 @@ export async function runBatch(
     heartbeat: options.heartbeat,
     isActive: options.isActive,
   };
+  const keepAlive = startKeepAlive(options);
   try {
     await onBatch(batch, control);
   } catch (error) {
     options.onHandlerError(error);
     cut = records[0]!.offset;
     pauseUntil = Date.now() + options.retryBackoffMs;
+  } finally {
+    keepAlive.stop();
   }
   settled = true;
   for (const record of records) {
@@ -88,4 +104,39 @@ export async function runBatch(
   }
   if (cut !== undefined) offsets.rewind(cut);
   return { cut, pauseUntil, held: stillHeld.size > 0 };
+}
+
+const defaultKeepAliveForMs = 60_000;
+
+/**
+ * Heartbeats every `keepAliveMs` until stopped, one at a time. Stopped when the handler settles, so no heartbeat
+ * of this batch is sent after it (kafkajs' `heartbeat` belongs to the batch in hand); a failed one (a rebalance
+ * began) ends them: the adapter's own heartbeat after the batch reports it.
+ */
+function startKeepAlive(options: Pick<BatchRunOptions, 'heartbeat' | 'keepAliveMs' | 'keepAliveForMs' | 'onKeepAliveError'>): {
+  stop(): void;
+} {
+  const { keepAliveMs } = options;
+  if (keepAliveMs === undefined) return { stop: () => undefined };
+  const until = Date.now() + (options.keepAliveForMs ?? defaultKeepAliveForMs);
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const tick = () => {
+    if (Date.now() > until) return;
+    options.heartbeat().then(
+      () => {
+        if (!stopped) timer = setTimeout(tick, keepAliveMs);
+      },
+      (error: unknown) => {
+        if (!stopped) options.onKeepAliveError?.(error);
+      },
+    );
+  };
+  timer = setTimeout(tick, keepAliveMs);
+  return {
+    stop: () => {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
 }

@@ -18,6 +18,12 @@ export const idleFetchWaitMs = 3_000;
 const sessionTimeoutMs = 10_000;
 /** A third of the session (Kafka's advice); kafkajs sends it between fetches, so at most once per idle wait. */
 const heartbeatIntervalMs = 3_000;
+/**
+ * While a batch's handler runs, it heartbeats this often (kafkajs sends at most one per `heartbeatIntervalMs`): a
+ * handler that waits on a slow store longer than the session (the projector's counter writes on a busy FerretDB)
+ * stays in its group instead of being evicted, which made every partition move and be read again.
+ */
+const keepAliveMs = 1_000;
 /** kafkajs' defaults. */
 const defaultMaxBytesPerPartition = 1024 * 1024;
 const defaultMaxBytes = 10 * 1024 * 1024;
@@ -172,6 +178,8 @@ export class KafkaGroupConsumer implements RunningConsumer {
         rewind: (offset) => book.rewind(topic, partition, offset),
       },
       heartbeat: () => heartbeat(),
+      keepAliveMs,
+      onKeepAliveError: (error) => this.logger.debug({ err: error, topic, partition }, 'heartbeat during a batch failed (rebalancing)'),
       isActive: () => isRunning() && !isStale() && !this.stopping,
       onHeldChange: (delta) => {
         this.heldCount += delta;
