@@ -25,7 +25,7 @@ import { Counter, type Registry } from 'prom-client';
 import type { z } from 'zod';
 import type { AlertNotifier } from './alerts/notifier.js';
 import { type ConfigUpdater, disableEndpoint } from './auto-disable.js';
-import { FoldFlusher } from './fold-flush.js';
+import { FoldFlusher, type FoldFlushOptions } from './fold-flush.js';
 import type { ProjectionStore } from './projection-store.js';
 import { traceAttemptFold } from './tracing.js';
 
@@ -47,6 +47,8 @@ export interface ProjectorDeps {
   alerts: Pick<AlertNotifier, 'afterAttempts' | 'forget'>;
   /** A `projector` span per attempt folded, continuing the attempt record's trace context. */
   tracing?: Tracing | undefined;
+  /** When staged counters are written (`FoldFlusher`'s defaults unless set). */
+  foldFlush?: Pick<FoldFlushOptions, 'smallFlushDocs' | 'maxDelayMs'>;
 }
 
 /** A batch's records split into the readable ones (with their records) and `rejected` records for the rest. */
@@ -132,6 +134,7 @@ export async function startProjector({
   groupId,
   alerts,
   tracing,
+  foldFlush,
 }: ProjectorDeps): Promise<RunningConsumer> {
   const projected = new Counter({
     name: 'hookline_projected_attempts_total',
@@ -195,7 +198,7 @@ export async function startProjector({
     await reject(batch, parsed.rejected, refused);
   }
 
-  const folds = new FoldFlusher({ store, logger });
+  const folds = new FoldFlusher({ store, logger, ...foldFlush });
 
   /** `heartbeat` between the writes of a large batch keeps this member in its group while they take long. */
   async function projectAttempts(batch: PartitionBatch, control: BatchControl): Promise<void> {

@@ -114,6 +114,8 @@ beforeEach(async () => {
     metrics,
     groupId: 'projector',
     alerts,
+    // A large batch's counters wait for the stop, however slow the machine: no timer writes them in between.
+    foldFlush: { maxDelayMs: 600_000 },
   });
 });
 
@@ -170,11 +172,11 @@ describe('projector', () => {
     vi.spyOn(store, 'stagedFolds').mockReturnValue(1_000);
     const flushes = vi.spyOn(store, 'flushFolds');
     await publish(topics.attempts, [attempt('ep_flaky', 'success')]);
-    await vi.waitFor(() => expect(flushes).toHaveBeenCalledTimes(1));
-    await vi.waitFor(() => expect(projector.held).toBe(0));
+    await vi.waitFor(() => expect(flushes).toHaveBeenCalledTimes(1), { timeout: 10_000 });
+    await vi.waitFor(() => expect(projector.held).toBe(0), { timeout: 10_000 });
 
     await publish(topics.attempts, [attempt('ep_flaky', 'success'), attempt('ep_never', 'success')]);
-    await vi.waitFor(() => expect(projector.held).toBe(2));
+    await vi.waitFor(() => expect(projector.held).toBe(2), { timeout: 10_000 });
     expect(store.attempts.size).toBe(3);
     expect(flushes).toHaveBeenCalledTimes(1);
 
