@@ -208,8 +208,9 @@ export class BenchStack {
     const { namespace } = this.hookline;
     if (!keepData) {
       // The figures are still written when one fails; only that cleanup is left undone.
-      await (await this.store()).db
-        .dropDatabase()
+      // Connecting can fail too (round 11: FerretDB did not answer the handshake in time); that must not lose the figures.
+      await this.store()
+        .then((store) => store.db.dropDatabase())
         .catch((error) => console.error(`dropping the bench database ${namespace} failed:`, error));
       await this.log
         .deleteNamespace(`${namespace}.`)

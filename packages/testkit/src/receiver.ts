@@ -133,7 +133,18 @@ async function writeReply(res: ServerResponse, reply: ReceiverReply): Promise<vo
   const chunk = Buffer.alloc(64 * 1024, 'x');
   for (let left = reply.bodyBytes!; left > 0 && !res.destroyed; left -= chunk.length) {
     const ok = res.write(left >= chunk.length ? chunk : chunk.subarray(0, left));
-    if (!ok) await new Promise((resolve) => res.once('drain', resolve).once('close', resolve));
+    if (!ok) await drainedOrClosed(res);
   }
   res.end();
+}
+
+/** Resolves when `res` can take more or the client has gone; removes both listeners, so a long body adds none. */
+function drainedOrClosed(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const settle = () => {
+      res.off('drain', settle).off('close', settle);
+      resolve();
+    };
+    res.once('drain', settle).once('close', settle);
+  });
 }
