@@ -10,6 +10,7 @@ import { createLogger } from '@hookline/service';
 import { Store } from '@hookline/store';
 import { Hookline, type InfraUrls, startInfra, TestTenant } from '@hookline/testkit';
 import { Pool } from 'undici';
+import { BacklogWatch } from './backlog-watch.js';
 
 /** ~1 KB of data, like the raw-limit client's body. */
 export const blob = 'x'.repeat(900);
@@ -30,6 +31,12 @@ export interface EndpointSpec {
   origin?: string;
   settings?: Record<string, unknown>;
 }
+
+/**
+ * How long a consumer group's lag may stay where it is before the wait for the backlog stops. A projector far behind
+ * still folds a batch every few seconds; round 11's hung FerretDB held its lag at 349,000 records for an hour.
+ */
+const backlogStuckAfterMs = 120_000;
 
 export class BenchStack {
   /** When each event was accepted (ms since the epoch, sub-ms), indexed by its seq. */
@@ -169,7 +176,8 @@ export class BenchStack {
    * Waits until fanout, delivery and the projector have worked off what earlier phases left in their topics (lag
    * at most `slack` records each), so that a paced phase measures its own load and not the backlog of the one
    * before (the projector can be minutes behind after the throughput scenario). Gives up after `timeoutMs`.
-   * Returns the seconds waited and the lag left.
+   * Returns the seconds waited and the lag left. Throws `BacklogStuckError` when a group works off nothing for
+   * `backlogStuckAfterMs`: a hung service or store, which no wait fixes.
    */
   async drainBacklog(slack = 200, timeoutMs = 600_000): Promise<{ seconds: number; lagLeft: number }> {
     const started = performance.now();
@@ -179,11 +187,15 @@ export class BenchStack {
       [`${namespace}-delivery`, [this.topics.deliveries]],
       [`${namespace}-projector`, [this.topics.attempts]],
     ];
+    const watch = new BacklogWatch(slack, backlogStuckAfterMs);
     for (;;) {
       const lags = await Promise.all(
-        groups.map(async ([group, topics]) => [...(await this.log.groupProgress(group, topics)).values()].map((p) => p.lag)),
+        groups.map(async ([group, topics]) =>
+          Math.max(0, ...[...(await this.log.groupProgress(group, topics)).values()].map((p) => p.lag)),
+        ),
       );
-      const lagLeft = Math.max(0, ...lags.flat());
+      for (const [i, [group]] of groups.entries()) watch.observe(group, lags[i]!, performance.now());
+      const lagLeft = Math.max(0, ...lags);
       const seconds = (performance.now() - started) / 1000;
       if (lagLeft <= slack || seconds * 1000 > timeoutMs) return { seconds, lagLeft };
       await new Promise((resolve) => setTimeout(resolve, 1000));
