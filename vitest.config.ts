@@ -16,13 +16,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: [
-            'packages/*/test/**/*.test.ts',
-            'services/*/test/**/*.test.ts',
-            'cli/test/**/*.test.ts',
-            'infra/test/**/*.test.ts',
-            'bench/test/**/*.test.ts',
-          ],
+          include: ['packages/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts', 'cli/test/**/*.test.ts', 'infra/test/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
         },
       },

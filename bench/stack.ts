@@ -5,12 +5,12 @@
  * data; `acceptedAt[seq]` is when ingest answered 202 or the broker acknowledged it.
  */
 import { newId, type TopicNames, topicNames } from '@hookline/core';
-import { createKafkaEventLog, type EventLog, type RecordPublisher } from '@hookline/kafka';
+import { ConsumerLagMonitor, createKafkaEventLog, type EventLog, type RecordPublisher } from '@hookline/kafka';
 import { createLogger } from '@hookline/service';
 import { Store } from '@hookline/store';
 import { Hookline, type InfraUrls, startInfra, TestTenant } from '@hookline/testkit';
+import { Registry } from 'prom-client';
 import { Pool } from 'undici';
-import { BacklogWatch } from './backlog-watch.js';
 
 /** ~1 KB of data, like the raw-limit client's body. */
 export const blob = 'x'.repeat(900);
@@ -33,9 +33,23 @@ export interface EndpointSpec {
 }
 
 /**
- * How long a consumer group's lag may stay where it is before the wait for the backlog stops. A projector far behind
- * still folds a batch every few seconds; round 11's hung FerretDB held its lag at 349,000 records for an hour.
+ * A data-path consumer group committed nothing for `backlogStuckAfterMs` while records waited, judged as its
+ * service's own `/health` judges it (`ConsumerLagMonitor`): a hung service, or a store that stopped answering. No
+ * wait fixes that; round 11's first full run waited 600 s per phase for a projector whose FerretDB had stopped
+ * answering, then crashed two scenarios later without saying why. Measured from the bench, not asked of the service:
+ * a service waiting on a hung store does not answer its `/health` either.
  */
+export class BacklogStuckError extends Error {
+  override readonly name = 'BacklogStuckError';
+
+  constructor(readonly reason: string | undefined) {
+    super(`${reason ?? 'a consumer group commits nothing'}; see its service's log under .hookline/test-logs; the bench stops here`);
+  }
+}
+
+type BenchLogger = ReturnType<typeof createLogger>;
+
+/** How long a group may commit nothing while records wait before the wait for the backlog stops. */
 const backlogStuckAfterMs = 120_000;
 
 export class BenchStack {
@@ -51,6 +65,7 @@ export class BenchStack {
     private readonly log: EventLog,
     private readonly publisher: RecordPublisher,
     private readonly receiverUrl: string,
+    private readonly logger: BenchLogger,
   ) {
     this.ingest = new Pool(hookline.ingestUrl, { connections: 64, keepAliveTimeout: 60_000 });
     this.topics = topicNames(`${hookline.namespace}.`);
@@ -67,7 +82,7 @@ export class BenchStack {
     });
     const logger = createLogger('bench', 'warn');
     const log = createKafkaEventLog({ brokers: infra.kafkaBrokers.split(','), clientId: 'bench', logger });
-    return new BenchStack(hookline, infra, log, await log.publisher(), receiverUrl);
+    return new BenchStack(hookline, infra, log, await log.publisher(), receiverUrl, logger);
   }
 
   /** A tenant with one endpoint per spec (created `parallelism` at a time), all subscribed to the bench type. */
@@ -176,8 +191,7 @@ export class BenchStack {
    * Waits until fanout, delivery and the projector have worked off what earlier phases left in their topics (lag
    * at most `slack` records each), so that a paced phase measures its own load and not the backlog of the one
    * before (the projector can be minutes behind after the throughput scenario). Gives up after `timeoutMs`.
-   * Returns the seconds waited and the lag left. Throws `BacklogStuckError` when a group works off nothing for
-   * `backlogStuckAfterMs`: a hung service or store, which no wait fixes.
+   * Returns the seconds waited and the lag left. Throws `BacklogStuckError` when a group commits nothing for `backlogStuckAfterMs` while records wait.
    */
   async drainBacklog(slack = 200, timeoutMs = 600_000): Promise<{ seconds: number; lagLeft: number }> {
     const started = performance.now();
@@ -187,15 +201,30 @@ export class BenchStack {
       [`${namespace}-delivery`, [this.topics.deliveries]],
       [`${namespace}-projector`, [this.topics.attempts]],
     ];
-    const watch = new BacklogWatch(slack, backlogStuckAfterMs);
+    const registry = new Registry();
+    const monitors = groups.map(
+      ([groupId, topics]) =>
+        new ConsumerLagMonitor({
+          log: this.log,
+          groupId,
+          topics,
+          registry,
+          logger: this.logger,
+          // Measured below, once a second, rather than on the monitor's own timer.
+          intervalMs: 1_000,
+          stalledAfterMs: backlogStuckAfterMs,
+        }),
+    );
     for (;;) {
-      const lags = await Promise.all(
-        groups.map(async ([group, topics]) =>
-          Math.max(0, ...[...(await this.log.groupProgress(group, topics)).values()].map((p) => p.lag)),
-        ),
-      );
-      for (const [i, [group]] of groups.entries()) watch.observe(group, lags[i]!, performance.now());
-      const lagLeft = Math.max(0, ...lags);
+      await Promise.all(monitors.map((monitor) => monitor.measure()));
+      const verdicts = monitors.map((monitor) => monitor.health());
+      const stuck = verdicts.find((verdict) => verdict.status === 'down');
+      if (stuck) throw new BacklogStuckError(stuck.reason);
+      // With no lag bound set, `degraded` means the lag could not be read (the monitor logged why): an unknown lag
+      // must not pass for a drained one.
+      const unknown = verdicts.find((verdict) => verdict.status === 'degraded');
+      if (unknown) throw new Error(unknown.reason);
+      const lagLeft = Math.max(0, ...monitors.flatMap((monitor) => [...monitor.lag.values()]));
       const seconds = (performance.now() - started) / 1000;
       if (lagLeft <= slack || seconds * 1000 > timeoutMs) return { seconds, lagLeft };
       await new Promise((resolve) => setTimeout(resolve, 1000));
