@@ -191,7 +191,8 @@ export class BenchStack {
    * Waits until fanout, delivery and the projector have worked off what earlier phases left in their topics (lag
    * at most `slack` records each), so that a paced phase measures its own load and not the backlog of the one
    * before (the projector can be minutes behind after the throughput scenario). Gives up after `timeoutMs`.
-   * Returns the seconds waited and the lag left. Throws `BacklogStuckError` when a group commits nothing for `backlogStuckAfterMs` while records wait.
+   * Returns the seconds waited and the lag left. Throws `BacklogStuckError` when a group commits nothing for
+   * `backlogStuckAfterMs` while records wait.
    */
   async drainBacklog(slack = 200, timeoutMs = 600_000): Promise<{ seconds: number; lagLeft: number }> {
     const started = performance.now();
