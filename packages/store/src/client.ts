@@ -15,7 +15,13 @@ const socketTimeoutMs = 60_000;
  * server on machines without MongoDB) has no sessions to back them; our writes are idempotent by `_id` instead.
  */
 export async function connectMongo(url: string): Promise<MongoClient> {
-  const client = new MongoClient(url, { serverSelectionTimeoutMS: 10_000, socketTimeoutMS: socketTimeoutMs, retryWrites: false });
+  const client = new MongoClient(url, {
+    serverSelectionTimeoutMS: 10_000,
+    socketTimeoutMS: socketTimeoutMs,
+    // A call waiting for a connection of the pool waits forever by default: bounded like an answer.
+    waitQueueTimeoutMS: socketTimeoutMs,
+    retryWrites: false,
+  });
   // The driver wakes every connection pool each 100 ms to top it up to `minPoolSize` and prune idle connections;
   // with neither set (0) that is 10 wake-ups a second of an idle service for nothing. Not a public option, so it
   // is set on the parsed options before connecting (the pools read it when they are created).

@@ -4,6 +4,7 @@ import { Hookline, type ReceivedRequest, Receiver, type ReceiverReply, serviceNa
 import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { checkScenario, type EndpointUnderCheck, type ScenarioSummary, summaryLine } from './checker.js';
 import { LoadGenerator } from './load.js';
+import { serviceDigest } from './log-digest.js';
 import { faultProfile, summaryFile } from './profile.js';
 import { TopicTail } from './topic-tail.js';
 
@@ -132,6 +133,8 @@ export function useFaultBench() {
       if (summary.unexpectedOutcomes.length) console.log(`[faults] ${spec.name}: unexpected: ${summary.unexpectedOutcomes.join('; ')}`);
       if (summary.lostSamples.length) console.log(`[faults] ${spec.name}: lost, e.g. ${summary.lostSamples.join('; ')}`);
       if (summary.statsMismatches.length) console.log(`[faults] ${spec.name}: stats: ${summary.statsMismatches.join('; ')}`);
+      const failed = summary.lost + summary.statsMismatches.length + summary.unexpectedOutcomes.length + summary.crashedServices.length;
+      if (failed > 0) console.log(await serviceDigest(bench.hookline, started));
       appendSummary(summary);
       return summary;
     },
