@@ -1,5 +1,6 @@
 import type { DeadLetterRecord } from '@hookline/core';
-import { type Collection, type Db, MongoBulkWriteError } from 'mongodb';
+import type { Collection, Db } from 'mongodb';
+import { insertOnce } from './insert-once.js';
 import { PacedCounts } from './paced-count.js';
 import { SecondaryIndexes } from './secondary-indexes.js';
 
@@ -113,16 +114,9 @@ export class DeadLetters {
       state: 'dead',
       ...l,
     }));
-    let known: DeadLetterDoc[] = [];
-    try {
-      await this.letters.insertMany(docs, { ordered: false });
-    } catch (error) {
-      if (!(error instanceof MongoBulkWriteError)) throw error;
-      const errors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-      if (errors.some((e) => e.code !== 11000)) throw error;
-      known = errors.map((e) => docs[e.index]!);
-    }
-    for (const doc of known) {
+    // Found stored: known before, or inserted by this call before a duplicate stopped it (then the same copy).
+    const stored = await insertOnce(this.letters, docs);
+    for (const doc of docs.filter((d) => stored.has(d._id))) {
       const stored = await this.letters.findOne({ _id: doc._id });
       if (!stored || stored.deadLetteredAt <= doc.deadLetteredAt) await this.letters.replaceOne({ _id: doc._id }, doc, { upsert: true });
     }

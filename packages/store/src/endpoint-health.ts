@@ -1,5 +1,6 @@
 import type { CircuitStateName, CircuitTransitionRecord, EndpointStatusRecord } from '@hookline/core';
-import { type Collection, type Db, MongoBulkWriteError } from 'mongodb';
+import type { Collection, Db } from 'mongodb';
+import { onlyDuplicateKeys } from './insert-once.js';
 import { type OwnedDoc, partitionSuffix, writeAhead } from './owned-write.js';
 import { SecondaryIndexes } from './secondary-indexes.js';
 
@@ -127,9 +128,7 @@ export class EndpointHealth {
       await this.transitions.insertMany(docs, { ordered: false });
     } catch (error) {
       // Seen before (a batch folded again): the copy stored is the same record.
-      if (!(error instanceof MongoBulkWriteError)) throw error;
-      const errors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-      if (errors.some((e) => e.code !== 11000)) throw error;
+      if (!onlyDuplicateKeys(error)) throw error;
       // FerretDB stops at the first error whatever `ordered` says: the rest one by one.
       for (const doc of docs) await this.transitions.replaceOne({ _id: doc._id }, doc, { upsert: true });
     }

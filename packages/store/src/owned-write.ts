@@ -1,4 +1,5 @@
-import { type Collection, type Filter, MongoBulkWriteError, MongoServerError, type WithoutId } from 'mongodb';
+import { type Collection, type Filter, MongoServerError, type WithoutId } from 'mongodb';
+import { onlyDuplicateKeys } from './insert-once.js';
 
 const DUPLICATE_KEY = 11000;
 
@@ -46,9 +47,7 @@ export async function writeAhead<T extends OwnedDoc>(collection: Collection<T>, 
     }
     return refused;
   } catch (error) {
-    if (!(error instanceof MongoBulkWriteError)) throw error;
-    const errors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-    if (errors.some((e) => e.code !== DUPLICATE_KEY)) throw error;
+    if (!onlyDuplicateKeys(error)) throw error;
   }
   // A copy was ahead. FerretDB stops a bulk write at its first error whatever `ordered` says (and reports the
   // wrong index), so the rest of that chunk and the chunks after it go one by one (the ones before were written).

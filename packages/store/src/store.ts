@@ -1,5 +1,5 @@
 import type { AttemptRecord } from '@hookline/core';
-import { type Collection, type Db, MongoBulkWriteError, type MongoClient } from 'mongodb';
+import type { Collection, Db, MongoClient } from 'mongodb';
 import type { AttemptDoc, EndpointStatsDoc, PartitionStatsDoc } from './attempt-docs.js';
 import { AttemptFold } from './attempt-fold.js';
 import type { AttemptSource } from './attempt-source.js';
@@ -7,6 +7,7 @@ import { connectMongo } from './client.js';
 import { DeadLetters } from './dead-letters.js';
 import { EndpointHealth } from './endpoint-health.js';
 import { EndpointStats } from './endpoint-stats.js';
+import { insertOnce } from './insert-once.js';
 import { SecondaryIndexes } from './secondary-indexes.js';
 import { endpointScope, Timeseries, tenantScope } from './timeseries.js';
 import { isUnstorable } from './unstorable.js';
@@ -131,27 +132,19 @@ export class Store {
 
   /**
    * Inserts the batch with one `recordedAt` and in id order, so a reader of the tenant feed (ordered by both)
-   * that sees part of a batch still being inserted sees a prefix of it in feed order.
+   * that sees part of a batch still being inserted sees a prefix of it in feed order. Returns the attempts that
+   * were not stored yet; an attempt found stored is left to `AttemptFold`, which tells a replay of the same record
+   * (folded by `through`) from the same attempt on another record.
    */
   private async insertNew<T extends AttemptRecord>(attempts: T[]): Promise<T[]> {
     if (attempts.length === 0) return [];
     const recordedAt = new Date().toISOString();
-    const order = attempts
-      .map((_, i) => i)
-      .sort((i, j) => (attempts[i]!.attemptId < attempts[j]!.attemptId ? -1 : attempts[i]!.attemptId > attempts[j]!.attemptId ? 1 : 0));
-    try {
-      await this.attempts.insertMany(
-        order.map((i) => ({ _id: attempts[i]!.attemptId, ...attempts[i]!, recordedAt })),
-        { ordered: false },
-      );
-      return attempts;
-    } catch (error) {
-      if (!(error instanceof MongoBulkWriteError)) throw error;
-      const errors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-      if (errors.some((e) => e.code !== 11000)) throw error;
-      const duplicates = new Set(errors.map((e) => order[e.index]));
-      return attempts.filter((_, i) => !duplicates.has(i));
-    }
+    const sorted = [...attempts].sort((a, b) => (a.attemptId < b.attemptId ? -1 : a.attemptId > b.attemptId ? 1 : 0));
+    const stored = await insertOnce(
+      this.attempts,
+      sorted.map((a) => ({ _id: a.attemptId, ...a, recordedAt })),
+    );
+    return attempts.filter((a) => !stored.has(a.attemptId));
   }
 
   /** True when a write failed for what was written (see `isUnstorable`). */
