@@ -9,6 +9,7 @@ import { EndpointHealth } from './endpoint-health.js';
 import { EndpointStats } from './endpoint-stats.js';
 import { insertOnce } from './insert-once.js';
 import { SecondaryIndexes } from './secondary-indexes.js';
+import { shareBodies, withBodies } from './shared-bodies.js';
 import { endpointScope, Timeseries, tenantScope } from './timeseries.js';
 import { isUnstorable } from './unstorable.js';
 
@@ -140,10 +141,8 @@ export class Store {
     if (attempts.length === 0) return [];
     const recordedAt = new Date().toISOString();
     const sorted = [...attempts].sort((a, b) => (a.attemptId < b.attemptId ? -1 : a.attemptId > b.attemptId ? 1 : 0));
-    const stored = await insertOnce(
-      this.attempts,
-      sorted.map((a) => ({ _id: a.attemptId, ...a, recordedAt })),
-    );
+    const docs = shareBodies(sorted.map((a) => ({ _id: a.attemptId, ...a, recordedAt })));
+    const stored = await insertOnce(this.attempts, docs as AttemptDoc[]);
     return attempts.filter((a) => !stored.has(a.attemptId));
   }
 
@@ -153,13 +152,13 @@ export class Store {
   }
 
   /** The endpoint's most recent attempts, newest first. */
-  recentAttempts(endpointId: string, limit: number): Promise<AttemptDoc[]> {
-    return this.attempts.find({ endpointId }).sort({ startedAt: -1 }).limit(limit).toArray();
+  async recentAttempts(endpointId: string, limit: number): Promise<AttemptDoc[]> {
+    return withBodies(this.attempts, await this.attempts.find({ endpointId }).sort({ startedAt: -1 }).limit(limit).toArray());
   }
 
   /** Every attempt of one delivery, in order. */
-  deliveryAttempts(endpointId: string, deliveryId: string): Promise<AttemptDoc[]> {
-    return this.attempts.find({ endpointId, deliveryId }).sort({ attempt: 1 }).toArray();
+  async deliveryAttempts(endpointId: string, deliveryId: string): Promise<AttemptDoc[]> {
+    return withBodies(this.attempts, await this.attempts.find({ endpointId, deliveryId }).sort({ attempt: 1 }).toArray());
   }
 
   /** Waits for an attempt to be projected (send-test answers with its outcome); undefined after `timeoutMs`. */
@@ -167,7 +166,7 @@ export class Store {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = await this.attempts.findOne({ _id: attemptId });
-      if (found) return found;
+      if (found) return (await withBodies(this.attempts, [found]))[0];
       if (Date.now() > deadline) return undefined;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
