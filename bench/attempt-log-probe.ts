@@ -6,9 +6,9 @@
  *   set -a; . .hookline/infra.env; set +a
  *   node --conditions=@hookline/source --import tsx bench/attempt-log-probe.ts "$(pgrep -f 'ferretdb --handler')" [endpoints] [batches]
  */
-import { readFileSync } from 'node:fs';
 import type { AttemptRecord } from '@hookline/core';
 import { Store } from '@hookline/store';
+import { processCpuMs } from './procstats.js';
 
 const [pidArg, endpointsArg = '10', batchesArg = '40'] = process.argv.slice(2);
 const serverPid = Number(pidArg);
@@ -18,11 +18,7 @@ const perBatch = 500;
 const mongoUrl = process.env.MONGO_URL;
 if (!serverPid || !mongoUrl) throw new Error('usage: MONGO_URL=... attempt-log-probe.ts <server pid> [endpoints] [batches]');
 
-/** User and system CPU of the server process so far, ms. */
-function serverCpuMs(): number {
-  const fields = readFileSync(`/proc/${serverPid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
+const serverCpuMs = () => processCpuMs(serverPid);
 
 let seq = 0;
 const blob = 'x'.repeat(900);

@@ -6,9 +6,9 @@
  *   set -a; . .hookline/infra.env; set +a
  *   node --conditions=@hookline/source --import tsx bench/fold-probe.ts "$(pgrep -f 'ferretdb --handler')" [endpoints] [attempts per batch] [batches]
  */
-import { readFileSync } from 'node:fs';
 import type { AttemptRecord } from '@hookline/core';
 import { Store } from '@hookline/store';
+import { processCpuMs } from './procstats.js';
 
 const [pidArg, endpointsArg = '250', perBatchArg = '250', batchesArg = '40'] = process.argv.slice(2);
 const serverPid = Number(pidArg);
@@ -18,11 +18,7 @@ const batches = Number(batchesArg);
 const mongoUrl = process.env.MONGO_URL;
 if (!serverPid || !mongoUrl) throw new Error('usage: MONGO_URL=... fold-probe.ts <server pid> [endpoints] [attempts per batch] [batches]');
 
-/** User and system CPU of the server process so far, ms. */
-function serverCpuMs(): number {
-  const fields = readFileSync(`/proc/${serverPid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
+const serverCpuMs = () => processCpuMs(serverPid);
 
 let seq = 0;
 const body = 'x'.repeat(900);

@@ -78,6 +78,11 @@ function cpuTicks(pid: number): number {
   return Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
 }
 
+/** User + system CPU time of a process so far, ms (the probes' reading of a server's cost). */
+export function processCpuMs(pid: number): number {
+  return (cpuTicks(pid) / ticksPerSecond) * 1000;
+}
+
 function rssMiB(pid: number): number {
   const kb = /VmRSS:\s+(\d+)/.exec(readText(`/proc/${pid}/status`))?.[1];
   return kb ? Number(kb) / 1024 : 0;
