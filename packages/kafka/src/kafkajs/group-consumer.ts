@@ -53,6 +53,9 @@ export function groupConsumerConfig(
 const commitIntervalMs = 250;
 /** How long a partition waits before a batch whose handler threw is read again. */
 const retryBackoffMs = 1_000;
+/** The first restart after a crash kafkajs gives up on comes this soon; each one in a row waits twice as long, up to the max. */
+const crashRestartFirstMs = 1_000;
+const crashRestartMaxMs = 60_000;
 
 /**
  * A consumer-group member as every Hookline service runs one: a 10 s session timeout (a crashed instance's
@@ -61,8 +64,11 @@ const retryBackoffMs = 1_000;
  * flight and never skips an unfinished record.
  */
 export class KafkaGroupConsumer implements RunningConsumer {
-  private readonly consumer: Consumer;
-  private readonly consumerHealth: ConsumerHealth;
+  private consumer: Consumer;
+  private consumerHealth: ConsumerHealth;
+  /** Restarts after crashes kafkajs gives up on, in a row (reset by a group join): the next back-off grows with it. */
+  private crashRestarts = 0;
+  private restartTimer: NodeJS.Timeout | undefined;
   private readonly book = new OffsetBook();
   /** Partitions paused by `pauseFrom`: the timer that resumes each, and the resume. */
   private readonly pauseTimers = new Map<string, { timer: NodeJS.Timeout; resume: () => void }>();
@@ -74,7 +80,7 @@ export class KafkaGroupConsumer implements RunningConsumer {
   private current: Promise<void> | undefined;
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly options: GroupConsumerOptions,
     private readonly logger: Logger,
   ) {
@@ -88,9 +94,16 @@ export class KafkaGroupConsumer implements RunningConsumer {
 
   async start(): Promise<void> {
     const { consumer, options } = this;
+    // kafkajs restarts a consumer after a retriable crash and leaves it stopped after any other (a non-retriable
+    // error out of its fetch loop), while the process runs on: the member is then gone for good. It is restarted
+    // here instead, after a back-off, as a new consumer that reads from the committed offsets.
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart && !this.stopping && !this.fetchPaused) this.restartAfterCrash(payload.error);
+    });
     await consumer.connect();
     await consumer.subscribe({ topics: options.topics, fromBeginning: true });
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.crashRestarts = 0;
       const assignment = payload.memberAssignment;
       const owns = (topic: string, partition: number) => assignment[topic]?.includes(partition) ?? false;
       // The new owner of a revoked partition reads from its committed offset; what this member held there is its.
@@ -148,6 +161,7 @@ export class KafkaGroupConsumer implements RunningConsumer {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    clearTimeout(this.restartTimer);
     this.pause();
     await this.current;
     clearTimeout(this.commitTimer);
@@ -160,6 +174,27 @@ export class KafkaGroupConsumer implements RunningConsumer {
 
   health(): HealthVerdict {
     return this.consumerHealth.check();
+  }
+
+  private restartAfterCrash(error: Error): void {
+    const delayMs = Math.min(crashRestartMaxMs, crashRestartFirstMs * 2 ** this.crashRestarts);
+    this.crashRestarts++;
+    this.logger.error({ err: error, groupId: this.options.groupId, restartInMs: delayMs }, 'consumer crashed for good; starting a new one');
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (this.stopping || this.fetchPaused) return;
+      // The new member reads from the committed offsets: what this one had in hand is read again.
+      this.book.retain(() => false);
+      for (const { timer } of this.pauseTimers.values()) clearTimeout(timer);
+      this.pauseTimers.clear();
+      this.consumer = this.kafka.consumer(groupConsumerConfig(this.options));
+      this.consumerHealth = new ConsumerHealth(this.consumer, this.options.groupId);
+      const consumer = this.consumer;
+      this.start().catch((failed: unknown) => {
+        void consumer.disconnect().catch(() => undefined);
+        this.restartAfterCrash(failed instanceof Error ? failed : new Error(String(failed)));
+      });
+    }, delayMs);
   }
 
   private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale, pause }: EachBatchPayload): Promise<void> {
