@@ -1,24 +1,8 @@
-import { EventEmitter } from 'node:events';
 import type { Kafka } from 'kafkajs';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { KafkaGroupConsumer } from '../src/kafkajs/group-consumer.js';
-
-/** Just enough of a kafkajs consumer to be started, crashed and stopped. */
-class StubConsumer extends EventEmitter {
-  readonly events = { CRASH: 'crash', GROUP_JOIN: 'group_join', REBALANCING: 'rebalancing', STOP: 'stop' };
-  readonly connect = vi.fn(async () => undefined);
-  readonly subscribe = vi.fn(async () => undefined);
-  readonly run = vi.fn(async () => undefined);
-  readonly disconnect = vi.fn(async () => undefined);
-  readonly pause = vi.fn();
-  readonly commitOffsets = vi.fn(async () => undefined);
-
-  /** What kafkajs emits after a crash: `restart` when it starts the consumer again itself. */
-  crash(restart: boolean): void {
-    this.emit(this.events.CRASH, { payload: { error: new Error('The coordinator is not aware of this member'), groupId: 'g', restart } });
-  }
-}
+import { StubConsumer } from './stub-consumer.js';
 
 let made: StubConsumer[];
 let member: KafkaGroupConsumer;

@@ -16,6 +16,10 @@ export interface FoldFlushOptions {
 interface PartitionFolds {
   /** Releases of the records whose folds are staged and not yet written. */
   releases: (() => void)[];
+  /** When the oldest of `releases` was staged (undefined when there are none). */
+  heldSince: number | undefined;
+  /** The write under way: since when its oldest record has waited, and how many records it will let go. */
+  inFlight: { since: number; records: number } | undefined;
   lastFlushAt: number;
   timer: NodeJS.Timeout | undefined;
   /** The partition's writes, one after the other. */
@@ -52,6 +56,7 @@ export class FoldFlusher {
    */
   async afterBatch(partition: number, releases: (() => void)[]): Promise<void> {
     const folds = this.entry(partition);
+    if (releases.length > 0 && folds.releases.length === 0) folds.heldSince = this.now();
     folds.releases.push(...releases);
     const sinceLast = this.now() - folds.lastFlushAt;
     if (this.options.store.stagedFolds(partition) <= this.smallFlushDocs || sinceLast >= this.maxDelayMs) {
@@ -80,6 +85,24 @@ export class FoldFlusher {
     }
   }
 
+  /**
+   * The partition whose staged counters have waited longest to be written, with how long and how many records they
+   * hold uncommitted; undefined when nothing waits. A projector's `/health` names it when the wait is long (a write
+   * that keeps failing, a store that does not answer).
+   */
+  oldestUnwritten(): { partition: number; waitingMs: number; records: number } | undefined {
+    let oldest: { partition: number; waitingMs: number; records: number } | undefined;
+    for (const [partition, folds] of this.partitions) {
+      const queued = folds.releases.length > 0 ? folds.heldSince : undefined;
+      const since = Math.min(queued ?? Number.POSITIVE_INFINITY, folds.inFlight?.since ?? Number.POSITIVE_INFINITY);
+      if (since === Number.POSITIVE_INFINITY) continue;
+      const waitingMs = this.now() - since;
+      const records = folds.releases.length + (folds.inFlight?.records ?? 0);
+      if (!oldest || waitingMs > oldest.waitingMs) oldest = { partition, waitingMs, records };
+    }
+    return oldest;
+  }
+
   /** Clears the timers and arms none again (after `flushAll`, or when stopping without writing). */
   stop(): void {
     this.stopped = true;
@@ -92,7 +115,14 @@ export class FoldFlusher {
   private entry(partition: number): PartitionFolds {
     let folds = this.partitions.get(partition);
     if (!folds) {
-      folds = { releases: [], lastFlushAt: Number.NEGATIVE_INFINITY, timer: undefined, writing: Promise.resolve() };
+      folds = {
+        releases: [],
+        heldSince: undefined,
+        inFlight: undefined,
+        lastFlushAt: Number.NEGATIVE_INFINITY,
+        timer: undefined,
+        writing: Promise.resolve(),
+      };
       this.partitions.set(partition, folds);
     }
     return folds;
@@ -122,11 +152,17 @@ export class FoldFlusher {
     const releases = folds.releases;
     folds.releases = [];
     folds.lastFlushAt = this.now();
+    const since = folds.heldSince ?? this.now();
+    folds.heldSince = undefined;
+    folds.inFlight = { since, records: releases.length };
     try {
       await this.options.store.flushFolds(partition);
+      folds.inFlight = undefined;
       for (const release of releases) release();
     } catch (error) {
+      folds.inFlight = undefined;
       folds.releases.unshift(...releases);
+      if (releases.length > 0) folds.heldSince = Math.min(since, folds.heldSince ?? since);
       this.options.logger.warn({ err: error, partition }, 'writing staged counters failed; trying again');
       this.arm(partition, folds, this.retryMs);
     }

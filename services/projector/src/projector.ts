@@ -272,7 +272,14 @@ export async function startProjector({
     },
     pause: () => consumer.pause(),
     commit: () => consumer.commit(),
-    health: () => consumer.health(),
+    health: () => {
+      const verdict = consumer.health();
+      const unwritten = folds.oldestUnwritten();
+      if (verdict.status !== 'ok' || !unwritten || unwritten.waitingMs < slowCountersMs) return verdict;
+      const { partition, waitingMs, records } = unwritten;
+      const reason = `counters of ${topics.attempts}[${partition}] unwritten for ${Math.round(waitingMs / 1000)} s (${records} records held)`;
+      return { status: 'degraded', reason };
+    },
     async stop() {
       // Staged counters are written before the stop commits, so their records are committed with them.
       consumer.pause();
@@ -284,6 +291,8 @@ export async function startProjector({
   };
 }
 
+/** Staged counters unwritten this long make the projector's `/health` degraded, naming the partition. */
+const slowCountersMs = 30_000;
 /** About 2,500 attempt records (of ~1.6 KB). */
 const projectorBatchMaxBytes = 4 * 1024 * 1024;
 /** A full batch, or the 500 ms wait, whichever comes first. */

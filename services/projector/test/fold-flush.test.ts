@@ -8,8 +8,13 @@ class ScriptedFolds {
   flushed: number[] = [];
   dropped: number[] = [];
   failNext = false;
+  /** A write that waits for this (a store that does not answer). */
+  holdNext: Promise<void> | undefined;
 
   async flushFolds(partition: number): Promise<void> {
+    const hold = this.holdNext;
+    this.holdNext = undefined;
+    if (hold) await hold;
     if (this.failNext) {
       this.failNext = false;
       throw new Error('server away');
@@ -127,5 +132,29 @@ describe('FoldFlusher', () => {
 
     await flusher.flushAll();
     expect(released.sort()).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('names the partition whose counters have waited longest, with the records they hold, also while a write hangs', async () => {
+    expect(flusher.oldestUnwritten()).toBeUndefined();
+    store.staged.set(0, 12);
+    store.failNext = true;
+    await flusher.afterBatch(0, records(['a', 'b'], released));
+    await vi.advanceTimersByTimeAsync(500);
+    expect(flusher.oldestUnwritten()).toEqual({ partition: 0, waitingMs: 500, records: 2 });
+
+    // The retry hangs: its records are still waiting, and the batch that comes meanwhile adds its own.
+    let answer: () => void = () => undefined;
+    store.holdNext = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    await vi.advanceTimersByTimeAsync(30_000);
+    store.staged.set(0, 500);
+    void flusher.afterBatch(0, records(['c'], released));
+    expect(flusher.oldestUnwritten()).toEqual({ partition: 0, waitingMs: 30_500, records: 3 });
+
+    answer();
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(released).toEqual(['a', 'b', 'c']);
+    expect(flusher.oldestUnwritten()).toBeUndefined();
   });
 });

@@ -56,6 +56,8 @@ const retryBackoffMs = 1_000;
 /** The first restart after a crash kafkajs gives up on comes this soon; each one in a row waits twice as long, up to the max. */
 const crashRestartFirstMs = 1_000;
 const crashRestartMaxMs = 60_000;
+/** A batch in hand this long makes the member's health degraded, naming it (the keep-alive gives up at 60 s). */
+const slowBatchMs = 30_000;
 
 /**
  * A consumer-group member as every Hookline service runs one: a 10 s session timeout (a crashed instance's
@@ -78,6 +80,8 @@ export class KafkaGroupConsumer implements RunningConsumer {
   /** Set by `pause()`: no batch is handled any more and no paused partition resumes. */
   private fetchPaused = false;
   private current: Promise<void> | undefined;
+  /** The batch whose handler runs, and since when (`health` names one that takes long). */
+  private inHand: { topic: string; partition: number; offset: bigint; since: number } | undefined;
 
   constructor(
     private readonly kafka: Kafka,
@@ -173,7 +177,12 @@ export class KafkaGroupConsumer implements RunningConsumer {
   }
 
   health(): HealthVerdict {
-    return this.consumerHealth.check();
+    const verdict = this.consumerHealth.check();
+    const batch = this.inHand;
+    if (verdict.status !== 'ok' || !batch || Date.now() - batch.since < slowBatchMs) return verdict;
+    const seconds = Math.round((Date.now() - batch.since) / 1000);
+    const reason = `${this.options.groupId}: a batch of ${batch.topic}[${batch.partition}] from offset ${batch.offset} in hand for ${seconds} s`;
+    return { status: 'degraded', reason };
   }
 
   private restartAfterCrash(error: Error): void {
@@ -203,6 +212,7 @@ export class KafkaGroupConsumer implements RunningConsumer {
     if (batch.messages.length === 0 || this.fetchPaused || this.stopping) return;
     const records = batch.messages.map((message) => toLogRecord(topic, partition, message));
     const { book } = this;
+    this.inHand = { topic, partition, offset: records[0]!.offset, since: Date.now() };
     const { cut, pauseUntil } = await runBatch({ topic, partition, records }, this.options.onBatch, {
       offsets: {
         accept: (offset) => book.accept(topic, partition, offset),
@@ -226,6 +236,7 @@ export class KafkaGroupConsumer implements RunningConsumer {
           'batch handler failed; reading the batch again',
         ),
     });
+    this.inHand = undefined;
     if (cut === undefined) {
       // Resolving moves the fetch position on; what gets committed is decided by the offset book.
       resolveOffset(records[records.length - 1]!.offset.toString());
