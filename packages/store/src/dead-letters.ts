@@ -115,8 +115,8 @@ export class DeadLetters {
       ...l,
     }));
     // Found stored: known before, or inserted by this call before a duplicate stopped it (then the same copy).
-    const stored = await insertOnce(this.letters, docs);
-    for (const doc of docs.filter((d) => stored.has(d._id))) {
+    const known = await insertOnce(this.letters, docs);
+    for (const doc of docs.filter((d) => known.has(d._id))) {
       const stored = await this.letters.findOne({ _id: doc._id });
       if (!stored || stored.deadLetteredAt <= doc.deadLetteredAt) await this.letters.replaceOne({ _id: doc._id }, doc, { upsert: true });
     }

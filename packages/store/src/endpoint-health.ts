@@ -1,6 +1,6 @@
 import type { CircuitStateName, CircuitTransitionRecord, EndpointStatusRecord } from '@hookline/core';
 import type { Collection, Db } from 'mongodb';
-import { onlyDuplicateKeys } from './insert-once.js';
+import { insertOnce } from './insert-once.js';
 import { type OwnedDoc, partitionSuffix, writeAhead } from './owned-write.js';
 import { SecondaryIndexes } from './secondary-indexes.js';
 
@@ -124,14 +124,8 @@ export class EndpointHealth {
 
   private async insertTransitions(docs: CircuitTransitionDoc[]): Promise<void> {
     if (docs.length === 0) return;
-    try {
-      await this.transitions.insertMany(docs, { ordered: false });
-    } catch (error) {
-      // Seen before (a batch folded again): the copy stored is the same record.
-      if (!onlyDuplicateKeys(error)) throw error;
-      // FerretDB stops at the first error whatever `ordered` says: the rest one by one.
-      for (const doc of docs) await this.transitions.replaceOne({ _id: doc._id }, doc, { upsert: true });
-    }
+    // One seen before (a batch folded again) is left as stored: the copy stored is the same record.
+    await insertOnce(this.transitions, docs);
   }
 
   private async trimHistory(endpointIds: Set<string>): Promise<void> {

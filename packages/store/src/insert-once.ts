@@ -1,6 +1,7 @@
 import { type Collection, type Filter, MongoBulkWriteError, type OptionalUnlessRequiredId } from 'mongodb';
 
-const DUPLICATE_KEY = 11000;
+/** MongoDB's code for an insert whose `_id` (or unique key) is stored already. */
+export const DUPLICATE_KEY = 11000;
 
 /** An insert refused a duplicate `_id` that a read then did not find (a server that contradicts itself). */
 export class DuplicateNotFoundError extends Error {

@@ -1,7 +1,5 @@
 import { type Collection, type Filter, MongoServerError, type WithoutId } from 'mongodb';
-import { onlyDuplicateKeys } from './insert-once.js';
-
-const DUPLICATE_KEY = 11000;
+import { DUPLICATE_KEY, onlyDuplicateKeys } from './insert-once.js';
 
 /**
  * A read-model document with one writer: the projector instance that owns partition `partition` of `attempts`.
