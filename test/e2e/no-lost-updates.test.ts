@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { eventually, freePort, type Hookline, repoRoot, requestJson, serviceNodeArgs } from '@hookline/testkit';
+import { eventually, freePort, type Hookline, repoRoot, requestJson, serviceNodeArgs, waitForOwnHealth } from '@hookline/testkit';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useHookline } from './support/harness.js';
@@ -16,7 +16,7 @@ async function startSecondConfigApi(hookline: Hookline): Promise<{ url: string; 
     stdio: 'ignore',
   });
   const url = `http://127.0.0.1:${port}`;
-  await eventually(async () => (await fetch(`${url}/health`).catch(() => undefined))?.ok, 60_000);
+  await waitForOwnHealth(url, child, 60_000);
   return { url, child };
 }
 

@@ -95,13 +95,19 @@ describe('SSRF refusals', () => {
     const endpoints: { id: string }[] = [];
     for (const url of urls) endpoints.push(await ctx.tenant.createEndpoint({ url, events: ['ssrf.quiet'], retrySchedule: ['5s'] }));
     await ctx.tenant.postEvent('ssrf.quiet', {});
-    await eventually(
-      async () => (await Promise.all(endpoints.map((e) => deadLetterCount(ctx.tenant, e.id)))).every((n) => n === 1),
-      60_000,
-    );
-    for (const [i, endpoint] of endpoints.entries()) {
-      const stats = await ctx.tenant.stats(endpoint.id);
-      const attempts = (await ctx.tenant.admin('GET', `/webhooks/${endpoint.id}/deliveries`)).body;
+    // The dead letter, the stats and the attempt log are written by different consumers: wait for all three.
+    const recorded = await eventually(async () => {
+      const seen = [];
+      for (const endpoint of endpoints) {
+        const stats = await ctx.tenant.stats(endpoint.id);
+        const attempts = (await ctx.tenant.admin('GET', `/webhooks/${endpoint.id}/deliveries`)).body;
+        const done = (await deadLetterCount(ctx.tenant, endpoint.id)) === 1 && stats.lastDelivery?.error && attempts?.data?.length;
+        if (!done) return undefined;
+        seen.push({ stats, attempts });
+      }
+      return seen;
+    }, 60_000);
+    for (const [i, { stats, attempts }] of recorded.entries()) {
       expect(stats.lastDelivery?.error, urls[i]).toMatch(/refused by the SSRF guard/);
       expect(JSON.stringify([stats, attempts]), urls[i]).not.toMatch(/127\.0\.0\.1|10\.0\.0\.1|::1/);
     }

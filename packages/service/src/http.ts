@@ -39,7 +39,8 @@ export async function runHealthChecks(
 
 /**
  * An express app with `/health`, `/ready`, `/metrics`, and the house error format already wired.
- * `/health` answers `{status, checks}`: 200 for ok and degraded, 503 for down. `/ready` answers 503 until the
+ * `/health` answers `{status, checks, pid}`: 200 for ok and degraded, 503 for down. The pid tells which process
+ * answered (several instances on one host; a supervisor that must not take another's port for its child's). `/ready` answers 503 until the
  * service has started and again once it is stopping (see `lifecycle.ts`), so a load balancer drains it first.
  */
 export function createHttpApp({ metrics, health = {}, lifecycle }: HttpAppOptions): Express {
@@ -50,7 +51,7 @@ export function createHttpApp({ metrics, health = {}, lifecycle }: HttpAppOption
   // `/api/health` is where the thig.ai API document puts it; both answer the same.
   app.get(['/health', '/api/health'], async (_req, res) => {
     const result = await runHealthChecks(health);
-    res.status(result.status === 'down' ? 503 : 200).json(result);
+    res.status(result.status === 'down' ? 503 : 200).json({ ...result, pid: process.pid });
   });
   const ready = lifecycle ?? ServiceLifecycle.followingSignals();
   app.get('/ready', (_req, res) => {

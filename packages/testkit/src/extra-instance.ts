@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { eventually } from './api.js';
 import { repoRoot } from './paths.js';
-import { freePort, type Hookline, type ServiceName, serviceNodeArgs } from './services.js';
+import { freePort, type Hookline, type ServiceName, serviceNodeArgs, waitForOwnHealth } from './services.js';
 
 const portVariable: Partial<Record<ServiceName, string>> = {
   projector: 'PROJECTOR_PORT',
@@ -54,7 +53,7 @@ export async function startExtraInstance(
     clearTimeout(timeout);
   };
   try {
-    await eventually(async () => (await fetch(`${url}/health`).catch(() => undefined))?.ok || undefined, 60_000, 200);
+    await waitForOwnHealth(url, child, 60_000);
   } catch (error) {
     await stop();
     throw error;

@@ -165,7 +165,7 @@ export class Hookline {
         reject(portTaken ? new PortTakenError(message) : new Error(message));
       }),
     );
-    await Promise.race([waitForHealth(this.serviceUrl(name), 60_000), exited]);
+    await Promise.race([waitForOwnHealth(this.serviceUrl(name), child, 60_000), exited]);
   }
 
   /** True while the service's process runs (false once it has exited, e.g. after a crash). */
@@ -197,16 +197,21 @@ export class Hookline {
   }
 }
 
-async function waitForHealth(url: string, timeoutMs: number): Promise<void> {
+/**
+ * Resolves once `url` answers `/health` from `child` itself (its pid in the answer). Another process's answer on
+ * the port does not count: a port found free can be taken by another test's service before `child` binds it,
+ * and `child` then exits with EADDRINUSE while the other one answers (CI saw a test talk to a foreign service).
+ */
+export async function waitForOwnHealth(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
       const response = await fetch(`${url}/health`);
-      if (response.ok) return;
+      if (response.ok && ((await response.json()) as { pid?: number }).pid === child.pid) return;
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`${url}/health did not answer within ${timeoutMs} ms`);
+    if (Date.now() > deadline) throw new Error(`${url}/health did not answer from pid ${child.pid} within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
