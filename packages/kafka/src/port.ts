@@ -167,7 +167,11 @@ export interface GroupConsumerOptions {
    * after `pauseFrom` is read by the next fetch, so a delay line that must resume promptly sets it lower.
    */
   maxWaitMs?: number;
-  /** Bytes a fetch waits for (default 1: any record ends the wait). */
+  /**
+   * Bytes a fetch waits for (default 1: any record ends the wait). Above 1, `maxWaitMs` applies while records come:
+   * after a fetch that found none, the next one returns with the first record or after the idle wait (3 s), so an
+   * idle member asks no more often than one with the default, and the first record after a quiet spell is not held.
+   */
   minBytes?: number;
   /**
    * Most bytes one fetch brings of one partition (default 1 MiB): the bound of a batch. A consumer whose cost is

@@ -58,6 +58,37 @@ describe('idle consumers on the real broker', () => {
     // Each would take up to the full wait (3 s) if data did not end it; on the real broker it is milliseconds.
     expect(Math.max(...latencies.slice(1)), JSON.stringify(latencies)).toBeLessThan(idleFetchWaitMs / 3);
   });
+
+  it('a member that gathers minBytes under load hands over the first record after a quiet spell at once', async () => {
+    const topic = `${run}.gathered`;
+    await log.ensureTopics([{ topic, numPartitions: 1 }]);
+    const gatherWaitMs = 10_000;
+    expect(groupConsumerConfig({ groupId: 'g', minBytes: 4 << 20, maxWaitMs: gatherWaitMs }).idleMaxWaitTimeInMs).toBe(gatherWaitMs);
+    expect(groupConsumerConfig({ groupId: 'g', minBytes: 4 << 20, maxWaitMs: 500 }).idleMaxWaitTimeInMs).toBe(idleFetchWaitMs);
+    expect(groupConsumerConfig({ groupId: 'g', maxWaitMs: 1_000 }).idleMaxWaitTimeInMs).toBeUndefined();
+    const handled = new Set<string>();
+    running.push(
+      await log.consume({
+        groupId: `${run}-gathering`,
+        topics: [topic],
+        minBytes: 4 << 20,
+        maxWaitMs: gatherWaitMs,
+        async onBatch(batch) {
+          for (const record of batch.records) handled.add(record.value!.toString());
+        },
+      }),
+    );
+    const publisher = await log.publisher({ lingerMs: 0 });
+    await publisher.publish([{ topic, records: [{ key: 'a', value: 'warm' }] }]);
+    await waitUntil(() => handled.has('warm'), 60_000);
+    // After a batch the member gathers again: its next fetch waits the full 10 s for 4 MiB and comes back empty.
+    // Only the state after that is what this test is about, and no condition shows it: so the clock, once.
+    await new Promise((resolve) => setTimeout(resolve, gatherWaitMs + 1_000));
+    await publisher.publish([{ topic, records: [{ key: 'a', value: 'after the quiet spell' }] }]);
+    await publisher.close();
+    // Gathering still, the record would wait for the fetch in flight to end, 9 s from now.
+    await waitUntil(() => handled.has('after the quiet spell'), 4_000);
+  });
 });
 
 async function waitUntil(check: () => boolean, timeoutMs: number): Promise<void> {

@@ -1,14 +1,11 @@
 import type { AttemptRecord } from '@hookline/core';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { attemptFeed, type FeedPosition, nextFeedPosition, Store } from '../src/index.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { attemptFeed, type FeedPosition, nextFeedPosition, type Store } from '../src/index.js';
+import { useTestStore } from './store-fixture.js';
 
 let store: Store;
-beforeAll(async () => {
-  store = await Store.connect(inject('infra').mongoUrl, `feed_${Date.now().toString(36)}`);
-});
-afterAll(async () => {
-  await store?.db.dropDatabase();
-  await store?.close();
+useTestStore('feed', (connected) => {
+  store = connected;
 });
 afterEach(() => {
   vi.useRealTimers();

@@ -1,16 +1,13 @@
 import type { AttemptRecord } from '@hookline/core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AttemptFold } from '../src/attempt-fold.js';
-import { Store } from '../src/index.js';
+import type { Store } from '../src/index.js';
 import { testAttempt } from './attempt-fixture.js';
+import { useTestStore } from './store-fixture.js';
 
 let store: Store;
-beforeAll(async () => {
-  store = await Store.connect(inject('infra').mongoUrl, `fold_${Date.now().toString(36)}`);
-});
-afterAll(async () => {
-  await store?.db.dropDatabase();
-  await store?.close();
+useTestStore('fold', (connected) => {
+  store = connected;
 });
 
 const attempt = (endpointId: string): AttemptRecord => testAttempt({ endpointId });

@@ -1,15 +1,12 @@
 import type { DeadLetterRecord } from '@hookline/core';
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { ExpiredDocuments, Store } from '../src/index.js';
+import { describe, expect, it, vi } from 'vitest';
+import { ExpiredDocuments, type Store } from '../src/index.js';
+import { useTestStore } from './store-fixture.js';
 
 let store: Store;
-beforeAll(async () => {
-  store = await Store.connect(inject('infra').mongoUrl, `dead_letters_${Date.now().toString(36)}`);
+useTestStore('dead_letters', async (connected) => {
+  store = connected;
   await store.deadLetters.ensureIndexes();
-});
-afterAll(async () => {
-  await store?.db.dropDatabase();
-  await store?.close();
 });
 
 function letter(deliveryId: string, at: string, endpointId = 'ep_1'): DeadLetterRecord {

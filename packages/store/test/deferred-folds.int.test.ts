@@ -1,19 +1,16 @@
 import type { AttemptRecord } from '@hookline/core';
-import { afterAll, beforeAll, describe, expect, inject, it, type MockInstance, vi } from 'vitest';
-import { Store } from '../src/index.js';
+import { describe, expect, it, type MockInstance, vi } from 'vitest';
+import type { Store } from '../src/index.js';
 import { testAttempt } from './attempt-fixture.js';
+import { useTestStore } from './store-fixture.js';
 
 let store: Store;
 /** The counters' bulk writes (each a read, an update and a commit per document on FerretDB 1), called through. */
 let bulkWrites: MockInstance[] = [];
 const writeCalls = () => bulkWrites.reduce((n, spy) => n + spy.mock.calls.length, 0);
-beforeAll(async () => {
-  store = await Store.connect(inject('infra').mongoUrl, `deferred_${Date.now().toString(36)}`);
+useTestStore('deferred', async (connected) => {
+  store = connected;
   bulkWrites = [vi.spyOn(store.stats.collection, 'bulkWrite'), vi.spyOn(store.timeseries.buckets, 'bulkWrite')];
-});
-afterAll(async () => {
-  await store?.db.dropDatabase();
-  await store?.close();
 });
 
 const attempt = (endpointId: string, outcome: 'success' | 'failure' = 'success'): AttemptRecord =>

@@ -1,14 +1,11 @@
 import type { EndpointStatusRecord } from '@hookline/core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { circuitHistoryLimit, ExpiredDocuments, Store } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { circuitHistoryLimit, ExpiredDocuments, type Store } from '../src/index.js';
+import { useTestStore } from './store-fixture.js';
 
 let store: Store;
-beforeAll(async () => {
-  store = await Store.connect(inject('infra').mongoUrl, `health_${Date.now().toString(36)}`);
-});
-afterAll(async () => {
-  await store?.db.dropDatabase();
-  await store?.close();
+useTestStore('health', (connected) => {
+  store = connected;
 });
 
 const at = (s: number) => new Date(Date.UTC(2026, 10, 30, 12, 0, s)).toISOString();

@@ -1,16 +1,13 @@
 import { type AddressInfo, connect, createServer, type Server } from 'node:net';
 import type { DeadLetterRecord } from '@hookline/core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { Store } from '../src/index.js';
 import { testAttempt } from './attempt-fixture.js';
+import { useTestStore } from './store-fixture.js';
 
 let store: Store;
-beforeAll(async () => {
-  store = await Store.connect(inject('infra').mongoUrl, `insert_once_${Date.now().toString(36)}`);
-});
-afterAll(async () => {
-  await store?.db.dropDatabase();
-  await store?.close();
+useTestStore('insert_once', (connected) => {
+  store = connected;
 });
 
 function letter(deliveryId: string, at: string): DeadLetterRecord {

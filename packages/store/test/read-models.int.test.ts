@@ -1,20 +1,17 @@
 import type { AttemptRecord } from '@hookline/core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { endpointScope, Store, tenantScope } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { endpointScope, type Store, tenantScope } from '../src/index.js';
 import { type OwnedDoc, writeAhead } from '../src/owned-write.js';
 import { testAttempt } from './attempt-fixture.js';
+import { useTestStore } from './store-fixture.js';
 
 /**
  * One writer per document: counters are kept per `attempts` partition and summed on read, so projectors that
  * own different partitions never update the same document (FerretDB v1 loses concurrent `$inc`s on one).
  */
 let store: Store;
-beforeAll(async () => {
-  store = await Store.connect(inject('infra').mongoUrl, `models_${Date.now().toString(36)}`);
-});
-afterAll(async () => {
-  await store?.db.dropDatabase();
-  await store?.close();
+useTestStore('models', (connected) => {
+  store = connected;
 });
 
 const now = Date.now();

@@ -1,13 +1,10 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ExpiredDocuments, Store } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { ExpiredDocuments, type Store } from '../src/index.js';
+import { useTestStore } from './store-fixture.js';
 
 let store: Store;
-beforeAll(async () => {
-  store = await Store.connect(inject('infra').mongoUrl, `retention_${Date.now().toString(36)}`);
-});
-afterAll(async () => {
-  await store?.db.dropDatabase();
-  await store?.close();
+useTestStore('retention', (connected) => {
+  store = connected;
 });
 
 const cutoff = new Date('2026-11-30T12:00:00.000Z');

@@ -1,15 +1,12 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AttemptDoc } from '../src/attempt-docs.js';
-import { Store } from '../src/index.js';
+import type { Store } from '../src/index.js';
 import { testAttempt } from './attempt-fixture.js';
+import { useTestStore } from './store-fixture.js';
 
 let store: Store;
-beforeAll(async () => {
-  store = await Store.connect(inject('infra').mongoUrl, `shared_bodies_${Date.now().toString(36)}`);
-});
-afterAll(async () => {
-  await store?.db.dropDatabase();
-  await store?.close();
+useTestStore('shared_bodies', (connected) => {
+  store = connected;
 });
 
 const body = JSON.stringify({ type: 'order.created', data: { blob: 'y'.repeat(900) } });

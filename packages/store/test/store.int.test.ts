@@ -1,15 +1,12 @@
 import type { AttemptRecord } from '@hookline/core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Store } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import type { Store } from '../src/index.js';
 import { testAttempt } from './attempt-fixture.js';
+import { useTestStore } from './store-fixture.js';
 
 let store: Store;
-beforeAll(async () => {
-  store = await Store.connect(inject('infra').mongoUrl, `store_${Date.now().toString(36)}`);
-});
-afterAll(async () => {
-  await store?.db.dropDatabase();
-  await store?.close();
+useTestStore('store', (connected) => {
+  store = connected;
 });
 
 const attempt = (endpointId: string, outcome: 'success' | 'failure', durationMs = 10): AttemptRecord =>

@@ -249,7 +249,8 @@ export async function startProjector({
     topics: [topics.attempts, topics.deadLetter],
     // Read models are not on the delivery path: a fetch waits 500 ms (or for ~2,500 attempts) so each batch writes
     // many attempts to MongoDB in one round; at a trickle, one fetch and one write per attempt cost more than both.
-    // (Idle, that is two fetches a second instead of one per 3 s: the price of the batching.) A batch's writes
+    // (Idle, it asks once per 3 s like any member: after a fetch that found nothing, the next one returns with the
+    // first attempt, see `GroupConsumerOptions.minBytes`; it asked twice a second before.) A batch's writes
     // cost per endpoint it touches more than per attempt (a stats share and four chart buckets each), so the
     // rounds are as few as the 500 ms staleness allows: with ~600 attempts (1 MiB) a round, 1,500 attempts/s made
     // three rounds a second where two do. A backlog is read in batches of up to ~2,500.

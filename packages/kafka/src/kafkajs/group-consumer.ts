@@ -40,6 +40,9 @@ export function groupConsumerConfig(
     allowAutoTopicCreation: false,
     maxWaitTimeInMs: options.maxWaitMs ?? idleFetchWaitMs,
     minBytes: options.minBytes ?? 1,
+    // A member that gathers `minBytes` under load asks that often only while records come: after a fetch that found
+    // none, the next one waits for the first record for up to the idle wait (our kafkajs patch).
+    ...((options.minBytes ?? 1) > 1 ? { idleMaxWaitTimeInMs: Math.max(idleFetchWaitMs, options.maxWaitMs ?? 0) } : {}),
     maxBytesPerPartition,
     // A fetch of several partitions may bring each its full share.
     maxBytes: Math.max(defaultMaxBytes, 4 * maxBytesPerPartition),

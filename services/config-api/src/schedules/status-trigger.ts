@@ -56,7 +56,7 @@ export function startStatusTrigger(options: StatusTriggerOptions): Promise<Runni
     topics: [eventsTopic],
     // Not on the delivery path: a fetch waits for ~64 KiB of events or 1 s, so under load this reads a few large
     // batches a second instead of one fetch per produce request (it took ~12 % of a core at 300 events/s).
-    // A status change fires its schedule up to a second later.
+    // A status change fires its schedule up to a second later under load, at once after a quiet spell.
     minBytes: 64 * 1024,
     maxWaitMs: 1_000,
     async onBatch(batch) {
