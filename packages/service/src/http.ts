@@ -40,8 +40,9 @@ export async function runHealthChecks(
 /**
  * An express app with `/health`, `/ready`, `/metrics`, and the house error format already wired.
  * `/health` answers `{status, checks, pid}`: 200 for ok and degraded, 503 for down. The pid tells which process
- * answered (several instances on one host; a supervisor that must not take another's port for its child's). `/ready` answers 503 until the
- * service has started and again once it is stopping (see `lifecycle.ts`), so a load balancer drains it first.
+ * answered (several instances on one host; a supervisor that must not take another's port for its child's).
+ * `/ready` answers 503 until the service has started and again once it is stopping (see `lifecycle.ts`), so a load
+ * balancer drains it first.
  */
 export function createHttpApp({ metrics, health = {}, lifecycle }: HttpAppOptions): Express {
   const app = express();
