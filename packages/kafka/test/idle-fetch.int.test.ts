@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { groupConsumerConfig, idleFetchWaitMs } from '../src/kafkajs/group-consumer.js';
+import { createKafkaClient } from '../src/kafkajs/client.js';
+import { groupConsumerConfig, idleFetchWaitMs, KafkaGroupConsumer } from '../src/kafkajs/group-consumer.js';
 import { createKafkaEventLog } from '../src/kafkajs/index.js';
 import type { EventLog, RunningConsumer } from '../src/port.js';
 import { deleteRunTopics } from './run-topics.js';
@@ -9,8 +10,11 @@ const run = `idle-${Date.now().toString(36)}-${Math.random().toString(36).slice(
 let log: EventLog;
 const running: RunningConsumer[] = [];
 
+let brokers: string[];
+
 beforeAll(() => {
-  log = createKafkaEventLog({ brokers: inject('infra').kafkaBrokers.split(','), clientId: run, logger: pino({ level: 'warn' }) });
+  brokers = inject('infra').kafkaBrokers.split(',');
+  log = createKafkaEventLog({ brokers, clientId: run, logger: pino({ level: 'warn' }) });
 });
 afterAll(async () => {
   await Promise.all(running.map((c) => c.stop()));
@@ -66,27 +70,42 @@ describe('idle consumers on the real broker', () => {
     expect(groupConsumerConfig({ groupId: 'g', minBytes: 4 << 20, maxWaitMs: gatherWaitMs }).idleMaxWaitTimeInMs).toBe(gatherWaitMs);
     expect(groupConsumerConfig({ groupId: 'g', minBytes: 4 << 20, maxWaitMs: 500 }).idleMaxWaitTimeInMs).toBe(idleFetchWaitMs);
     expect(groupConsumerConfig({ groupId: 'g', maxWaitMs: 1_000 }).idleMaxWaitTimeInMs).toBeUndefined();
-    const handled = new Set<string>();
-    running.push(
-      await log.consume({
+    // The member as the port makes it, on a client whose consumers report when each fetch started (kafkajs' FETCH
+    // event, at its end): that is how the test knows a fetch came back empty after the warm-up batch.
+    const kafka = createKafkaClient({ brokers, clientId: `${run}-gathering`, logger: pino({ level: 'warn' }) });
+    const fetchStarts: number[] = [];
+    const newConsumer = kafka.consumer.bind(kafka);
+    kafka.consumer = (config) => {
+      const consumer = newConsumer(config);
+      consumer.on(consumer.events.FETCH, ({ payload }) => fetchStarts.push(Date.now() - payload.duration));
+      return consumer;
+    };
+    const handled = new Map<string, number>();
+    const member = new KafkaGroupConsumer(
+      kafka,
+      {
         groupId: `${run}-gathering`,
         topics: [topic],
         minBytes: 4 << 20,
         maxWaitMs: gatherWaitMs,
         async onBatch(batch) {
-          for (const record of batch.records) handled.add(record.value!.toString());
+          for (const record of batch.records) handled.set(record.value!.toString(), Date.now());
         },
-      }),
+      },
+      pino({ level: 'warn' }),
     );
+    await member.start();
+    running.push(member);
     const publisher = await log.publisher({ lingerMs: 0 });
     await publisher.publish([{ topic, records: [{ key: 'a', value: 'warm' }] }]);
     await waitUntil(() => handled.has('warm'), 60_000);
-    // After a batch the member gathers again: its next fetch waits the full 10 s for 4 MiB and comes back empty.
-    // Only the state after that is what this test is about, and no condition shows it: so the clock, once.
-    await new Promise((resolve) => setTimeout(resolve, gatherWaitMs + 1_000));
+    // After a batch the member gathers again: a fetch begun after it waits the full 10 s for 4 MiB and comes back
+    // empty. Once one has ended, the member is idle.
+    const warmAt = handled.get('warm')!;
+    await waitUntil(() => fetchStarts.some((start) => start >= warmAt), 3 * gatherWaitMs);
     await publisher.publish([{ topic, records: [{ key: 'a', value: 'after the quiet spell' }] }]);
     await publisher.close();
-    // Gathering still, the record would wait for the fetch in flight to end, 9 s from now.
+    // Gathering still, the record would wait for the fetch in flight to end, up to 10 s from now.
     await waitUntil(() => handled.has('after the quiet spell'), 4_000);
   });
 });
