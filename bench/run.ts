@@ -35,24 +35,20 @@ const scenarios: Record<ScenarioName, { title: string; run: (ctx: BenchContext) 
 
 /** Given to the services; printed and saved with the figures. BENCH_CPU_PROF=<dir>: each service writes a V8 CPU profile there on exit. */
 const cpuProfileDir = process.env.BENCH_CPU_PROF;
-/** BENCH_SERVICE_NODE_OPTIONS: Node options for the services (e.g. a V8 heap flag to compare). */
-const serviceNodeOptions = process.env.BENCH_SERVICE_NODE_OPTIONS;
+/** The services' Node options: the profiler's preload, and BENCH_SERVICE_NODE_OPTIONS (e.g. a V8 heap flag to compare). */
+const nodeOptions = [
+  cpuProfileDir && `--require ${fileURLToPath(new URL('./cpu-profile.cjs', import.meta.url))}`,
+  process.env.BENCH_SERVICE_NODE_OPTIONS,
+]
+  .filter(Boolean)
+  .join(' ');
 const serviceEnv: Record<string, string> = {
   LOG_LEVEL: 'warn',
   // The fan-out scenario creates 10,000 endpoints as fast as the admin API takes them; its per-key rate limit (500/s
   // by default) is not what the bench measures, and a fast machine outran it (round 11's full run stopped there).
   CONFIG_API_RATE_PER_SECOND: '1000000',
-  ...(cpuProfileDir || serviceNodeOptions
-    ? {
-        ...(cpuProfileDir ? { BENCH_CPU_PROF: resolve(cpuProfileDir) } : {}),
-        NODE_OPTIONS: [
-          cpuProfileDir ? `--require ${fileURLToPath(new URL('./cpu-profile.cjs', import.meta.url))}` : '',
-          serviceNodeOptions ?? '',
-        ]
-          .join(' ')
-          .trim(),
-      }
-    : {}),
+  ...(cpuProfileDir ? { BENCH_CPU_PROF: resolve(cpuProfileDir) } : {}),
+  ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
 };
 
 const config = benchConfig();
