@@ -49,6 +49,8 @@ const serviceEnv: Record<string, string> = {
   CONFIG_API_RATE_PER_SECOND: '1000000',
   ...(cpuProfileDir ? { BENCH_CPU_PROF: resolve(cpuProfileDir) } : {}),
   ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
+  // BENCH_SERVICE_ENV='{"INGEST_PLAN_MAX_TASKS":"0"}': settings to compare (an A/B of one change in the same window).
+  ...(JSON.parse(process.env.BENCH_SERVICE_ENV ?? '{}') as Record<string, string>),
 };
 
 const config = benchConfig();

@@ -5,8 +5,9 @@ import { dropNamespace } from './support/namespace-cleanup.js';
 import { settleWithSentinel } from './support/settle.js';
 
 /**
- * One event through every stage: config-api → config topic → fanout's index; ingest → events → fanout →
- * deliveries → delivery (signed POST) → attempts → projector → MongoDB → config-api stats.
+ * One event through every stage: config-api → config topic → ingest's and fanout's views; ingest → events and
+ * its tasks → deliveries (fanout reads the event and adds nothing) → delivery (signed POST) → attempts → projector
+ * → MongoDB → config-api stats.
  */
 describe('walking skeleton', () => {
   let hookline: Hookline;

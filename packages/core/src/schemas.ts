@@ -43,9 +43,36 @@ export type EventEnvelope = z.infer<typeof eventEnvelope>;
  */
 export const eventOriginHeader = 'hookline-origin';
 
-/** An event as a record of the `events` topic: keyed by tenant, so one tenant's events keep their order. */
-export function eventRecord(event: EventEnvelope): { key: string; value: string; headers: Record<string, string> } {
-  return { key: event.tenantId, value: JSON.stringify(event), headers: { [eventOriginHeader]: 'hookline' } };
+/**
+ * Marks an `events` record whose first-attempt tasks ingest wrote with it (in the same publish). Its value is the
+ * JSON array of the endpoint ids ingest planned: fanout, once caught up, writes only the tasks of endpoints that
+ * ingest's view did not have yet. Only believed together with `hookline-origin` on `events` itself; a forged list
+ * would only keep the producer's own events from some of its own endpoints.
+ */
+export const eventPlannedHeader = 'hookline-planned';
+
+/**
+ * An event as a record of the `events` topic: keyed by tenant, so one tenant's events keep their order.
+ * `plannedFor`: the endpoints whose tasks were written with it (`eventPlannedHeader`).
+ */
+export function eventRecord(
+  event: EventEnvelope,
+  plannedFor?: readonly string[],
+): { key: string; value: string; headers: Record<string, string> } {
+  const headers: Record<string, string> = { [eventOriginHeader]: 'hookline' };
+  if (plannedFor) headers[eventPlannedHeader] = JSON.stringify(plannedFor);
+  return { key: event.tenantId, value: JSON.stringify(event), headers };
+}
+
+/** The endpoint ids of an `eventPlannedHeader`, or undefined when absent or unreadable (fanout then plans them all). */
+export function plannedEndpointIds(header: string | undefined): ReadonlySet<string> | undefined {
+  if (header === undefined) return undefined;
+  try {
+    const ids: unknown = JSON.parse(header);
+    return Array.isArray(ids) && ids.every((id) => typeof id === 'string') ? new Set(ids) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 export * from './circuit.js';
 export * from './disable.js';
 export * from './failures.js';
+export * from './fan-out.js';
 export * from './outcome.js';
 export * from './payload-format.js';
 export * from './payloads/registry.js';

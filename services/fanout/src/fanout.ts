@@ -1,5 +1,12 @@
-import type { ConfigState, EventEnvelope, TopicNames } from '@hookline/core';
-import { parkTask, taskRecord } from '@hookline/delivery-policy';
+import {
+  type ConfigState,
+  type EventEnvelope,
+  eventOriginHeader,
+  eventPlannedHeader,
+  plannedEndpointIds,
+  type TopicNames,
+} from '@hookline/core';
+import { type PlannedDelivery, parkTask, planDeliveries, taskRecord } from '@hookline/delivery-policy';
 import {
   type BatchControl,
   type EventLog,
@@ -16,9 +23,9 @@ import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { ChunkedWriter } from './chunks.js';
 import { EventDecoder, type Parsed, SchemaRegistryUnavailable } from './decode.js';
-import { type PlannedDelivery, planDeliveries } from './plan.js';
+
 import type { TenantTopics } from './tenant-topics.js';
-import { type FanoutTrace, traceFanout } from './tracing.js';
+import { type FanoutTrace, traceFanout, traceLatePlanned } from './tracing.js';
 
 /** What fanout needs of the config view: the endpoints, and a way to be sure it has every change made so far. */
 export interface FanoutConfig {
@@ -57,8 +64,8 @@ interface RegistryWait {
 /** Back-off between reads of a record the registry cannot decode yet: 1 s, doubling, at most a minute. */
 const registryBackoffMs = (tries: number) => Math.min(1_000 * 2 ** (tries - 1), 60_000);
 
-/** How one `events` record ended. */
-type FannedOut = { tasks: number; parked: number } | { rejected: string } | { wait: number };
+/** How one `events` record ended (`atIngest`: ingest planned it, and fanout wrote what it missed). */
+type FannedOut = { tasks: number; parked: number; atIngest: boolean } | { rejected: string } | { wait: number };
 
 /**
  * Consumes `events` and emits delivery tasks (parked dead letters for disabled endpoints). Tasks are written
@@ -86,6 +93,11 @@ export async function startFanout({
   const parkedOut = new Counter({
     name: 'hookline_fanout_parked_total',
     help: 'Tasks for disabled endpoints parked in the dead-letter topic (replayable)',
+    registers: [metrics],
+  });
+  const eventsPlannedAtIngest = new Counter({
+    name: 'hookline_fanout_planned_at_ingest_total',
+    help: 'Events ingest planned (counted in hookline_fanout_events_total): fanout writes only the tasks of endpoints ingest did not know yet',
     registers: [metrics],
   });
   const rejectedOut = new Counter({
@@ -161,11 +173,13 @@ export async function startFanout({
     if ('wait' in parsed) return parsed;
     if (!parsed.ok) return { rejected: parsed.reason };
     const event: EventEnvelope = parsed.value;
-    const trace = traceFanout(tracing, record, event);
+    const plannedFor = plannedAtIngest(record);
+    // Tasks for endpoints ingest's view did not have yet continue ingest's span; fanout's own only for what it plans.
+    const trace = plannedFor ? traceLatePlanned(record) : traceFanout(tracing, record, event);
     try {
-      const result = await planAndWrite(event, state, writer, trace);
+      const result = await planAndWrite(event, state, writer, trace, plannedFor);
       trace.end(result);
-      return result;
+      return 'rejected' in result ? result : { ...result, atIngest: plannedFor !== undefined };
     } catch (error) {
       trace.end({ error });
       throw error;
@@ -177,13 +191,15 @@ export async function startFanout({
     state: ConfigState,
     writer: ChunkedWriter,
     trace: FanoutTrace,
+    plannedFor: ReadonlySet<string> | undefined,
   ): Promise<{ tasks: number; parked: number } | { rejected: string }> {
     let tasks = 0;
     let parked = 0;
     try {
       // Encoding can fail for a record that decoded fine (data nested too deep for JSON.stringify): found here,
-      // before any of its tasks is written, the record is rejected and the ones behind it still go out.
-      JSON.stringify(event);
+      // before any of its tasks is written, the record is rejected and the ones behind it still go out. Ingest
+      // encoded the events it planned already.
+      if (!plannedFor) JSON.stringify(event);
     } catch (error) {
       return { rejected: `could not plan deliveries: ${(error as Error).message}` };
     }
@@ -191,7 +207,8 @@ export async function startFanout({
     for (;;) {
       let next: TopicRecords[] | undefined;
       try {
-        const step = planned.next();
+        let step = planned.next();
+        while (!step.done && plannedFor?.has(step.value.endpoint.id)) step = planned.next();
         next = step.done ? undefined : trace.carry(recordsOf(step.value));
       } catch (error) {
         return { rejected: `could not plan deliveries: ${(error as Error).message}` };
@@ -205,6 +222,12 @@ export async function startFanout({
     return { tasks, parked };
   }
 
+  /** The endpoints ingest planned the event for (their tasks went out with it); only believed of Hookline's own records on `events`. */
+  const plannedAtIngest = (record: LogRecord) =>
+    record.topic === topics.events && record.headers[eventOriginHeader] === 'hookline'
+      ? plannedEndpointIds(record.headers[eventPlannedHeader])
+      : undefined;
+
   async function onBatch(batch: PartitionBatch, control: BatchControl): Promise<void> {
     if (batch.records.length === 0) return;
     // Every endpoint created before these events were accepted must be in the index: catch up first.
@@ -214,6 +237,7 @@ export async function startFanout({
     let parked = 0;
     let rejected = 0;
     let handled = 0;
+    let planned = 0;
     try {
       for (const record of batch.records) {
         const result = await fanOut(record, config.state, writer);
@@ -229,6 +253,7 @@ export async function startFanout({
         } else {
           tasks += result.tasks;
           parked += result.parked;
+          if (result.atIngest) planned++;
         }
       }
       await writer.finish();
@@ -237,6 +262,7 @@ export async function startFanout({
       await writer.settle();
     }
     eventsSeen.inc(handled - rejected);
+    eventsPlannedAtIngest.inc(planned);
     tasksOut.inc(tasks);
     parkedOut.inc(parked);
     rejectedOut.inc(rejected);

@@ -12,6 +12,12 @@ export interface FanoutTrace {
 
 const untraced: FanoutTrace = { carry: (batches) => batches, end: () => undefined };
 
+/** An event ingest planned: the few tasks fanout adds carry the record's context (ingest's span) on, with no span of fanout's. */
+export function traceLatePlanned(record: LogRecord): FanoutTrace {
+  const traceparent = traceparentFrom(record.headers);
+  return traceparent ? { carry: (batches) => withTraceparentAll(batches, traceparent), end: () => undefined } : untraced;
+}
+
 /** Opens the event's `fanout` span, continuing the record's `traceparent` header (ingest's span or a Kafka-native producer's). */
 export function traceFanout(tracing: Tracing | undefined, record: LogRecord, event: EventEnvelope): FanoutTrace {
   if (!tracing) return untraced;

@@ -24,6 +24,18 @@ export const ingestEnvSchema = baseEnvSchema.extend({
    * Well above a slow publish under overload (up to ~11 s on a saturated 2-core test machine), so only an outage sheds load.
    */
   INGEST_PUBLISH_STALL_MS: z.coerce.number().int().min(100).default(15_000),
+  /**
+   * Ingest plans the deliveries of an event to at most this many endpoints and writes them with it, one broker hop
+   * sooner than fanout would (docs/decisions.md). Bigger fan-outs go to fanout, which writes them in chunks; 0
+   * leaves every event to fanout (for a principal that may not write `deliveries`, docs/security.md).
+   */
+  INGEST_PLAN_MAX_TASKS: z.coerce.number().int().min(0).max(1000).default(64),
+  /** Most bytes of tasks ingest plans per request (each task carries its event); the events past it go to fanout. */
+  INGEST_PLAN_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(1024 * 1024),
   /** Rate limits per tenant and per incoming webhook (docs/limits.md). */
   ...ingestLimitsEnvShape,
   /** OpenTelemetry export of spans (docs/operations.md, Traces). */

@@ -7,6 +7,7 @@ import { createTracing } from '@hookline/tracing';
 import { assembleIngestApi } from './app.js';
 import { ingestEnvSchema } from './env.js';
 import { ingestLimitsFromEnv } from './limits.js';
+import { EntryPlanner } from './plan.js';
 import { BrokerGate, EventPublisher } from './publish.js';
 
 const env = parseEnv(ingestEnvSchema);
@@ -18,12 +19,19 @@ await runService(logger, async (lifecycle) => {
   await config.start();
   const publisher = await log.publisher();
   const tracing = createTracing({ serviceName: 'hookline-ingest', env });
-  const events = new EventPublisher(publisher, topics, new BrokerGate(env.INGEST_PUBLISH_STALL_MS), tracing);
+  const metrics = createMetricsRegistry('ingest');
+  const planner = new EntryPlanner({
+    config,
+    topics,
+    maxTasks: env.INGEST_PLAN_MAX_TASKS,
+    maxBytes: env.INGEST_PLAN_MAX_BYTES,
+    metrics,
+  });
+  const events = new EventPublisher(publisher, topics, new BrokerGate(env.INGEST_PUBLISH_STALL_MS), tracing, planner);
   const idempotency = await IdempotencyKeys.connect(env.MONGO_URL, env.MONGO_DB, {
     waitMs: env.INGEST_IDEMPOTENCY_WAIT_MS,
     ttlMs: env.HOOKLINE_RETENTION_IDEMPOTENCY_KEYS,
   });
-  const metrics = createMetricsRegistry('ingest');
   const health = {
     ...kafkaHealthChecks({ config, publisher }),
     mongo: async () => {

@@ -1,6 +1,7 @@
 import { ApiError, type EventEnvelope, type TopicNames } from '@hookline/core';
 import type { RecordPublisher } from '@hookline/kafka';
 import type { Tracing } from '@hookline/tracing';
+import { type EntryPlanner, unplannedRecords } from './plan.js';
 import { publishWithTraces } from './tracing.js';
 
 /**
@@ -65,13 +66,16 @@ export class EventPublisher {
     private readonly topics: TopicNames,
     readonly gate: BrokerGate,
     private readonly tracing?: Tracing,
+    /** Plans the events' deliveries and writes them with the events; without it fanout plans every event. */
+    private readonly planner?: EntryPlanner,
   ) {}
 
   /** `traceparent`: the caller's trace context (W3C), continued by each event's `ingest` span. */
   publish(envelopes: EventEnvelope[], traceparent?: string): Promise<void> {
-    return publishWithTraces(this.tracing, envelopes, traceparent, (records) =>
-      this.gate.run(() => this.publisher.publish([{ topic: this.topics.events, records }])),
-    );
+    return publishWithTraces(this.tracing, envelopes, traceparent, async (traced) => {
+      const records = this.planner ? this.planner.recordsOf(traced) : unplannedRecords(this.topics, traced);
+      await this.gate.run(() => this.publisher.publish(records));
+    });
   }
 
   /** See `BrokerGate.viaBroker`. */

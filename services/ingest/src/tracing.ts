@@ -1,20 +1,20 @@
-import { type EventEnvelope, eventRecord } from '@hookline/core';
-import type { OutgoingRecord } from '@hookline/kafka';
-import { type OpenSpan, type Tracing, withinSpans, withTraceparent } from '@hookline/tracing';
+import type { EventEnvelope } from '@hookline/core';
+import { type OpenSpan, type Tracing, withinSpans } from '@hookline/tracing';
+import type { TracedEvent } from './plan.js';
 
 /**
- * Publishes `envelopes` as `events` records, each inside its own `ingest` span that continues the caller's
- * `traceparent` (the POST's header; a new trace without one) and puts the span's context on the record as a
- * `traceparent` header, where fanout picks it up. The spans end once the broker has the records (or failed).
- * Without `tracing` the records go out as before, without the header.
+ * Publishes `envelopes`, each inside its own `ingest` span that continues the caller's `traceparent` (the POST's
+ * header; a new trace without one). `publish` puts the span's context on the event's records as a `traceparent`
+ * header, where fanout or delivery picks it up. The spans end once the broker has the records (or failed).
+ * Without `tracing` the events carry no trace context.
  */
 export async function publishWithTraces(
   tracing: Tracing | undefined,
   envelopes: EventEnvelope[],
   traceparent: string | undefined,
-  publish: (records: OutgoingRecord[]) => Promise<void>,
+  publish: (traced: TracedEvent[]) => Promise<void>,
 ): Promise<void> {
-  if (!tracing) return publish(envelopes.map(eventRecord));
+  if (!tracing) return publish(envelopes.map((event) => ({ event, traceparent: undefined })));
   const spans: OpenSpan[] = envelopes.map((event) =>
     tracing.open('ingest', traceparent, {
       'hookline.tenant': event.tenantId,
@@ -22,5 +22,5 @@ export async function publishWithTraces(
       'hookline.event.id': event.id,
     }),
   );
-  await withinSpans(spans, () => publish(envelopes.map((event, i) => withTraceparent(eventRecord(event), spans[i]!.traceparent))));
+  await withinSpans(spans, () => publish(envelopes.map((event, i) => ({ event, traceparent: spans[i]!.traceparent, span: spans[i]! }))));
 }

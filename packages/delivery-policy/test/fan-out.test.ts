@@ -1,9 +1,10 @@
 import { ConfigState, deliveryIdFor, type EndpointRecord } from '@hookline/core';
 import { describe, expect, it } from 'vitest';
-import { planDeliveries } from '../src/plan.js';
+import { planAtEntry, planDeliveries } from '../src/fan-out.js';
 
-function endpoint(id: string, events: string[], isActive = true): EndpointRecord {
+function endpoint(id: string, events: string[], isActive = true, extra: Partial<EndpointRecord> = {}): EndpointRecord {
   return {
+    ...extra,
     kind: 'endpoint',
     id,
     tenantId: 'ten_1',
@@ -51,5 +52,28 @@ describe('planDeliveries output', () => {
       event,
     };
     expect(JSON.stringify([...planDeliveries(event, state, 9)][0]?.task)).toBe(JSON.stringify(previous));
+  });
+});
+
+describe('planAtEntry', () => {
+  const event = { id: 'evt_1', type: 'project.created', tenantId: 'ten_1', timestamp: '2026-01-01T00:00:00.000Z', data: {} };
+  const stateOf = (...endpoints: EndpointRecord[]) => {
+    const state = new ConfigState();
+    for (const e of endpoints) state.apply(`endpoint:${e.id}`, e);
+    return state;
+  };
+
+  it('plans the tasks fanout would, and none for a tenant without subscribers', () => {
+    const state = stateOf(endpoint('a', ['project.*']), endpoint('b', ['prd.generated']));
+    expect(planAtEntry(event, state, 64, 7)).toEqual([...planDeliveries(event, state, 7)].map((p) => p.task));
+    expect(planAtEntry({ ...event, tenantId: 'ten_2' }, state, 64)).toEqual([]);
+  });
+
+  it('leaves to fanout an event to a disabled endpoint (parked there), to a strictly ordered one, or to more than the most', () => {
+    expect(planAtEntry(event, stateOf(endpoint('a', ['*']), endpoint('c', ['*'], false)), 64)).toBeUndefined();
+    expect(planAtEntry(event, stateOf(endpoint('a', ['*']), endpoint('o', ['*'], true, { ordering: 'strict' })), 64)).toBeUndefined();
+    const three = stateOf(endpoint('a', ['*']), endpoint('b', ['*']), endpoint('c', ['*']));
+    expect(planAtEntry(event, three, 2)).toBeUndefined();
+    expect(planAtEntry(event, three, 3)).toHaveLength(3);
   });
 });

@@ -1,5 +1,5 @@
 import { type ConfigState, type DeliveryTask, type EndpointRecord, type EventEnvelope, endpointWants } from '@hookline/core';
-import { planTask } from '@hookline/delivery-policy';
+import { planTask } from './plan.js';
 
 /** A first-attempt task and the endpoint it is for (disabled endpoints' tasks are parked, not sent). */
 export interface PlannedDelivery {
@@ -20,4 +20,20 @@ export function* planDeliveries(event: EventEnvelope, state: ConfigState, now = 
     if (endpointWants(endpoint.isActive ? endpoint : { ...endpoint, isActive: true }, event))
       yield { task: planTask({ kind: 'first', event, endpoint, now }), endpoint };
   }
+}
+
+/**
+ * The first-attempt tasks of an event planned where it enters (ingest), or undefined when fanout must plan it:
+ * - more than `maxTasks` endpoints: fanout writes a large fan-out in bounded chunks;
+ * - a disabled endpoint: fanout parks its task;
+ * - an endpoint with strict ordering: its tasks must follow the order of the `events` topic, which only fanout's
+ *   one reading of it gives (ingest's concurrent requests could overtake a big fan-out still in fanout).
+ */
+export function planAtEntry(event: EventEnvelope, state: ConfigState, maxTasks: number, now = Date.now()): DeliveryTask[] | undefined {
+  const tasks: DeliveryTask[] = [];
+  for (const { task, endpoint } of planDeliveries(event, state, now)) {
+    if (!endpoint.isActive || endpoint.ordering === 'strict' || tasks.length >= maxTasks) return undefined;
+    tasks.push(task);
+  }
+  return tasks;
 }
