@@ -1,4 +1,4 @@
-import { type ConfigState, type EventEnvelope, eventRecord, type TopicNames } from '@hookline/core';
+import { type ConfigState, type EventEnvelope, eventPlannedHeader, eventRecord, type TopicNames } from '@hookline/core';
 import { planAtEntry, taskRecord } from '@hookline/delivery-policy';
 import type { OutgoingRecord, TopicRecords } from '@hookline/kafka';
 import { type OpenSpan, withTraceparent } from '@hookline/tracing';
@@ -61,24 +61,19 @@ export class EntryPlanner {
     const now = Date.now();
     let bytesLeft = maxBytes;
     for (const { event, traceparent, span } of traced) {
-      const unplanned = eventRecord(event);
+      const record = eventRecord(event);
       let planned = maxTasks > 0 ? planAtEntry(event, config.state, maxTasks, now) : undefined;
-      if (planned && planned.length * unplanned.value.length > bytesLeft) planned = undefined;
+      if (planned && planned.length * record.value.length > bytesLeft) planned = undefined;
       if (planned) {
         for (const task of planned) {
-          const record = taskRecord(task);
-          bytesLeft -= record.value?.length ?? 0;
-          tasks.push(withTraceparent(record, traceparent));
+          const taskOut = taskRecord(task);
+          bytesLeft -= taskOut.value?.length ?? 0;
+          tasks.push(withTraceparent(taskOut, traceparent));
         }
+        record.headers[eventPlannedHeader] = JSON.stringify(planned.map((task) => task.endpointId));
         span?.setAttributes({ 'hookline.endpoint.count': planned.length });
         this.tasks.inc(planned.length);
       }
-      const record = planned
-        ? eventRecord(
-            event,
-            planned.map((task) => task.endpointId),
-          )
-        : unplanned;
       events.push(withTraceparent(record, traceparent));
       this.events.inc({ planner: planned ? 'ingest' : 'fanout' });
     }
