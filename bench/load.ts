@@ -133,9 +133,10 @@ export interface PacedResult {
   /**
    * The same split at the `deliveries` topic: accepted -> fanout wrote the event's first task (ingest, the
    * `events` hop, fanout), and that task -> delivered (the `deliveries` hop, the delivery service, the request).
-   * Task times are whole milliseconds from the broker's record timestamps.
+   * Task times are whole milliseconds from the broker's record timestamps. `sentToDelivered` counts from the POST
+   * (or produce) being sent, so it includes the client's wait for the 202 that `latencyMs` starts after.
    */
-  hopsMs: { acceptedToTask: LatencyFigures; taskToDelivered: LatencyFigures };
+  hopsMs: { acceptedToTask: LatencyFigures; taskToDelivered: LatencyFigures; sentToDelivered: LatencyFigures };
   usage: UsageReport;
   /** Tasks the delivery service deferred (endpoint backlog full) during the phase. */
   deferred: number;
@@ -173,11 +174,13 @@ export async function drivePaced(stack: BenchStack, receiver: BenchReceiver, opt
   const latencies: number[] = [];
   const acceptedToTask: number[] = [];
   const taskToDelivered: number[] = [];
+  const sentToDelivered: number[] = [];
   for (let i = 0; i < seqs.length; i++) {
     const seq = seqs[i]!;
     const accepted = stack.acceptedAt[seq];
     if (seq < firstSeq || accepted === undefined) continue;
     latencies.push(times[i]! - accepted);
+    sentToDelivered.push(times[i]! - stack.sentAt[seq]!);
     const task = taskTimes.get(seq);
     if (task === undefined) continue;
     acceptedToTask.push(task - accepted);
@@ -189,7 +192,11 @@ export async function drivePaced(stack: BenchStack, receiver: BenchReceiver, opt
     missing,
     refused: total - accepted,
     latencyMs: percentiles(latencies),
-    hopsMs: { acceptedToTask: percentiles(acceptedToTask), taskToDelivered: percentiles(taskToDelivered) },
+    hopsMs: {
+      acceptedToTask: percentiles(acceptedToTask),
+      taskToDelivered: percentiles(taskToDelivered),
+      sentToDelivered: percentiles(sentToDelivered),
+    },
     usage,
     deferred,
   };

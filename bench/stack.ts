@@ -55,6 +55,8 @@ const backlogStuckAfterMs = 120_000;
 export class BenchStack {
   /** When each event was accepted (ms since the epoch, sub-ms), indexed by its seq. */
   readonly acceptedAt: number[] = [];
+  /** When the POST (or the produce) of `seq` was sent: the client's own wait for the 202 counts from here. */
+  readonly sentAt: number[] = [];
   private nextSeq = 0;
   private readonly ingest: Pool;
   private readonly topics: TopicNames;
@@ -130,6 +132,7 @@ export class BenchStack {
 
   private async postEvent(tenant: TestTenant): Promise<boolean> {
     const seq = this.nextSeq++;
+    this.sentAt[seq] = performance.timeOrigin + performance.now();
     const response = await this.ingest.request({
       method: 'POST',
       path: '/v1/events',
@@ -150,6 +153,8 @@ export class BenchStack {
   async produceEvents(tenant: TestTenant, count: number): Promise<number> {
     const timestamp = new Date().toISOString();
     const seqs = Array.from({ length: count }, () => this.nextSeq++);
+    const sent = performance.timeOrigin + performance.now();
+    for (const seq of seqs) this.sentAt[seq] = sent;
     await this.publisher.publish([
       {
         topic: this.topics.events,

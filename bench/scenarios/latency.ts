@@ -32,6 +32,7 @@ export async function latencyScenario(ctx: BenchContext): Promise<ScenarioResult
     fixed(p.latencyMs.max, 1),
     `${fixed(p.hopsMs.acceptedToTask.p50, 1)} / ${fixed(p.hopsMs.acceptedToTask.p99, 1)}`,
     `${fixed(p.hopsMs.taskToDelivered.p50, 1)} / ${fixed(p.hopsMs.taskToDelivered.p99, 1)}`,
+    `${fixed(p.hopsMs.sentToDelivered.p50, 1)} / ${fixed(p.hopsMs.sentToDelivered.p99, 1)}`,
     `${p.missing}/${p.refused}`,
     cpuSummary(p.usage),
   ]);
@@ -48,6 +49,7 @@ export async function latencyScenario(ctx: BenchContext): Promise<ScenarioResult
         'max ms',
         'accepted -> task p50 / p99',
         'task -> delivered p50 / p99',
+        'sent -> delivered p50 / p99',
         'missing/refused',
         'CPU % of a core',
       ],

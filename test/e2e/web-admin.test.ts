@@ -1,10 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { eventually, repoRoot, requestJson } from '@hookline/testkit';
+import { eventually, requestJson } from '@hookline/testkit';
 import sodium from 'libsodium-wrappers';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { chromiumPath, haveChromium, useAdminPage } from './support/admin-page.js';
 import { useHookline } from './support/harness.js';
 
 /**
@@ -13,9 +10,6 @@ import { useHookline } from './support/harness.js';
  * check that a viewer sees no configure buttons, set every delivery option through the webhook form (filter,
  * ordering, circuit breaker, Ed25519, ThreadHound). Screenshots of the main views go to test-results/screenshots/.
  */
-const chromiumPath = process.env.HOOKLINE_CHROMIUM ?? '/usr/bin/chromium';
-const haveChromium = existsSync(chromiumPath);
-const screenshots = join(repoRoot, 'test-results', 'screenshots');
 
 /** A Standard Webhooks `v1a` signature checked with libsodium alone, as a subscriber would (not our own verify). */
 function libsodiumVerifies(publicKey: string, headers: Record<string, unknown>, body: string): boolean {
@@ -41,58 +35,10 @@ describe.skipIf(haveChromium || process.env.CI !== 'true')('web admin page prere
 
 describe.skipIf(!haveChromium)('web admin page (headless Chromium)', () => {
   const context = useHookline({ DELIVERY_TIMEOUT_MS: '2000' });
-  let browser: Browser;
-
-  beforeAll(async () => {
-    // The page is built by ./dev up and ./dev test; build it here when a developer runs this file alone.
-    if (!existsSync(join(repoRoot, 'web', 'dist', 'index.html'))) {
-      execFileSync('corepack', ['pnpm', '--filter', '@hookline/web', 'build'], { cwd: repoRoot, stdio: 'inherit' });
-    }
-    mkdirSync(screenshots, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      // A closed network makes Chromium hang on its own background lookups; none of them is needed here.
-      // (Playwright adds --headless and a fresh temporary --user-data-dir itself.)
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      timeout: 60_000,
-    });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const { logIn, shot, pageProblems } = useAdminPage(() => context.hookline.configApiUrl);
 
   /** The page refreshes every few seconds and the projector trails deliveries a little. */
   const settle = { timeout: 30_000, interval: 250 };
-  // caret 'initial': hiding the caret injects a <style>, which the page's CSP (rightly) refuses.
-  const shot = (page: Page, name: string) => page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true, caret: 'initial' });
-
-  /** Script errors and Content-Security-Policy violations seen by any page; none is expected. */
-  const pageProblems: string[] = [];
-
-  async function logIn(key: string, screenshotName?: string): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.setDefaultTimeout(30_000);
-    page.on('pageerror', (error) => pageProblems.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && /Content.Security.Policy/i.test(message.text()))
-        pageProblems.push(`${message.text()} (${page.url()})`);
-    });
-    await page.goto(`${context.hookline.configApiUrl}/`);
-    await page.getByLabel('API key').fill(key);
-    if (screenshotName) await shot(page, screenshotName);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Outgoing webhooks' }).waitFor();
-    return page;
-  }
 
   it('manages an endpoint end to end: create, send test, stats, retry, replay', async () => {
     const receiver = await context.receiver();
