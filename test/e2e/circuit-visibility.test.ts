@@ -2,12 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually, repoRoot } from '@hookline/testkit';
-import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { haveChromium, launchChromium } from './support/admin-page.js';
 import { useHookline } from './support/harness.js';
 
 const context = useHookline();
-const chromiumPath = process.env.HOOKLINE_CHROMIUM ?? '/usr/bin/chromium';
 const screenshots = join(repoRoot, 'test-results', 'screenshots');
 const isoTime = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 const seqs = (requests: { body: string; reply?: { status?: number } }[]) =>
@@ -109,7 +108,7 @@ describe('circuit breaker and ordering state in the API and on the page', () => 
     }
   });
 
-  it.skipIf(!existsSync(chromiumPath))(
+  it.skipIf(!haveChromium)(
     'shows both on the webhook page: the circuit with its history, and "blocked since HH:MM:SS, 1 lane"',
     async () => {
       if (!existsSync(join(repoRoot, 'web', 'dist', 'index.html'))) {
@@ -143,18 +142,7 @@ describe('circuit breaker and ordering state in the API and on the page', () => 
         return ordering.blocked ? ordering : undefined;
       });
 
-      const browser = await chromium.launch({
-        executablePath: chromiumPath,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-        ],
-        timeout: 60_000,
-      });
+      const browser = await launchChromium();
       try {
         const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
         page.setDefaultTimeout(30_000);

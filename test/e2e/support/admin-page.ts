@@ -9,6 +9,25 @@ export const chromiumPath = process.env.HOOKLINE_CHROMIUM ?? '/usr/bin/chromium'
 export const haveChromium = existsSync(chromiumPath);
 const screenshots = join(repoRoot, 'test-results', 'screenshots');
 
+/** Headless Chromium as the page tests run it (the caller closes it). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    // A closed network makes Chromium hang on its own background lookups; none of them is needed here.
+    // (Playwright adds --headless and a fresh temporary --user-data-dir itself.)
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    timeout: 60_000,
+  });
+}
+
 export interface AdminPage {
   /** Opens the admin page, signs in with `key` and waits for the first view (a screenshot of the form if named). */
   logIn(key: string, screenshotName?: string): Promise<Page>;
@@ -32,21 +51,7 @@ export function useAdminPage(configApiUrl: () => string): AdminPage {
       execFileSync('corepack', ['pnpm', '--filter', '@hookline/web', 'build'], { cwd: repoRoot, stdio: 'inherit' });
     }
     mkdirSync(screenshots, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      // A closed network makes Chromium hang on its own background lookups; none of them is needed here.
-      // (Playwright adds --headless and a fresh temporary --user-data-dir itself.)
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      timeout: 60_000,
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
