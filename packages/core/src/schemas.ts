@@ -51,17 +51,15 @@ export const eventOriginHeader = 'hookline-origin';
  */
 export const eventPlannedHeader = 'hookline-planned';
 
-/**
- * An event as a record of the `events` topic: keyed by tenant, so one tenant's events keep their order.
- * `plannedFor`: the endpoints whose tasks were written with it (`eventPlannedHeader`).
- */
-export function eventRecord(
-  event: EventEnvelope,
-  plannedFor?: readonly string[],
-): { key: string; value: string; headers: Record<string, string> } {
-  const headers: Record<string, string> = { [eventOriginHeader]: 'hookline' };
-  if (plannedFor) headers[eventPlannedHeader] = JSON.stringify(plannedFor);
-  return { key: event.tenantId, value: JSON.stringify(event), headers };
+/** An event as a record of the `events` topic: keyed by tenant, so one tenant's events keep their order. */
+export function eventRecord(event: EventEnvelope): { key: string; value: string; headers: Record<string, string> } {
+  return { key: event.tenantId, value: JSON.stringify(event), headers: { [eventOriginHeader]: 'hookline' } };
+}
+
+/** Marks an `eventRecord` as planned for `endpointIds` (`eventPlannedHeader`); read back with `plannedEndpointIds`. */
+export function markPlanned<R extends { headers: Record<string, string> }>(record: R, endpointIds: readonly string[]): R {
+  record.headers[eventPlannedHeader] = JSON.stringify(endpointIds);
+  return record;
 }
 
 /** The endpoint ids of an `eventPlannedHeader`, or undefined when absent or unreadable (fanout then plans them all). */

@@ -15,7 +15,7 @@ const untraced: FanoutTrace = { carry: (batches) => batches, end: () => undefine
 /** An event ingest planned: the few tasks fanout adds carry the record's context (ingest's span) on, with no span of fanout's. */
 export function traceLatePlanned(record: LogRecord): FanoutTrace {
   const traceparent = traceparentFrom(record.headers);
-  return traceparent ? { carry: (batches) => withTraceparentAll(batches, traceparent), end: () => undefined } : untraced;
+  return { carry: (batches) => withTraceparentAll(batches, traceparent), end: () => undefined };
 }
 
 /** Opens the event's `fanout` span, continuing the record's `traceparent` header (ingest's span or a Kafka-native producer's). */

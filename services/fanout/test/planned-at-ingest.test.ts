@@ -1,5 +1,13 @@
 import { ConfigView } from '@hookline/config';
-import { configKey, type DeliveryTask, type EndpointRecord, type EventEnvelope, eventRecord, topicNames } from '@hookline/core';
+import {
+  configKey,
+  type DeliveryTask,
+  type EndpointRecord,
+  type EventEnvelope,
+  eventRecord,
+  markPlanned,
+  topicNames,
+} from '@hookline/core';
 import { coreTopicSpecs, createMemoryEventLog, recordJson, TopicReader } from '@hookline/kafka';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
@@ -39,14 +47,12 @@ describe('events ingest planned', () => {
 
     // Ingest planned the first for both endpoints, the second before its view had ep_late.
     const traced = { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' };
-    const both = eventRecord(event('evt_both'), ['ep_a', 'ep_late']);
-    const missed = {
-      ...eventRecord(event('evt_missed'), ['ep_a']),
-      headers: { ...eventRecord(event('evt_missed'), ['ep_a']).headers, ...traced },
-    };
+    const both = markPlanned(eventRecord(event('evt_both')), ['ep_a', 'ep_late']);
+    const missed = markPlanned(eventRecord(event('evt_missed')), ['ep_a']);
+    missed.headers.traceparent = traced.traceparent;
     // A Kafka-native producer's record claiming to be planned, without Hookline's origin marker.
     const forged = { ...eventRecord(event('evt_forged')), headers: { 'hookline-planned': '["ep_a","ep_late"]' } };
-    const records = [both, missed, eventRecord(event('evt_old')), forged, eventRecord(event('evt_last'), ['ep_a', 'ep_late'])];
+    const records = [both, missed, eventRecord(event('evt_old')), forged, markPlanned(eventRecord(event('evt_last')), ['ep_a', 'ep_late'])];
     await writer.publish([{ topic: topics.events, records }]);
 
     const tasks = (await out.read(topics.deliveries, 5)).map((r) => ({

@@ -27,7 +27,7 @@ await runService(logger, async (lifecycle) => {
     maxBytes: env.INGEST_PLAN_MAX_BYTES,
     metrics,
   });
-  const events = new EventPublisher(publisher, topics, new BrokerGate(env.INGEST_PUBLISH_STALL_MS), tracing, planner);
+  const events = new EventPublisher(publisher, planner, new BrokerGate(env.INGEST_PUBLISH_STALL_MS), tracing);
   const idempotency = await IdempotencyKeys.connect(env.MONGO_URL, env.MONGO_DB, {
     waitMs: env.INGEST_IDEMPOTENCY_WAIT_MS,
     ttlMs: env.HOOKLINE_RETENTION_IDEMPOTENCY_KEYS,

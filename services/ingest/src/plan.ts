@@ -1,4 +1,4 @@
-import { type ConfigState, type EventEnvelope, eventPlannedHeader, eventRecord, type TopicNames } from '@hookline/core';
+import { type ConfigState, type EventEnvelope, eventRecord, markPlanned, type TopicNames } from '@hookline/core';
 import { planAtEntry, taskRecord } from '@hookline/delivery-policy';
 import type { OutgoingRecord, TopicRecords } from '@hookline/kafka';
 import { type OpenSpan, withTraceparent } from '@hookline/tracing';
@@ -70,7 +70,10 @@ export class EntryPlanner {
           bytesLeft -= taskOut.value?.length ?? 0;
           tasks.push(withTraceparent(taskOut, traceparent));
         }
-        record.headers[eventPlannedHeader] = JSON.stringify(planned.map((task) => task.endpointId));
+        markPlanned(
+          record,
+          planned.map((task) => task.endpointId),
+        );
         span?.setAttributes({ 'hookline.endpoint.count': planned.length });
         this.tasks.inc(planned.length);
       }
@@ -81,9 +84,4 @@ export class EntryPlanner {
     // One publish: tasks and events share produce requests, and the caller answers 202 only once all are written.
     return tasks.length > 0 ? [{ topic: topics.deliveries, records: tasks }, eventBatch] : [eventBatch];
   }
-}
-
-/** The records of events nobody plans here: every event for fanout, as before ingest planned (and in unit tests). */
-export function unplannedRecords(topics: TopicNames, traced: TracedEvent[]): TopicRecords[] {
-  return [{ topic: topics.events, records: traced.map(({ event, traceparent }) => withTraceparent(eventRecord(event), traceparent)) }];
 }

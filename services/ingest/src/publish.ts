@@ -1,7 +1,7 @@
-import { ApiError, type EventEnvelope, type TopicNames } from '@hookline/core';
+import { ApiError, type EventEnvelope } from '@hookline/core';
 import type { RecordPublisher } from '@hookline/kafka';
 import type { Tracing } from '@hookline/tracing';
-import { type EntryPlanner, unplannedRecords } from './plan.js';
+import type { EntryPlanner } from './plan.js';
 import { publishWithTraces } from './tracing.js';
 
 /**
@@ -63,17 +63,16 @@ export class BrokerGate {
 export class EventPublisher {
   constructor(
     private readonly publisher: RecordPublisher,
-    private readonly topics: TopicNames,
+    /** Turns the events into records: their tasks where ingest plans them, then the events. */
+    private readonly planner: EntryPlanner,
     readonly gate: BrokerGate,
     private readonly tracing?: Tracing,
-    /** Plans the events' deliveries and writes them with the events; without it fanout plans every event. */
-    private readonly planner?: EntryPlanner,
   ) {}
 
   /** `traceparent`: the caller's trace context (W3C), continued by each event's `ingest` span. */
   publish(envelopes: EventEnvelope[], traceparent?: string): Promise<void> {
     return publishWithTraces(this.tracing, envelopes, traceparent, async (traced) => {
-      const records = this.planner ? this.planner.recordsOf(traced) : unplannedRecords(this.topics, traced);
+      const records = this.planner.recordsOf(traced);
       await this.gate.run(() => this.publisher.publish(records));
     });
   }

@@ -38,7 +38,7 @@ async function publish(config: { state: ConfigState }, maxTasks = 64) {
   const log = createMemoryEventLog();
   const metrics = new Registry();
   const planner = new EntryPlanner({ config, topics, maxTasks, maxBytes: 1024 * 1024, metrics });
-  const events = new EventPublisher(await log.publisher(), topics, new BrokerGate(15_000), undefined, planner);
+  const events = new EventPublisher(await log.publisher(), planner, new BrokerGate(15_000));
   await events.publish([event('evt_1'), event('evt_2')]);
   const tasks = log.records(topics.deliveries).map((r) => ({ key: r.key, task: recordJson<DeliveryTask>(r), headers: r.headers }));
   const written = log.records(topics.events).map((r) => ({ id: recordJson<EventEnvelope>(r).id, headers: r.headers }));

@@ -2,6 +2,7 @@ import { type EventEnvelope, topicNames } from '@hookline/core';
 import { createMemoryEventLog } from '@hookline/kafka';
 import { describe, expect, it } from 'vitest';
 import { BrokerGate, EventPublisher } from '../src/publish.js';
+import { eventsOnlyPlanner } from './planner-fixture.js';
 
 const topics = topicNames('test.');
 const event = (id: string, tenantId: string): EventEnvelope => ({
@@ -15,7 +16,7 @@ const event = (id: string, tenantId: string): EventEnvelope => ({
 describe('EventPublisher', () => {
   it('puts events on the events topic as JSON keyed by tenant, in order, and resolves once they are written', async () => {
     const log = createMemoryEventLog();
-    const events = new EventPublisher(await log.publisher(), topics, new BrokerGate(15_000));
+    const events = new EventPublisher(await log.publisher(), eventsOnlyPlanner(topics), new BrokerGate(15_000));
     const envelopes = [event('evt_1', 'ten_a'), event('evt_2', 'ten_b'), event('evt_3', 'ten_a')];
     await events.publish(envelopes);
     const records = log.records(topics.events);
@@ -26,7 +27,7 @@ describe('EventPublisher', () => {
 
   it('passes a refused write on, so the caller answers with an error and never 202', async () => {
     const log = createMemoryEventLog();
-    const events = new EventPublisher(await log.publisher(), topics, new BrokerGate(15_000));
+    const events = new EventPublisher(await log.publisher(), eventsOnlyPlanner(topics), new BrokerGate(15_000));
     log.failPublishes(new Error('broker away'));
     await expect(events.publish([event('evt_1', 'ten_a')])).rejects.toThrow('broker away');
     expect(log.records(topics.events)).toEqual([]);

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { assembleIngestApi } from '../src/app.js';
 import type { IdempotencyStore } from '../src/event-routes.js';
 import { BrokerGate, EventPublisher } from '../src/publish.js';
+import { eventsOnlyPlanner } from './planner-fixture.js';
 
 const topics = topicNames('test.');
 const at = '2026-01-01T00:00:00.000Z';
@@ -71,7 +72,7 @@ describe('ingest over HTTP (memory event log)', () => {
     for (const record of records) await config.write(publisher, configKey(record.kind, record.id), record);
     const { app } = assembleIngestApi({
       config,
-      publisher: new EventPublisher(publisher, topics, new BrokerGate(15_000)),
+      publisher: new EventPublisher(publisher, eventsOnlyPlanner(topics), new BrokerGate(15_000)),
       logger: createLogger('ingest-test', 'silent'),
       metrics: new Registry(),
       idempotency: memoryIdempotency(),

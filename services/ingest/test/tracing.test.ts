@@ -2,8 +2,8 @@ import { type EventEnvelope, topicNames } from '@hookline/core';
 import type { OutgoingRecord } from '@hookline/kafka';
 import { createTracing, traceparentFrom } from '@hookline/tracing';
 import { describe, expect, it } from 'vitest';
-import { unplannedRecords } from '../src/plan.js';
 import { publishWithTraces } from '../src/tracing.js';
+import { eventsOnlyPlanner } from './planner-fixture.js';
 
 const incoming = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 const envelope = (id: string): EventEnvelope => ({ id, type: 'a.b', tenantId: 't1', timestamp: '2026-01-01T00:00:00.000Z', data: {} });
@@ -11,7 +11,7 @@ const envelope = (id: string): EventEnvelope => ({ id, type: 'a.b', tenantId: 't
 async function published(traceparent: string | undefined, tracing = createTracing({ serviceName: 'ingest-test' })) {
   const records: OutgoingRecord[] = [];
   await publishWithTraces(tracing, [envelope('e1'), envelope('e2')], traceparent, async (traced) => {
-    for (const batch of unplannedRecords(topicNames('test.'), traced)) records.push(...batch.records);
+    for (const batch of eventsOnlyPlanner(topicNames('test.')).recordsOf(traced)) records.push(...batch.records);
   });
   return records;
 }
