@@ -1,13 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { eventually, repoRoot } from '@hookline/testkit';
+import { eventually } from '@hookline/testkit';
 import { describe, expect, it } from 'vitest';
-import { haveChromium, launchChromium } from './support/admin-page.js';
+import { haveChromium, useAdminPage } from './support/admin-page.js';
 import { useHookline } from './support/harness.js';
 
 const context = useHookline();
-const screenshots = join(repoRoot, 'test-results', 'screenshots');
 const isoTime = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 const seqs = (requests: { body: string; reply?: { status?: number } }[]) =>
   requests.filter((q) => q.reply?.status === 200).map((q) => JSON.parse(q.body).data.seq as number);
@@ -108,12 +104,10 @@ describe('circuit breaker and ordering state in the API and on the page', () => 
     }
   });
 
-  it.skipIf(!haveChromium)(
-    'shows both on the webhook page: the circuit with its history, and "blocked since HH:MM:SS, 1 lane"',
-    async () => {
-      if (!existsSync(join(repoRoot, 'web', 'dist', 'index.html'))) {
-        execFileSync('corepack', ['pnpm', '--filter', '@hookline/web', 'build'], { cwd: repoRoot, stdio: 'inherit' });
-      }
+  describe.skipIf(!haveChromium)('on the page', () => {
+    const { logIn, shot } = useAdminPage(() => context.hookline.configApiUrl);
+
+    it('shows both on the webhook page: the circuit with its history, and "blocked since HH:MM:SS, 1 lane"', async () => {
       const r = await context.receiver();
       let healthy = false;
       r.respond(() => ({ status: healthy ? 200 : 503 }));
@@ -142,14 +136,8 @@ describe('circuit breaker and ordering state in the API and on the page', () => 
         return ordering.blocked ? ordering : undefined;
       });
 
-      const browser = await launchChromium();
       try {
-        const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-        page.setDefaultTimeout(30_000);
-        await page.goto(`${context.hookline.configApiUrl}/`);
-        await page.getByLabel('API key').fill(context.tenant.apiKey);
-        await page.getByRole('button', { name: 'Sign in' }).click();
-        await page.getByRole('heading', { name: 'Outgoing webhooks' }).waitFor();
+        const page = await logIn(context.tenant.apiKey);
 
         await page.goto(`${context.hookline.configApiUrl}/admin/webhooks/${breaker.id}`);
         await expect.poll(() => page.getByTestId('circuit-state').textContent()).toBe('Open');
@@ -157,8 +145,7 @@ describe('circuit breaker and ordering state in the API and on the page', () => 
         const rows = page.getByTestId('circuit-history').locator('tbody tr');
         expect(await rows.count()).toBeGreaterThanOrEqual(1);
         expect(await rows.first().textContent()).toMatch(/Closed → Open\s*2 of the last 2 attempts failed/);
-        mkdirSync(screenshots, { recursive: true });
-        await page.screenshot({ path: join(screenshots, 'circuit-open.png'), fullPage: true, caret: 'initial' });
+        await shot(page, 'circuit-open');
 
         await page.goto(`${context.hookline.configApiUrl}/admin/webhooks/${strict.id}`);
         const hhmmss = new Date(blockedSince!).toLocaleTimeString('en-GB', {
@@ -168,13 +155,12 @@ describe('circuit breaker and ordering state in the API and on the page', () => 
           hour12: false,
         });
         await expect.poll(() => page.getByTestId('ordering-state').textContent()).toBe(`blocked since ${hhmmss}, 1 lane`);
-        await page.screenshot({ path: join(screenshots, 'ordering-blocked.png'), fullPage: true, caret: 'initial' });
+        await shot(page, 'ordering-blocked');
         // No breaker on this endpoint: no circuit block.
         expect(await page.getByTestId('circuit-state').count()).toBe(0);
       } finally {
         healthy = true;
-        await browser.close();
       }
-    },
-  );
+    });
+  });
 });

@@ -9,8 +9,8 @@ export const chromiumPath = process.env.HOOKLINE_CHROMIUM ?? '/usr/bin/chromium'
 export const haveChromium = existsSync(chromiumPath);
 const screenshots = join(repoRoot, 'test-results', 'screenshots');
 
-/** Headless Chromium as the page tests run it (the caller closes it). */
-export function launchChromium(): Promise<Browser> {
+/** Headless Chromium as the page tests run it (closed by `useAdminPage` after its block). */
+function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath,
     // A closed network makes Chromium hang on its own background lookups; none of them is needed here.
