@@ -10,7 +10,8 @@ import {
 } from '@hookline/delivery-policy';
 import type { SecretOpener } from '@hookline/secrets';
 import { signatureHeaders } from '@hookline/signing';
-import { Agent, Pool, request } from 'undici';
+import { Agent, Pool } from 'undici';
+import { exchange } from './exchange.js';
 import type { SsrfGuard } from './ssrf.js';
 
 // The bench drives the Sender alone (`@hookline/delivery/sender`): it needs the guard and secrets it is built with.
@@ -90,7 +91,8 @@ export class Sender {
     const started = performance.now();
     let request: AttemptRecord['request'];
     try {
-      this.options.guard.checkUrl(new URL(endpoint.url));
+      const target = new URL(endpoint.url);
+      this.options.guard.checkUrl(target);
       // Opened here, inside the attempt: a value this service cannot open (a key missing from its keyring) is a
       // failed attempt that retries and dead-letters like any other, replayable once the keyring is fixed.
       const { secrets } = this.options;
@@ -105,7 +107,12 @@ export class Sender {
       // The exact request goes on record once per delivery, with nothing in it that could sign or authenticate.
       if (task.attempt === 1)
         request = requestOnRecord(headers, Object.keys(endpoint.headers ?? {}), body, this.options.requestBodyRecordBytes ?? 16_384);
-      const response = await this.post(endpoint.url, body, headers, policy.timeoutMs ?? this.options.timeoutMs);
+      const response = await exchange(this.dispatcher, target, {
+        body,
+        headers,
+        timeoutMs: policy.timeoutMs ?? this.options.timeoutMs,
+        excerptBytes: this.options.responseExcerptBytes,
+      });
       const durationMs = Math.round(performance.now() - started);
       const failure = failureOfStatus(response.statusCode, headerText(response.headers.location));
       return {
@@ -142,25 +149,6 @@ export class Sender {
 
   close(): Promise<void> {
     return this.dispatcher.close();
-  }
-
-  /** POSTs and reads at most `responseExcerptBytes` of the answer, all within `timeoutMs`. */
-  private async post(url: string, body: string, headers: Record<string, string>, timeoutMs: number) {
-    const signal = AbortSignal.timeout(timeoutMs);
-    const response = await request(url, { method: 'POST', body, headers, dispatcher: this.dispatcher, signal });
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of response.body) {
-      chunks.push(chunk as Buffer);
-      size += (chunk as Buffer).length;
-      // Enough for the log: stop reading (a huge or endless body must not cost more than the cap).
-      if (size >= this.options.responseExcerptBytes) {
-        response.body.destroy();
-        break;
-      }
-    }
-    const excerpt = Buffer.concat(chunks).subarray(0, this.options.responseExcerptBytes).toString('utf8');
-    return { statusCode: response.statusCode, headers: response.headers as IncomingHttpHeaders, excerpt };
   }
 }
 
