@@ -11,4 +11,5 @@ export * from './matching.js';
 export * from './profiles.js';
 export * from './schemas.js';
 export * from './signature-scheme.js';
+export * from './testing/endpoint-record.js';
 export * from './topics.js';

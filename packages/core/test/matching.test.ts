@@ -7,21 +7,11 @@ import {
   filterMatches,
   mapFields,
   patternMatches,
+  testEndpoint,
 } from '../src/index.js';
 
-const endpoint = (over: Partial<EndpointRecord> = {}): EndpointRecord => ({
-  kind: 'endpoint',
-  id: 'ep_1',
-  tenantId: 'ten_1',
-  name: 'e',
-  url: 'http://127.0.0.2',
-  events: ['project.*'],
-  secrets: [{ secret: 'whsec_x' }],
-  isActive: true,
-  createdAt: '',
-  updatedAt: '',
-  ...over,
-});
+const endpoint = (over: Partial<EndpointRecord> = {}): EndpointRecord =>
+  testEndpoint('ep_1', { name: 'e', url: 'http://127.0.0.2', events: ['project.*'], secrets: [{ secret: 'whsec_x' }], ...over });
 const event = (over: Partial<EventEnvelope> = {}): EventEnvelope => ({
   id: 'evt_1',
   type: 'project.created',

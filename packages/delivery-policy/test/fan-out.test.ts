@@ -1,21 +1,9 @@
-import { ConfigState, deliveryIdFor, type EndpointRecord } from '@hookline/core';
+import { ConfigState, deliveryIdFor, type EndpointRecord, testEndpoint } from '@hookline/core';
 import { describe, expect, it } from 'vitest';
 import { planAtEntry, planDeliveries } from '../src/fan-out.js';
 
 function endpoint(id: string, events: string[], isActive = true, extra: Partial<EndpointRecord> = {}): EndpointRecord {
-  return {
-    ...extra,
-    kind: 'endpoint',
-    id,
-    tenantId: 'ten_1',
-    name: id,
-    url: 'http://x',
-    events,
-    secrets: [{ secret: 's' }],
-    isActive,
-    createdAt: '',
-    updatedAt: '',
-  };
+  return testEndpoint(id, { ...extra, url: 'http://x', events, isActive });
 }
 
 describe('planDeliveries', () => {

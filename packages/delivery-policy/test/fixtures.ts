@@ -1,19 +1,8 @@
-import type { AttemptRecord, EndpointRecord, EventEnvelope } from '@hookline/core';
+import { type AttemptRecord, type EndpointRecord, type EventEnvelope, testEndpoint } from '@hookline/core';
 import { planTask } from '../src/index.js';
 
-export const endpoint = (over: Partial<EndpointRecord> = {}): EndpointRecord => ({
-  kind: 'endpoint',
-  id: 'ep',
-  tenantId: 't',
-  name: 'n',
-  url: 'https://127.0.0.2',
-  events: ['*'],
-  secrets: [{ secret: 's' }],
-  isActive: true,
-  createdAt: '',
-  updatedAt: '',
-  ...over,
-});
+export const endpoint = (over: Partial<EndpointRecord> = {}): EndpointRecord =>
+  testEndpoint('ep', { tenantId: 't', name: 'n', url: 'https://127.0.0.2', ...over });
 
 export const event: EventEnvelope = {
   id: 'evt_1',

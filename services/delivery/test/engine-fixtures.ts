@@ -5,6 +5,7 @@ import {
   type EndpointRecord,
   type EndpointStatusRecord,
   isEndpointStatusValue,
+  testEndpoint,
   topicNames,
 } from '@hookline/core';
 import { type DeliveryPolicy, planTask, taskRecord } from '@hookline/delivery-policy';
@@ -18,19 +19,7 @@ import type { AttemptResult } from '../src/sender.js';
 export const topics = topicNames('t.');
 
 export function endpoint(id: string, over: Partial<EndpointRecord> = {}): EndpointRecord {
-  return {
-    kind: 'endpoint',
-    id,
-    tenantId: 'ten',
-    name: id,
-    url: `http://127.0.0.1/${id}`,
-    events: ['*'],
-    secrets: [{ secret: 's' }],
-    isActive: true,
-    createdAt: '',
-    updatedAt: '',
-    ...over,
-  };
+  return testEndpoint(id, { tenantId: 'ten', url: `http://127.0.0.1/${id}`, ...over });
 }
 
 export function task(endpointId: string, eventId: string): DeliveryTask {

@@ -8,6 +8,7 @@ import {
   deliveryIdFor,
   type EndpointRecord,
   type EventEnvelope,
+  testEndpoint,
   topicNames,
 } from '@hookline/core';
 import {
@@ -32,18 +33,7 @@ const topics = topicNames('test.');
 const tenantId = 'ten_1';
 
 function endpoint(id: string, events: string[], isActive = true): EndpointRecord {
-  return {
-    kind: 'endpoint',
-    id,
-    tenantId,
-    name: id,
-    url: `http://127.0.0.1:9/${id}`,
-    events,
-    secrets: [{ secret: 's' }],
-    isActive,
-    createdAt: '',
-    updatedAt: '',
-  };
+  return testEndpoint(id, { tenantId, events, isActive });
 }
 
 function event(id: string, type = 'order.created', data: unknown = { n: id }): EventEnvelope {

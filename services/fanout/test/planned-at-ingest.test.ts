@@ -6,6 +6,7 @@ import {
   type EventEnvelope,
   eventRecord,
   markPlanned,
+  testEndpoint,
   topicNames,
 } from '@hookline/core';
 import { coreTopicSpecs, createMemoryEventLog, recordJson, TopicReader } from '@hookline/kafka';
@@ -17,18 +18,7 @@ import { startFanout } from '../src/fanout.js';
 const logger = pino({ level: 'silent' });
 const topics = topicNames('test.');
 const tenantId = 'ten_1';
-const endpoint: EndpointRecord = {
-  kind: 'endpoint',
-  id: 'ep_a',
-  tenantId,
-  name: 'a',
-  url: 'http://127.0.0.1:9/a',
-  events: ['*'],
-  secrets: [{ secret: 's' }],
-  isActive: true,
-  createdAt: '',
-  updatedAt: '',
-};
+const endpoint: EndpointRecord = testEndpoint('ep_a', { tenantId, name: 'a', url: 'http://127.0.0.1:9/a' });
 const event = (id: string): EventEnvelope => ({ id, type: 'order.created', tenantId, timestamp: '2026-01-01T00:00:00.000Z', data: {} });
 
 describe('events ingest planned', () => {

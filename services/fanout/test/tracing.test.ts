@@ -1,5 +1,5 @@
 import { ConfigView } from '@hookline/config';
-import { configKey, type EndpointRecord, eventRecord, topicNames } from '@hookline/core';
+import { configKey, type EndpointRecord, eventRecord, testEndpoint, topicNames } from '@hookline/core';
 import { coreTopicSpecs, createMemoryEventLog, type LogRecord, type MemoryEventLog, type RunningConsumer } from '@hookline/kafka';
 import { createTracing, traceparentFrom } from '@hookline/tracing';
 import { pino } from 'pino';
@@ -14,18 +14,7 @@ const incoming = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 
 function endpoint(id: string, isActive = true): EndpointRecord {
   const at = '2026-01-01T00:00:00.000Z';
-  return {
-    kind: 'endpoint',
-    id,
-    tenantId,
-    name: id,
-    url: `http://127.0.0.1:9/${id}`,
-    events: ['*'],
-    secrets: [{ secret: 's' }],
-    isActive,
-    createdAt: at,
-    updatedAt: at,
-  };
+  return testEndpoint(id, { tenantId, isActive, createdAt: at, updatedAt: at });
 }
 
 let log: MemoryEventLog;

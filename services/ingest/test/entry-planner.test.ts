@@ -1,4 +1,12 @@
-import { ConfigState, configKey, type DeliveryTask, type EndpointRecord, type EventEnvelope, topicNames } from '@hookline/core';
+import {
+  ConfigState,
+  configKey,
+  type DeliveryTask,
+  type EndpointRecord,
+  type EventEnvelope,
+  testEndpoint,
+  topicNames,
+} from '@hookline/core';
 import { createMemoryEventLog, recordJson } from '@hookline/kafka';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
@@ -14,18 +22,7 @@ const event = (id: string): EventEnvelope => ({
   timestamp: '2026-01-01T00:00:00.000Z',
   data: {},
 });
-const endpoint = (id: string): EndpointRecord => ({
-  kind: 'endpoint',
-  id,
-  tenantId: 'ten_1',
-  name: id,
-  url: `http://127.0.0.1:9/${id}`,
-  events: ['order.*'],
-  secrets: [{ secret: 's' }],
-  isActive: true,
-  createdAt: '',
-  updatedAt: '',
-});
+const endpoint = (id: string): EndpointRecord => testEndpoint(id, { events: ['order.*'] });
 
 /** Ingest's config view: ep_a, and whatever else the test adds. */
 function configWith(...more: EndpointRecord[]) {

@@ -1,4 +1,12 @@
-import { type AlertSettingsRecord, type AttemptRecord, ConfigState, configKey, type EventEnvelope, topicNames } from '@hookline/core';
+import {
+  type AlertSettingsRecord,
+  type AttemptRecord,
+  ConfigState,
+  configKey,
+  type EventEnvelope,
+  testEndpoint,
+  topicNames,
+} from '@hookline/core';
 import { coreTopicSpecs, createMemoryEventLog, type EventLog, recordJson, TopicReader } from '@hookline/kafka';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
@@ -53,18 +61,7 @@ beforeEach(async () => {
   await log.ensureTopics(coreTopicSpecs(topics, 3));
   store = new MemoryAlertStore();
   state = new ConfigState();
-  state.apply(configKey('endpoint', 'ep_1'), {
-    kind: 'endpoint',
-    id: 'ep_1',
-    tenantId,
-    name: 'Orders',
-    url: 'http://127.0.0.1:9/',
-    events: ['*'],
-    secrets: [{ secret: 's' }],
-    isActive: true,
-    createdAt: '',
-    updatedAt: '',
-  });
+  state.apply(configKey('endpoint', 'ep_1'), testEndpoint('ep_1', { tenantId, name: 'Orders', url: 'http://127.0.0.1:9/' }));
   state.apply(configKey('alertSettings', tenantId), settings(true));
   events = await TopicReader.start(log, [topics.events]);
   notifier = new AlertNotifier({

@@ -1,24 +1,12 @@
-import type { AttemptRecord, EndpointRecord } from '@hookline/core';
+import { type AttemptRecord, type EndpointRecord, testEndpoint } from '@hookline/core';
 import type { RecordPublisher } from '@hookline/kafka';
 import type { EndpointStatsDoc } from '@hookline/store';
 import { describe, expect, it } from 'vitest';
 import { type ConfigUpdater, disabledAfter, disableEndpoint } from '../src/auto-disable.js';
 
 const now = new Date('2026-01-02T00:00:00Z');
-const endpoint = (over: Partial<EndpointRecord> = {}): EndpointRecord => ({
-  kind: 'endpoint',
-  id: 'ep_1',
-  tenantId: 'ten_1',
-  name: 'ep',
-  url: 'http://127.0.0.1:9/',
-  events: ['*'],
-  secrets: [{ secret: 's' }],
-  isActive: true,
-  disableAfterConsecutiveFailures: 3,
-  createdAt: '',
-  updatedAt: '',
-  ...over,
-});
+const endpoint = (over: Partial<EndpointRecord> = {}): EndpointRecord =>
+  testEndpoint('ep_1', { name: 'ep', url: 'http://127.0.0.1:9/', disableAfterConsecutiveFailures: 3, ...over });
 const stats = (consecutiveFailures: number) => ({ consecutiveFailures }) as EndpointStatsDoc;
 const failed = { outcome: 'failure', errorMessage: 'HTTP 500' } as AttemptRecord;
 

@@ -1,5 +1,5 @@
 import { ConfigView } from '@hookline/config';
-import { type AttemptRecord, configKey, type DeadLetterRecord, type EndpointRecord, topicNames } from '@hookline/core';
+import { type AttemptRecord, configKey, type DeadLetterRecord, type EndpointRecord, testEndpoint, topicNames } from '@hookline/core';
 import {
   coreTopicSpecs,
   createMemoryEventLog,
@@ -21,19 +21,7 @@ const topics = topicNames('test.');
 const tenantId = 'ten_1';
 
 function endpoint(id: string, disableAfterConsecutiveFailures: number | null = 3): EndpointRecord {
-  return {
-    kind: 'endpoint',
-    id,
-    tenantId,
-    name: id,
-    url: `http://127.0.0.1:9/${id}`,
-    events: ['*'],
-    secrets: [{ secret: 's' }],
-    isActive: true,
-    disableAfterConsecutiveFailures,
-    createdAt: '',
-    updatedAt: '',
-  };
+  return testEndpoint(id, { tenantId, disableAfterConsecutiveFailures });
 }
 
 let attemptSeq = 0;
