@@ -31,7 +31,7 @@ export interface ExchangeOptions {
 /**
  * One POST through undici's dispatcher, at the level of its handler. The `request()` API builds a body stream,
  * an async iterator and an abort signal per request; measured on this machine, a request through it cost
- * 100-130 µs of CPU and one through this handler 36-42 µs (docs/benchmarks.md, round 16). Deliveries need
+ * 100-135 µs of CPU and one through this handler 36-42 µs (docs/benchmarks.md, round 16). Deliveries need
  * none of it: the answer is read into a capped excerpt, and the deadline is one timer.
  */
 export function exchange(dispatcher: Dispatcher, url: URL, options: ExchangeOptions): Promise<Answer> {
