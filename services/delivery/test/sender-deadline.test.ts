@@ -1,30 +1,24 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { planTask, resolvePolicy } from '@hookline/delivery-policy';
-import { EndpointSecrets, Keyring } from '@hookline/secrets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AttemptResult, Sender, SsrfGuard } from '../src/sender.js';
+import type { AttemptResult, Sender } from '../src/sender.js';
 import { endpoint } from './engine-fixtures.js';
+import { answerBadly, loopbackSender, openConnections, sendFirstAttempt } from './sender-fixtures.js';
 
 /**
  * The Sender's one deadline and its capped read of the answer, against a receiver that hangs (`/hang`), dribbles
- * its answer one byte every 50 ms (`/dribble`), answers an endless body (`/endless`), answers `102 Processing`
+ * its answer one byte every 100 ms (`/dribble`), answers an endless body (`/endless`), answers `102 Processing`
  * before its answer (`/processing`), or answers 200 at once.
  */
 let server: Server;
 let base: string;
-const sockets = new Set<Socket>();
+let sockets: Set<Socket>;
 
 beforeAll(async () => {
   server = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
-      if (req.url === '/hang') return;
-      if (req.url === '/dribble') {
-        res.writeHead(200, { 'content-length': '100' });
-        const timer = setInterval(() => (res.destroyed ? clearInterval(timer) : res.write('x')), 50);
-        return;
-      }
+      if (answerBadly(req, res)) return;
       if (req.url === '/endless') {
         res.writeHead(200, { 'content-type': 'text/plain' });
         const chunk = 'y'.repeat(16_384);
@@ -42,10 +36,7 @@ beforeAll(async () => {
       res.end('ok');
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
+  sockets = openConnections(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -54,21 +45,12 @@ afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
-const secrets = new EndpointSecrets(Keyring.parse(Keyring.generateEntry()));
-const event = { id: 'evt_1', type: 'task.created', tenantId: 'ten', timestamp: '2026-01-01T00:00:00.000Z', data: {} };
-
 function sender(options: { timeoutMs: number; responseExcerptBytes?: number; connectionsPerOrigin?: number }): Sender {
-  return new Sender({
-    responseExcerptBytes: 100,
-    guard: new SsrfGuard({ allowCidrs: ['127.0.0.0/8'], requireHttps: false }),
-    secrets,
-    ...options,
-  });
+  return loopbackSender({ responseExcerptBytes: 100, ...options });
 }
 
 function send(via: Sender, path: string, timeoutMs?: number): Promise<AttemptResult> {
-  const target = endpoint('ep', { url: `${base}${path}`, ...(timeoutMs ? { timeoutMs } : {}) });
-  return via.send(planTask({ kind: 'first', event, endpoint: target, now: 0 }), target, resolvePolicy(target));
+  return sendFirstAttempt(via, endpoint('ep', { url: `${base}${path}`, ...(timeoutMs ? { timeoutMs } : {}) }));
 }
 
 const timedOut = {
@@ -91,7 +73,7 @@ describe('Sender: one deadline per exchange, a capped read of the answer', () =>
   it('ends an answer that dribbles past the deadline as a timeout, without reading the rest', async () => {
     const via = sender({ timeoutMs: 300 });
     try {
-      // 100 bytes at one per 50 ms would take 5 s.
+      // 200 bytes at one per 100 ms would take 20 s.
       expect(await send(via, '/dribble')).toMatchObject(timedOut);
     } finally {
       await via.close();

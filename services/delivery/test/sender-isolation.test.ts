@@ -1,10 +1,9 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { planTask, resolvePolicy } from '@hookline/delivery-policy';
-import { EndpointSecrets, Keyring } from '@hookline/secrets';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AttemptResult, Sender, SsrfGuard } from '../src/sender.js';
+import type { AttemptResult, Sender } from '../src/sender.js';
 import { endpoint } from './engine-fixtures.js';
+import { answerBadly, loopbackSender, openConnections, sendFirstAttempt } from './sender-fixtures.js';
 
 /**
  * Isolation at the HTTP client: three receivers on distinct loopback origins (127.0.0.1, .2, .3). `/hang` never
@@ -21,23 +20,13 @@ interface TestServer {
 }
 
 async function serve(host: string): Promise<TestServer> {
-  const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
-      if (req.url === '/hang') return;
-      if (req.url === '/dribble') {
-        res.writeHead(200, { 'content-length': '200' });
-        const timer = setInterval(() => (res.destroyed ? clearInterval(timer) : res.write('x')), 100);
-        return;
-      }
-      res.end('ok');
+      if (!answerBadly(req, res)) res.end('ok');
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
+  const sockets = openConnections(server);
   await new Promise<void>((resolve) => server.listen(0, host, resolve));
   return {
     server,
@@ -49,8 +38,6 @@ async function serve(host: string): Promise<TestServer> {
   };
 }
 
-const secrets = new EndpointSecrets(Keyring.parse(Keyring.generateEntry()));
-const event = { id: 'evt_1', type: 'task.created', tenantId: 'ten', timestamp: '2026-01-01T00:00:00.000Z', data: {} };
 const servers: TestServer[] = [];
 let healthy: TestServer;
 let hanging: TestServer;
@@ -68,8 +55,7 @@ afterAll(async () => {
 });
 
 function send(sender: Sender, url: string): Promise<AttemptResult> {
-  const target = endpoint('ep', { url });
-  return sender.send(planTask({ kind: 'first', event, endpoint: target, now: 0 }), target, resolvePolicy(target));
+  return sendFirstAttempt(sender, endpoint('ep', { url }));
 }
 
 async function waitUntil(check: () => boolean): Promise<void> {
@@ -82,11 +68,9 @@ async function waitUntil(check: () => boolean): Promise<void> {
 
 describe('Sender isolation: one pool per origin', () => {
   it('keeps healthy requests flowing while a hanging and a dribbling receiver hold their connections', async () => {
-    const sender = new Sender({
+    const sender = loopbackSender({
       timeoutMs: 30_000,
       responseExcerptBytes: 1_000,
-      guard: new SsrfGuard({ allowCidrs: ['127.0.0.0/8'], requireHttps: false }),
-      secrets,
       connectionsPerOrigin: 32,
     });
     // Bad endpoints at their concurrency limit: 20 requests hanging, 20 dribbling (each would take 20 s).
@@ -116,11 +100,9 @@ describe('Sender isolation: one pool per origin', () => {
   });
 
   it("bounds each origin's share: a saturated origin queues its own requests, never another origin's", async () => {
-    const sender = new Sender({
+    const sender = loopbackSender({
       timeoutMs: 1_500,
       responseExcerptBytes: 1_000,
-      guard: new SsrfGuard({ allowCidrs: ['127.0.0.0/8'], requireHttps: false }),
-      secrets,
       connectionsPerOrigin: 4,
     });
     await waitUntil(() => hanging.open() === 0);

@@ -6,6 +6,7 @@ import { signatureHeaders } from '@hookline/signing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Sender, SsrfGuard } from '../src/sender.js';
 import { endpoint } from './engine-fixtures.js';
+import { loopbackSender, sendFirstAttempt } from './sender-fixtures.js';
 
 let server: Server;
 let base: string;
@@ -31,12 +32,7 @@ afterAll(async () => {
 
 const keyring = Keyring.parse(Keyring.generateEntry());
 const secrets = new EndpointSecrets(keyring);
-const allowLoopback = new Sender({
-  timeoutMs: 5_000,
-  responseExcerptBytes: 100,
-  guard: new SsrfGuard({ allowCidrs: ['127.0.0.0/8'], requireHttps: false }),
-  secrets,
-});
+const allowLoopback = loopbackSender({ timeoutMs: 5_000, responseExcerptBytes: 100, secrets });
 const event = { id: 'evt_1', type: 'task.created', tenantId: 'ten', timestamp: '2026-01-01T00:00:00.000Z', data: { id: 't_1' } };
 
 describe('Sender', () => {
@@ -79,8 +75,7 @@ describe('Sender', () => {
 
   it('reports typed failures with the error classes attempt records always had', async () => {
     const at = (url: string) => endpoint('ep', { url });
-    const send = (sender: Sender, url: string) =>
-      sender.send(planTask({ kind: 'first', event, endpoint: at(url), now: 0 }), at(url), resolvePolicy(at(url)));
+    const send = (sender: Sender, url: string) => sendFirstAttempt(sender, at(url), event);
     const throttled = await send(allowLoopback, `${base}/429`);
     expect(throttled).toMatchObject({
       retryAfter: '7',
@@ -127,7 +122,7 @@ describe('Sender', () => {
     const other = new EndpointSecrets(Keyring.parse(Keyring.generateEntry()));
     const target = other.sealPlain(endpoint('ep_other', { url: `${base}/200` }));
     const count = received.length;
-    const result = await allowLoopback.send(planTask({ kind: 'first', event, endpoint: target, now: 0 }), target, resolvePolicy(target));
+    const result = await sendFirstAttempt(allowLoopback, target, event);
     expect(result).toMatchObject({
       failure: { retryable: true },
       record: {
@@ -150,7 +145,7 @@ describe('Sender', () => {
     const port = base.split(':').at(-1);
     for (const url of [`http://localhost:${port}/`, `http://10.1.2.3:${port}/`]) {
       const target = endpoint('ep', { url });
-      const { record } = await guarded.send(planTask({ kind: 'first', event, endpoint: target, now: 0 }), target, resolvePolicy(target));
+      const { record } = await sendFirstAttempt(guarded, target, event);
       expect(record).toMatchObject({ errorClass: 'edestinationrefused', errorMessage: expect.stringMatching(/refused by the SSRF guard/) });
       expect(record.errorMessage).not.toMatch(/127\.0\.0\.1|::1|10\.1\.2\.3/);
     }
