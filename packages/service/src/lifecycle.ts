@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { warnAboutMissingNodeFlags } from './node-flags.js';
 
 export type ServicePhase = 'starting' | 'running' | 'stopping';
 
@@ -51,6 +52,7 @@ export async function runService(
   start: (lifecycle: ServiceLifecycle) => Promise<RunningService>,
   graceMs = 15_000,
 ): Promise<void> {
+  warnAboutMissingNodeFlags(logger);
   const lifecycle = new ServiceLifecycle();
   let running: RunningService;
   try {

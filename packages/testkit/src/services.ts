@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { serviceNodeFlags } from '@hookline/service';
 import { repoRoot } from './paths.js';
 import type { InfraUrls } from './running-infra.js';
 
@@ -37,13 +38,14 @@ export interface HooklineOptions {
 }
 
 /**
- * Node arguments that run one service. From source: tsx, with the `@hookline/source` export condition so the
- * workspace packages it imports are read from their `src/` too (no build needed). From the build: plain node.
+ * Node arguments that run one service, with the flags production gives it (`serviceNodeFlags`). From source: tsx,
+ * with the `@hookline/source` export condition so the workspace packages it imports are read from their `src/` too
+ * (no build needed). From the build: plain node, as the services' `start` scripts run it.
  */
 export function serviceNodeArgs(name: ServiceName, fromBuild = false): string[] {
   return fromBuild
-    ? ['--enable-source-maps', join(repoRoot, 'services', name, 'dist', 'main.js')]
-    : ['--conditions=@hookline/source', '--import', 'tsx', join(repoRoot, 'services', name, 'src', 'main.ts')];
+    ? [...serviceNodeFlags, join(repoRoot, 'services', name, 'dist', 'main.js')]
+    : [...serviceNodeFlags, '--conditions=@hookline/source', '--import', 'tsx', join(repoRoot, 'services', name, 'src', 'main.ts')];
 }
 
 /** The five services running as separate processes, as in production. */
