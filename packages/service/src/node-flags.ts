@@ -15,7 +15,7 @@ export const serviceNodeFlags = ['--enable-source-maps', '--no-memory-reducer'] 
 /** The flags of `serviceNodeFlags` that change how the service runs (source maps only change stack traces). */
 const runtimeFlags = ['--no-memory-reducer'];
 
-/** `serviceNodeFlags` this process was started without (warned about by `runService`). */
+/** The flags of `serviceNodeFlags` that change how it runs and that this process was started without (`runService` warns). */
 export function missingNodeFlags(execArgv: readonly string[] = process.execArgv): string[] {
   return runtimeFlags.filter((flag) => !execArgv.includes(flag));
 }
