@@ -1,5 +1,6 @@
 import type { Collection, Filter } from 'mongodb';
 import type { AttemptDoc } from './attempt-docs.js';
+import { type StoredAttemptDoc, unpackAttempt } from './attempt-packing.js';
 
 /**
  * A place in a tenant's attempt feed: attempts are ordered by when the projector recorded them (`recordedAt`,
@@ -25,20 +26,20 @@ export interface AttemptFeedQuery {
 
 /** The page of the feed a query asks for, in feed order. */
 export async function attemptFeed(
-  attempts: Collection<AttemptDoc>,
+  attempts: Collection<StoredAttemptDoc>,
   { tenantId, endpointId, after, limit, settledBefore }: AttemptFeedQuery,
 ): Promise<AttemptDoc[]> {
-  const scope: Filter<AttemptDoc> = { tenantId, ...(endpointId ? { endpointId } : {}) };
+  const scope: Filter<StoredAttemptDoc> = { tenantId, ...(endpointId ? { endpointId } : {}) };
   if (!after) {
     const newest = await attempts
       .find({ ...scope, recordedAt: { $lte: settledBefore } })
       .sort({ recordedAt: -1, _id: -1 })
       .limit(limit)
       .toArray();
-    return newest.reverse();
+    return newest.reverse().map(unpackAttempt);
   }
   // (recordedAt, _id) > (after.recordedAt, after.attemptId), written with operators FerretDB supports.
-  return attempts
+  const page = await attempts
     .find({
       ...scope,
       recordedAt: { $gte: after.recordedAt, $lte: settledBefore },
@@ -47,6 +48,7 @@ export async function attemptFeed(
     .sort({ recordedAt: 1, _id: 1 })
     .limit(limit)
     .toArray();
+  return page.map(unpackAttempt);
 }
 
 /** Where a follower continues after reading `page` from `after` (unchanged for an empty page). */

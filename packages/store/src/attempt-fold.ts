@@ -1,6 +1,6 @@
 import type { AttemptRecord } from '@hookline/core';
 import type { Collection } from 'mongodb';
-import type { AttemptDoc } from './attempt-docs.js';
+import type { StoredAttemptDoc } from './attempt-packing.js';
 import { type AttemptSource, type SourcedAttempt, sourcePosition, tagWithSource } from './attempt-source.js';
 
 export type { AttemptSource, SourcedAttempt } from './attempt-source.js';
@@ -17,7 +17,7 @@ export type { AttemptSource, SourcedAttempt } from './attempt-source.js';
  * Plain finds by `_id`: FerretDB-safe.
  */
 export class AttemptFold {
-  constructor(private readonly attempts: Collection<AttemptDoc>) {}
+  constructor(private readonly attempts: Collection<StoredAttemptDoc>) {}
 
   static tag(attempts: AttemptRecord[], source: AttemptSource): SourcedAttempt[] {
     return tagWithSource(attempts, source);

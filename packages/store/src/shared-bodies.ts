@@ -1,5 +1,6 @@
 import type { Collection, Filter } from 'mongodb';
 import type { AttemptDoc } from './attempt-docs.js';
+import { type StoredAttemptDoc, unpackAttempt } from './attempt-packing.js';
 
 /**
  * Bodies shorter than this stay in every attempt that sent them: a reference and the read that follows it would
@@ -46,16 +47,18 @@ export function shareBodies<T extends AttemptDoc>(docs: T[]): RequestOf<Omit<T, 
  * the same tenant). A body whose keeper has expired already (retention deletes a batch's attempts over one or two
  * sweeps) comes back empty and marked cut.
  */
-export async function withBodies(collection: Collection<AttemptDoc>, docs: AttemptDoc[]): Promise<AttemptDoc[]> {
+export async function withBodies(collection: Collection<StoredAttemptDoc>, docs: AttemptDoc[]): Promise<AttemptDoc[]> {
   const stored = docs as RequestOf<AttemptDoc>[];
   const bodies = new Map<string, { tenantId: string; body: string }>();
   let wanted = new Set(stored.flatMap((d) => (d.request?.bodyFrom ? [d.request.bodyFrom] : [])));
   /** Where a reference leads on: the id a followed reference named in turn. */
   const next = new Map<string, string>();
   for (let hop = 0; wanted.size > 0 && hop < maxHops; hop++) {
-    const found = (await collection
-      .find({ _id: { $in: [...wanted] } } as Filter<AttemptDoc>, { projection: { _id: 1, tenantId: 1, request: 1 } })
-      .toArray()) as RequestOf<AttemptDoc>[];
+    const found = (
+      await collection
+        .find({ _id: { $in: [...wanted] } } as Filter<StoredAttemptDoc>, { projection: { _id: 1, tenantId: 1, request: 1, detail: 1 } })
+        .toArray()
+    ).map(unpackAttempt) as RequestOf<AttemptDoc>[];
     const further = new Set<string>();
     for (const keeper of found) {
       if (keeper.request?.body !== undefined) bodies.set(keeper._id, { tenantId: keeper.tenantId, body: keeper.request.body });

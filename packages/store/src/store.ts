@@ -2,6 +2,7 @@ import type { AttemptRecord } from '@hookline/core';
 import type { Collection, Db, MongoClient } from 'mongodb';
 import type { AttemptDoc, EndpointStatsDoc, PartitionStatsDoc } from './attempt-docs.js';
 import { AttemptFold } from './attempt-fold.js';
+import { packAttempt, type StoredAttemptDoc, unpackAttempt } from './attempt-packing.js';
 import type { AttemptSource } from './attempt-source.js';
 import { connectMongo } from './client.js';
 import { DeadLetters } from './dead-letters.js';
@@ -14,6 +15,7 @@ import { endpointScope, Timeseries, tenantScope } from './timeseries.js';
 import { isUnstorable } from './unstorable.js';
 
 export type { AttemptDoc, EndpointStatsDoc, PartitionStatsDoc } from './attempt-docs.js';
+export type { PackedAttemptDoc, StoredAttemptDoc } from './attempt-packing.js';
 export { latencyBucketBounds, latencyPercentile } from './latency.js';
 
 /**
@@ -24,7 +26,8 @@ export { latencyBucketBounds, latencyPercentile } from './latency.js';
  */
 export class Store {
   readonly stats: EndpointStats;
-  readonly attempts: Collection<AttemptDoc>;
+  /** The attempt log, in either stored shape (`attempt-packing.ts`): read it through the methods below. */
+  readonly attempts: Collection<StoredAttemptDoc>;
   readonly deadLetters: DeadLetters;
   readonly timeseries: Timeseries;
   /** Circuit state and history, blocked ordered lanes (delivery's status records on `attempts`). */
@@ -35,7 +38,7 @@ export class Store {
     readonly db: Db,
   ) {
     this.stats = new EndpointStats(db);
-    this.attempts = db.collection<AttemptDoc>('attempts');
+    this.attempts = db.collection<StoredAttemptDoc>('attempts');
     this.deadLetters = new DeadLetters(db);
     this.timeseries = new Timeseries(db);
     this.health = new EndpointHealth(db);
@@ -141,8 +144,8 @@ export class Store {
     if (attempts.length === 0) return [];
     const recordedAt = new Date().toISOString();
     const sorted = [...attempts].sort((a, b) => (a.attemptId < b.attemptId ? -1 : a.attemptId > b.attemptId ? 1 : 0));
-    const docs = shareBodies(sorted.map((a) => ({ _id: a.attemptId, ...a, recordedAt })));
-    const stored = await insertOnce(this.attempts, docs as AttemptDoc[]);
+    const docs = shareBodies(sorted.map((a) => ({ _id: a.attemptId, ...a, recordedAt }))).map(packAttempt);
+    const stored = await insertOnce(this.attempts, docs);
     return attempts.filter((a) => !stored.has(a.attemptId));
   }
 
@@ -153,12 +156,14 @@ export class Store {
 
   /** The endpoint's most recent attempts, newest first. */
   async recentAttempts(endpointId: string, limit: number): Promise<AttemptDoc[]> {
-    return withBodies(this.attempts, await this.attempts.find({ endpointId }).sort({ startedAt: -1 }).limit(limit).toArray());
+    const found = await this.attempts.find({ endpointId }).sort({ startedAt: -1 }).limit(limit).toArray();
+    return withBodies(this.attempts, found.map(unpackAttempt));
   }
 
   /** Every attempt of one delivery, in order. */
   async deliveryAttempts(endpointId: string, deliveryId: string): Promise<AttemptDoc[]> {
-    return withBodies(this.attempts, await this.attempts.find({ endpointId, deliveryId }).sort({ attempt: 1 }).toArray());
+    const found = await this.attempts.find({ endpointId, deliveryId }).sort({ attempt: 1 }).toArray();
+    return withBodies(this.attempts, found.map(unpackAttempt));
   }
 
   /** Waits for an attempt to be projected (send-test answers with its outcome); undefined after `timeoutMs`. */
@@ -166,7 +171,7 @@ export class Store {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = await this.attempts.findOne({ _id: attemptId });
-      if (found) return (await withBodies(this.attempts, [found]))[0];
+      if (found) return (await withBodies(this.attempts, [unpackAttempt(found)]))[0];
       if (Date.now() > deadline) return undefined;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

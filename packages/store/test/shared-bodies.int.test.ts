@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AttemptDoc } from '../src/attempt-docs.js';
+import { unpackAttempt } from '../src/attempt-packing.js';
 import type { Store } from '../src/index.js';
 import { testAttempt } from './attempt-fixture.js';
 import { useTestStore } from './store-fixture.js';
@@ -19,10 +20,12 @@ describe('request bodies stored once per batch (real MongoDB-wire server)', () =
     );
     await store.recordAttempts(sent, { partition: 0, offsets: ['0', '1', '2'] });
 
-    const raw = await store.attempts
-      .find({ _id: { $in: ['fan_a', 'fan_b', 'fan_c'] } })
-      .sort({ _id: 1 })
-      .toArray();
+    const raw = (
+      await store.attempts
+        .find({ _id: { $in: ['fan_a', 'fan_b', 'fan_c'] } })
+        .sort({ _id: 1 })
+        .toArray()
+    ).map(unpackAttempt);
     expect(raw.map((d) => (d.request as { bodyFrom?: string }).bodyFrom ?? d.request?.body.length)).toEqual([
       body.length,
       'fan_a',
