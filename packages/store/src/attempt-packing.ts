@@ -19,6 +19,7 @@ const keptFields = [
   'projectedFrom',
 ] as const;
 type KeptField = (typeof keptFields)[number];
+const isKept: ReadonlySet<string> = new Set(keptFields);
 
 /** An attempt as one insert sees it: the record, its id, and what the projector adds. */
 type AttemptToStore = Omit<AttemptDoc, 'request'> & { projectedFrom?: string; request?: StoredRequest };
@@ -27,10 +28,10 @@ type AttemptToStore = Omit<AttemptDoc, 'request'> & { projectedFrom?: string; re
  * An attempt stored in the second shape (issue 13, round 18): the kept fields, and the rest of the record (the request
  * with its headers, the response's excerpt and headers, the error, the url, the timing) as one JSON string.
  * FerretDB 1 spends its insert CPU per field of a document (each is converted to its SQLite JSON form and typed),
- * and an attempt had about 30 with its nested headers: a probe of 15,000 inserts put the server at 145-181 µs per
- * attempt in the first shape and 75-80 µs in this one (`bench/attempt-log-probe.ts`, decisions "Attempts stored
- * with their detail packed"). Documents of the first shape (every field its own) stay readable: `unpackAttempt`
- * takes both.
+ * and an attempt had about 30 with its nested headers: the store's insert and folds cost the server 157-200 µs per
+ * attempt in the first shape and 128-134 µs in this one at 10 endpoints per event (`bench/attempt-log-probe.ts`;
+ * decisions "Attempts stored with their detail packed"). Documents of the first shape (every field its own) stay
+ * readable: `unpackAttempt` takes both.
  */
 export type PackedAttemptDoc = Pick<AttemptToStore, KeptField> & { detail: string };
 
@@ -42,7 +43,7 @@ export function packAttempt(doc: AttemptToStore): PackedAttemptDoc {
   const detail: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(doc)) {
     if (value === undefined) continue;
-    if ((keptFields as readonly string[]).includes(field)) kept[field] = value;
+    if (isKept.has(field)) kept[field] = value;
     else if (field !== 'attemptId') detail[field] = value; // the attempt id is `_id`
   }
   return { ...(kept as Pick<AttemptToStore, KeptField>), detail: JSON.stringify(detail) };

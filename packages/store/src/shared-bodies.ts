@@ -43,12 +43,12 @@ export function shareBodies<T extends AttemptDoc>(docs: T[]): RequestOf<Omit<T, 
 }
 
 /**
- * The attempts with every request's body in place: references are followed to the attempt that keeps the body (of
- * the same tenant). A body whose keeper has expired already (retention deletes a batch's attempts over one or two
- * sweeps) comes back empty and marked cut.
+ * The attempts as found in the collection (either stored shape, `unpackAttempt`), with every request's body in
+ * place: references are followed to the attempt that keeps the body (of the same tenant). A body whose keeper has
+ * expired already (retention deletes a batch's attempts over one or two sweeps) comes back empty and marked cut.
  */
-export async function withBodies(collection: Collection<StoredAttemptDoc>, docs: AttemptDoc[]): Promise<AttemptDoc[]> {
-  const stored = docs as RequestOf<AttemptDoc>[];
+export async function withBodies(collection: Collection<StoredAttemptDoc>, docs: StoredAttemptDoc[]): Promise<AttemptDoc[]> {
+  const stored = docs.map(unpackAttempt) as RequestOf<AttemptDoc>[];
   const bodies = new Map<string, { tenantId: string; body: string }>();
   let wanted = new Set(stored.flatMap((d) => (d.request?.bodyFrom ? [d.request.bodyFrom] : [])));
   /** Where a reference leads on: the id a followed reference named in turn. */

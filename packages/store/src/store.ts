@@ -2,7 +2,7 @@ import type { AttemptRecord } from '@hookline/core';
 import type { Collection, Db, MongoClient } from 'mongodb';
 import type { AttemptDoc, EndpointStatsDoc, PartitionStatsDoc } from './attempt-docs.js';
 import { AttemptFold } from './attempt-fold.js';
-import { packAttempt, type StoredAttemptDoc, unpackAttempt } from './attempt-packing.js';
+import { packAttempt, type StoredAttemptDoc } from './attempt-packing.js';
 import type { AttemptSource } from './attempt-source.js';
 import { connectMongo } from './client.js';
 import { DeadLetters } from './dead-letters.js';
@@ -156,14 +156,12 @@ export class Store {
 
   /** The endpoint's most recent attempts, newest first. */
   async recentAttempts(endpointId: string, limit: number): Promise<AttemptDoc[]> {
-    const found = await this.attempts.find({ endpointId }).sort({ startedAt: -1 }).limit(limit).toArray();
-    return withBodies(this.attempts, found.map(unpackAttempt));
+    return withBodies(this.attempts, await this.attempts.find({ endpointId }).sort({ startedAt: -1 }).limit(limit).toArray());
   }
 
   /** Every attempt of one delivery, in order. */
   async deliveryAttempts(endpointId: string, deliveryId: string): Promise<AttemptDoc[]> {
-    const found = await this.attempts.find({ endpointId, deliveryId }).sort({ attempt: 1 }).toArray();
-    return withBodies(this.attempts, found.map(unpackAttempt));
+    return withBodies(this.attempts, await this.attempts.find({ endpointId, deliveryId }).sort({ attempt: 1 }).toArray());
   }
 
   /** Waits for an attempt to be projected (send-test answers with its outcome); undefined after `timeoutMs`. */
@@ -171,7 +169,7 @@ export class Store {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = await this.attempts.findOne({ _id: attemptId });
-      if (found) return (await withBodies(this.attempts, [unpackAttempt(found)]))[0];
+      if (found) return (await withBodies(this.attempts, [found]))[0];
       if (Date.now() > deadline) return undefined;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
